@@ -1,0 +1,139 @@
+"""From an :class:`AskPlan` to an :class:`Answer`: grounded offline, or a model's
+prose checked by code (citations, frame), with offline fallback on endpoint failure."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Callable
+
+from .catalog import Catalog
+from .compose import citations, compose_offline, compose_safety, orientation, sources_line
+from .context import case_block, pack_context
+from .errors import EndpointError
+from .frame import check_text
+from .llm import ChatModel, Completion, Message
+from .models import Answer, Flag, Usage
+from .planning import AskPlan
+from .prompts import ANSWER_SYSTEM, ANSWER_USER, load_prompt
+from .tokens import count_messages
+
+REDIRECT_PREFIXES = ("**Holding the IPT frame", "**Is IPT the right fit?")
+_CITE = re.compile(r"\[([a-z][a-z_]+)\]|`([a-z][a-z_]+)`")
+
+
+def _base(plan: AskPlan) -> dict:
+    return dict(
+        session=plan.session,
+        total_sessions=plan.total,
+        phase=plan.phase.phase if plan.phase else None,
+        focal_area=plan.focal_area,
+        focal_area_source=plan.focal_source,
+        focal_evidence=plan.focal_evidence,
+        secondary_focal_area=plan.secondary,
+        retrieved=plan.techniques,
+    )
+
+
+def offline_answer(plan: AskPlan, cat: Catalog, *, extra_flags: list[Flag] | None = None,
+                   note: str | None = None, started: float | None = None) -> Answer:
+    text = compose_offline(plan, cat)
+    if note:
+        text = f"> {note}\n" + text
+    flags = list(plan.flags) + (extra_flags or [])
+    flags += check_text(_strip_frame_sections(text), cat)
+    usage = Usage(latency_ms=round((time.perf_counter() - started) * 1000, 2) if started else 0.0)
+    return Answer(answer=text, mode="offline", model=None, techniques=plan.techniques,
+                  citations=citations(plan, cat), flags=flags, usage=usage, **_base(plan))
+
+
+def _strip_frame_sections(text: str) -> str:
+    # The redirect and fit paragraphs name other models' methods on purpose (to decline or refer).
+    return "\n".join(l for l in text.splitlines() if not l.startswith(REDIRECT_PREFIXES))
+
+
+def build_messages(plan: AskPlan, cat: Catalog, budget: int,
+                   history: list[Message] | None = None) -> tuple[list[Message], list[str], int]:
+    packed = pack_context(plan, cat, budget)
+    if plan.safety_first:
+        instructions = ("Risk is present. The clinician's safety steps are already shown above your answer. "
+                        "Add only: how to ask about the risk directly in this case (wording), and how IPT work "
+                        "resumes once the client is safe. Do not score or grade risk.")
+    else:
+        instructions = "Answer now. Cite technique ids in square brackets."
+    system = load_prompt(ANSWER_SYSTEM).render()
+    user = load_prompt(ANSWER_USER).render(case=case_block(plan, cat), context=packed.text,
+                                           question=plan.question, instructions=instructions)
+    messages = [{"role": "system", "content": system}, *(history or []), {"role": "user", "content": user}]
+    return messages, packed.technique_ids, packed.tokens
+
+
+def cited_ids(text: str) -> list[str]:
+    seen: list[str] = []
+    for m in _CITE.finditer(text):
+        tid = m.group(1) or m.group(2)
+        if tid not in seen:
+            seen.append(tid)
+    return seen
+
+
+def llm_answer(plan: AskPlan, cat: Catalog, model: ChatModel, *, budget: int = 1600, max_tokens: int = 900,
+               on_token: Callable[[str], None] | None = None, started: float | None = None,
+               history: list[Message] | None = None) -> Answer:
+    """Ask the model; check what it wrote; fall back to offline on endpoint failure."""
+    started = started or time.perf_counter()
+    messages, in_context, ctx_tokens = build_messages(plan, cat, budget, history)
+    prompt_tokens = count_messages(messages)
+    preamble = preamble_lines(plan, cat)
+    if on_token is not None:
+        on_token("\n".join(preamble) + "\n")
+    try:
+        completion = model.complete(messages, max_tokens=max_tokens, temperature=0.2, on_token=on_token)
+    except EndpointError as err:
+        flag = Flag(code="endpoint_error", message=f"{err} — showing the grounded offline answer instead.")
+        ans = offline_answer(plan, cat, extra_flags=[flag], started=started,
+                             note=f"The model endpoint failed ({err}); this is the grounded offline answer.")
+        ans.model = model.name
+        return ans
+    return checked_answer(plan, cat, completion, plan.techniques, preamble, prompt_tokens, ctx_tokens, started)
+
+
+def preamble_lines(plan: AskPlan, cat: Catalog) -> list[str]:
+    lines = [orientation(plan, cat), ""]
+    if plan.safety_first:
+        lines += compose_safety(plan, cat) + ["", "## From the model", ""]
+    return lines
+
+
+def checked_answer(plan: AskPlan, cat: Catalog, completion: Completion, retrieved: list[str], preamble: list[str],
+                   prompt_tokens: int, ctx_tokens: int, started: float) -> Answer:
+    """Code checks on model text: citations must name retrieved techniques; the frame must hold."""
+    text = completion.text.strip()
+    flags = list(plan.flags)
+    known = set(cat.techniques)
+    cited = cited_ids(text)
+    # A catalog id that was not retrieved, or an id-shaped citation not in the catalog, is a phantom.
+    phantom = [c for c in cited if (c in known and c not in retrieved)
+               or (c not in known and "_" in c and c not in cat.focal_areas)]
+    for c in phantom:
+        flags.append(Flag(code="phantom_citation", message=f"cites {c!r}, which was not retrieved for this question", span=c))
+    valid = [c for c in cited if c in known and c in retrieved]
+    if not valid:
+        flags.append(Flag(code="citation_missing", message="the model cited none of the retrieved techniques; "
+                          "check the advice against the sources listed"))
+    violations = check_text(text, cat)
+    flags += violations
+    body: list[str] = []
+    if violations:
+        body += ["> ⚠ **Frame check:** " + "; ".join(f"{v.message} (“{v.span}”)" for v in violations), ""]
+    body += preamble + [text]
+    ordered = valid + [t for t in retrieved if t not in valid]
+    body += ["", sources_line(plan, cat)]
+    used = completion.prompt_tokens or prompt_tokens
+    usage = Usage(prompt_tokens=used, completion_tokens=completion.completion_tokens,
+                  total_tokens=used + completion.completion_tokens, context_tokens=ctx_tokens,
+                  model_calls=completion.attempts, latency_ms=round((time.perf_counter() - started) * 1000, 2))
+    base = _base(plan)
+    base["retrieved"] = retrieved
+    return Answer(answer="\n".join(body).strip() + "\n", mode="llm", model=completion.model,
+                  techniques=ordered, citations=citations(plan, cat, ordered), flags=flags, usage=usage, **base)

@@ -1,0 +1,147 @@
+"""Eval case files (``evals/cases/next_step/*.yaml``, ``evals/cases/notes/*.yaml``), schema-validated.
+
+A broken file raises :class:`~assistant.errors.KnowledgeError` naming the file, the case and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import KnowledgeError
+from ..schema import FOCAL_AREAS, PHASES, TECHNIQUE_IDS
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ANSWER_FLAGS = ("risk", "out_of_frame_request", "not_ipt_fit", "frame_violation", "endpoint_error",
+                "citation_missing", "phantom_citation", "focal_area_unknown", "session_number_unknown", "adaptation")
+NOTE_FLAGS = ("risk_present", "risk_not_documented", "unsupported_claim", "no_interpersonal_task",
+              "focal_area_unknown", "focal_area_inferred", "session_number_unknown", "endpoint_error",
+              "fallback_offline")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _check_ids(ids: list[str], field: str) -> None:
+    bad = [i for i in ids if i not in TECHNIQUE_IDS]
+    if bad:
+        raise ValueError(f"{field}: unknown technique ids {bad}")
+
+
+class NextStepExpect(_Strict):
+    phase: Literal["initial", "middle", "termination", "maintenance", "none"] | None = None
+    focal_area: Literal["grief", "role_dispute", "role_transition", "interpersonal_deficits", "none"] | None = None
+    techniques_any: list[str] = Field(default_factory=list, description="at least one within the top k")
+    k: int = Field(default=3, ge=1, le=8)
+    forbidden_techniques: list[str] = Field(default_factory=list, description="none within the top k")
+    flags: list[str] = Field(default_factory=list)
+    no_flags: list[str] = Field(default_factory=list)
+    must: list[str] = Field(default_factory=list, description="phrases that must appear (case-insensitive)")
+    must_not: list[str] = Field(default_factory=list, description="phrases that must not appear")
+    safety_first: bool | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> "NextStepExpect":
+        _check_ids(self.techniques_any, "techniques_any")
+        _check_ids(self.forbidden_techniques, "forbidden_techniques")
+        for f in self.flags + self.no_flags:
+            if f not in ANSWER_FLAGS:
+                raise ValueError(f"unknown flag code {f!r}")
+        return self
+
+
+class NextStepCase(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]+$")
+    question: str = Field(min_length=5)
+    session: int | None = Field(default=None, ge=1, le=60)
+    of: int | None = Field(default=None, ge=1, le=60)
+    focus: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    expect: NextStepExpect
+
+    @model_validator(mode="after")
+    def _focus(self) -> "NextStepCase":
+        if self.focus is not None and self.focus not in FOCAL_AREAS:
+            raise ValueError(f"focus must be one of {FOCAL_AREAS}")
+        return self
+
+
+class NoteExpect(_Strict):
+    keep: list[str] = Field(default_factory=list, description="facts (verbatim) that must survive into the note")
+    must_not: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    no_flags: list[str] = Field(default_factory=list)
+    techniques: list[str] = Field(default_factory=list, description="catalog ids the bullets name")
+    risk_status: Literal["present", "denied", "not_documented"] | None = None
+    session: int | None = None
+    focal_area: Literal["grief", "role_dispute", "role_transition", "interpersonal_deficits"] | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> "NoteExpect":
+        _check_ids(self.techniques, "techniques")
+        for f in self.flags + self.no_flags:
+            if f not in NOTE_FLAGS:
+                raise ValueError(f"unknown flag code {f!r}")
+        return self
+
+
+class NoteCase(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]+$")
+    bullets: str = Field(min_length=3)
+    format: Literal["soap", "dap", "birp", "girp"]
+    session: int | None = Field(default=None, ge=1, le=60)
+    of: int | None = Field(default=None, ge=1, le=60)
+    focus: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    expect: NoteExpect
+
+
+class CaseSet(BaseModel):
+    next_step: list[NextStepCase]
+    notes: list[NoteCase]
+
+    def count(self) -> int:
+        return len(self.next_step) + len(self.notes)
+
+
+def _load_file(path: Path, model: type[BaseModel]) -> list:  # type: ignore[type-arg]
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+    except UnicodeDecodeError:
+        raise KnowledgeError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KnowledgeError(f"{path}:{' line ' + str(mark.line + 1) if mark else ''} invalid YAML") from None
+    if not isinstance(data, list):
+        raise KnowledgeError(f"{path}: expected a list of cases")
+    out = []
+    for i, item in enumerate(data):
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            case_id = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+            loc = ".".join(str(p) for p in err["loc"]) or "(case)"
+            raise KnowledgeError(f"{path}: case {case_id!r} field {loc!r}: {err['msg']}") from None
+    return out
+
+
+def load_cases(root: Path) -> CaseSet:
+    """All cases under ``root/next_step`` and ``root/notes``; ids must be unique."""
+    if not root.is_dir():
+        raise KnowledgeError(f"{root}: eval cases folder not found")
+    nxt = [c for p in sorted((root / "next_step").glob("*.yaml")) for c in _load_file(p, NextStepCase)]
+    notes = [c for p in sorted((root / "notes").glob("*.yaml")) for c in _load_file(p, NoteCase)]
+    seen: set[str] = set()
+    for c in [*nxt, *notes]:
+        if c.id in seen:
+            raise KnowledgeError(f"{root}: duplicate case id {c.id!r}")
+        seen.add(c.id)
+    return CaseSet(next_step=nxt, notes=notes)
+
+
+PHASE_VALUES = PHASES

@@ -1,0 +1,159 @@
+"""Deterministic graders. Each returns :class:`Check` results with a reason, so a
+stored answer or note can be re-graded without the model."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..catalog import Catalog
+from ..frame import check_text
+from ..models import Answer, Note
+from ..notes.factcheck import find_unsupported
+from ..notes.render import FORMAT_SECTIONS
+from .cases import NextStepCase, NoteCase
+
+#: Grader names, as they appear in reports and baselines.
+PHASE = "phase"
+FOCAL_AREA = "focal_area"
+TECHNIQUES_TOP_K = "techniques_top_k"
+FORBIDDEN_ABSENT = "forbidden_absent"
+CITATIONS_VALID = "citations_valid"
+IN_FRAME = "in_frame"
+RISK = "risk"
+FLAGS = "flags"
+PHRASES = "phrases"
+KEPT_FACTS = "kept_facts"
+NO_UNSUPPORTED = "no_unsupported_claims"
+SECTIONS = "sections"
+NOTE_TECHNIQUES = "techniques"
+RISK_STATUS = "risk_status"
+SAFETY_LANGUAGE = re.compile(r"safety first|crisis protocol|safety plan", re.I)
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    reason: str
+
+
+def _flags(codes: list[str], expected: list[str], absent: list[str]) -> Check:
+    missing = [f for f in expected if f not in codes]
+    unwanted = [f for f in absent if f in codes]
+    ok = not missing and not unwanted
+    reason = "expected flags present" if ok else ", ".join(
+        ([f"missing {missing}"] if missing else []) + ([f"unwanted {unwanted}"] if unwanted else []))
+    return Check(FLAGS, ok, reason + f" (got {sorted(set(codes))})")
+
+
+def _phrases(text: str, must: list[str], must_not: list[str]) -> Check:
+    low = text.lower()
+    missing = [p for p in must if p.lower() not in low]
+    present = [p for p in must_not if p.lower() in low]
+    ok = not missing and not present
+    reason = "phrases ok" if ok else ", ".join(
+        ([f"missing {missing}"] if missing else []) + ([f"forbidden present {present}"] if present else []))
+    return Check(PHRASES, ok, reason)
+
+
+def grade_answer(case: NextStepCase, ans: Answer, cat: Catalog) -> list[Check]:
+    e = case.expect
+    checks: list[Check] = []
+    if e.phase is not None:
+        want = None if e.phase == "none" else e.phase
+        checks.append(Check(PHASE, ans.phase == want, f"phase {ans.phase!r}, expected {want!r}"))
+    if e.focal_area is not None:
+        want = None if e.focal_area == "none" else e.focal_area
+        checks.append(Check(FOCAL_AREA, ans.focal_area == want, f"focal area {ans.focal_area!r}, expected {want!r}"))
+    top = ans.techniques[: e.k]
+    if e.techniques_any:
+        hit = [t for t in e.techniques_any if t in top]
+        checks.append(Check(TECHNIQUES_TOP_K, bool(hit),
+                            f"top {e.k} {top}; expected any of {e.techniques_any}" + (f"; hit {hit}" if hit else "")))
+    if e.forbidden_techniques:
+        bad = [t for t in e.forbidden_techniques if t in top]
+        checks.append(Check(FORBIDDEN_ABSENT, not bad, f"forbidden in top {e.k}: {bad}" if bad else "none forbidden in top k"))
+    # Every cited technique exists and was retrieved (no phantom citation).
+    tech_cites = [c.id for c in ans.citations if c.kind == "technique"]
+    phantom = [c for c in tech_cites if c not in cat.techniques or c not in ans.retrieved]
+    phantom += [f.span or "" for f in ans.flags if f.code == "phantom_citation"]
+    checks.append(Check(CITATIONS_VALID, not phantom, f"phantom citations {phantom}" if phantom else "all citations retrieved"))
+    text_for_frame = "\n".join(l for l in ans.answer.splitlines() if not l.startswith("**Holding the IPT frame"))
+    violations = check_text(text_for_frame, cat)
+    checks.append(Check(IN_FRAME, not violations,
+                        "; ".join(f"{v.message}: “{v.span}”" for v in violations) or "no out-of-frame recommendation"))
+    codes = [f.code for f in ans.flags]
+    if e.safety_first is not None:
+        has_risk = "risk" in codes
+        if e.safety_first:
+            head = ans.answer[: max(ans.answer.find("## Next steps"), 0) or len(ans.answer)]
+            ok = has_risk and bool(SAFETY_LANGUAGE.search(head)) and "## Safety first" in ans.answer
+            checks.append(Check(RISK, ok, "risk flagged with safety-first language" if ok else
+                                f"risk flag {has_risk}; safety-first section {'## Safety first' in ans.answer}"))
+        else:
+            checks.append(Check(RISK, not has_risk, "no risk raised" if not has_risk else "risk raised on a negation/third party"))
+    if e.flags or e.no_flags:
+        checks.append(_flags(codes, e.flags, e.no_flags))
+    if e.must or e.must_not:
+        checks.append(_phrases(ans.answer, e.must, e.must_not))
+    return checks
+
+
+def grade_note(case: NoteCase, note: Note, cat: Catalog) -> list[Check]:
+    e = case.expect
+    checks: list[Check] = []
+    low = note.text.lower()
+    if e.keep:
+        lost = [k for k in e.keep if k.lower() not in low]
+        checks.append(Check(KEPT_FACTS, not lost, f"lost {lost}" if lost else f"kept {len(e.keep)} fact(s)"))
+    allowed = {str(n) for n in (case.session, case.of) if n is not None}
+    body = "\n".join(note.sections.values())
+    problems = find_unsupported(body, case.bullets, cat, allowed_numbers=allowed)
+    checks.append(Check(NO_UNSUPPORTED, not problems,
+                        "; ".join(p.message for p in problems) or "every checked claim is in the bullets"))
+    want = list(FORMAT_SECTIONS[case.format])
+    got = list(note.sections)
+    present = all(note.sections.get(s, "").strip() for s in want)
+    checks.append(Check(SECTIONS, got == want and present, f"sections {got}, expected {want}"))
+    codes = [f.code for f in note.flags]
+    if e.flags or e.no_flags:
+        checks.append(_flags(codes, e.flags, e.no_flags))
+    if e.techniques:
+        missing = [t for t in e.techniques if t not in note.techniques]
+        checks.append(Check(NOTE_TECHNIQUES, not missing, f"missing {missing}; got {note.techniques}" if missing else "techniques matched"))
+    if e.risk_status:
+        checks.append(Check(RISK_STATUS, note.facts.risk.status == e.risk_status,
+                            f"risk status {note.facts.risk.status!r}, expected {e.risk_status!r}"))
+    if e.session is not None:
+        checks.append(Check("session", note.facts.session == e.session, f"session {note.facts.session}, expected {e.session}"))
+    if e.focal_area is not None:
+        checks.append(Check(FOCAL_AREA, note.facts.focal_area == e.focal_area,
+                            f"focal area {note.facts.focal_area!r}, expected {e.focal_area!r}"))
+    if e.must_not:
+        checks.append(_phrases(note.text, [], e.must_not))
+    return checks
+
+
+def retrieval_metrics(items: list[tuple[list[str], list[str]]], k: int = 3) -> dict[str, float]:
+    """Metrics over (ranked ids, expected ids) pairs, expected listed most important first.
+
+    * ``recall_at_k``: the primary (first-listed) technique is in the top k — recall@k with one
+      relevant item per question;
+    * ``recall_all_at_k``: share of min(k, |expected|) expected ids found in the top k (strict);
+    * ``hit_at_k``: any expected id in the top k;
+    * ``mrr``: reciprocal rank of the first expected id found.
+    """
+    if not items:
+        return {"recall_at_k": 0.0, "recall_all_at_k": 0.0, "hit_at_k": 0.0, "mrr": 0.0, "n": 0, "k": k}
+    primary = recall = hit = mrr = 0.0
+    for ranked, relevant in items:
+        top = ranked[:k]
+        found = len(set(top) & set(relevant))
+        primary += 1.0 if relevant[0] in top else 0.0
+        recall += found / min(k, len(relevant))
+        hit += 1.0 if found else 0.0
+        mrr += next((1.0 / (i + 1) for i, t in enumerate(ranked) if t in relevant), 0.0)
+    n = len(items)
+    return {"recall_at_k": round(primary / n, 4), "recall_all_at_k": round(recall / n, 4),
+            "hit_at_k": round(hit / n, 4), "mrr": round(mrr / n, 4), "n": n, "k": k}

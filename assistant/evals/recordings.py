@@ -1,0 +1,111 @@
+"""Record/replay cache of model calls, so stored outputs can be re-graded without the model.
+
+A call's key hashes the model name, the messages, the parameters, the prompt
+templates' hash and the catalog hash; editing a prompt or the knowledge base
+therefore misses the cache instead of replaying a stale answer. One JSON file
+per call under ``evals/recordings/<model>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import EndpointError
+from ..llm import ChatModel, Completion, Message
+from ..prompts import ANSWER_SYSTEM, ANSWER_USER, NOTE_SYSTEM, NOTE_USER, prompt_hash
+
+
+def model_slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "model"
+
+
+def call_key(model: str, messages: list[Message], params: dict, prompts: str, catalog: str) -> str:
+    blob = json.dumps({"model": model, "messages": messages, "params": params, "prompts": prompts,
+                       "catalog": catalog}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+class MissingRecording(EndpointError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no recording for this call (key {key[:12]}); run --mode record first", kind="missing_recording")
+
+
+@dataclass
+class RecordingModel:
+    """Wraps a model: ``record`` calls through and stores; ``replay`` answers only from the store."""
+
+    inner: ChatModel | None
+    folder: Path
+    catalog_hash: str
+    mode: str  # record | replay
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or (self.inner.name if self.inner else "replay")
+        self.folder = self.folder / model_slug(self.name)
+        self.prompts = prompt_hash(ANSWER_SYSTEM, ANSWER_USER, NOTE_SYSTEM, NOTE_USER)
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def complete(self, messages: list[Message], *, max_tokens: int = 900, temperature: float = 0.2,
+                 on_token: Callable[[str], None] | None = None) -> Completion:
+        params = {"max_tokens": max_tokens, "temperature": temperature}
+        key = call_key(self.name, messages, params, self.prompts, self.catalog_hash)
+        path = self._path(key)
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            with self._lock:
+                self.hits += 1
+            r = data["response"]
+            if "error" in r:
+                raise EndpointError(r["error"]["message"], kind=r["error"].get("kind", "error"))
+            return Completion(text=r["text"], model=data["model"], prompt_tokens=r.get("prompt_tokens", 0),
+                              completion_tokens=r.get("completion_tokens", 0), latency_ms=r.get("latency_ms", 0.0))
+        with self._lock:
+            self.misses += 1
+        if self.mode == "replay" or self.inner is None:
+            raise MissingRecording(key)
+        t0 = time.perf_counter()
+        try:
+            c = self.inner.complete(messages, max_tokens=max_tokens, temperature=temperature, on_token=on_token)
+            response: dict = {"text": c.text, "prompt_tokens": c.prompt_tokens, "completion_tokens": c.completion_tokens,
+                              "latency_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        except EndpointError as err:
+            response = {"error": {"message": str(err), "kind": err.kind}}
+            self._write(path, key, messages, params, response)
+            raise
+        self._write(path, key, messages, params, response)
+        return c
+
+    def _write(self, path: Path, key: str, messages: list[Message], params: dict, response: dict) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        record = {"key": key, "model": self.name, "params": params, "prompt_hash": self.prompts,
+                  "catalog_hash": self.catalog_hash, "messages": messages, "response": response,
+                  "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def recorded_models(folder: Path) -> list[str]:
+    """Model names that have recordings in ``folder``."""
+    if not folder.is_dir():
+        return []
+    names = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        first = next(sub.glob("*.json"), None)
+        if first:
+            names.append(json.loads(first.read_text(encoding="utf-8")).get("model", sub.name))
+    return names

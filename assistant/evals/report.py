@@ -1,0 +1,112 @@
+"""Eval reports: one self-contained HTML file, JSON and JUnit XML."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .runner import RunResult
+
+_ORDER = {"error": 0, "fail": 1, "pass": 2}
+_CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
+h1{font-size:20px}.sum{padding:8px 12px;border-radius:6px;background:#f3f3f3}
+.case{border:1px solid #ddd;border-radius:6px;margin:10px 0;padding:0}
+.case>summary{cursor:pointer;padding:8px 12px;font-weight:600}
+.pass>summary{background:#eef8ee}.fail>summary{background:#fdecec}.error>summary{background:#fff4dd}
+.body{padding:8px 16px}pre{white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:8px;max-height:420px;overflow:auto}
+table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+.ok{color:#186a1d}.bad{color:#b00020}.tag{font-size:12px;padding:1px 6px;border-radius:8px;background:#ddd;margin-left:6px}
+.regressed{background:#b00020;color:#fff}.fixed{background:#186a1d;color:#fff}.new{background:#555;color:#fff}
+"""
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def render_html(run: "RunResult", summary: str) -> str:
+    rows = sorted(run.results, key=lambda r: (_ORDER.get(r.verdict, 3), r.change != "regressed", r.suite, r.case_id))
+    stats = run.suite_stats()
+    out = ["<!doctype html><html><head><meta charset='utf-8'><title>IPT eval report</title>",
+           f"<style>{_CSS}</style></head><body>", "<h1>IPT Assistant — eval report</h1>",
+           f"<p class='sum'>{_esc(summary)}</p>", "<table><tr><th>suite</th><th>pass</th><th>fail</th><th>error</th>"
+           "<th>pass rate</th></tr>"]
+    for suite, s in stats.items():
+        out.append(f"<tr><td>{suite}</td><td>{s['passed']}</td><td>{s['failed']}</td><td>{s['errors']}</td>"
+                   f"<td>{s['pass_rate']:.1%}</td></tr>")
+    out.append("</table>")
+    m = run.metrics.get("retrieval", {})
+    if m.get("n"):
+        out.append(f"<p>Retrieval over {m['n']} cases: recall@{m['k']} {m['recall_at_k']:.3f}, "
+                   f"hit@{m['k']} {m['hit_at_k']:.3f}, MRR {m['mrr']:.3f}</p>")
+    c = run.comparison
+    if c.get("removed"):
+        out.append(f"<p>Removed since baseline: {_esc(', '.join(c['removed']))}</p>")
+    for r in rows:
+        tag = f"<span class='tag {r.change}'>{r.change}</span>" if r.change in ("regressed", "fixed", "new") else ""
+        out.append(f"<details class='case {r.verdict}'{' open' if r.verdict != 'pass' else ''}>"
+                   f"<summary>{r.verdict.upper()} · {r.suite} / {_esc(r.case_id)}{tag}</summary><div class='body'>")
+        out.append("<h4>Input</h4><pre>" + _esc(json.dumps(r.input, indent=1, ensure_ascii=False)) + "</pre>")
+        if r.error:
+            out.append(f"<p class='bad'>Error: {_esc(r.error)}</p>")
+        if r.retrieved:
+            out.append(f"<p>Retrieved: {_esc(', '.join(r.retrieved))}</p>")
+        if r.techniques:
+            out.append(f"<p>Techniques (ranked): {_esc(', '.join(r.techniques))}</p>")
+        if r.checks:
+            out.append("<table><tr><th>check</th><th>result</th><th>reason</th></tr>")
+            for ch in r.checks:
+                cls, word = ("ok", "pass") if ch["passed"] else ("bad", "fail")
+                out.append(f"<tr><td>{_esc(ch['name'])}</td><td class='{cls}'>{word}</td><td>{_esc(ch['reason'])}</td></tr>")
+            out.append("</table>")
+        if r.judge:
+            out.append("<h4>LLM judge</h4><pre>" + _esc(json.dumps(r.judge, indent=1, ensure_ascii=False)) + "</pre>")
+        if r.flags:
+            out.append("<p>Flags: " + _esc("; ".join(f"{f['code']}: {f['message']}" for f in r.flags)) + "</p>")
+        if r.output:
+            out.append(f"<h4>{'Answer' if r.suite == 'next_step' else 'Note'} ({_esc(r.mode)})</h4><pre>{_esc(r.output)}</pre>")
+        out.append("</div></details>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def render_junit(run: "RunResult") -> str:
+    root = ET.Element("testsuites", name="ipt-eval", time=str(run.seconds))
+    for suite in ("next_step", "notes"):
+        rs = [r for r in run.results if r.suite == suite]
+        if not rs:
+            continue
+        el = ET.SubElement(root, "testsuite", name=suite, tests=str(len(rs)),
+                           failures=str(sum(r.verdict == "fail" for r in rs)),
+                           errors=str(sum(r.verdict == "error" for r in rs)))
+        for r in rs:
+            tc = ET.SubElement(el, "testcase", classname=f"ipt.{suite}", name=r.case_id, time=str(r.duration_ms / 1000))
+            if r.verdict == "fail":
+                msg = "; ".join(c["reason"] for c in r.checks if not c["passed"]) or "judge fail"
+                ET.SubElement(tc, "failure", message=msg[:500]).text = msg
+            elif r.verdict == "error":
+                ET.SubElement(tc, "error", message=(r.error or "")[:500]).text = r.error or ""
+    return ET.tostring(root, encoding="unicode")
+
+
+def write_reports(run: "RunResult", folder: Path) -> dict[str, Path]:
+    from .runner import summary_line
+
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = summary_line(run)
+    paths = {"html": folder / "eval-report.html", "json": folder / "eval-report.json",
+             "junit": folder / "eval-junit.xml", "summary": folder / "eval-summary.txt"}
+    paths["html"].write_text(render_html(run, summary), encoding="utf-8")
+    payload = {"summary": summary, "mode": run.mode, "model": run.model, "catalog_hash": run.catalog_hash,
+               "seconds": run.seconds, "suites": run.suite_stats(), "metrics": run.metrics,
+               "comparison": run.comparison, "results": [asdict(r) for r in run.results]}
+    paths["json"].write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
+    paths["junit"].write_text(render_junit(run), encoding="utf-8")
+    paths["summary"].write_text(summary + "\n", encoding="utf-8")
+    return paths

@@ -1,0 +1,94 @@
+"""Recognising catalog techniques named in free text: names, synonyms and clinicians' shorthand.
+
+Used by the note parser ("RP'd", "comm analysis", "gave sick role") and, with names and
+shorthand only, by retrieval to honour a question that names a technique ("how do I set up
+a role play?").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .catalog import Catalog
+
+_I = re.IGNORECASE
+
+#: Extra shorthand a clinician writes that the catalog synonyms do not spell out.
+SHORTHAND = {
+    "interpersonal_inventory": r"\binventory\b|\bII\b",
+    "communication_analysis": r"\bcomm(?:unication)?\.?\s+analys\w*|\bCA\b",
+    "role_play": r"\brole[\s-]?pla(?:y|yed|ying|ys)\b|\bRP'?d?\b",
+    "psychoeducation": r"\bpsycho-?ed\w*",
+    "case_formulation": r"\bformulation\b",
+    "symptom_timeline": r"\btime[\s-]?line\b",
+    "termination_work": r"\btermination\b|\brelapse\s+prevention\b|\b(?:discuss|rais|nam|introduc|bring|brought|prepar)\w*\s+(?:up\s+)?(?:the\s+)?(?:ending|end\s+of\s+(?:therapy|treatment))\b|\bending\s+(?:therapy|treatment|the\s+course)\b",
+    "decision_analysis": r"\bdecision\s+analysis\b|\bpros\s+(?:and|&)\s+cons\b|\bweigh\w*\s+(?:the\s+|her\s+|his\s+)?options\b",
+    "support_network_mapping": r"\bsupport\s+(?:network|map\w*)\b|\bcloseness\s+circles?\b",
+    "sick_role": r"\bsick\s+role\b",
+    "grief_work": r"\bgrief\s+work\b|\bmourning\b",
+    "linking_affect_to_events": r"\blink\w*\s+(?:mood|affect|feelings?|symptoms?)\s+(?:to|with)\b",
+    "affect_exploration": r"\bexplor\w*\s+(?:her\s+|his\s+|their\s+)?(?:feelings?|affect|emotions?|anger|sadness|guilt)\b",
+    "encouragement_of_affect": r"\bencourag\w*\s+(?:expression|affect|her\s+to\s+express|him\s+to\s+express)\b",
+    "role_dispute_resolution": r"\b(?:renegotiat\w+|dispute\s+(?:work|resolution))\b",
+    "role_transition_support": r"\b(?:old\s+(?:and|vs\.?|versus)\s+new\s+roles?|transition\s+work)\b",
+    "social_skills_training": r"\bsocial\s+skills?\b|\bsmall\s+talk\b|\bassertiveness\b",
+    "direct_elicitation": r"\basked\s+directly\b",
+    "clarification": r"\bclarifi\w+\b",
+    "communication_patterns": r"\bcommunication\s+(?:patterns?|style)\b",
+    "therapeutic_relationship": r"\b(?:therapeutic\s+relationship|alliance|rupture|here[\s-]and[\s-]now)\b",
+    "directive_techniques": r"\b(?:advised|gave\s+advice|suggested|limit[\s-]setting)\b",
+}
+
+
+
+#: Cues in a clinician's question that point at a technique without naming it.
+QUESTION_CUES = {
+    "therapeutic_relationship": r"\b(?:angry|annoyed|upset|irritated|disappointed|frustrated|cross)\s+(?:at|with)\s+me\b|"
+                                r"\bmissed\s+(?:\d+|two|three|several|a\s+few)\b[^.?!]{0,30}\bsessions\b|"
+                                r"\b(?:cancell?(?:ing|ed|s)|no[-\s]show\w*)\b[^.?!]{0,20}\b(?:sessions?|appointments?)\b|"
+                                r"\b(?:with|towards?|about)\s+me\s+in\s+(?:the\s+)?session\b|\bwants?\s+me\s+to\s+(?:fix|tell|decide)\b",
+}
+
+#: Shorthand that reads as a technique in a note but is ordinary language in a question.
+NOTE_ONLY = frozenset({"directive_techniques", "clarification", "therapeutic_relationship"})
+
+
+def _flex(phrase: str) -> str:
+    words = re.split(r"[\s\-]+", phrase.strip())
+    body = r"[\s\-]?".join(re.escape(w) for w in words)
+    return rf"\b{body}\b"
+
+
+@lru_cache(maxsize=8)
+def _patterns(content_hash: str, entries: tuple[tuple[str, str, tuple[str, ...]], ...],
+              synonyms: bool) -> list[tuple[str, re.Pattern[str]]]:
+    pats: list[tuple[str, re.Pattern[str]]] = []
+    for tid, name, syns in entries:
+        alts = [_flex(name), _flex(tid.replace("_", " "))]
+        short: list[str] = []
+        if synonyms:
+            for s in syns:
+                if len(s) <= 3:
+                    short.append(rf"\b{re.escape(s.upper())}\b")  # "CA", "RP", "II": capitals only
+                else:
+                    alts.append(_flex(s))
+        if synonyms or tid not in NOTE_ONLY:
+            alts.append(SHORTHAND.get(tid, r"(?!x)x"))
+        if not synonyms and tid in QUESTION_CUES:
+            alts.append(QUESTION_CUES[tid])
+        pats.append((tid, re.compile("|".join(alts), _I)))
+        if short:
+            pats.append((tid, re.compile("|".join(short))))
+    return pats
+
+
+def match_techniques(text: str, catalog: Catalog, *, synonyms: bool = True) -> dict[str, str]:
+    """Catalog technique ids named in ``text`` -> the words that named them."""
+    entries = tuple((t.id, t.name, tuple(t.synonyms)) for t in catalog.techniques.values())
+    found: dict[str, str] = {}
+    for tid, pat in _patterns(catalog.content_hash, entries, synonyms):
+        m = pat.search(text)
+        if m and tid not in found:
+            found[tid] = m.group(0)
+    return found

@@ -1,0 +1,1 @@
+"""Progress notes from bullet points: parse, render, fact-check."""

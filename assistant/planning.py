@@ -1,0 +1,191 @@
+"""The reasoning code does before any prose is written: input checks, session and
+phase, risk, focal area, frame screen and ranked techniques -> :class:`AskPlan`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .catalog import Catalog
+from .errors import InputError
+from .focal import FocalInference, infer_focal_area
+from .frame import RequestScreen, screen_request
+from .models import Flag, FocalEvidence
+from .phase import (DEFAULT_TOTAL, MAX_TOTAL, PhaseInfo, maintenance_mentioned, maintenance_phase,
+                    parse_session_mention, phase_for)
+from .retrieval import Hit, Retriever
+from .risk import RiskScreen, screen
+from .schema import FOCAL_AREAS
+
+MAX_QUESTION_CHARS = 8_000
+TOP_TECHNIQUES = 5
+
+#: Risk category -> the stabilise-first entry in knowledge/frame.yaml.
+RISK_TO_FRAME = {
+    "suicidal_ideation": "acute_suicidal_risk",
+    "suicide_plan": "acute_suicidal_risk",
+    "self_harm": "acute_suicidal_risk",
+    "harm_to_others": "harm_to_others",
+    "violence_at_home": "domestic_violence",
+    "psychosis": "psychosis",
+    "mania": "mania",
+    "intoxication": "intoxication",
+}
+_STAGE_CUES = {
+    "impasse": r"\b(?:stopped\s+talking|silent\s+treatment|won'?t\s+(?:speak|talk)|not\s+(?:speaking|talking)|"
+               r"given\s+up|stalemate|impasse|cold\s+war|avoid(?:ing|s)?\s+each\s+other|no\s+longer\s+(?:talk|speak|argue))",
+    "dissolution": r"\b(?:divorc\w*|leav(?:e|ing)\s+(?:him|her|the\s+marriage|the\s+relationship)|separat(?:e|ing|ion)|"
+                   r"break(?:ing)?\s+up|end(?:ing)?\s+(?:the|their)\s+(?:relationship|marriage|friendship)|mov(?:e|ing)\s+out|"
+                   r"cut(?:ting)?\s+(?:him|her|them)\s+off|quit(?:ting)?\s+(?:the|her|his)\s+job)",
+}
+
+
+def normalise_focus(value: str | None) -> str | None:
+    """Accept 'role dispute', 'role-dispute', 'dispute', 'deficits', ... -> canonical id."""
+    if value is None:
+        return None
+    key = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    aliases = {
+        "dispute": "role_dispute", "disputes": "role_dispute", "role_disputes": "role_dispute",
+        "conflict": "role_dispute", "transition": "role_transition", "role_transitions": "role_transition",
+        "transitions": "role_transition", "deficits": "interpersonal_deficits",
+        "interpersonal_deficit": "interpersonal_deficits", "isolation": "interpersonal_deficits",
+        "interpersonal_sensitivity": "interpersonal_deficits", "bereavement": "grief", "loss": "grief",
+    }
+    key = aliases.get(key, key)
+    if key not in FOCAL_AREAS:
+        raise InputError(f"unknown focal area {value!r}: use one of {', '.join(FOCAL_AREAS)}")
+    return key
+
+
+def check_question(question: object) -> str:
+    if not isinstance(question, str):
+        raise InputError("the question must be text")
+    text = question.strip()
+    if not text:
+        raise InputError("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is too long ({len(text)} characters; the limit is {MAX_QUESTION_CHARS})")
+    if "\x00" in text:
+        raise InputError("the question contains binary data")
+    return text
+
+
+def dispute_stage(text: str) -> str | None:
+    for stage, pat in _STAGE_CUES.items():
+        if re.search(pat, text, re.IGNORECASE):
+            return stage
+    if re.search(r"\b(?:argu|fight|fought|clash|disagree|row|bicker|quarrel|resent|conflict)", text, re.IGNORECASE):
+        return "renegotiation"
+    return None
+
+
+@dataclass
+class AskPlan:
+    question: str
+    session: int | None
+    total: int
+    phase: PhaseInfo | None
+    focal_area: str | None
+    focal_source: str | None
+    focal_evidence: list[FocalEvidence]
+    secondary: str | None
+    risk: RiskScreen
+    request: RequestScreen
+    hits: list[Hit]
+    stage: str | None = None
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def techniques(self) -> list[str]:
+        return [h.doc_id for h in self.hits]
+
+    @property
+    def safety_first(self) -> bool:
+        return self.risk.is_risk
+
+
+def plan_question(question: str, retriever: Retriever, catalog: Catalog, *, session: int | None = None,
+                  total_sessions: int | None = DEFAULT_TOTAL, focal_area: str | None = None,
+                  k: int = TOP_TECHNIQUES) -> AskPlan:
+    """Decide everything code can decide about a question."""
+    text = check_question(question)
+    focus = normalise_focus(focal_area)
+    mentioned, mentioned_total, _ = parse_session_mention(text)
+    # A course length stated in the question ("session 10 of 12") wins over the default of 16;
+    # an explicit non-default argument (--of M) wins over both.
+    if total_sessions in (None, DEFAULT_TOTAL) and mentioned_total:
+        total = mentioned_total
+    else:
+        total = total_sessions or DEFAULT_TOTAL
+    if session is None and mentioned is not None:
+        session = total if mentioned == -1 else mentioned
+    if session is not None and (session < 1 or session > MAX_TOTAL):
+        raise InputError(f"session number must be between 1 and {MAX_TOTAL}, got {session}")
+    info = phase_for(session, total) if session is not None else (
+        maintenance_phase(total) if maintenance_mentioned(text) else None)
+    flags: list[Flag] = []
+
+    risk = screen(text)
+    inference = FocalInference(None, None, [])
+    if focus is None:
+        inference = infer_focal_area(text, catalog)
+    primary = focus or inference.primary
+    source = "given" if focus else ("inferred" if inference.primary else None)
+    request = screen_request(text, catalog, has_interpersonal_focus=primary is not None)
+
+    if risk.is_risk:
+        flags.append(Flag(code="risk", message=f"Risk mentioned: {risk.describe()}. Safety first; ordinary IPT work waits.",
+                          span=risk.present[0].span))
+    for mid in request.out_of_frame:
+        item = next((m for m in catalog.frame.out_of_frame if m.id == mid), None)
+        name = item.name if item else mid.replace("_", " ")
+        flags.append(Flag(code="out_of_frame_request", message=f"{name} is outside the IPT frame; redirected.",
+                          span=request.spans.get(mid)))
+    for sid in request.not_fit:
+        item = next((s for s in catalog.frame.stabilise_first if s.id == sid), None)
+        flags.append(Flag(code="not_ipt_fit", message=f"{item.name if item else sid}: check whether IPT is the right treatment.",
+                          span=request.spans.get(sid)))
+    for aid in request.adaptations:
+        ad = next(a for a in catalog.frame.adaptations if a.id == aid)
+        flags.append(Flag(code="adaptation", message=f"Consider the {ad.name} adaptation.", span=request.spans.get(aid)))
+    if info is None:
+        flags.append(Flag(code="session_number_unknown",
+                          message="No session number given; phase-specific advice needs it (--session N)."))
+    if primary is None:
+        flags.append(Flag(code="focal_area_unknown",
+                          message="No focal area given or evident; the interpersonal inventory decides it (--focus AREA)."))
+
+    phase_name = info.phase if info else None
+    query = text
+    if primary:
+        query += " " + catalog.focal_areas[primary].name
+    hits = retriever.techniques(query, phase=phase_name, focal_area=primary, k=max(k, 8))
+    hits = _prioritise(hits, catalog, risk, request, info, primary)[:k]
+    stage = dispute_stage(text) if primary == "role_dispute" else None
+    return AskPlan(text, session, total, info, primary, source, inference.evidence, inference.secondary,
+                   risk, request, hits, stage, flags)
+
+
+def _prioritise(hits: list[Hit], catalog: Catalog, risk: RiskScreen, request: RequestScreen,
+                info: PhaseInfo | None, focal: str | None) -> list[Hit]:
+    """Code-level rules on top of retrieval: what IPT does first in this situation."""
+    order = [h.doc_id for h in hits]
+    first: list[str] = []
+    if risk.is_risk:
+        first.append("direct_elicitation")
+    for mid in request.out_of_frame:
+        item = next((m for m in catalog.frame.out_of_frame if m.id == mid), None)
+        if item:
+            first.extend(item.techniques[:2])
+    if info is not None and info.phase == "initial" and focal is None:
+        first.append("interpersonal_inventory")
+    if info is not None and info.phase == "termination":
+        first.append("termination_work")
+    seen: list[str] = []
+    for tid in first + order:
+        if tid not in seen and tid in catalog.techniques:
+            seen.append(tid)
+    by_id = {h.doc_id: h for h in hits}
+    return [by_id.get(tid) or Hit(f"technique:{tid}", "technique", tid, catalog.techniques[tid].name, 0.0)
+            for tid in seen]
