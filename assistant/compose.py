@@ -68,6 +68,12 @@ def _frame_sections(plan: AskPlan, cat: Catalog) -> list[str]:
     for aid in plan.request.adaptations:
         a = next(x for x in cat.frame.adaptations if x.id == aid)
         lines.append(f"**Adaptation — {a.name}** ({a.population}): " + " ".join(a.changes[:2]))
+    for tid in plan.mismatched:
+        t = cat.techniques[tid]
+        areas = " or ".join(cat.focal_areas[a].name.split(" (")[0].lower() for a in t.focal_areas)
+        focus = _area_name(cat, plan.focal_area).split(" (")[0]
+        lines.append(f"**About {t.name.lower()}:** IPT uses it when the focal area is {areas}; here the focus "
+                     f"is {focus}, so the steps below fit better.")
     if plan.risk.bereavement_by_suicide and not plan.risk.is_risk:
         lines.append("**Bereavement by suicide:** people bereaved by suicide carry raised risk themselves; "
                      "ask the client directly about their own suicidal thoughts and note the answer.")

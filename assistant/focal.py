@@ -14,12 +14,20 @@ from functools import lru_cache
 from .catalog import Catalog
 from .models import FocalEvidence
 
+#: The areas' technical names. Naming one outright ("role dispute with her mother") wins over cue
+#: counts; a bare word ("grief", "dispute") is only an ordinary cue, since clinicians also use it
+#: in questions ("should I switch to grief work?").
 _EXPLICIT = {
-    "grief": r"\b(?:grief|bereave\w*|mourning)\b",
-    "role_dispute": r"\b(?:role\s+dispute|interpersonal\s+dispute|role\s+conflict|dispute)s?\b",
-    "role_transition": r"\brole\s+transitions?\b|\btransition\b",
+    "grief": r"\b(?:complicated|abnormal|unresolved|delayed|chronic)\s+(?:grief|bereavement)\b",
+    "role_dispute": r"\b(?:role|interpersonal)[\s-]+(?:disputes?|conflicts?)\b",
+    "role_transition": r"\brole[\s-]+transitions?\b",
     "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bsocial\s+isolation\b",
 }
+_FOCUS_WORD = {"grief": r"grief|bereavement", "role_dispute": r"(?:role\s+)?disputes?",
+               "role_transition": r"(?:role\s+)?transitions?", "interpersonal_deficits": r"(?:interpersonal\s+)?deficits?|isolation"}
+#: Words that name grief without a death; IPT's grief area needs a death (other losses are transitions).
+GENERIC_GRIEF = frozenset({"grief", "grieving", "mourning", "bereave", "loss"})
+NO_DEATH_FACTOR = 0.3
 EXPLICIT_WEIGHT = 3.0
 SECONDARY_RATIO = 0.5
 
@@ -29,6 +37,13 @@ class FocalInference:
     primary: str | None
     secondary: str | None
     evidence: list[FocalEvidence]
+
+
+def explicit_focus(low: str, area: str) -> bool:
+    """The clinician names the area as the focus ("grief focus", "focus: grief")."""
+    word = _FOCUS_WORD[area]
+    return bool(re.search(rf"\b(?:focus|focal\s+area|fa)\s*(?:is|was|:|=|-)?\s*(?:on\s+)?(?:{word})\b|\b(?:{word})\s+focus\b", low)
+                or re.search(_EXPLICIT[area], low))
 
 
 def _cue_pattern(cue: str) -> str:
@@ -49,10 +64,12 @@ def infer_focal_area(text: str, catalog: Catalog) -> FocalInference:
     patterns = _compiled(catalog.content_hash, cues)
     low = text.lower()
     evidence: list[FocalEvidence] = []
+    no_death = False
     for area, pats in patterns.items():
         found: list[str] = []
         score = 0.0
-        explicit = re.search(_EXPLICIT[area], low)
+        explicit = re.search(_EXPLICIT[area], low) or (
+            re.search(rf"\b(?:{_FOCUS_WORD[area]})\s+focus\b|\bfocus\s*(?:is|:|=|-)?\s*(?:on\s+)?(?:{_FOCUS_WORD[area]})\b", low))
         covered: list[tuple[int, int]] = []
         if explicit:
             found.append(explicit.group(0))
@@ -65,21 +82,29 @@ def infer_focal_area(text: str, catalog: Catalog) -> FocalInference:
             covered.append(m.span())
             found.append(m.group(0))
             score += 1.0 + 0.15 * min(len(cue.split()), 3)
+        if area == "grief" and score > 0 and not explicit_focus(low, area):
+            if all(c.strip() in GENERIC_GRIEF or c.startswith(("griev", "mourn", "bereave")) for c in found):
+                score *= NO_DEATH_FACTOR  # "grieving the marriage" is a transition, not grief
+                no_death = True
         if score > 0:
             evidence.append(FocalEvidence(area=area, score=round(score, 2), cues=found))  # type: ignore[arg-type]
     evidence.sort(key=lambda e: -e.score)
     if not evidence:
         return FocalInference(None, None, [])
     primary = evidence[0].area
-    named = [a for a, pat in _EXPLICIT.items() if re.search(pat, low)]
+    named = [a for a in _EXPLICIT if explicit_focus(low, a)]
     if len(named) == 1:
         primary = named[0]  # the clinician named the area outright: that wins over cue counts
+    elif primary == "interpersonal_deficits" and len(evidence) > 1:
+        # Deficits is the focus only when no death, dispute or transition fits.
+        primary = evidence[1].area
     elif len(evidence) > 1 and evidence[1].score == evidence[0].score:
-        # A tie: follow the IPT rule of thumb that deficits is chosen only when nothing else fits.
+        # A tie: a death comes first; a life-role change usually frames the conflicts around it;
+        # deficits is chosen only when nothing else fits.
         tied = [e.area for e in evidence if e.score == evidence[0].score]
-        order = ("grief", "role_dispute", "role_transition", "interpersonal_deficits")
+        order = ("grief", "role_transition", "role_dispute", "interpersonal_deficits")
         primary = min(tied, key=order.index)  # type: ignore[assignment]
-    rest = [e for e in evidence if e.area != primary]
+    rest = [e for e in evidence if e.area != primary and not (e.area == "grief" and no_death)]
     secondary = rest[0].area if rest and rest[0].score >= SECONDARY_RATIO * evidence[0].score else None
     evidence.sort(key=lambda e: (e.area != primary, -e.score))
     return FocalInference(primary, secondary, evidence)

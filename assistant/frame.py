@@ -33,9 +33,9 @@ OUT_OF_FRAME_PATTERNS: dict[str, str] = {
     "free_association": r"\bfree\s+associat\w+\b",
 }
 _NOT_FIT_PATTERNS: dict[str, str] = {
-    "anxiety_without_interpersonal_trigger": r"\b(?:panic\s+(?:attacks?|disorder)|OCD|obsessive[-\s]compulsive|compulsions?|(?:checking|washing|counting|cleaning)\s+rituals?|specific\s+phobia|phobia\s+of|phobic|afraid\s+of\s+(?:flying|spiders|heights|dogs|needles|elevators))\b",
+    "anxiety_without_interpersonal_trigger": r"\b(?:panic\s+(?:attacks?|disorder)|OCD|obsessive[-\s]compulsive|compulsions?|(?:checking|washing|counting|cleaning)\s+rituals?|specific\s+phobia|phobia\s+of|\w+\s+phobia|phobic|afraid\s+of\s+(?:flying|spiders|heights|dogs|needles|elevators))\b",
     "trauma_focused_needed": r"\b(?:PTSD|post[-\s]?traumatic|flashbacks?|nightmares\s+about\s+the\s+(?:assault|attack|accident|rape)|re-?experienc\w+\s+the\s+(?:assault|attack|trauma))\b",
-    "severe_substance_dependence": r"\b(?:alcohol\s+(?:dependence|use\s+disorder)|drink(?:s|ing)\s+(?:heavily\s+)?every\s+(?:day|night|morning)|(?:a|one|two)\s+(?:bottle|fifth)\s+(?:of\s+\w+\s+)?a\s+day|heroin|fentanyl|opioid\s+(?:dependence|use\s+disorder)|using\s+(?:meth|cocaine|crack)\s+daily|detox)\b",
+    "severe_substance_dependence": r"\b(?:alcohol\s+(?:dependence|use\s+disorder)|drink(?:s|ing)\s+(?:heavily\s+)?every\s+(?:day|night|morning)|(?:a|one|two)\s+(?:bottle|fifth)\s+(?:of\s+\w+\s+)?a\s+day|(?:\w+\s+){0,3}(?:beers?|drinks|glasses\s+of\s+wine|bottles?\s+of\s+wine|shots)\s+(?:every|each|a)\s+(?:day|night)|heroin|fentanyl|opioid\s+(?:dependence|use\s+disorder)|using\s+(?:meth|cocaine|crack)\s+daily|detox)\b",
 }
 _INTERPERSONAL_TRIGGER = re.compile(
     r"\b(?:since|after|when|started\s+when|began\s+(?:after|when)|triggered\s+by|around\s+the\s+time)\b[^.]*\b(?:"
@@ -114,11 +114,23 @@ def screen_request(text: str, catalog: Catalog, *, has_interpersonal_focus: bool
     low = text.lower()
     for ad in catalog.frame.adaptations:
         for cue in ad.cues:
-            if re.search(rf"(?<![a-z]){re.escape(cue.lower())}", low):
+            m = re.search(rf"(?<![a-z]){re.escape(cue.lower())}", low)
+            if m and not _about_someone_else(low, m.start(), m.end()):
                 out.adaptations.append(ad.id)
                 out.spans[ad.id] = cue
                 break
     return out
+
+
+_OTHER_PERSON = re.compile(r"\b(?:her|his|their|my)\s+(?:\w+\s+)?$")
+_RELATIVE_AFTER = re.compile(r"^\S*\s+(?:son|daughter|child|kids?|brother|sister|mother|father|mom|mum|dad|parents?|"
+                             r"grand\w+|niece|nephew|friend|partner|husband|wife)\b")
+
+
+def _about_someone_else(low: str, start: int, end: int) -> bool:
+    """ "her teenage son", "their mother's nursing home": the cue describes another person."""
+    return bool(_OTHER_PERSON.search(low[max(0, start - 25):start]) and _RELATIVE_AFTER.search(low[start:start + 40])) \
+        or bool(re.search(r"(?:mother|father|mom|mum|dad|parent|grand\w+)'s\s+$", low[max(0, start - 25):start]))
 
 
 def check_text(text: str, catalog: Catalog) -> list[Flag]:

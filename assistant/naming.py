@@ -26,7 +26,7 @@ SHORTHAND = {
     "decision_analysis": r"\bdecision\s+analysis\b|\bpros\s+(?:and|&)\s+cons\b|\bweigh\w*\s+(?:the\s+|her\s+|his\s+)?options\b",
     "support_network_mapping": r"\bsupport\s+(?:network|map\w*)\b|\bcloseness\s+circles?\b",
     "sick_role": r"\bsick\s+role\b",
-    "grief_work": r"\bgrief\s+work\b|\bmourning\b",
+    "grief_work": r"\bgrief\s+work\b|\bmourning\b|\breconstruct\w*\s+(?:the\s+)?relationship\b",
     "linking_affect_to_events": r"\blink\w*\s+(?:mood|affect|feelings?|symptoms?)\s+(?:to|with)\b",
     "affect_exploration": r"\bexplor\w*\s+(?:her\s+|his\s+|their\s+)?(?:feelings?|affect|emotions?|anger|sadness|guilt)\b",
     "encouragement_of_affect": r"\bencourag\w*\s+(?:expression|affect|her\s+to\s+express|him\s+to\s+express)\b",
@@ -54,6 +54,12 @@ QUESTION_CUES = {
 NOTE_ONLY = frozenset({"directive_techniques", "clarification", "therapeutic_relationship"})
 
 
+#: A synonym that is only a focal-area label ("role transition") names the focus, not the technique.
+_AREA_LABEL = re.compile(r"^(?:role\s+(?:transition|dispute)s?|interpersonal\s+(?:dispute|sensitivity|deficits?)|grief|"
+                         r"social\s+isolation|transition|isolation)(?:\s+focus)?$", _I)
+_NEGATED = re.compile(r"\b(?:no|not|never|didn'?t|did\s+not|without|declined|refused|unable\s+to|couldn'?t)\b[^.;,]{0,25}$", _I)
+
+
 def _flex(phrase: str) -> str:
     words = re.split(r"[\s\-]+", phrase.strip())
     body = r"[\s\-]?".join(re.escape(w) for w in words)
@@ -69,6 +75,8 @@ def _patterns(content_hash: str, entries: tuple[tuple[str, str, tuple[str, ...]]
         short: list[str] = []
         if synonyms:
             for s in syns:
+                if _AREA_LABEL.match(s.strip()):
+                    continue
                 if len(s) <= 3:
                     short.append(rf"\b{re.escape(s.upper())}\b")  # "CA", "RP", "II": capitals only
                 else:
@@ -86,9 +94,13 @@ def _patterns(content_hash: str, entries: tuple[tuple[str, str, tuple[str, ...]]
 def match_techniques(text: str, catalog: Catalog, *, synonyms: bool = True) -> dict[str, str]:
     """Catalog technique ids named in ``text`` -> the words that named them."""
     entries = tuple((t.id, t.name, tuple(t.synonyms)) for t in catalog.techniques.values())
+    text = re.sub(r"\bw/(?=\s|\w)", "with ", text)
     found: dict[str, str] = {}
     for tid, pat in _patterns(catalog.content_hash, entries, synonyms):
-        m = pat.search(text)
-        if m and tid not in found:
+        for m in pat.finditer(text):
+            if tid in found:
+                break
+            if _NEGATED.search(text[max(0, m.start() - 40):m.start()]):
+                continue  # "never asked directly", "did not role-play"
             found[tid] = m.group(0)
     return found

@@ -95,6 +95,7 @@ class AskPlan:
     hits: list[Hit]
     stage: str | None = None
     flags: list[Flag] = field(default_factory=list)
+    mismatched: list[str] = field(default_factory=list)  # named techniques that do not fit the focus
 
     @property
     def techniques(self) -> list[str]:
@@ -161,31 +162,64 @@ def plan_question(question: str, retriever: Retriever, catalog: Catalog, *, sess
     if primary:
         query += " " + catalog.focal_areas[primary].name
     hits = retriever.techniques(query, phase=phase_name, focal_area=primary, k=max(k, 8))
-    hits = _prioritise(hits, catalog, risk, request, info, primary)[:k]
+    named = retriever.named_techniques(text)
+    # A technique the clinician names that does not fit the focal area is explained, not recommended.
+    mismatched = [t for t in named if primary and primary not in catalog.techniques[t].focal_areas]
+    named = [t for t in named if t not in mismatched]
+    hits = [h for h in hits if h.doc_id not in mismatched]
+    hits = _prioritise(hits, catalog, risk, request, info, primary, named)[:k]
     stage = dispute_stage(text) if primary == "role_dispute" else None
     return AskPlan(text, session, total, info, primary, source, inference.evidence, inference.secondary,
-                   risk, request, hits, stage, flags)
+                   risk, request, hits, stage, flags, mismatched)
+
+
+#: Techniques not to recommend while a given risk is active (e.g. no rehearsing a confrontation
+#: with a violent partner; no role play with an intoxicated, psychotic or manic client).
+CONTRAINDICATED = {
+    "violence_at_home": {"role_play", "role_dispute_resolution", "communication_analysis"},
+    "intoxication": {"role_play"},
+    "psychosis": {"role_play"},
+    "mania": {"role_play"},
+}
+
+
+def _initial_steps(info: PhaseInfo) -> list[str]:
+    """What the initial phase does first, by session: diagnosis and sick role, inventory and
+    timeline, then the formulation and contract at the last initial session."""
+    if info.session == 1:
+        return ["psychoeducation", "interpersonal_inventory"]
+    if info.session is not None and info.session >= info.initial_end:
+        return ["case_formulation", "interpersonal_inventory"]
+    return ["interpersonal_inventory", "symptom_timeline"]
 
 
 def _prioritise(hits: list[Hit], catalog: Catalog, risk: RiskScreen, request: RequestScreen,
-                info: PhaseInfo | None, focal: str | None) -> list[Hit]:
-    """Code-level rules on top of retrieval: what IPT does first in this situation."""
+                info: PhaseInfo | None, focal: str | None, named: list[str] | None = None) -> list[Hit]:
+    """Code-level IPT rules on top of retrieval: what comes first in this situation."""
     order = [h.doc_id for h in hits]
-    first: list[str] = []
+    first: list[str] = list(named or [])
     if risk.is_risk:
-        first.append("direct_elicitation")
+        first.insert(0, "direct_elicitation")
     for mid in request.out_of_frame:
         item = next((m for m in catalog.frame.out_of_frame if m.id == mid), None)
         if item:
-            first.extend(item.techniques[:2])
-    if info is not None and info.phase == "initial" and focal is None:
-        first.append("interpersonal_inventory")
+            fitting = [t for t in item.techniques
+                       if focal is None or focal in catalog.techniques[t].focal_areas]
+            first.extend(fitting[:2])
+    if info is not None and info.phase == "initial":
+        first.extend(_initial_steps(info))
     if info is not None and info.phase == "termination":
-        first.append("termination_work")
+        first.insert(0, "termination_work")
     seen: list[str] = []
     for tid in first + order:
         if tid not in seen and tid in catalog.techniques:
             seen.append(tid)
+    blocked = set().union(*(CONTRAINDICATED.get(c, set()) for c in risk.categories)) if risk.is_risk else set()
+    seen = [t for t in seen if t not in blocked]
+    if info is not None and info.phase == "middle" and info.raise_termination and "termination_work" not in seen[:3]:
+        # Two to four sessions before the end, raising the ending belongs in the plan.
+        seen = [t for t in seen if t != "termination_work"]
+        seen.insert(min(2, len(seen)), "termination_work")
     by_id = {h.doc_id: h for h in hits}
     return [by_id.get(tid) or Hit(f"technique:{tid}", "technique", tid, catalog.techniques[tid].name, 0.0)
             for tid in seen]

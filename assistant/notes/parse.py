@@ -33,8 +33,13 @@ _FOCUS_NAMES = {
     "grief": r"\bgrief\b|\bbereavement\b|\bcomplicated\s+bereavement\b",
     "role_dispute": r"\brole[\s-]+disputes?\b|\binterpersonal\s+disputes?\b|\bdispute\b",
     "role_transition": r"\brole[\s-]+transitions?\b|\btransition\b",
-    "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\b",
+    "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\b|\bisolation\s+focus\b",
 }
+_ACTION = re.compile(r"\b(?:call|phone|ring|text|email|e-mail|message|ask|tell|invite|meet|visit|talk|speak|show|write|"
+                     r"reach\s+out|apologi[sz]e|share|join|attend|go\s+to|spend\s+time|say|raise|bring\s+up|"
+                     r"practi[cs]e|request|suggest|plan\s+a|arrange\s+a|look\s+through)\w*\b", _I)
+_FUTURE = re.compile(r"\b(?:will|plans?\s+to|planning\s+to|agreed\s+to|going\s+to|intends?\s+to|wants?\s+to\s+try|"
+                     r"by\s+next\s+(?:session|week)|before\s+next\s+session|this\s+week)\b", _I)
 _RATING = re.compile(
     r"\b(?:PHQ[-\s]?9|PHQ[-\s]?A|GAD[-\s]?7|BDI(?:[-\s]?II)?|HAM[-\s]?D|HAMD(?:[-\s]?\d+)?|HRSD|MADRS|EPDS|QIDS|PCL[-\s]?5|"
     r"C-?SSRS|AUDIT|CES-?D|GDS|mood|anxiety|SUDS?|energy|sleep|rating|score|scale)\b[^;,\n]*?\d+(?:\.\d+)?\s*(?:/\s*\d+)?",
@@ -55,7 +60,7 @@ _TASK_REVIEW = re.compile(r"\b(?:last\s+(?:week'?s?|session'?s?)\s+(?:task|homew
                           r"as\s+planned|as\s+agreed)\b", _I)
 _PLAN = re.compile(r"^\s*(?:plan|next(?:\s+session)?|f/u|follow[\s-]?up|p)\s*[:\-–]|\b(?:next\s+session|continue\s+"
                    r"(?:ipt|with|to)|will\s+(?:review|continue|revisit|focus|follow)|refer\w*|coordinate\s+with|"
-                   r"schedule\w*|f/u|follow[\s-]?up|plan\s+to\s+(?:review|continue|revisit|focus))\b", _I)
+                   r"schedule\w*|arranged|booked|f/u|follow[\s-]?up|plan\s+to\s+(?:review|continue|revisit|focus))\b", _I)
 _GOAL = re.compile(r"^\s*(?:goals?|treatment\s+goals?|objective)\s*[:\-–]|\bgoal\s+(?:is|was|of|for)\b", _I)
 _RESPONSE = re.compile(r"\b(?:respon(?:ded|se|sive)|receptive|engaged|open\s+to|resistant|reluctant|able\s+to|unable\s+to|"
                        r"struggled\s+to|identified|recogni[sz]ed|acknowledged|insight|agreed|tolerated|"
@@ -80,12 +85,19 @@ def split_bullets(text: str) -> list[str]:
     return out
 
 
+_FOCUS_LABEL = re.compile(
+    r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\b\s*(?:[:=\-–]|is|was)?\s*|"
+    r"\b(?:role[\s-]+(?:disputes?|transitions?)|interpersonal\s+(?:deficits?|disputes?|sensitivity)|grief|deficits?|"
+    r"isolation|transition|dispute)\b(?:\s+focus)?", _I)
+
+
 def _stated_focus(bullet: str) -> str | None:
     m = _FOCUS_STATED.search(bullet)
     target = m.group(1) if m else bullet
     for area, pat in _FOCUS_NAMES.items():
         if re.search(pat, target, _I):
-            if m or re.search(r"\b(?:role[\s-]+(?:dispute|transition)|interpersonal\s+(?:deficits?|dispute|sensitivity)|grief)\b", bullet, _I):
+            if m or re.search(r"\b(?:role[\s-]+(?:dispute|transition)|interpersonal\s+(?:deficits?|dispute|sensitivity)|grief)\b"
+                              r"|\b(?:grief|dispute|transition|deficits?|isolation)\s+focus\b", bullet, _I):
                 return area
     return None
 
@@ -139,6 +151,18 @@ def _risk_status(bullets: list[str]) -> RiskStatus:
     return status
 
 
+def _is_task(bullet: str) -> bool:
+    """An interpersonal task: labelled as one, or a future action involving someone else."""
+    if re.match(r"^\s*(?:task|homework|hw|assignment|interpersonal\s+task|ipt\s+task)\b", bullet, _I):
+        return True
+    if _TASK.search(bullet) and not _PLAN.match(bullet) and not re.search(r"\breview\w*\s+(?:the\s+)?(?:task|hw|homework)", bullet, _I):
+        return True
+    if _ACTION.search(bullet) and (_FUTURE.search(bullet) or _PLAN.match(bullet)):
+        return not re.search(r"\b(?:continue|review|revisit|refer\w*|coordinate|schedule\w*|f/u|follow[\s-]?up)\b",
+                             _ACTION.split(bullet, 1)[0], _I) or bool(_EVENT.search(bullet))
+    return False
+
+
 def _yes_no(text: str, noun: str) -> bool | None:
     if re.search(rf"\b(?:no|denies|denied|without|not)\s+(?:\w+\s+){{0,2}}{noun}", text, _I):
         return False
@@ -154,18 +178,26 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     facts = SessionFacts(bullets=bullets)
     placed: set[int] = set()
 
+    mentions: list[tuple[int, int, int | None, str]] = []  # (rank, bullet, session, total)
     for i, b in enumerate(bullets):
         s, total, matched = parse_session_mention(b)
-        if matched and facts.session is None:
-            facts.session = s
-            placed.add(i) if len(b) - len(matched) < 12 else None
-        if total and facts.total_sessions is None:
-            facts.total_sessions = total
+        residual = b
+        if matched:
+            # A bullet that opens with the session ("s. 10/16, ...") beats a passing mention
+            # ("...by session 16"); one with a course length beats one without.
+            rank = (0 if b.lower().startswith(matched.lower()[:3]) else 2) + (0 if total else 1)
+            mentions.append((rank, i, s, total))
+            residual = residual.replace(matched, " ")
         area = _stated_focus(b)
         if area and facts.focal_area is None:
             facts.focal_area, facts.focal_area_source = area, "stated"  # type: ignore[assignment]
-            if len(b) < 60 and not _TASK.search(b):
-                placed.add(i)
+            residual = _FOCUS_LABEL.sub(" ", residual)
+        if (matched or area) and len(re.findall(r"[A-Za-z]{2,}", residual)) < 2:
+            placed.add(i)  # the bullet only states the session and/or focus
+    if mentions:
+        _, _, s, total = min(mentions)
+        facts.session = s
+        facts.total_sessions = total if total else next((t for _, _, _, t in sorted(mentions) if t), None)
     if session is not None:
         facts.session = session
     if total_sessions is not None:
@@ -189,12 +221,12 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
             placed.add(i)
             continue
         techniques = match_techniques(b, catalog)
-        if _PLAN.match(b):
-            facts.plan.append(b)
-        elif _TASK_REVIEW.search(b):
+        if _TASK_REVIEW.search(b):
             facts.task_review.append(b)
-        elif _TASK.search(b) and not _PLAN.search(b):
+        elif _is_task(b):
             facts.tasks.append(b)
+        elif _PLAN.match(b):
+            facts.plan.append(b)
         elif techniques or _INTERVENTION_VERB.match(b):
             facts.interventions.append(b)
             for tid, words in techniques.items():

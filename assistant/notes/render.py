@@ -186,13 +186,17 @@ def _behavior(f: SessionFacts, cat: Catalog) -> str:
     return " ".join(parts)
 
 
-def _response(f: SessionFacts) -> str:
+def _response(f: SessionFacts, with_status: bool = False) -> str:
     parts = []
+    if with_status:  # GIRP has no data section: the client's status goes with the response
+        measures = [r for r in f.ratings if r not in f.mood]
+        parts.append(_subjective(f) if (f.mood or f.symptoms or f.interpersonal_events or f.task_review or f.other) else "")
+        parts.append(("Measures as recorded: " + _items(measures) + ".") if measures else "")
     if f.client_response:
         parts.append("Client response: " + _items(f.client_response) + ".")
     else:
         parts.append("The client's response to the interventions was not documented.")
-    parts.append(progress_text(f) if f.task_review else "")
+    parts.append(progress_text(f) if f.task_review and not with_status else "")
     parts.append(risk_assessment(f))
     return " ".join(p for p in parts if p)
 
@@ -208,7 +212,7 @@ def render_offline(f: SessionFacts, cat: Catalog, fmt: str) -> dict[str, str]:
         return {"Behavior": _behavior(f, cat), "Intervention": interventions_text(f, cat), "Response": _response(f),
                 "Plan": _plan(f)}
     if fmt == "girp":
-        return {"Goals": _goals(f, cat), "Intervention": interventions_text(f, cat), "Response": _response(f),
+        return {"Goals": _goals(f, cat), "Intervention": interventions_text(f, cat), "Response": _response(f, True),
                 "Plan": _plan(f)}
     raise ValueError(fmt)
 
