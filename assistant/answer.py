@@ -37,9 +37,9 @@ def _base(plan: AskPlan) -> dict:
 
 def offline_answer(plan: AskPlan, cat: Catalog, *, extra_flags: list[Flag] | None = None,
                    note: str | None = None, started: float | None = None) -> Answer:
-    text = compose_offline(plan, cat)
+    text = compose_offline(plan, cat, fallback=note is not None)
     if note:
-        text = f"> {note}\n" + text
+        text = f"> {note}\n>\n" + text
     flags = list(plan.flags) + (extra_flags or [])
     flags += check_text(_strip_frame_sections(text), cat)
     usage = Usage(latency_ms=round((time.perf_counter() - started) * 1000, 2) if started else 0.0)

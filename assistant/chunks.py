@@ -45,15 +45,17 @@ def build_chunks(cat: Catalog) -> list[Chunk]:
     for t in cat.techniques.values():
         ph, fa = tuple(t.phases), tuple(t.focal_areas)
         also = ", ".join(t.synonyms)
-        chunks.append(Chunk(f"technique:{t.id}:overview", "technique", t.id, t.name,
-                            f"{t.name} (also called: {also}). {t.summary} {t.purpose}\n"
-                            f"When to use:\n{_lines(t.when_to_use)}", ph, fa))
-        chunks.append(Chunk(f"technique:{t.id}:howto", "technique", t.id, t.name,
-                            f"{t.name}: how to do it.\n{_lines(t.how_to)}\n"
-                            f"What to say:\n{_lines(t.key_phrases)}", ph, fa))
-        chunks.append(Chunk(f"technique:{t.id}:questions", "technique", t.id, t.name,
-                            f"{t.name}: follow-up questions and pitfalls.\n{_lines(t.follow_up_questions)}\n"
-                            f"Warnings:\n{_lines(t.warnings)}", ph, fa))
+        # Small chunks (about 128 word pieces or fewer) so that the embedding model, trained at
+        # that length, sees each one whole.
+        parts = {
+            "overview": f"{t.name} (also called: {also}). {t.summary} {t.purpose}",
+            "when": f"{t.name}: when to use it.\n{_lines(t.when_to_use)}",
+            "howto": f"{t.name}: how to do it.\n{_lines(t.how_to)}",
+            "say": f"{t.name}: what to say.\n{_lines(t.key_phrases)}\nFollow-up questions:\n{_lines(t.follow_up_questions)}",
+            "warnings": f"{t.name}: warnings and pitfalls.\n{_lines(t.warnings)}",
+        }
+        for part, text in parts.items():
+            chunks.append(Chunk(f"technique:{t.id}:{part}", "technique", t.id, t.name, text, ph, fa))
     for p in cat.phases.values():
         chunks.append(Chunk(f"phase:{p.id}:goals", "phase", p.id, p.name,
                             f"{p.name} (sessions {p.sessions}). {p.summary}\nGoals:\n{_lines(p.goals)}\n"

@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--recordings", metavar="DIR", help="recordings folder (default evals/recordings)")
     ev.add_argument("--judge", action="store_true", help="also run the LLM judge (needs IPT_JUDGE_* or the endpoint)")
     ev.add_argument("--filter", metavar="TEXT", help="only cases whose id contains TEXT")
+    ev.add_argument("--ids", metavar="FILE", help="only the case ids listed in FILE (one per line, # comments)")
     ev.add_argument("--no-progress", action="store_true", help="no progress bar")
     _common(ev)
 

@@ -7,6 +7,7 @@ from .models import Citation
 from .planning import RISK_TO_FRAME, AskPlan
 
 OFFLINE_LABEL = "> **Grounded offline answer** — no model configured; composed from the IPT knowledge base."
+FALLBACK_LABEL = "> **Grounded offline answer** — composed from the IPT knowledge base because the model endpoint failed."
 DETAILED = 3
 
 
@@ -103,9 +104,9 @@ def compose_safety(plan: AskPlan, cat: Catalog) -> list[str]:
     return lines
 
 
-def compose_offline(plan: AskPlan, cat: Catalog) -> str:
-    """The full grounded offline answer as markdown."""
-    out: list[str] = [OFFLINE_LABEL, "", orientation(plan, cat), ""]
+def compose_offline(plan: AskPlan, cat: Catalog, *, fallback: bool = False) -> str:
+    """The full grounded offline answer as markdown (``fallback``: the endpoint failed)."""
+    out: list[str] = [FALLBACK_LABEL if fallback else OFFLINE_LABEL, "", orientation(plan, cat), ""]
     if plan.safety_first:
         out += compose_safety(plan, cat)
         out += ["", "## When the client is safe",

@@ -18,11 +18,12 @@ from urllib.parse import urlparse
 import numpy as np
 
 from .chunks import Chunk
+from . import embeddings as _emb
 from .embeddings import MODEL_ID, MiniLMEmbeddings, chroma_embedding_function
 from .errors import IPTError
 
 COLLECTION = "ipt_knowledge"
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # bump when chunking changes; the embedder id below covers model settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -98,7 +99,7 @@ class VectorIndex:
         embeddings = embeddings or MiniLMEmbeddings()
         fn = chroma_embedding_function(embeddings)
         client = make_client(data_dir, chroma_url)
-        want = {"content_hash": content_hash, "embedder": MODEL_ID, "index_version": INDEX_VERSION,
+        want = {"content_hash": content_hash, "embedder": f"{MODEL_ID}:{_emb.MAX_TOKENS}", "index_version": INDEX_VERSION,
                 "hnsw:space": "cosine"}
         with _build_lock(data_dir):
             collection = None

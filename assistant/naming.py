@@ -68,12 +68,12 @@ def _flex(phrase: str) -> str:
 
 @lru_cache(maxsize=8)
 def _patterns(content_hash: str, entries: tuple[tuple[str, str, tuple[str, ...]], ...],
-              synonyms: bool) -> list[tuple[str, re.Pattern[str]]]:
+              question: bool) -> list[tuple[str, re.Pattern[str]]]:
     pats: list[tuple[str, re.Pattern[str]]] = []
     for tid, name, syns in entries:
         alts = [_flex(name), _flex(tid.replace("_", " "))]
         short: list[str] = []
-        if synonyms:
+        if not (question and tid in NOTE_ONLY):
             for s in syns:
                 if _AREA_LABEL.match(s.strip()):
                     continue
@@ -81,9 +81,9 @@ def _patterns(content_hash: str, entries: tuple[tuple[str, str, tuple[str, ...]]
                     short.append(rf"\b{re.escape(s.upper())}\b")  # "CA", "RP", "II": capitals only
                 else:
                     alts.append(_flex(s))
-        if synonyms or tid not in NOTE_ONLY:
+        if not (question and tid in NOTE_ONLY):
             alts.append(SHORTHAND.get(tid, r"(?!x)x"))
-        if not synonyms and tid in QUESTION_CUES:
+        if question and tid in QUESTION_CUES:
             alts.append(QUESTION_CUES[tid])
         pats.append((tid, re.compile("|".join(alts), _I)))
         if short:
@@ -91,12 +91,16 @@ def _patterns(content_hash: str, entries: tuple[tuple[str, str, tuple[str, ...]]
     return pats
 
 
-def match_techniques(text: str, catalog: Catalog, *, synonyms: bool = True) -> dict[str, str]:
-    """Catalog technique ids named in ``text`` -> the words that named them."""
+def match_techniques(text: str, catalog: Catalog, *, question: bool = False) -> dict[str, str]:
+    """Catalog technique ids named in ``text`` -> the words that named them.
+
+    ``question=True`` reads a clinician's question rather than a session note: words that are
+    ordinary language in a question ("advised", "clarified") do not count, and question cues
+    ("angry at me") do."""
     entries = tuple((t.id, t.name, tuple(t.synonyms)) for t in catalog.techniques.values())
     text = re.sub(r"\bw/(?=\s|\w)", "with ", text)
     found: dict[str, str] = {}
-    for tid, pat in _patterns(catalog.content_hash, entries, synonyms):
+    for tid, pat in _patterns(catalog.content_hash, entries, question):
         for m in pat.finditer(text):
             if tid in found:
                 break

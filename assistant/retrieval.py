@@ -18,7 +18,7 @@ from .chunks import Chunk, build_chunks
 SearchMode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
 #: Weight of an entry's 2nd and 3rd best chunks relative to its best one.
-SUPPORT_WEIGHT = 0.5
+SUPPORT_WEIGHT = 0.25
 #: Priors added to the normalised relevance (best entry = 1.0). The focal area's and the phase's own
 #: technique lists (knowledge/*.yaml) are ordered, core first, and weigh by position.
 FOCAL_LISTED = 0.8
@@ -93,10 +93,10 @@ class Retriever:
         return self._index.build_seconds
 
     def named_techniques(self, text: str) -> list[str]:
-        """Technique ids named in ``text`` (name or common shorthand, not note-style synonyms)."""
+        """Technique ids a question names (name, synonym or shorthand) or clearly points at."""
         from .naming import match_techniques
 
-        return list(match_techniques(text, self.catalog, synonyms=False))
+        return list(match_techniques(text, self.catalog, question=True))
 
     # -- chunk level -------------------------------------------------------------------------
     def chunk_scores(self, query: str, mode: SearchMode = "hybrid") -> np.ndarray:

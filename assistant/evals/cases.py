@@ -134,13 +134,16 @@ def load_cases(root: Path) -> CaseSet:
     """All cases under ``root/next_step`` and ``root/notes``; ids must be unique."""
     if not root.is_dir():
         raise KnowledgeError(f"{root}: eval cases folder not found")
-    nxt = [c for p in sorted((root / "next_step").glob("*.yaml")) for c in _load_file(p, NextStepCase)]
-    notes = [c for p in sorted((root / "notes").glob("*.yaml")) for c in _load_file(p, NoteCase)]
-    seen: set[str] = set()
-    for c in [*nxt, *notes]:
-        if c.id in seen:
-            raise KnowledgeError(f"{root}: duplicate case id {c.id!r}")
-        seen.add(c.id)
+    nxt: list[NextStepCase] = []
+    notes: list[NoteCase] = []
+    seen: dict[str, Path] = {}
+    for sub, model, bucket in (("next_step", NextStepCase, nxt), ("notes", NoteCase, notes)):
+        for path in sorted((root / sub).glob("*.yaml")):
+            for case in _load_file(path, model):
+                if case.id in seen:
+                    raise KnowledgeError(f"{path}: case {case.id!r} field 'id': duplicate case id {case.id!r} (also in {seen[case.id]})")
+                seen[case.id] = path
+                bucket.append(case)
     return CaseSet(next_step=nxt, notes=notes)
 
 

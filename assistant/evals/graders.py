@@ -88,10 +88,14 @@ def grade_answer(case: NextStepCase, ans: Answer, cat: Catalog) -> list[Check]:
     if e.safety_first is not None:
         has_risk = "risk" in codes
         if e.safety_first:
-            head = ans.answer[: max(ans.answer.find("## Next steps"), 0) or len(ans.answer)]
-            ok = has_risk and bool(SAFETY_LANGUAGE.search(head)) and "## Safety first" in ans.answer
-            checks.append(Check(RISK, ok, "risk flagged with safety-first language" if ok else
-                                f"risk flag {has_risk}; safety-first section {'## Safety first' in ans.answer}"))
+            text = ans.answer
+            start = text.find("## Safety first")
+            nxt = text.find("## Next steps")
+            first = start >= 0 and (nxt < 0 or start < nxt)
+            section = text[start:] if start >= 0 else ""
+            ok = has_risk and first and bool(SAFETY_LANGUAGE.search(section))
+            checks.append(Check(RISK, ok, "risk flagged with safety-first language, before any next steps" if ok else
+                                f"risk flag {has_risk}; safety-first section {first} (a Safety first section before any next steps)"))
         else:
             checks.append(Check(RISK, not has_risk, "no risk raised" if not has_risk else "risk raised on a negation/third party"))
     if e.flags or e.no_flags:

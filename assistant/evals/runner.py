@@ -244,6 +244,14 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
     root = evals_dir()
     cases = load_cases(Path(args.cases) if args.cases else root / "cases")
+    if getattr(args, "ids", None):
+        wanted = {line.split("#")[0].strip() for line in Path(args.ids).read_text(encoding="utf-8").splitlines()}
+        wanted.discard("")
+        unknown = wanted - {c.id for c in [*cases.next_step, *cases.notes]}
+        if unknown:
+            raise InputError(f"{args.ids}: unknown case ids: {', '.join(sorted(unknown))}")
+        cases = cases.model_copy(update={"next_step": [c for c in cases.next_step if c.id in wanted],
+                                         "notes": [c for c in cases.notes if c.id in wanted]})
     if args.filter:
         cases = cases.model_copy(update={"next_step": [c for c in cases.next_step if args.filter in c.id],
                                          "notes": [c for c in cases.notes if args.filter in c.id]})

@@ -31,7 +31,7 @@ _UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|wks?|months?|years
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)?(?:\s*%)?")
 _NUM_WORD = re.compile(rf"\b({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})[\s-]+{_UNITS}\b", _I)
 _MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-                    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?")
+                    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|tomorrow|tonight|"
                       r"last\s+night|this\s+morning)\b", _I)
 _TEST = re.compile(r"\b(?:PHQ[-\s]?9|PHQ[-\s]?A|PHQ|GAD[-\s]?7|GAD|BDI(?:[-\s]?II)?|HAM[-\s]?D|HAMD|HRSD|MADRS|EPDS|QIDS|"

@@ -91,14 +91,21 @@ _FOCUS_LABEL = re.compile(
     r"isolation|transition|dispute)\b(?:\s+focus)?", _I)
 
 
-def _stated_focus(bullet: str) -> str | None:
+def _stated_focus(bullet: str) -> tuple[str, bool] | None:
+    """(area, labelled) when the bullet states the focus; ``labelled`` for "FA: ...", "focus: ...",
+    "grief focus" or a bullet that opens with the area's name."""
     m = _FOCUS_STATED.search(bullet)
-    target = m.group(1) if m else bullet
-    for area, pat in _FOCUS_NAMES.items():
-        if re.search(pat, target, _I):
-            if m or re.search(r"\b(?:role[\s-]+(?:dispute|transition)|interpersonal\s+(?:deficits?|dispute|sensitivity)|grief)\b"
-                              r"|\b(?:grief|dispute|transition|deficits?|isolation)\s+focus\b", bullet, _I):
-                return area
+    for target in ([m.group(1)] if m else []) + [bullet]:
+        for area, pat in _FOCUS_NAMES.items():
+            hit = re.search(pat, target, _I)
+            if not hit:
+                continue
+            labelled = bool(m and target is not bullet) or bool(
+                re.search(r"\b(?:grief|dispute|transition|deficits?|isolation)\s+focus\b", bullet, _I)) \
+                or hit.start() == 0
+            if labelled or re.search(r"\b(?:role[\s-]+(?:dispute|transition)|interpersonal\s+(?:deficits?|dispute|sensitivity)|grief)\b",
+                                     bullet, _I):
+                return area, labelled
     return None
 
 
@@ -135,8 +142,8 @@ def _risk_status(bullets: list[str]) -> RiskStatus:
         if re.search(r"\bpassive\b|\bwish(?:es|ed)?\s+(?:she|he|they)?\s*(?:were|was|could\s+be)?\s*(?:dead|to\s+die|not\s+wake)|"
                      r"\bbetter\s+off\s+dead\b", joined, _I):
             status.ideation = "passive"
-        if re.search(r"\bactive\s+(?:SI|suicidal)|\bthoughts?\s+of\s+killing|\bplan(?:s|ned)?\s+to\b|\bintent\b(?!\w)", joined, _I) \
-                and not re.search(r"\bno\s+(?:active|intent)", joined, _I):
+        if (re.search(r"\b(?<!no\s)active\s+(?:SI|suicidal)|\bthoughts?\s+of\s+killing|\bplan(?:s|ned)?\s+to\b", joined, _I)
+                or _yes_no(joined, "intent") is True) and not re.search(r"\bno\s+active\b", joined, _I):
             status.ideation = "active"
         status.plan = _yes_no(joined, r"plan")
         status.intent = _yes_no(joined, r"intent")
@@ -179,6 +186,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     placed: set[int] = set()
 
     mentions: list[tuple[int, int, int | None, str]] = []  # (rank, bullet, session, total)
+    labelled_focus = False
     for i, b in enumerate(bullets):
         s, total, matched = parse_session_mention(b)
         residual = b
@@ -188,9 +196,13 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
             rank = (0 if b.lower().startswith(matched.lower()[:3]) else 2) + (0 if total else 1)
             mentions.append((rank, i, s, total))
             residual = residual.replace(matched, " ")
-        area = _stated_focus(b)
-        if area and facts.focal_area is None:
+        stated = _stated_focus(b)
+        area = stated[0] if stated else None
+        if stated and (facts.focal_area is None or (stated[1] and not labelled_focus)):
+            # A labelled statement ("FA: role transition") beats an earlier passing mention of "grief".
             facts.focal_area, facts.focal_area_source = area, "stated"  # type: ignore[assignment]
+            labelled_focus = labelled_focus or stated[1]
+        if stated:
             residual = _FOCUS_LABEL.sub(" ", residual)
         if (matched or area) and len(re.findall(r"[A-Za-z]{2,}", residual)) < 2:
             placed.add(i)  # the bullet only states the session and/or focus
