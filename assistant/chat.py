@@ -43,6 +43,7 @@ class Turn:
     text: str
     answer: Answer | None = None
     note: Note | None = None
+    streamed: bool = False  # the model's text was already printed as it arrived
 
 
 @dataclass
@@ -115,10 +116,20 @@ class ChatSession:
             self.session = mentioned
         if total:
             self.total = total
-        answer = self._answer(text, on_token)
+        seen: list[str] = []
+
+        def tap(piece: str) -> None:
+            seen.append(piece)
+            on_token(piece)
+
+        answer = self._answer(text, tap if on_token else None)
         if answer.focal_area and (self.focus is None):
             self.focus, self.focus_inferred = answer.focal_area, True
         self._remember(text, answer.answer)
+        streamed = bool(seen) and answer.mode == "llm"
+        if streamed:  # only the checks and sources remain to be shown
+            tail = [answer.answer.rstrip().splitlines()[-1]] + [f"[{f.code}] {f.message}" for f in answer.flags]
+            return Turn("answer", "\n".join(tail), answer=answer, streamed=True)
         return Turn("answer", answer.answer, answer=answer)
 
     def _answer(self, text: str, on_token: Any) -> Answer:
@@ -247,7 +258,11 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
             if turn.kind == "quit":
                 return 0
             continue
-        _safe(lambda: emit(chat.ask(line)), say)
+        def stream(piece: str) -> None:
+            stdout.write(piece)
+            stdout.flush()
+
+        _safe(lambda: emit(chat.ask(line, on_token=None if as_json else stream)), say)
 
 
 def _safe(fn: Any, say: Any) -> Any:

@@ -142,8 +142,16 @@ class MiniLMEmbeddings(_embeddings_base()):  # type: ignore[misc]
         return self.encoder.encode([text])[0].tolist()
 
 
+_CHROMA_CLASS: Any = None
+
+
 def chroma_embedding_function(embeddings: MiniLMEmbeddings) -> Any:
-    """Wrap a LangChain ``Embeddings`` as a chromadb ``EmbeddingFunction``."""
+    """Wrap a LangChain ``Embeddings`` as a chromadb ``EmbeddingFunction`` (registered with chroma
+    under its name, so a collection opened without one still resolves to ours, never to the
+    downloading default)."""
+    global _CHROMA_CLASS
+    if _CHROMA_CLASS is not None:
+        return _CHROMA_CLASS(embeddings)
     from chromadb.api.types import EmbeddingFunction
 
     class _ChromaMiniLM(EmbeddingFunction):  # type: ignore[type-arg]
@@ -170,4 +178,11 @@ def chroma_embedding_function(embeddings: MiniLMEmbeddings) -> Any:
         def is_legacy(self) -> bool:
             return False
 
+    try:
+        from chromadb.utils.embedding_functions import register_embedding_function
+
+        register_embedding_function(_ChromaMiniLM)
+    except (ImportError, ValueError):  # older chroma, or already registered
+        pass
+    _CHROMA_CLASS = _ChromaMiniLM
     return _ChromaMiniLM(embeddings)

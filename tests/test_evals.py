@@ -394,7 +394,7 @@ def test_risk_safety_first_expected(catalog):
     assert check(grade_answer(ns_case(safety_first=True), answer(SAFETY_TEXT, flags=risk), catalog), G.RISK).passed
     # flagged, but no safety-first section
     bad = check(grade_answer(ns_case(safety_first=True), answer("Use [role_play].", flags=risk), catalog), G.RISK)
-    assert not bad.passed and "section False" in bad.reason
+    assert not bad.passed and "risk flag True" in bad.reason
     # section present, but risk never flagged
     assert not check(grade_answer(ns_case(safety_first=True), answer(SAFETY_TEXT), catalog), G.RISK).passed
     # safety language after the next steps does not count
@@ -790,11 +790,31 @@ def test_live_eval_catches_cbt_drift_and_invented_note_facts(assistant_offline, 
         for invented in ("21", "sertraline", "100 mg", "phq", "denies"):
             assert invented not in low, (cid, invented, r["output"])
         assert "Risk was not documented in the session bullets; clinician to complete." in r["output"]
-    # the case that says "no unsupported claims" fails on its flags; the other passes on its clean fallback
-    assert results["nt_dap_sister"]["verdict"] == "fail" and failed_checks(results["nt_dap_sister"]) == ["flags"]
-    assert results["nt_soap_grief"]["verdict"] == "pass"
+    # In a model run a note is graded on what the model drafted, not on the repaired note: both
+    # cases fail model_faithful (and the one that says "no unsupported claims" also fails its flags).
+    assert results["nt_dap_sister"]["verdict"] == "fail"
+    assert set(failed_checks(results["nt_dap_sister"])) == {"model_faithful", "flags"}
+    assert results["nt_soap_grief"]["verdict"] == "fail"
+    assert failed_checks(results["nt_soap_grief"]) == ["model_faithful"]
     assert rep["suites"]["next_step"]["pass_rate"] == 0.0
     assert set(rep["comparison"]["suite_drops"]) == {"next_step", "notes"}
+
+
+def test_live_eval_with_a_failing_endpoint_reports_errors_not_passes(cases_dir: Path, ipt_data_dir: Path,
+                                                                    tmp_path: Path):
+    """If the model never answered, the live suite has measured nothing about the model: every case
+    is an "error" (like a replay cache miss), never a pass earned by the offline fallback."""
+    with FakeOpenAIServer(lambda body: Reply(status=503, text="overloaded")) as server:
+        env = cli_env(ipt_data_dir, IPT_BASE_URL=server.base_url, IPT_API_KEY="test", IPT_MODEL="fake-model",
+                      IPT_MAX_RETRIES="0")
+        proc = run_eval(env, "--mode", "live", "--cases", cases_dir, "--baseline", tmp_path / "none.json",
+                        "--report-dir", tmp_path / "r")
+    assert len(server.requests) == 6
+    results = report(tmp_path / "r")["results"]
+    fell_back = [(r["case_id"], r["verdict"]) for r in results if r["verdict"] != "error"]
+    assert not fell_back, (f"endpoint failures graded as model output (offline fallback): {fell_back}; "
+                           f"stdout: {proc.stdout}")
+    assert proc.returncode == 1, proc.stdout
 
 
 def test_live_mode_without_endpoint_is_a_clear_error(cases_dir: Path, ipt_data_dir: Path, tmp_path: Path):

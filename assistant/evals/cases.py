@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import KnowledgeError
 from ..schema import FOCAL_AREAS, PHASES, TECHNIQUE_IDS
@@ -44,14 +44,19 @@ class NextStepExpect(_Strict):
     must_not: list[str] = Field(default_factory=list, description="phrases that must not appear")
     safety_first: bool | None = None
 
-    @model_validator(mode="after")
-    def _valid(self) -> "NextStepExpect":
-        _check_ids(self.techniques_any, "techniques_any")
-        _check_ids(self.forbidden_techniques, "forbidden_techniques")
-        for f in self.flags + self.no_flags:
+    @field_validator("techniques_any", "forbidden_techniques")
+    @classmethod
+    def _ids(cls, v: list[str]) -> list[str]:
+        _check_ids(v, "technique ids")
+        return v
+
+    @field_validator("flags", "no_flags")
+    @classmethod
+    def _flag_codes(cls, v: list[str]) -> list[str]:
+        for f in v:
             if f not in ANSWER_FLAGS:
                 raise ValueError(f"unknown flag code {f!r}")
-        return self
+        return v
 
 
 class NextStepCase(_Strict):
@@ -80,13 +85,19 @@ class NoteExpect(_Strict):
     session: int | None = None
     focal_area: Literal["grief", "role_dispute", "role_transition", "interpersonal_deficits"] | None = None
 
-    @model_validator(mode="after")
-    def _valid(self) -> "NoteExpect":
-        _check_ids(self.techniques, "techniques")
-        for f in self.flags + self.no_flags:
+    @field_validator("techniques")
+    @classmethod
+    def _ids(cls, v: list[str]) -> list[str]:
+        _check_ids(v, "technique ids")
+        return v
+
+    @field_validator("flags", "no_flags")
+    @classmethod
+    def _flag_codes(cls, v: list[str]) -> list[str]:
+        for f in v:
             if f not in NOTE_FLAGS:
                 raise ValueError(f"unknown flag code {f!r}")
-        return self
+        return v
 
 
 class NoteCase(_Strict):

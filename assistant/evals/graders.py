@@ -105,9 +105,20 @@ def grade_answer(case: NextStepCase, ans: Answer, cat: Catalog) -> list[Check]:
     return checks
 
 
-def grade_note(case: NoteCase, note: Note, cat: Catalog) -> list[Check]:
+MODEL_FAITHFUL = "model_faithful"
+
+
+def grade_note(case: NoteCase, note: Note, cat: Catalog, *, model_run: bool = False) -> list[Check]:
     e = case.expect
     checks: list[Check] = []
+    if model_run:
+        # The product repairs or replaces a model draft that invents facts, so the final note can be
+        # clean while the model was not: a model run is graded on what the model drafted.
+        invented = [f.span or f.message for f in note.flags if f.code == "unsupported_claim"]
+        fell_back = any(f.code == "fallback_offline" for f in note.flags)
+        checks.append(Check(MODEL_FAITHFUL, not invented and not fell_back,
+                            "the model's draft needed no repair" if not (invented or fell_back) else
+                            f"the model's draft invented {invented}" + ("; replaced by the offline draft" if fell_back else "")))
     low = note.text.lower()
     if e.keep:
         lost = [k for k in e.keep if k.lower() not in low]
