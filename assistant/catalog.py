@@ -40,16 +40,22 @@ from .schema import (
 )
 
 
-def default_knowledge_dir() -> Path:
-    """``IPT_KNOWLEDGE_DIR`` if set, else the ``knowledge/`` folder beside the package."""
-    env = os.environ.get("IPT_KNOWLEDGE_DIR")
-    if env:
-        return Path(env).expanduser()
+def project_dir(name: str, env: str) -> Path:
+    """A project data folder (``knowledge``, ``prompts``): ``$env`` if set, else the folder beside the
+    package (a source checkout), else a copy inside the package (``_name``)."""
+    value = os.environ.get(env)
+    if value:
+        return Path(value).expanduser()
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "knowledge", here / "_knowledge"):
+    for candidate in (here.parent / name, here / f"_{name}"):
         if candidate.is_dir():
             return candidate
-    return here.parent / "knowledge"
+    return here.parent / name
+
+
+def default_knowledge_dir() -> Path:
+    """``IPT_KNOWLEDGE_DIR`` if set, else the ``knowledge/`` folder beside the package."""
+    return project_dir("knowledge", "IPT_KNOWLEDGE_DIR")
 
 
 @dataclass(frozen=True)

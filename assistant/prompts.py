@@ -7,7 +7,6 @@ prompt invalidates stored model outputs instead of silently re-using them.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,14 +26,10 @@ _FIELD = re.compile(r"\{([a-z_]+)\}")
 
 
 def prompts_dir() -> Path:
-    env = os.environ.get("IPT_PROMPTS_DIR")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "prompts", here / "_prompts"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "prompts"
+    """``IPT_PROMPTS_DIR`` if set, else the ``prompts/`` folder beside the package."""
+    from .catalog import project_dir
+
+    return project_dir("prompts", "IPT_PROMPTS_DIR")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ A broken file raises :class:`~assistant.errors.KnowledgeError` naming the file, 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -26,10 +26,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _check_ids(ids: list[str], field: str) -> None:
+def _known_ids(ids: list[str]) -> list[str]:
     bad = [i for i in ids if i not in TECHNIQUE_IDS]
     if bad:
-        raise ValueError(f"{field}: unknown technique ids {bad}")
+        raise ValueError(f"unknown technique ids {bad}")
+    return ids
+
+
+def _codes_in(allowed: tuple[str, ...]) -> Any:
+    def check(codes: list[str]) -> list[str]:
+        for code in codes:
+            if code not in allowed:
+                raise ValueError(f"unknown flag code {code!r}")
+        return codes
+
+    return check
 
 
 class NextStepExpect(_Strict):
@@ -44,19 +55,8 @@ class NextStepExpect(_Strict):
     must_not: list[str] = Field(default_factory=list, description="phrases that must not appear")
     safety_first: bool | None = None
 
-    @field_validator("techniques_any", "forbidden_techniques")
-    @classmethod
-    def _ids(cls, v: list[str]) -> list[str]:
-        _check_ids(v, "technique ids")
-        return v
-
-    @field_validator("flags", "no_flags")
-    @classmethod
-    def _flag_codes(cls, v: list[str]) -> list[str]:
-        for f in v:
-            if f not in ANSWER_FLAGS:
-                raise ValueError(f"unknown flag code {f!r}")
-        return v
+    _ids = field_validator("techniques_any", "forbidden_techniques")(_known_ids)
+    _flag_codes = field_validator("flags", "no_flags")(_codes_in(ANSWER_FLAGS))
 
 
 class NextStepCase(_Strict):
@@ -85,19 +85,8 @@ class NoteExpect(_Strict):
     session: int | None = None
     focal_area: Literal["grief", "role_dispute", "role_transition", "interpersonal_deficits"] | None = None
 
-    @field_validator("techniques")
-    @classmethod
-    def _ids(cls, v: list[str]) -> list[str]:
-        _check_ids(v, "technique ids")
-        return v
-
-    @field_validator("flags", "no_flags")
-    @classmethod
-    def _flag_codes(cls, v: list[str]) -> list[str]:
-        for f in v:
-            if f not in NOTE_FLAGS:
-                raise ValueError(f"unknown flag code {f!r}")
-        return v
+    _ids = field_validator("techniques")(_known_ids)
+    _flag_codes = field_validator("flags", "no_flags")(_codes_in(NOTE_FLAGS))
 
 
 class NoteCase(_Strict):

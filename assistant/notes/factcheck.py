@@ -76,7 +76,18 @@ without yet you interpersonal ipt focal area areas phase initial middle terminat
 intervention interventions response behavior behaviour data assessment subjective objective task tasks
 mood affect measures observed also draft note progress clinician documented agreed work client's patient
 therapist therapy treatment symptoms symptom events event interpersonal next week weeks in-session
+total status number unknown review reviewed steps step schedule scheduled summary notes note date time
+name names observations presentation appearance history details detail reason reasons comments other
+current previous last first new follow-up followup homework status: yes none n/a not applicable pending
+completed outcome outcomes focus areas action actions item items rating ratings level levels type
+denied denies present reported
 """.split())
+#: Label lines a model writes ("- **Total Sessions**: 12"): a run of capitalised words that starts at a
+#: label position is checked word by word like a sentence start, not as a name.
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_RISK_LABEL = re.compile(r"\b(?:risk|SI|HI|suicid\w*|self[-\s]?harm)(?:\s+(?:status|assessment|level))?\s*[:=\-–—]\s*"
+                         r"(denied|denies|none|negative|neg|no|nil|low|minimal|absent)\b", re.I)
+_EQUIVALENT = {"medication": "meds", "medications": "meds", "medicine": "meds", "therapist's": "therapist"}
 
 
 @dataclass(frozen=True)
@@ -146,13 +157,18 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
     src_risk = screen(source)
     out: list[Unsupported] = []
 
+    original = ""
+
     def add(kind: str, span: str, sentence: str) -> None:
+        sentence = original or sentence  # report (and later remove) the sentence as the draft has it
         if not any(u.span == span and u.sentence == sentence for u in out):
             out.append(Unsupported(kind, span.strip(), sentence))
 
     for sentence in split_sentences(draft):
         if sentence.lstrip().startswith("#"):
             continue  # a heading
+        original = sentence
+        sentence = _LIST_MARKER.sub("", sentence).replace("**", "")  # "1. ", "- ", bold: layout, not claims
         low = _norm(sentence)
         for m in _QUOTE.finditer(sentence):
             if _norm(m.group(1)).strip(" .,") not in src:
@@ -180,16 +196,22 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
         for m in _SCORING.finditer(sentence):
             if _norm(m.group(0)) not in src:
                 add("risk statement", m.group(0), sentence)
+        for m in _RISK_LABEL.finditer(sentence):
+            if not src_risk.negated and not _mentions_absence(low):
+                add("risk statement", m.group(0), sentence)  # "Risk status: denied" with no denial written
         if _SAFETY_PLAN.search(sentence) and "safety plan" not in src and not _mentions_absence(low):
             add("risk statement", _SAFETY_PLAN.search(sentence).group(0), sentence)  # type: ignore[union-attr]
         _check_risk(sentence, src_risk, add)
+        label_run_end = -1
         for m in _CAPITALISED.finditer(sentence):
             word = m.group(1)
-            lw = word.lower()
+            lw = _EQUIVALENT.get(word.lower(), word.lower())
+            before = sentence[: m.start()].rstrip()
+            initial = not before or before[-1] in ".:;!?-–—(\"“*>#" or m.start() == label_run_end
+            if initial:
+                label_run_end = m.end() + 1  # the next capitalised word, if adjacent, continues the label
             if lw in src_words:
                 continue
-            before = sentence[: m.start()].rstrip()
-            initial = not before or before[-1] in ".:;!?-–—(\"“*>#"
             known = (lw in vocab or lw.rstrip("s") in vocab) if initial else (lw in capitalised or lw in COMMON_WORDS)
             if known:
                 continue
@@ -201,6 +223,7 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
 
 def _same_token(found: str, src: str) -> bool:
     key = re.sub(r"[\s\-]", "", found.lower())
+    key = _EQUIVALENT.get(key, key)
     return key in re.sub(r"[\s\-]", "", src)
 
 
