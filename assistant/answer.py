@@ -82,7 +82,7 @@ def llm_answer(plan: AskPlan, cat: Catalog, model: ChatModel, *, budget: int = 1
                history: list[Message] | None = None) -> Answer:
     """Ask the model; check what it wrote; fall back to offline on endpoint failure."""
     started = started or time.perf_counter()
-    messages, in_context, ctx_tokens = build_messages(plan, cat, budget, history)
+    messages, _, ctx_tokens = build_messages(plan, cat, budget, history)
     prompt_tokens = count_messages(messages)
     preamble = preamble_lines(plan, cat)
     if on_token is not None:

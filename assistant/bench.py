@@ -117,14 +117,14 @@ def run(repeat: int = 30) -> dict[str, Any]:
         ask_ms = []
         for i in range(repeat):
             question = questions[i % len(questions)]
-            ask_ms += _timeit(lambda: assistant.ask(question), 1)
+            ask_ms += _timeit(lambda q=question: assistant.ask(q), 1)
         results["ask_p50_ms"] = _p50(ask_ms)
         results["ask_p95_ms"] = round(sorted(ask_ms)[int(0.95 * (len(ask_ms) - 1))], 3)
         r = assistant.retriever
         ret_ms = []
         for i in range(repeat):
             question = questions[i % len(questions)]
-            ret_ms += _timeit(lambda: r.techniques(question, phase="middle", focal_area=None, k=5), 1)
+            ret_ms += _timeit(lambda q=question: r.techniques(q, phase="middle", focal_area=None, k=5), 1)
         results["retrieval_p50_ms"] = _p50(ret_ms)
 
         cat = assistant.catalog
@@ -145,8 +145,8 @@ def run(repeat: int = 30) -> dict[str, Any]:
         check_ms: list[float] = []
         invented = 0
         for case in cases.notes:
-            note_ms += _timeit(lambda: assistant.draft_note(case.bullets, format=case.format, session=case.session,
-                                                            total_sessions=case.of, focal_area=case.focus), 3)
+            note_ms += _timeit(lambda c=case: assistant.draft_note(c.bullets, format=c.format, session=c.session,
+                                                                   total_sessions=c.of, focal_area=c.focus), 3)
             note = assistant.draft_note(case.bullets, format=case.format, session=case.session,
                                         total_sessions=case.of, focal_area=case.focus)
             allowed = {str(n) for n in (case.session, case.of) if n is not None}

@@ -220,7 +220,7 @@ def load_catalog(root: Path | str | None = None) -> Catalog:
     if not isinstance(raw_phases, dict) or not isinstance(raw_phases.get("phases"), list):
         raise KnowledgeError(f"{phases_path}: field 'phases': expected a list of phase entries")
     phases: dict[str, PhaseGuide] = {}
-    for i, item in enumerate(raw_phases["phases"]):
+    for item in raw_phases["phases"]:
         guide = _validate(PhaseGuide, item, phases_path)
         phases[guide.id] = guide
         sources[f"phase:{guide.id}"] = str(phases_path)

@@ -84,7 +84,7 @@ def _frame_sections(plan: AskPlan, cat: Catalog) -> list[str]:
 def compose_safety(plan: AskPlan, cat: Catalog) -> list[str]:
     """The safety-first block: used in both modes, always first."""
     found = ", ".join(f"“{f.span}”" for f in plan.risk.present[:3])
-    lines = [f"## Safety first",
+    lines = ["## Safety first",
              f"The question mentions {plan.risk.describe()} ({found}). Ordinary IPT work waits until the "
              f"client is safe. This tool does not assess, grade or score risk; your clinical judgement and your "
              f"service's protocol decide.", ""]

@@ -17,7 +17,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Protocol
 
 from .config import Settings
 from .errors import EndpointError
@@ -240,10 +240,6 @@ def to_langchain(messages: list[Message]) -> list[Any]:
 
     kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
     return [kinds[m["role"]](content=m["content"]) for m in messages]
-
-
-def iter_text(chunks: Iterator[str]) -> str:
-    return "".join(chunks)
 
 
 def make_model(settings: Settings) -> ChatModel | None:

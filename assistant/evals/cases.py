@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import KnowledgeError
-from ..schema import FOCAL_AREAS, PHASES, TECHNIQUE_IDS
+from ..schema import FOCAL_AREAS, TECHNIQUE_IDS
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ANSWER_FLAGS = ("risk", "out_of_frame_request", "not_ipt_fit", "frame_violation", "endpoint_error",
@@ -146,5 +146,3 @@ def load_cases(root: Path) -> CaseSet:
                 bucket.append(case)
     return CaseSet(next_step=nxt, notes=notes)
 
-
-PHASE_VALUES = PHASES
