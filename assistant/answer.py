@@ -41,13 +41,14 @@ def offline_answer(plan: AskPlan, cat: Catalog, *, extra_flags: list[Flag] | Non
     if note:
         text = f"> {note}\n>\n" + text
     flags = list(plan.flags) + (extra_flags or [])
-    flags += check_text(_strip_frame_sections(text), cat)
+    flags += check_text(strip_redirects(text), cat)
     usage = Usage(latency_ms=round((time.perf_counter() - started) * 1000, 2) if started else 0.0)
     return Answer(answer=text, mode="offline", model=None, techniques=plan.techniques,
                   citations=citations(plan, cat), flags=flags, usage=usage, **_base(plan))
 
 
-def _strip_frame_sections(text: str) -> str:
+def strip_redirects(text: str) -> str:
+    """``text`` without the paragraphs that decline or refer (so the frame check does not flag them)."""
     # The redirect and fit paragraphs name other models' methods on purpose (to decline or refer).
     return "\n".join(l for l in text.splitlines() if not l.startswith(REDIRECT_PREFIXES))
 

@@ -18,7 +18,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +70,16 @@ class Catalog:
     root: Path
     _sources: dict[str, str] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def focal_areas(self) -> dict[str, FocalAreaGuide]:
         return {a.id: a for a in self.focal.areas}
+
+    @cached_property
+    def frame_entries(self) -> dict[str, Any]:
+        """Every frame item (trap, modality, stabilise-first, out-of-frame method, adaptation) by id."""
+        fr = self.frame
+        return {x.id: x for group in (fr.traps, fr.modalities, fr.stabilise_first, fr.out_of_frame, fr.adaptations)
+                for x in group}
 
     def technique(self, technique_id: str) -> Technique:
         try:

@@ -221,6 +221,10 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
     if not as_json:
         label = "grounded offline mode" if chat.assistant.model is None else f"model {chat.assistant.model.name}"
         say(f"IPT Assistant chat ({label}). /help for commands, /quit to leave.\n{chat.describe_case()}")
+    def stream(piece: str) -> None:
+        stdout.write(piece)
+        stdout.flush()
+
     pending: list[str] = []
     collecting = False
     while True:
@@ -258,10 +262,6 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
             if turn.kind == "quit":
                 return 0
             continue
-        def stream(piece: str) -> None:
-            stdout.write(piece)
-            stdout.flush()
-
         _safe(lambda: emit(chat.ask(line, on_token=None if as_json else stream)), say)
 
 

@@ -57,17 +57,17 @@ def _technique_block(n: int, tid: str, cat: Catalog, detailed: bool) -> list[str
 def _frame_sections(plan: AskPlan, cat: Catalog) -> list[str]:
     lines: list[str] = []
     for mid in plan.request.out_of_frame:
-        m = next((x for x in cat.frame.out_of_frame if x.id == mid), None)
+        m = cat.frame_entries.get(mid)
         if m:
             lines.append(f"**Holding the IPT frame — {m.name} ({m.belongs_to}):** this is not part of IPT. "
                          f"{m.why_not} **What IPT does instead:** {m.ipt_instead}")
     for sid in plan.request.not_fit:
-        s = next((x for x in cat.frame.stabilise_first if x.id == sid), None)
+        s = cat.frame_entries.get(sid)
         if s:
             lines.append(f"**Is IPT the right fit? — {s.name}:** {s.description} "
                          f"**Consider:** {' '.join(s.what_to_do[:2])}")
     for aid in plan.request.adaptations:
-        a = next(x for x in cat.frame.adaptations if x.id == aid)
+        a = cat.frame_entries[aid]
         lines.append(f"**Adaptation — {a.name}** ({a.population}): " + " ".join(a.changes[:2]))
     for tid in plan.mismatched:
         t = cat.techniques[tid]
@@ -95,7 +95,7 @@ def compose_safety(plan: AskPlan, cat: Catalog) -> list[str]:
         if not sid or sid in seen:
             continue
         seen.add(sid)
-        s = next((x for x in cat.frame.stabilise_first if x.id == sid), None)
+        s = cat.frame_entries.get(sid)
         if s and sid != "acute_suicidal_risk":
             lines += ["", f"**{s.name}:** {s.description}"]
             lines += [f"- {w}" for w in s.what_to_do]
@@ -167,7 +167,7 @@ def _warnings(plan: AskPlan, cat: Catalog) -> list[str]:
     if plan.phase:
         lines.append(f"- {cat.phases[plan.phase.phase].avoid[0]}")
     trap_id = _relevant_trap(plan)
-    trap = next((t for t in cat.frame.traps if t.id == trap_id), None)
+    trap = cat.frame_entries.get(trap_id)
     if trap:
         lines.append(f"- *Common trap — {trap.name}:* {trap.remedy}")
     return lines
@@ -193,11 +193,10 @@ def citations(plan: AskPlan, cat: Catalog, technique_ids: list[str] | None = Non
     frame_ids = plan.request.out_of_frame + plan.request.not_fit + plan.request.adaptations
     if plan.safety_first:
         frame_ids = ["safety_first"] + [RISK_TO_FRAME[c] for c in plan.risk.categories if c in RISK_TO_FRAME]
-    titles = {x.id: x.name for group in (cat.frame.out_of_frame, cat.frame.stabilise_first, cat.frame.adaptations)
-              for x in group}
-    titles["safety_first"] = "Safety-first steps"
     for fid in dict.fromkeys(frame_ids):
-        cites.append(Citation(id=fid, title=titles.get(fid, fid), kind="frame"))
+        entry = cat.frame_entries.get(fid)
+        title = entry.name if entry else "Safety-first steps" if fid == "safety_first" else fid
+        cites.append(Citation(id=fid, title=title, kind="frame"))
     return cites
 
 

@@ -59,22 +59,22 @@ def pack_context(plan: AskPlan, cat: Catalog, budget: int = 1600) -> PackedConte
     """Priority order: frame items, phase, focal area, then techniques best first, until the budget."""
     blocks: list[tuple[str, str, bool]] = []  # (key, text, required)
     for mid in plan.request.out_of_frame:
-        m = next((x for x in cat.frame.out_of_frame if x.id == mid), None)
+        m = cat.frame_entries.get(mid)
         if m:
             blocks.append((f"frame:{mid}", f"[frame:{mid}] {m.name} ({m.belongs_to}): {m.why_not} IPT instead: {m.ipt_instead}", True))
     if plan.risk.is_risk:
         steps = " ".join(cat.frame.safety_first[:4])
         blocks.append(("frame:safety_first", f"[frame:safety_first] {steps}", True))
         for c in plan.risk.categories:
-            s = next((x for x in cat.frame.stabilise_first if x.id == RISK_TO_FRAME.get(c)), None)
+            s = cat.frame_entries.get(RISK_TO_FRAME.get(c, ""))
             if s:
                 blocks.append((f"frame:{s.id}", f"[frame:{s.id}] {s.name}: " + " ".join(s.what_to_do[:3]), False))
     for sid in plan.request.not_fit:
-        s = next((x for x in cat.frame.stabilise_first if x.id == sid), None)
+        s = cat.frame_entries.get(sid)
         if s:
             blocks.append((f"frame:{sid}", f"[frame:{sid}] {s.name}: {s.description} " + " ".join(s.what_to_do[:2]), False))
     for aid in plan.request.adaptations:
-        a = next(x for x in cat.frame.adaptations if x.id == aid)
+        a = cat.frame_entries[aid]
         blocks.append((f"frame:{aid}", f"[frame:{aid}] {a.name}: " + " ".join(a.changes[:3]), False))
     if plan.phase:
         g = cat.phases[plan.phase.phase]

@@ -133,16 +133,20 @@ def _about_someone_else(low: str, start: int, end: int) -> bool:
         or bool(re.search(r"(?:mother|father|mom|mum|dad|parent|grand\w+)'s\s+$", low[max(0, start - 25):start]))
 
 
+def _name(catalog: Catalog, entry_id: str) -> str:
+    entry = catalog.frame_entries.get(entry_id)
+    return entry.name if entry else entry_id.replace("_", " ")
+
+
 def check_text(text: str, catalog: Catalog) -> list[Flag]:
     """Frame violations in generated text: out-of-frame methods recommended, risk scored, client diagnosed."""
     flags: list[Flag] = []
-    names = {m.id: m.name for m in catalog.frame.out_of_frame}
     for sentence in _sentences(text):
         for mid, pat in OUT_OF_FRAME_PATTERNS.items():
             m = re.search(pat, sentence, _I)
             if m and not _negated_in_sentence(sentence, m.start(), m.end()):
                 flags.append(Flag(code="frame_violation",
-                                  message=f"recommends {names.get(mid, mid.replace('_', ' '))}, which is outside the IPT frame",
+                                  message=f"recommends {_name(catalog, mid)}, which is outside the IPT frame",
                                   span=m.group(0)))
         s = _SCORING.search(sentence)
         if s and not _negated_in_sentence(sentence, s.start()):

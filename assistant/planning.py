@@ -139,16 +139,16 @@ def plan_question(question: str, retriever: Retriever, catalog: Catalog, *, sess
         flags.append(Flag(code="risk", message=f"Risk mentioned: {risk.describe()}. Safety first; ordinary IPT work waits.",
                           span=risk.present[0].span))
     for mid in request.out_of_frame:
-        item = next((m for m in catalog.frame.out_of_frame if m.id == mid), None)
+        item = catalog.frame_entries.get(mid)
         name = item.name if item else mid.replace("_", " ")
         flags.append(Flag(code="out_of_frame_request", message=f"{name} is outside the IPT frame; redirected.",
                           span=request.spans.get(mid)))
     for sid in request.not_fit:
-        item = next((s for s in catalog.frame.stabilise_first if s.id == sid), None)
+        item = catalog.frame_entries.get(sid)
         flags.append(Flag(code="not_ipt_fit", message=f"{item.name if item else sid}: check whether IPT is the right treatment.",
                           span=request.spans.get(sid)))
     for aid in request.adaptations:
-        ad = next(a for a in catalog.frame.adaptations if a.id == aid)
+        ad = catalog.frame_entries[aid]
         flags.append(Flag(code="adaptation", message=f"Consider the {ad.name} adaptation.", span=request.spans.get(aid)))
     if info is None:
         flags.append(Flag(code="session_number_unknown",
@@ -161,8 +161,8 @@ def plan_question(question: str, retriever: Retriever, catalog: Catalog, *, sess
     query = text
     if primary:
         query += " " + catalog.focal_areas[primary].name
-    hits = retriever.techniques(query, phase=phase_name, focal_area=primary, k=max(k, 8))
     named = retriever.named_techniques(text)
+    hits = retriever.techniques(query, phase=phase_name, focal_area=primary, k=max(k, 8), named=named)
     # A technique the clinician names that does not fit the focal area is explained, not recommended.
     mismatched = [t for t in named if primary and primary not in catalog.techniques[t].focal_areas]
     named = [t for t in named if t not in mismatched]
@@ -201,7 +201,7 @@ def _prioritise(hits: list[Hit], catalog: Catalog, risk: RiskScreen, request: Re
     if risk.is_risk:
         first.insert(0, "direct_elicitation")
     for mid in request.out_of_frame:
-        item = next((m for m in catalog.frame.out_of_frame if m.id == mid), None)
+        item = catalog.frame_entries.get(mid)
         if item:
             fitting = [t for t in item.techniques
                        if focal is None or focal in catalog.techniques[t].focal_areas]

@@ -115,22 +115,25 @@ class Retriever:
     # -- document level ----------------------------------------------------------------------
     def search(self, query: str, *, kinds: tuple[str, ...] | None = None, phase: str | None = None,
                focal_area: str | None = None, k: int = 8, mode: SearchMode = "hybrid",
-               boost: bool = True) -> list[Hit]:
-        """Entries ranked for ``query``; techniques are boosted by phase and focal area."""
+               boost: bool = True, named: list[str] | None = None) -> list[Hit]:
+        """Entries ranked for ``query``; techniques are boosted by phase and focal area, and by being
+        named in the question (``named``, computed here when the caller has not already)."""
         scores = self.chunk_scores(clean_query(query), mode)
         by_key: dict[str, Hit] = {}
         best: dict[str, list[float]] = {}
         for pos, chunk in enumerate(self.chunks):
             if kinds and chunk.kind not in kinds:
                 continue
-            hit = by_key.get(chunk.key)
+            key = chunk.key
+            hit = by_key.get(key)
             if hit is None:
-                hit = by_key[chunk.key] = Hit(chunk.key, chunk.kind, chunk.doc_id, chunk.title, 0.0)
-                best[chunk.key] = []
+                hit = by_key[key] = Hit(key, chunk.kind, chunk.doc_id, chunk.title, 0.0)
+                best[key] = []
             hit.chunks.append(chunk)
-            best[chunk.key].append(float(scores[pos]))
-        named = set(self.named_techniques(query)) if boost else set()
-        focal_list = next((a.techniques for a in self.catalog.focal.areas if a.id == focal_area), [])
+            best[key].append(float(scores[pos]))
+        named_set = set(named if named is not None else self.named_techniques(query)) if boost else set()
+        area = self.catalog.focal_areas.get(focal_area or "")
+        focal_list = area.techniques if area else []
         phase_list = self.catalog.phases[phase].techniques if phase in self.catalog.phases else []
         raw = {key: sorted(v, reverse=True) for key, v in best.items()}
         top = max((s[0] + SUPPORT_WEIGHT * sum(s[1:3]) for s in raw.values()), default=0.0) or 1.0
@@ -148,15 +151,16 @@ class Retriever:
                     if hit.doc_id in phase_list:
                         hit.score += PHASE_LISTED * (1 - phase_list.index(hit.doc_id) / len(phase_list))
                     hit.score += PHASE_MATCH if phase in t.phases else PHASE_MISMATCH
-                if hit.doc_id in named:
+                if hit.doc_id in named_set:
                     hit.score += NAMED
         ranked = sorted(by_key.values(), key=lambda h: (-h.score, h.key))
         return ranked[:k]
 
     def techniques(self, query: str, *, phase: str | None = None, focal_area: str | None = None,
-                   k: int = 5, mode: SearchMode = "hybrid", boost: bool = True) -> list[Hit]:
+                   k: int = 5, mode: SearchMode = "hybrid", boost: bool = True,
+                   named: list[str] | None = None) -> list[Hit]:
         return self.search(query, kinds=("technique",), phase=phase, focal_area=focal_area, k=k,
-                           mode=mode, boost=boost)
+                           mode=mode, boost=boost, named=named)
 
     def query_terms(self, query: str) -> list[str]:
         return tokenize(query)

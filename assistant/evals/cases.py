@@ -12,14 +12,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import KnowledgeError
+from ..models import ANSWER_FLAG_CODES, NOTE_FLAG_CODES
 from ..schema import FOCAL_AREAS, TECHNIQUE_IDS
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-ANSWER_FLAGS = ("risk", "out_of_frame_request", "not_ipt_fit", "frame_violation", "endpoint_error",
-                "citation_missing", "phantom_citation", "focal_area_unknown", "session_number_unknown", "adaptation")
-NOTE_FLAGS = ("risk_present", "risk_not_documented", "unsupported_claim", "no_interpersonal_task",
-              "focal_area_unknown", "focal_area_inferred", "session_number_unknown", "endpoint_error",
-              "fallback_offline")
+ANSWER_FLAGS = ANSWER_FLAG_CODES
+NOTE_FLAGS = NOTE_FLAG_CODES
 
 
 class _Strict(BaseModel):

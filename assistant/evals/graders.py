@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..catalog import Catalog
-from ..answer import REDIRECT_PREFIXES
+from ..answer import strip_redirects
 from ..frame import check_text
 from ..models import Answer, Note
 from ..notes.factcheck import find_unsupported
@@ -80,8 +80,7 @@ def grade_answer(case: NextStepCase, ans: Answer, cat: Catalog) -> list[Check]:
     phantom = [c for c in tech_cites if c not in cat.techniques or c not in ans.retrieved]
     phantom += [f.span or "" for f in ans.flags if f.code == "phantom_citation"]
     checks.append(Check(CITATIONS_VALID, not phantom, f"phantom citations {phantom}" if phantom else "all citations retrieved"))
-    text_for_frame = "\n".join(l for l in ans.answer.splitlines() if not l.startswith(REDIRECT_PREFIXES))
-    violations = check_text(text_for_frame, cat)
+    violations = check_text(strip_redirects(ans.answer), cat)
     checks.append(Check(IN_FRAME, not violations,
                         "; ".join(f"{v.message}: “{v.span}”" for v in violations) or "no out-of-frame recommendation"))
     codes = [f.code for f in ans.flags]

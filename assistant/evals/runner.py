@@ -245,6 +245,11 @@ def summary_line(run: RunResult) -> str:
     return f"ipt eval [{run.mode}{'/' + run.model if run.model else ''}] {verdict} — " + "; ".join(parts) + f" ({run.seconds}s)"
 
 
+def _select(cases: CaseSet, keep: Callable[[str], bool]) -> CaseSet:
+    return cases.model_copy(update={"next_step": [c for c in cases.next_step if keep(c.id)],
+                                    "notes": [c for c in cases.notes if keep(c.id)]})
+
+
 def main(args: argparse.Namespace, settings: Settings) -> int:
     from .judge import make_judge
     from .report import write_reports
@@ -257,11 +262,9 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         unknown = wanted - {c.id for c in [*cases.next_step, *cases.notes]}
         if unknown:
             raise InputError(f"{args.ids}: unknown case ids: {', '.join(sorted(unknown))}")
-        cases = cases.model_copy(update={"next_step": [c for c in cases.next_step if c.id in wanted],
-                                         "notes": [c for c in cases.notes if c.id in wanted]})
+        cases = _select(cases, lambda cid: cid in wanted)
     if args.filter:
-        cases = cases.model_copy(update={"next_step": [c for c in cases.next_step if args.filter in c.id],
-                                         "notes": [c for c in cases.notes if args.filter in c.id]})
+        cases = _select(cases, lambda cid: args.filter in cid)
     recordings = Path(args.recordings) if args.recordings else root / "recordings"
     assistant = build_assistant(args.mode, settings, recordings)
     judge = make_judge(settings) if args.judge else None

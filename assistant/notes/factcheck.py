@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from typing import TYPE_CHECKING, Callable
 
@@ -124,22 +123,24 @@ def _num_word_values(text: str) -> set[str]:
     return vals
 
 
-@lru_cache(maxsize=4)
-def _catalog_vocab(content_hash: str, text: str, names: str) -> tuple[frozenset[str], frozenset[str]]:
-    words = frozenset(re.findall(r"[a-z][a-z'\-]+", text.lower()))
-    capitalised = frozenset(re.findall(r"[a-z]+", names.lower()))
-    return words, capitalised
+_VOCAB: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def catalog_vocabulary(cat: Catalog) -> tuple[frozenset[str], frozenset[str]]:
     """(every word in the knowledge base, the words of its entry names, which a note may capitalise
-    mid-sentence: "used Role Play")."""
+    mid-sentence: "used Role Play"). Built once per catalog version."""
+    cached = _VOCAB.get(cat.content_hash)
+    if cached is not None:
+        return cached
     chunks = [t.model_dump_json(exclude={"references"}) for t in cat.techniques.values()]
     chunks += [p.model_dump_json(exclude={"references"}) for p in cat.phases.values()]
     chunks.append(cat.focal.model_dump_json(exclude={"areas": {"__all__": {"references"}}}))
     names = [t.name for t in cat.techniques.values()] + [p.name for p in cat.phases.values()]
     names += [a.name for a in cat.focal.areas] + [x.name for x in cat.frame.adaptations]
-    return _catalog_vocab(cat.content_hash, " ".join(chunks), " ".join(names))
+    words = frozenset(re.findall(r"[a-z][a-z'\-]+", " ".join(chunks).lower()))
+    capitalised = frozenset(re.findall(r"[a-z]+", " ".join(names).lower()))
+    _VOCAB[cat.content_hash] = (words, capitalised)
+    return words, capitalised
 
 
 def split_sentences(text: str) -> list[str]:
