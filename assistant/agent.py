@@ -2,8 +2,11 @@
 
 Tools: search the knowledge base, open a technique, phase guidance for session n,
 draft a note. Support is detected once per (endpoint, model) with a probe request
-and cached in the data dir; ``IPT_TOOLS=on|off`` overrides. Without support the
-chat uses retrieve-then-answer (:mod:`assistant.answer`).
+(one attempt, within IPT_TIMEOUT) and cached in the data dir with an expiry: a
+result for :data:`PROBE_TTL` seconds, a failed probe (endpoint down, slow, broken)
+for :data:`PROBE_FAILURE_TTL` seconds, so a dead endpoint is not probed again by
+every chat; ``IPT_TOOLS=on|off`` overrides. Without support the chat uses
+retrieve-then-answer (:mod:`assistant.answer`).
 """
 
 from __future__ import annotations
@@ -24,39 +27,80 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger("assistant.agent")
 MAX_STEPS = 5
+#: How long a probe's answer (tools or no tools) is trusted, in seconds.
+PROBE_TTL = 7 * 24 * 3600
+#: How long a failed probe (no answer) stands, in seconds: the chat goes without tools meanwhile.
+PROBE_FAILURE_TTL = 300
+
+
+class ProbeFailed(EndpointError):
+    """The tool probe got no usable answer; the result is cached briefly as 'no tools'."""
 
 
 def _cache_file(data_dir: Path) -> Path:
     return data_dir / "tool_support.json"
 
 
-def detect_tool_support(model: OpenAICompatibleModel, data_dir: Path, mode: str = "auto") -> bool:
-    """Whether the endpoint returns tool calls for ``tool_choice="auto"``; cached per endpoint+model."""
+def _read_cache(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path, cache: dict[str, Any]) -> None:
+    """Best effort, atomic (a half-written cache must not poison the next chat)."""
+    import os
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def detect_tool_support(model: OpenAICompatibleModel, data_dir: Path, mode: str = "auto",
+                        *, now: float | None = None) -> bool:
+    """Whether the endpoint returns tool calls for ``tool_choice="auto"``; cached per endpoint+model.
+
+    A probe that gets no answer (timeout, connection, 5xx, garbage) raises :class:`ProbeFailed`
+    once and is remembered for :data:`PROBE_FAILURE_TTL` seconds, during which this returns False
+    without a request."""
     if mode == "on":
         return True
     if mode == "off":
         return False
+    now = time.time() if now is None else now
     key = hashlib.sha256(f"{model.settings.base_url}|{model.name}".encode()).hexdigest()[:16]
     path = _cache_file(data_dir)
+    entry = _read_cache(path).get(key)
+    if isinstance(entry, dict) and isinstance(entry.get("checked"), (int, float)):
+        ttl = PROBE_FAILURE_TTL if entry.get("tools") is None else PROBE_TTL
+        if 0 <= now - entry["checked"] < ttl:
+            return bool(entry.get("tools"))
     try:
-        cache = json.loads(path.read_text()) if path.exists() else {}
-    except (OSError, ValueError):
-        cache = {}
-    if key in cache:
-        return bool(cache[key])
-    supported = _probe(model)
-    cache[key] = supported
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(cache))
-    except OSError:
-        pass
-    return supported
+        supported: bool | None = _probe(model)
+        failure: EndpointError | None = None
+    except EndpointError as err:
+        supported, failure = None, err
+    cache = _read_cache(path)  # re-read: another chat may have written meanwhile
+    cache[key] = {"tools": supported, "checked": now}
+    _write_cache(path, cache)
+    if failure is not None:
+        raise ProbeFailed(str(failure), kind=failure.kind, status=failure.status) from None
+    return bool(supported)
 
 
 def _probe(model: OpenAICompatibleModel) -> bool:
+    """One request, no retries, within IPT_TIMEOUT. True/False when the endpoint answered
+    (a 4xx refusing the tools is a clear 'no'); EndpointError when it did not."""
     from langchain_core.messages import HumanMessage
     from langchain_core.tools import tool
+
+    from .llm import request_deadline
 
     @tool
     def get_time(city: str) -> str:
@@ -65,12 +109,13 @@ def _probe(model: OpenAICompatibleModel) -> bool:
 
     try:
         client = model.chat_client().bind_tools([get_time], tool_choice="auto")
-        msg = client.invoke([HumanMessage(content="What time is it in Paris? Use the get_time tool.")],
-                            max_tokens=64)
+        with request_deadline(model.settings.timeout):
+            msg = client.invoke([HumanMessage(content="What time is it in Paris? Use the get_time tool.")],
+                                max_tokens=64)
     except Exception as exc:  # noqa: BLE001
         err = classify(exc, model.host)
         log.info("tool probe failed: kind=%s status=%s", err.kind, err.status)
-        if err.kind in {"client", "bad_response"}:
+        if err.kind == "client":  # e.g. HTTP 400 "tools are not supported": a clear no
             return False
         raise err from None
     return bool(getattr(msg, "tool_calls", None))

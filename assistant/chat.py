@@ -58,6 +58,7 @@ class ChatSession:
     history: list[Message] = field(default_factory=list)
     focus_inferred: bool = False
     _tools: bool | None = None
+    _probe_error: EndpointError | None = None
 
     @property
     def case(self) -> dict[str, Any]:
@@ -111,7 +112,14 @@ class ChatSession:
         return Turn("note", note.text + (f"\n{flags}" if flags else ""), note=note)
 
     def ask(self, text: str, on_token: Any = None) -> Turn:
+        from .phase import MAX_TOTAL
+
         mentioned, total, _ = parse_session_mention(text)
+        # A number out of range is refused for this turn only: it must not stick in the case.
+        if mentioned is not None and mentioned > MAX_TOTAL:
+            raise InputError(f"session {mentioned} is out of range (1-{MAX_TOTAL}); the case is unchanged")
+        if total is not None and not 1 <= total <= MAX_TOTAL:
+            raise InputError(f"a course of {total} sessions is out of range (1-{MAX_TOTAL}); the case is unchanged")
         if mentioned and mentioned > 0:
             self.session = mentioned
         if total:
@@ -130,12 +138,28 @@ class ChatSession:
         if streamed:  # only the checks and sources remain to be shown
             tail = [answer.answer.rstrip().splitlines()[-1]] + [f"[{f.code}] {f.message}" for f in answer.flags]
             return Turn("answer", "\n".join(tail), answer=answer, streamed=True)
+        if seen:  # model text was shown, then the call failed: disown it before the fallback
+            return Turn("answer", "\n\n[endpoint_error] The model's text above is incomplete or unchecked: discard it. "
+                        "The grounded offline answer follows.\n\n" + answer.answer, answer=answer)
         return Turn("answer", answer.answer, answer=answer)
 
     def _answer(self, text: str, on_token: Any) -> Answer:
         a = self.assistant
         model = a.model
-        if isinstance(model, OpenAICompatibleModel) and self.use_tools and self._tool_support(model):
+        if isinstance(model, OpenAICompatibleModel) and self.use_tools:
+            self._tool_support(model)  # probed once per endpoint+model (cached); a failed probe is remembered
+        if self._probe_error is not None:  # the endpoint just failed the probe: no second full timeout
+            err, self._probe_error = self._probe_error, None
+            from .answer import offline_answer
+
+            plan = plan_question(text, a.retriever, a.catalog, session=self.session, total_sessions=self.total,
+                                 focal_area=self.focus)
+            flag = Flag(code="endpoint_error", message=f"{err} — showing the grounded offline answer instead.")
+            ans = offline_answer(plan, a.catalog, extra_flags=[flag],
+                                 note=f"The model endpoint failed ({err}); this is the grounded offline answer.")
+            ans.model = model.name if model is not None else None
+            return ans
+        if isinstance(model, OpenAICompatibleModel) and self.use_tools and self._tools:
             plan = plan_question(text, a.retriever, a.catalog, session=self.session, total_sessions=self.total,
                                  focal_area=self.focus)
             if not plan.safety_first:
@@ -161,8 +185,10 @@ class ChatSession:
 
             try:
                 self._tools = detect_tool_support(model, self.assistant.settings.data_dir, self.assistant.settings.tools)
-            except EndpointError:
+            except EndpointError as err:
                 self._tools = False
+                if err.kind in {"timeout", "connection"}:
+                    self._probe_error = err
         return self._tools
 
     def _agent_answer(self, plan: Any, model: OpenAICompatibleModel) -> Answer:
@@ -199,6 +225,11 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
     """The REPL. Reads lines from ``stdin`` until /quit or end of input."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    if hasattr(stdin, "reconfigure"):  # a bad byte must cost one line, not the session
+        try:
+            stdin.reconfigure(errors="surrogateescape")
+        except (ValueError, OSError):
+            pass
     chat = ChatSession(Assistant(settings), session=session, total=total or 16, focus=normalise_focus(focus),
                        use_tools=use_tools)
     interactive = stdin.isatty() if hasattr(stdin, "isatty") else False
@@ -237,6 +268,11 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
                 _safe(lambda: emit(chat.note("\n".join(pending))), say)
             return 0
         line = line.rstrip("\n")
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            say("ipt: that line is not valid UTF-8 text; it was ignored")
+            continue
         if collecting or (_BULLET.match(line) and not line.startswith("/")):
             if line.strip() and line.strip() != ".":
                 pending.append(line)

@@ -37,3 +37,14 @@ class ConfigError(IPTError):
     """The configuration is inconsistent (e.g. a base URL without a model)."""
 
     exit_code = 2
+
+
+class Terminated(BaseException):
+    """Raised by the CLI's SIGTERM/SIGHUP handler so that ``finally`` blocks (temp files) run.
+
+    A BaseException, like KeyboardInterrupt: ``except Exception`` must not swallow it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

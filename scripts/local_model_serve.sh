@@ -73,6 +73,8 @@ print_env() {
 export IPT_BASE_URL=$BASE_URL
 export IPT_API_KEY=local
 export IPT_MODEL=$1
+# IPT_TIMEOUT is a deadline for a whole answer: a 1.5B model on 2 CPU cores needs about a minute
+export IPT_TIMEOUT=300
 EOF
 }
 

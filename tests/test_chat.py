@@ -290,7 +290,7 @@ def test_detect_tool_support_is_probed_once_and_cached(tmp_path: Path):
         assert detect_tool_support(model, tmp_path) is True
         assert len(server.requests) == 1 and server.requests[0]["tools"][0]["function"]["name"] == "get_time"
         cache = json.loads((tmp_path / "tool_support.json").read_text())
-        assert list(cache.values()) == [True]
+        assert [entry["tools"] for entry in cache.values()] == [True]
         assert detect_tool_support(model, tmp_path) is True
         assert len(server.requests) == 1  # second call: from the cache, no request
         # overrides never probe

@@ -3,7 +3,12 @@
 A call's key hashes the model name, the messages, the parameters, the prompt
 templates' hash and the catalog hash; editing a prompt or the knowledge base
 therefore misses the cache instead of replaying a stale answer. One JSON file
-per call under ``evals/recordings/<model>/``.
+per call under ``<recordings>/<model>/``.
+
+A recording holds the whole prompt, i.e. the case's (or, in a live run, the
+clinician's) text: ``ipt eval --mode record`` writes to ``recordings/`` in the
+user's data dir by default, never into the package, with files 0600 and folders
+0700. Replay reads the committed ``evals/recordings/`` unless given a folder.
 """
 
 from __future__ import annotations
@@ -90,13 +95,40 @@ class RecordingModel:
         return c
 
     def _write(self, path: Path, key: str, messages: list[Message], params: dict, response: dict) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         record = {"key": key, "model": self.name, "params": params, "prompt_hash": self.prompts,
                   "catalog_hash": self.catalog_hash, "messages": messages, "response": response,
                   "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
+        write_private(path, json.dumps(record, indent=1, ensure_ascii=False))
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create ``folder`` (and parents) with mode 0700 for the folders this creates."""
+    missing = []
+    for parent in [folder, *folder.parents]:
+        if parent.exists():
+            break
+        missing.append(parent)
+    folder.mkdir(parents=True, exist_ok=True)
+    for created in missing:
+        try:
+            os.chmod(created, 0o700)
+        except OSError:
+            pass
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` atomically to ``path`` with mode 0600 (it may hold patient text)."""
+    make_private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
 
 
 def recorded_models(folder: Path) -> list[str]:

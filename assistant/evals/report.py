@@ -96,17 +96,19 @@ def render_junit(run: "RunResult") -> str:
 
 
 def write_reports(run: "RunResult", folder: Path) -> dict[str, Path]:
+    """Write the four reports into ``folder``, each with mode 0600 (reports quote the inputs)."""
+    from .recordings import make_private_dir, write_private
     from .runner import summary_line
 
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dir(folder)
     summary = summary_line(run)
     paths = {"html": folder / "eval-report.html", "json": folder / "eval-report.json",
              "junit": folder / "eval-junit.xml", "summary": folder / "eval-summary.txt"}
-    paths["html"].write_text(render_html(run, summary), encoding="utf-8")
+    write_private(paths["html"], render_html(run, summary))
     payload = {"summary": summary, "mode": run.mode, "model": run.model, "catalog_hash": run.catalog_hash,
                "seconds": run.seconds, "suites": run.suite_stats(), "metrics": run.metrics,
                "comparison": run.comparison, "results": [asdict(r) for r in run.results]}
-    paths["json"].write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
-    paths["junit"].write_text(render_junit(run), encoding="utf-8")
-    paths["summary"].write_text(summary + "\n", encoding="utf-8")
+    write_private(paths["json"], json.dumps(payload, indent=1, ensure_ascii=False))
+    write_private(paths["junit"], render_junit(run))
+    write_private(paths["summary"], summary + "\n")
     return paths

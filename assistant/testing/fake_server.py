@@ -20,6 +20,16 @@ Each reply is scripted with :class:`Reply`: queued with :meth:`FakeOpenAIServer.
 
 A ``Reply`` with a non-2xx ``status`` answers with an OpenAI-style error body;
 ``delay`` sleeps first (to trigger client timeouts); ``raw`` sends exact bytes.
+
+Faults, for the fault-injection tests:
+
+* ``drip``: send the response body one byte every ``drip`` seconds (``drip_headers``: the
+  status line and headers too), the slow endpoint that defeats per-read timeouts;
+* ``chunk_delay``: in a stream, wait this long before each event;
+* ``stream_cut``: in a stream, close the connection after this many content chunks, with no
+  finish reason and no ``[DONE]`` (``stream_done=False`` alone drops just the ``[DONE]``;
+  ``finish=None`` drops just the finish reason);
+* ``stall``: in a stream, wait this long after the content, before the finish reason.
 """
 
 from __future__ import annotations
@@ -62,6 +72,13 @@ class Reply:
     tool_calls: list[dict[str, Any]] | None = None
     prompt_tokens: int = 11
     completion_tokens: int = 7
+    drip: float = 0.0
+    drip_headers: bool = False
+    chunk_delay: float = 0.0
+    stream_cut: int | None = None
+    stream_done: bool = True
+    finish: str | None = "stop"
+    stall: float = 0.0
 
 
 Handler = Callable[[dict[str, Any]], "Reply | str"]
@@ -257,6 +274,10 @@ def _make_handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler
         # -- answers ---------------------------------------------------------------------
         def _answer(self, body: dict[str, Any], reply: Reply) -> None:
             if reply.raw is not None:
+                if reply.drip:
+                    headers = {"Content-Type": "application/json", **reply.headers}
+                    self._drip(reply.status, headers, reply.raw, reply.drip, reply.drip_headers)
+                    return
                 self._send_bytes(reply.status, reply.raw, reply.headers,
                                  reply.headers.get("Content-Type", "application/json"))
                 return
@@ -268,6 +289,10 @@ def _make_handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler
             if body.get("stream"):
                 include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
                 self._stream(model, reply, calls, include_usage)
+            elif reply.drip:
+                body_bytes = json.dumps(self._completion(model, reply, calls)).encode()
+                self._drip(reply.status, {"Content-Type": "application/json", **reply.headers}, body_bytes,
+                           reply.drip, reply.drip_headers)
             else:
                 self._send_json(reply.status, self._completion(model, reply, calls), reply.headers)
 
@@ -285,7 +310,7 @@ def _make_handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler
                 "created": int(time.time()),
                 "model": model,
                 "choices": [{"index": 0, "message": message, "logprobs": None,
-                             "finish_reason": "tool_calls" if calls else "stop"}],
+                             "finish_reason": "tool_calls" if calls else reply.finish}],
                 "usage": self._usage(reply),
             }
 
@@ -303,28 +328,65 @@ def _make_handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler
                     out["usage"] = usage
                 return out
 
-            events: list[dict[str, Any]] = [chunk({"role": "assistant", "content": ""})]
-            events += [chunk({"content": piece}) for piece in _split(reply.text)]
-            for i, call in enumerate(calls or []):
+            pieces = _split(reply.text)
+            cut = reply.stream_cut is not None
+            if cut:
+                pieces = pieces[: reply.stream_cut]
+            events: list[dict[str, Any] | float] = [chunk({"role": "assistant", "content": ""})]
+            events += [chunk({"content": piece}) for piece in pieces]
+            for i, call in enumerate([] if cut else (calls or [])):
                 events.append(chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
                                                      "function": {"name": call["function"]["name"], "arguments": ""}}]}))
                 for piece in _split(call["function"]["arguments"], 2):
                     events.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}))
-            events.append(chunk({}, "tool_calls" if calls else "stop"))
-            if include_usage:
-                events.append(chunk(None, usage=self._usage(reply)))
-
+            if not cut:
+                if reply.stall:
+                    events.append(float(reply.stall))
+                finish = "tool_calls" if calls else reply.finish
+                events.append(chunk({}, finish))
+                if include_usage:
+                    events.append(chunk(None, usage=self._usage(reply)))
+            lines = [e if isinstance(e, float) else b"data: " + json.dumps(e).encode() + b"\n\n" for e in events]
+            if reply.stream_done and not cut:
+                lines.append(b"data: [DONE]\n\n")
+            head = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache", **reply.headers}
+            if reply.drip:
+                body = b"".join(line for line in lines if isinstance(line, bytes))
+                self._drip(reply.status, head, body, reply.drip, reply.drip_headers, length=False)
+                return
             self.send_response(reply.status)
-            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.send_header("Cache-Control", "no-cache")
-            for k, v in reply.headers.items():
+            for k, v in head.items():
                 self.send_header(k, v)
             self.end_headers()
-            for event in events:
-                self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+            for line in lines:
+                if isinstance(line, float):
+                    if server._sleep(line):
+                        return
+                    continue
+                if reply.chunk_delay and server._sleep(reply.chunk_delay):
+                    return
+                self.wfile.write(line)
                 self.wfile.flush()
-            self.wfile.write(b"data: [DONE]\n\n")
-            self.wfile.flush()
+
+        def _drip(self, status: int, headers: dict[str, str], body: bytes, every: float, drip_headers: bool,
+                  length: bool = True) -> None:
+            """Send the response one byte at a time (the body, or everything), ``every`` seconds apart."""
+            head = [f"HTTP/1.0 {status} {self.responses.get(status, ('OK',))[0]}\r\n"]
+            head += [f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "content-length"]
+            if length:
+                head.append(f"Content-Length: {len(body)}\r\n")
+            raw_head = ("".join(head) + "\r\n").encode("latin-1")
+            if not drip_headers:
+                self.wfile.write(raw_head)
+                self.wfile.flush()
+                data = body
+            else:
+                data = raw_head + body
+            for i in range(len(data)):
+                if server._sleep(every):
+                    return
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
 
         # -- low level -------------------------------------------------------------------
         def _send_error(self, status: int, message: str, headers: dict[str, str]) -> None:
