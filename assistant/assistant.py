@@ -61,19 +61,26 @@ class Assistant:
 
     # -- ask ---------------------------------------------------------------------------------
     def ask(self, question: str, session: int | None = None, total_sessions: int = DEFAULT_TOTAL,
-            focal_area: str | None = None, *, on_token: Callable[[str], None] | None = None) -> Answer:
-        """Answer "what do I do next?" for a case; see :class:`~assistant.models.Answer`."""
+            focal_area: str | None = None, *, on_token: Callable[[str], None] | None = None,
+            detail: str = "short") -> Answer:
+        """Answer "what do I do next?" for a case; see :class:`~assistant.models.Answer`.
+
+        ``detail``: "short" (default: the direct answer, 2-3 steps, wording, one watch-for line) or
+        "full" (adds the phase summary, ranked techniques with how-to and the session structure)."""
         from .answer import llm_answer, offline_answer
+        from .compose import normalise_detail, use_detail
         from .planning import plan_question
 
         started = time.perf_counter()
+        level = normalise_detail(detail)
         cat = self.catalog
         plan = plan_question(question, self.retriever, cat, session=session,
                              total_sessions=total_sessions, focal_area=focal_area)
-        if self.model is None:
-            return offline_answer(plan, cat, started=started)
-        return llm_answer(plan, cat, self.model, budget=self.settings.context_tokens,
-                          max_tokens=self.settings.max_answer_tokens, on_token=on_token, started=started)
+        with use_detail(level):
+            if self.model is None:
+                return offline_answer(plan, cat, started=started)
+            return llm_answer(plan, cat, self.model, budget=self.settings.context_tokens,
+                              max_tokens=self.settings.max_answer_tokens, on_token=on_token, started=started)
 
     # -- notes -------------------------------------------------------------------------------
     def draft_note(self, bullets: str | list[str], format: str = "dap", session: int | None = None,

@@ -5,7 +5,9 @@ Layout::
     knowledge/techniques/<id>.yaml   one Technique per file
     knowledge/phases.yaml            phases: [PhaseGuide, ...]
     knowledge/focal_areas.yaml       areas: [...], selection: {...}
-    knowledge/frame.yaml             traps, modalities, stabilise_first, out_of_frame, adaptations, safety_first
+    knowledge/frame.yaml             traps, modalities, stabilise_first, out_of_frame, adaptations,
+                                     safety_first, safety_steps (one entry per risk kind)
+    knowledge/situations.yaml        situations: [Situation, ...] (dilemmas of an IPT course)
 
 A broken file raises :class:`~assistant.errors.KnowledgeError` naming the file,
 the entry and the field. The catalog carries a content hash used to decide when
@@ -35,7 +37,11 @@ from .schema import (
     FocalAreaGuide,
     FocalAreasFile,
     FrameFile,
+    RISK_KIND_ALIASES,
     PhaseGuide,
+    RiskSafety,
+    Situation,
+    SituationsFile,
     Technique,
 )
 
@@ -69,10 +75,21 @@ class Catalog:
     content_hash: str
     root: Path
     _sources: dict[str, str] = field(default_factory=dict, repr=False)
+    situations: dict[str, Situation] = field(default_factory=dict)
+    general_questions: tuple[str, ...] = ()
 
     @cached_property
     def focal_areas(self) -> dict[str, FocalAreaGuide]:
         return {a.id: a for a in self.focal.areas}
+
+    @cached_property
+    def safety_by_kind(self) -> dict[str, RiskSafety]:
+        """Safety steps by risk kind; older category names (``violence_at_home``) resolve too."""
+        table: dict[str, RiskSafety] = {r.kind: r for r in self.frame.safety_steps}
+        for alias, kind in RISK_KIND_ALIASES.items():
+            if kind in table:
+                table.setdefault(alias, table[kind])
+        return table
 
     @cached_property
     def frame_entries(self) -> dict[str, Any]:
@@ -172,9 +189,13 @@ def repeated_sentences(cat: Catalog, min_words: int = 6) -> list[tuple[str, str,
         elif isinstance(value, (list, tuple)):
             for v in value:
                 walk(entry, v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(entry, v)
         elif isinstance(value, BaseModel):
             for name in type(value).model_fields:
-                if name in {"id", "references", "techniques", "related", "focal_areas", "phases"}:
+                if name in {"id", "references", "techniques", "related", "focal_areas", "phases", "stance",
+                            "kind", "frame_entry"}:
                     continue
                 walk(entry, getattr(value, name))
 
@@ -189,6 +210,10 @@ def repeated_sentences(cat: Catalog, min_words: int = 6) -> list[tuple[str, str,
         for item in getattr(cat.frame, group):
             walk(f"frame:{group}:{item.id}", item)
     walk("frame:safety_first", cat.frame.safety_first)
+    for r in cat.frame.safety_steps:
+        walk(f"frame:safety_steps:{r.kind}", r)
+    for sit in cat.situations.values():
+        walk(f"situation:{sit.id}", sit)
     return dupes
 
 
@@ -246,6 +271,20 @@ def load_catalog(root: Path | str | None = None) -> Catalog:
 
     frame_path = root / "frame.yaml"
     frame = _validate(FrameFile, read(frame_path), frame_path)
+    stabilise_ids = {x.id for x in frame.stabilise_first}
+    for r in frame.safety_steps:
+        if r.frame_entry and r.frame_entry not in stabilise_ids:
+            raise KnowledgeError(f"{frame_path}: entry {r.kind!r} field 'frame_entry': "
+                                 f"unknown stabilise_first id {r.frame_entry!r}")
+
+    situations_path = root / "situations.yaml"
+    sits = _validate(SituationsFile, read(situations_path), situations_path)
+    situations: dict[str, Situation] = {}
+    for sit in sits.situations:
+        if sit.id in situations:
+            raise KnowledgeError(f"{situations_path}: entry {sit.id!r} field 'id': listed twice")
+        situations[sit.id] = sit
+        sources[f"situation:{sit.id}"] = str(situations_path)
 
     # Cross references must name real techniques.
     def check_refs(where: str, path: Path, ids: list[str]) -> None:
@@ -261,6 +300,8 @@ def load_catalog(root: Path | str | None = None) -> Catalog:
         check_refs(f"entry {a.id!r} field 'techniques'", focal_path, a.techniques)
     for m in frame.out_of_frame:
         check_refs(f"entry {m.id!r} field 'techniques'", frame_path, m.techniques)
+    for sit in situations.values():
+        check_refs(f"entry {sit.id!r} field 'techniques'", situations_path, sit.techniques)
 
     return Catalog(
         techniques={tid: techniques[tid] for tid in TECHNIQUE_IDS},
@@ -270,6 +311,8 @@ def load_catalog(root: Path | str | None = None) -> Catalog:
         content_hash=digest.hexdigest()[:16],
         root=root,
         _sources=sources,
+        situations=situations,
+        general_questions=tuple(sits.general),
     )
 
 

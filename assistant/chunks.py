@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .catalog import Catalog
-from .schema import FOCAL_AREAS, PHASES
+from .fitting import neutral
+from .schema import FOCAL_AREAS, PHASES, step_text
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,7 @@ class Chunk:
     """One searchable piece of the knowledge base."""
 
     chunk_id: str  # "technique:role_play:howto"
-    kind: str  # technique | phase | focal_area | frame
+    kind: str  # technique | situation | phase | focal_area | frame
     doc_id: str  # "role_play"
     title: str
     text: str
@@ -51,11 +52,22 @@ def build_chunks(cat: Catalog) -> list[Chunk]:
             "overview": f"{t.name} (also called: {also}). {t.summary} {t.purpose}",
             "when": f"{t.name}: when to use it.\n{_lines(t.when_to_use)}",
             "howto": f"{t.name}: how to do it.\n{_lines(t.how_to)}",
-            "say": f"{t.name}: what to say.\n{_lines(t.key_phrases)}\nFollow-up questions:\n{_lines(t.follow_up_questions)}",
+            "say": f"{t.name}: what to say.\n{_lines([neutral(p) for p in t.key_phrases])}\nFollow-up questions:\n"
+                   f"{_lines([neutral(q) for q in t.follow_up_questions])}",
             "warnings": f"{t.name}: warnings and pitfalls.\n{_lines(t.warnings)}",
         }
         for part, text in parts.items():
             chunks.append(Chunk(f"technique:{t.id}:{part}", "technique", t.id, t.name, text, ph, fa))
+    for s in cat.situations.values():
+        # Situations are retrieved like techniques: the situation and what to do about it.
+        ph = tuple(s.phases) or tuple(PHASES)
+        fa = tuple(s.focal_areas) or tuple(FOCAL_AREAS)
+        # One chunk per situation, and the recognition exemplars stay out of the shared index: they read
+        # like clinicians' questions and would crowd techniques out of the dense ranking (the matcher in
+        # assistant/situations.py embeds them on its own).
+        # (The answer itself reaches the composer and the model's context from the catalog by id.)
+        chunks.append(Chunk(f"situation:{s.id}:steps", "situation", s.id, s.name,
+                            f"{s.name}: what to do.\n{_lines([neutral(step_text(x)) for x in s.steps])}", ph, fa))
     for p in cat.phases.values():
         chunks.append(Chunk(f"phase:{p.id}:goals", "phase", p.id, p.name,
                             f"{p.name} (sessions {p.sessions}). {p.summary}\nGoals:\n{_lines(p.goals)}\n"

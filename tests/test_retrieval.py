@@ -204,7 +204,7 @@ def test_chunks_carry_metadata(assistant_offline):
     r = assistant_offline.retriever
     cat = r.catalog
     kinds = {c.kind for c in r.chunks}
-    assert kinds == {"technique", "phase", "focal_area", "frame"}
+    assert kinds == {"technique", "situation", "phase", "focal_area", "frame"}
     assert len({c.chunk_id for c in r.chunks}) == len(r.chunks)
     for c in r.chunks:
         meta = c.metadata()
