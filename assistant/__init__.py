@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# Patient text never goes to a tracing service: LangChain sends every prompt to LangSmith when these
+# are set in the environment. Turned off unless the clinician opts in with IPT_ALLOW_TRACING=1.
+if os.environ.get("IPT_ALLOW_TRACING") != "1":
+    for _name in ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2", "LANGCHAIN_TRACING"):
+        if _name in os.environ:
+            os.environ[_name] = "false"
 
 if TYPE_CHECKING:  # pragma: no cover
     from .assistant import Assistant

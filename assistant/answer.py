@@ -11,10 +11,10 @@ from .catalog import Catalog
 from .compose import citations, compose_offline, compose_safety, orientation, sources_line
 from .context import case_block, pack_context
 from .errors import EndpointError
-from .frame import check_text
 from .llm import ChatModel, Completion, Message
 from .models import Answer, Flag, Usage
 from .planning import AskPlan
+from .signals.check import frame_flags, remove_safety_undoing
 from .prompts import ANSWER_SYSTEM, ANSWER_USER, load_prompt
 from .tokens import count_messages
 
@@ -41,7 +41,6 @@ def offline_answer(plan: AskPlan, cat: Catalog, *, extra_flags: list[Flag] | Non
     if note:
         text = f"> {note}\n>\n" + text
     flags = list(plan.flags) + (extra_flags or [])
-    flags += check_text(strip_redirects(text), cat)
     usage = Usage(latency_ms=round((time.perf_counter() - started) * 1000, 2) if started else 0.0)
     return Answer(answer=text, mode="offline", model=None, techniques=plan.techniques,
                   citations=citations(plan, cat), flags=flags, usage=usage, **_base(plan))
@@ -122,13 +121,23 @@ def checked_answer(plan: AskPlan, cat: Catalog, completion: Completion, retrieve
     if not valid:
         flags.append(Flag(code="citation_missing", message="the model cited none of the retrieved techniques; "
                           "check the advice against the sources listed"))
-    violations = check_text(text, cat)
-    flags += violations
     body: list[str] = []
+    if plan.risk.is_risk:
+        # Model text cannot undo safety: sentences that deny, minimise, grade or skip it are removed.
+        text, removed = remove_safety_undoing(text)
+        for sentence in removed:
+            flags.append(Flag(code="safety_undone", message="removed a model sentence that denied, minimised or "
+                              "skipped the documented risk; the safety steps above stand", span=sentence.strip()[:200]))
+        if removed:
+            body += ["> ⚠ **Safety check:** removed model text that minimised or skipped the risk.", ""]
+    violations = frame_flags(text, cat)
+    flags += violations
     if violations:
         body += ["> ⚠ **Frame check:** " + "; ".join(f"{v.message} (“{v.span}”)" for v in violations), ""]
     body += preamble + [text]
-    ordered = valid + [t for t in retrieved if t not in valid]
+    # Code decides the order when safety comes first (the model's citations cannot move a technique
+    # above asking about risk); otherwise the model's cited order leads.
+    ordered = list(retrieved) if plan.risk.is_risk else valid + [t for t in retrieved if t not in valid]
     body += ["", sources_line(plan, cat)]
     used = completion.prompt_tokens or prompt_tokens
     usage = Usage(prompt_tokens=used, completion_tokens=completion.completion_tokens,

@@ -93,6 +93,36 @@ class MiniLMEncoder:
         result[np.array(order)] = vectors
         return result
 
+    def encode_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """One forward pass over ``text``: its sentence vector, and a vector per character span (the
+        contextual token vectors inside the span, mean-pooled and normalised). Spans past the model's
+        128-token window get a pass of their own. Used by the signal layer, which needs clause vectors
+        at the cost of the question's one embedding."""
+        enc = self.tokenizer.encode(text if text.strip() else ".")
+        ids = np.asarray([enc.ids], dtype=np.int64)
+        mask = np.ones_like(ids)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        with self._lock:
+            hidden = self.session.run(None, feeds)[0][0]
+        offsets = enc.offsets
+        covered_to = max((e for s, e in offsets if e > 0), default=0)
+        whole = hidden.mean(axis=0)
+        whole = (whole / max(np.linalg.norm(whole), 1e-12)).astype(np.float32)
+        out = np.zeros((len(spans), DIMENSIONS), dtype=np.float32)
+        rest: list[int] = []
+        for row, (start, end) in enumerate(spans):
+            idx = [i for i, (s, e) in enumerate(offsets) if e > s and s >= start and e <= end]
+            if not idx or end > covered_to:
+                rest.append(row)
+                continue
+            v = hidden[idx].mean(axis=0)
+            out[row] = v / max(float(np.linalg.norm(v)), 1e-12)
+        if rest:
+            out[rest] = self.encode([text[spans[r][0]:spans[r][1]] for r in rest])
+        return whole, out
+
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encs = self.tokenizer.encode_batch([t if t.strip() else "." for t in texts])
         width = max(len(e.ids) for e in encs)

@@ -17,6 +17,7 @@ ANSWER_FLAG_CODES = (
     "out_of_frame_request",
     "not_ipt_fit",
     "frame_violation",
+    "safety_undone",
     "endpoint_error",
     "citation_missing",
     "phantom_citation",
@@ -95,7 +96,7 @@ class Answer(BaseModel):
 class RiskStatus(BaseModel):
     """Risk as documented in the clinician's bullets; never inferred beyond them."""
 
-    status: Literal["present", "denied", "not_documented"] = "not_documented"
+    status: Literal["present", "possible", "denied", "not_assessed", "not_documented"] = "not_documented"
     details: list[str] = Field(default_factory=list, description="Risk lines, verbatim.")
     ideation: Literal["passive", "active"] | None = None
     plan: bool | None = None

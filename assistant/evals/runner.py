@@ -127,7 +127,7 @@ class Progress:
             return
         width = 30
         filled = int(width * self.done / max(self.total, 1))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}  failing: {self.failed} ")
+        sys.stderr.write(f"\ript: [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}  failing: {self.failed} ")
         sys.stderr.flush()
         if self.done == self.total:
             sys.stderr.write("\n")
@@ -250,14 +250,67 @@ def _select(cases: CaseSet, keep: Callable[[str], bool]) -> CaseSet:
                                     "notes": [c for c in cases.notes if keep(c.id)]})
 
 
+def _read_ids(path: str) -> set[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"--ids {path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"--ids {path}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"--ids {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"--ids {path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    return {line.split("#")[0].strip() for line in text.splitlines()}
+
+
+def default_report_dir(settings: Settings) -> Path:
+    """Reports quote the cases' inputs: by default they go to the user's data dir, not ./reports."""
+    return Path(settings.data_dir) / "reports"
+
+
+def default_recordings_dir(mode: str, settings: Settings) -> Path:
+    """``record`` writes to the data dir (recordings hold whole prompts); ``replay`` reads the
+    committed recordings."""
+    return Path(settings.data_dir) / "recordings" if mode == "record" else evals_dir() / "recordings"
+
+
+def check_report_dir(folder: Path) -> Path:
+    """Fail before the run (exit 2, one line) if the reports could not be written."""
+    from .recordings import make_private_dir
+
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--report-dir {folder}: is a file, not a folder")
+    try:
+        make_private_dir(folder)
+    except OSError as exc:
+        raise InputError(f"--report-dir {folder}: cannot be created ({exc.strerror or type(exc).__name__})") from None
+    probe = folder / f".ipt-write-check-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"--report-dir {folder}: not writable ({exc.strerror or type(exc).__name__})") from None
+    return folder
+
+
 def main(args: argparse.Namespace, settings: Settings) -> int:
+    if args.suite == "signals":  # labelled snippets, offline, no cases or recordings involved
+        from .signal_suite import main as signals_main
+
+        return signals_main(args)
+    if args.suite == "situations":  # labelled situation phrasings through the offline composer
+        from .situations import suite_main
+
+        return suite_main(args)
     from .judge import make_judge
     from .report import write_reports
 
     root = evals_dir()
+    report_dir = check_report_dir(Path(args.report_dir) if args.report_dir else default_report_dir(settings))
     cases = load_cases(Path(args.cases) if args.cases else root / "cases")
     if getattr(args, "ids", None):
-        wanted = {line.split("#")[0].strip() for line in Path(args.ids).read_text(encoding="utf-8").splitlines()}
+        wanted = _read_ids(args.ids)
         wanted.discard("")
         unknown = wanted - {c.id for c in [*cases.next_step, *cases.notes]}
         if unknown:
@@ -265,11 +318,11 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         cases = _select(cases, lambda cid: cid in wanted)
     if args.filter:
         cases = _select(cases, lambda cid: args.filter in cid)
-    recordings = Path(args.recordings) if args.recordings else root / "recordings"
+    recordings = Path(args.recordings) if args.recordings else default_recordings_dir(args.mode, settings)
     assistant = build_assistant(args.mode, settings, recordings)
     judge = make_judge(settings) if args.judge else None
     if args.judge and judge is None:
-        sys.stderr.write("ipt eval: --judge ignored: no judge endpoint configured (IPT_JUDGE_BASE_URL / IPT_JUDGE_MODEL)\n")
+        sys.stderr.write("ipt: eval: --judge ignored: no judge endpoint configured (IPT_JUDGE_BASE_URL / IPT_JUDGE_MODEL)\n")
     progress = not args.no_progress and not args.json and sys.stderr.isatty()
     run = run_suite(assistant, cases, args.suite, concurrency=args.concurrency, judge=judge, progress=progress,
                     mode=args.mode)
@@ -277,8 +330,10 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     baseline_path = Path(args.baseline) if args.baseline else root / "baselines" / f"{baseline_name}.json"
     baseline = json.loads(baseline_path.read_text(encoding="utf-8")) if baseline_path.exists() else None
     run.comparison = compare(run, baseline)
-    report_dir = Path(args.report_dir)
-    paths = write_reports(run, report_dir)
+    try:
+        paths = write_reports(run, report_dir)
+    except OSError as exc:
+        raise InputError(f"--report-dir {report_dir}: cannot write the reports ({exc.strerror or type(exc).__name__})") from None
     if args.bless:
         baseline_path.parent.mkdir(parents=True, exist_ok=True)
         baseline_path.write_text(json.dumps(baseline_payload(run), indent=1, sort_keys=True) + "\n", encoding="utf-8")

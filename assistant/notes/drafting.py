@@ -26,11 +26,11 @@ _HEADING = re.compile(r"^\s*#{1,4}\s*\**([A-Za-z ]+?)\**\s*:?\s*$|^\s*\*\*([A-Za
 
 def fact_flags(f: SessionFacts, cat: Catalog) -> list[Flag]:
     flags: list[Flag] = []
-    if f.risk.status == "present":
+    if f.risk.status in ("present", "possible"):
         flags.append(Flag(code="risk_present", message="Risk is documented in the bullets; the note surfaces it in "
                           "assessment and plan with the safety-plan status as written.",
                           span="; ".join(f.risk.details)[:200]))
-    elif f.risk.status == "not_documented":
+    elif f.risk.status in ("not_documented", "not_assessed"):
         flags.append(Flag(code="risk_not_documented", message="The bullets do not document suicidal ideation status; "
                           "the note says so and leaves it for you to complete (it never writes 'denies')."))
     if not f.tasks:
@@ -108,7 +108,7 @@ def _ensure_risk(sections: dict[str, str], f: SessionFacts, fmt: str) -> dict[st
     text = sections[assess_key]
     if f.risk.status == "not_documented" and RISK_NOT_DOCUMENTED.lower() not in text.lower():
         sections[assess_key] = (text + " " + RISK_NOT_DOCUMENTED).strip()
-    if f.risk.status == "present":
+    if f.risk.status in ("present", "possible"):
         if not re.search(r"\brisk\b", text, re.I):
             sections[assess_key] = (text + " " + risk_assessment(f)).strip()
         plan = risk_plan(f)

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from ..catalog import Catalog
-from ..risk import screen
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..risk import RiskScreen
+    from ..signals import RiskView
 
 _I = re.IGNORECASE
 _NUMBER_WORDS = {
@@ -147,6 +146,10 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
 
 
+#: A meaning-level risk finding in a model draft counts as a risk statement at this probability or above.
+DRAFT_SEMANTIC_MIN = 0.9
+
+
 def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: set[str] | None = None,
                      allowed_words: set[str] | None = None) -> list[Unsupported]:
     """Claims in ``draft`` that ``source`` (the bullets plus any CLI-given facts) does not support."""
@@ -155,7 +158,13 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     words, capitalised = catalog_vocabulary(cat)
     vocab = words | COMMON_WORDS
-    src_risk = screen(source)
+    from ..signals import analyse, risk_view
+
+    src_risk = risk_view(analyse(source))
+    # In a draft, a risk statement is an explicit one, or a meaning the probes are sure of: ordinary
+    # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
+    draft_signals = [x for x in analyse(draft).items
+                     if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN)]
     out: list[Unsupported] = []
 
     original = ""
@@ -202,7 +211,7 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
                 add("risk statement", m.group(0), sentence)  # "Risk status: denied" with no denial written
         if _SAFETY_PLAN.search(sentence) and "safety plan" not in src and not _mentions_absence(low):
             add("risk statement", _SAFETY_PLAN.search(sentence).group(0), sentence)  # type: ignore[union-attr]
-        _check_risk(sentence, src_risk, add)
+        _check_risk(sentence, src_risk, [x for x in draft_signals if x.text.strip() and x.text.strip() in sentence], add)
         label_run_end = -1
         for m in _CAPITALISED.finditer(sentence):
             word = m.group(1)
@@ -232,22 +241,31 @@ def _mentions_absence(low: str) -> bool:
     return bool(re.search(r"\bnot\s+documented\b|\bclinician\s+to\s+complete\b", low))
 
 
-def _check_risk(sentence: str, src_risk: "RiskScreen", add: Callable[[str, str, str], None]) -> None:
-    """A risk statement in the draft needs the same kind of statement in the bullets:
-    a denial needs a documented denial, a reported risk needs documented risk."""
+def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[[str, str, str], None]) -> None:
+    """A risk statement in the draft needs the same kind of statement in the bullets: a denial needs a
+    documented denial, a reported risk needs documented risk; and where the bullets document risk, a
+    sentence that minimises, resolves or grades it is never supported."""
     low = sentence.lower()
     if "not documented" in low or "clinician to complete" in low:
         return
-    src_present = {_group(f.category) for f in src_risk.present}
+    from ..signals.check import _UNDOING
+
+    if src_risk.is_risk and _UNDOING.search(sentence):
+        add("risk statement", _UNDOING.search(sentence).group(0), sentence)  # type: ignore[union-attr]
+    sure = [f for f in src_risk.present if f.source != "semantic" or f.score >= DRAFT_SEMANTIC_MIN]
+    src_present = {_group(f.category) for f in sure}
+    src_present_kinds = {f.category for f in sure}
     src_negated = {_group(f.category) for f in src_risk.negated}
-    for f in screen(sentence).findings:
-        if f.third_party:
+    for f in found:
+        if f.assertion in ("other_person", "hypothetical", "historical") or f.category == "completed_suicide":
             continue
         group = _group(f.category)
-        if f.negated and group not in src_negated:
-            add("risk statement", _denial_span(sentence, f.span), sentence)
-        elif not f.negated and group not in src_present | src_negated:
-            add("risk statement", f.span, sentence)
+        if f.assertion in ("negated", "not_assessed"):
+            # A denial needs a documented denial, and must not deny what the bullets document.
+            if group not in src_negated or f.category in src_present_kinds:
+                add("risk statement", _denial_span(sentence, f.text), sentence)
+        elif f.level and group not in src_present | src_negated:
+            add("risk statement", f.text, sentence)
 
 
 def _denial_span(sentence: str, span: str) -> str:
@@ -256,7 +274,7 @@ def _denial_span(sentence: str, span: str) -> str:
 
 
 def _group(category: str) -> str:
-    return "suicide" if category in {"suicidal_ideation", "suicide_plan", "self_harm"} else category
+    return "suicide" if category in {"suicidal_ideation", "suicide_plan", "self_harm", "warning_signs"} else category
 
 
 def remove_unsupported(draft: str, problems: list[Unsupported]) -> str:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 
 from ..catalog import Catalog
-from ..focal import infer_focal_area
 from ..models import RiskStatus, SessionFacts
 from ..naming import match_techniques
 from ..phase import parse_session_mention, phase_for
-from ..risk import screen
 from ..schema import FOCAL_AREAS
 
 _I = re.IGNORECASE
@@ -72,9 +70,6 @@ _INTERVENTION_VERB = re.compile(r"^\s*(?:explored|discussed|reviewed|practi[cs]e
 _EVENT = re.compile(rf"\b(?:{PEOPLE})\b", _I)
 _RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b", _I)
 _SAFETY_PLAN = re.compile(r"\bsafety\s+plan\b[^.;\n]*", _I)
-_SAFETY_PLAN_NEG = re.compile(r"\b(?:no|not|without|didn'?t|did\s+not|declined)\b[^.;\n]{0,30}\bsafety\s+plan|"
-                              r"\bsafety\s+plan\b[^.;\n]{0,20}\b(?:not|declined|refused|pending|to\s+be)\b", _I)
-
 def split_bullets(text: str) -> list[str]:
     """Lines -> bullets with their markers stripped (blank lines dropped)."""
     out: list[str] = []
@@ -123,18 +118,48 @@ def _is_area_bullet(bullet: str, area: str) -> bool:
     return bool(re.search(_FOCUS_NAMES[area], bullet, _I))
 
 
+#: The evidence score an inferred focal area needs before a note names it (as inferred).
+NOTE_FOCAL_MIN = 0.75
+#: A meaning-level risk finding in a bullet is reported as risk at this probability or above; below
+#: it, it is a hint that makes the status "possible" (ask directly) unless a screen was documented.
+SURE_MEANING = 0.9
+
+
 def _risk_status(bullets: list[str]) -> RiskStatus:
     status = RiskStatus()
     present: list[str] = []
     denied: list[str] = []
+    possible: list[str] = []
+    unassessed: list[str] = []
+    from ..signals import analyse, risk_view
+
+    hinted: list[str] = []  # risk found only by meaning, below the probes' sure level
     for b in bullets:
-        result = screen(b)
-        if result.present:
+        result = risk_view(analyse(b))
+        sure = [x for x in result.present if x.source != "semantic" or x.score >= SURE_MEANING]
+        levels = {x.level for x in sure}
+        if "risk" in levels:
             present.append(b)
+        elif levels:
+            possible.append(b)
         elif result.negated:
             denied.append(b)
+        elif result.not_assessed:
+            unassessed.append(b)
+        elif result.present:
+            hinted.append(b)
         elif _RISK_WORDS.search(b):
             status.details.append(b)  # a risk line that neither reports nor denies: kept verbatim
+    if not denied:
+        # Warning signs found only by meaning prompt the clinician to ask, unless a documented screen
+        # already answers them (then the denial stands, in the clinician's words).
+        possible += hinted
+    if not present and possible:
+        status.status = "possible"
+        status.details = possible + [d for d in denied if d not in possible] + status.details
+    elif not present and not denied and unassessed:
+        status.status = "not_assessed"
+        status.details = unassessed + status.details
     if present:
         status.status = "present"
         status.details = present + [d for d in denied if d not in present] + status.details
@@ -152,9 +177,21 @@ def _risk_status(bullets: list[str]) -> RiskStatus:
         status.status = "denied"
         status.details = denied + status.details
         status.denial_text = "; ".join(denied)
-    sp = " ".join(b for b in bullets if _SAFETY_PLAN.search(b))
+    sp = [b for b in bullets if _SAFETY_PLAN.search(b)]
     if sp:
-        status.safety_plan_reviewed = not bool(_SAFETY_PLAN_NEG.search(sp))
+        from ..signals.assertion import assert_targets
+
+        reviewed = []
+        for b in sp:
+            # The clause that speaks of the plan ("rope removed by brother; safety plan reviewed"), scoped
+            # by ConText: denied, not done, or only planned ("review safety plan next time") is not reviewed.
+            clause = next(c for c in re.split(r"[;.]\s*", b) if _SAFETY_PLAN.search(c))
+            m = _SAFETY_PLAN.search(clause)
+            scoped = assert_targets(clause, [(m.start(), m.start() + len("safety plan"), "safety_plan")])[0]  # type: ignore[union-attr]
+            tail = clause[m.end():] if m else ""  # type: ignore[union-attr]
+            refused = re.search(r"\b(?:declined|refused|pending|not\s+(?:done|reviewed|completed|updated))\b", tail, _I)
+            reviewed.append(scoped.assertion not in ("negated", "not_assessed", "hypothetical") and not refused)
+        status.safety_plan_reviewed = all(reviewed)
     return status
 
 
@@ -219,8 +256,13 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     if focal_area is not None:
         facts.focal_area, facts.focal_area_source = focal_area, "given"  # type: ignore[assignment]
     if facts.focal_area is None:
-        inference = infer_focal_area(" \n".join(bullets), catalog)
-        if inference.primary:
+        from ..signals import read_text
+
+        inference = read_text(" \n".join(bullets), catalog=catalog).focal
+        top = next((e.score for e in inference.evidence if e.area == inference.primary), 0.0)
+        # A note records what was documented: an area it was not told is written as inferred only when
+        # the bullets make it clear.
+        if inference.primary and top >= NOTE_FOCAL_MIN:
             facts.focal_area, facts.focal_area_source = inference.primary, "inferred"  # type: ignore[assignment]
     if facts.session is not None:
         facts.phase = phase_for(facts.session, facts.total_sessions or 16).phase  # type: ignore[assignment]
@@ -229,7 +271,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     facts.risk = _risk_status(bullets)
     risk_lines = set(facts.risk.details)
     for i, b in enumerate(bullets):
-        if b in risk_lines or (_SAFETY_PLAN.search(b) and facts.risk.status == "present"):
+        if b in risk_lines or (_SAFETY_PLAN.search(b) and facts.risk.status in ("present", "possible")):
             placed.add(i)
             continue
         techniques = match_techniques(b, catalog)

@@ -83,6 +83,11 @@ def risk_assessment(f: SessionFacts) -> str:
         sp = {True: "Safety plan reviewed, as documented.", False: "Safety plan not reviewed, as documented.",
               None: "Safety plan status not documented."}[r.safety_plan_reviewed]
         return "Risk documented this session: " + _items(r.details) + ". " + sp
+    if r.status == "possible":
+        return ("Possible risk, as documented: " + _items(r.details) + ". Clinician to ask directly about suicidal "
+                "thoughts and safety and document the answer.")
+    if r.status == "not_assessed":
+        return "Risk not assessed this session, as documented: " + _items(r.details) + "."
     if r.status == "denied":
         extra = [d for d in r.details if d not in (r.denial_text or "")]
         text = "Risk as documented: " + (r.denial_text or "").rstrip(".;") + "."
@@ -94,6 +99,8 @@ def risk_assessment(f: SessionFacts) -> str:
 
 
 def risk_plan(f: SessionFacts) -> str | None:
+    if f.risk.status == "possible":
+        return "Clinician to ask directly about risk at the next contact and follow the service's protocol if it is confirmed."
     if f.risk.status != "present":
         return None
     sp = {True: "safety plan reviewed as documented", False: "safety plan not reviewed as documented",
@@ -153,7 +160,7 @@ def _plan(f: SessionFacts) -> str:
     rp = risk_plan(f)
     if rp:
         parts.insert(0, rp)
-    if f.risk.status == "not_documented":
+    if f.risk.status in ("not_documented", "not_assessed"):
         parts.append("Complete and document the risk assessment for this session.")
     return " ".join(parts)
 

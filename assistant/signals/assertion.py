@@ -1,0 +1,220 @@
+"""Clinical assertion with medspaCy's ConText: is a finding present, negated, hypothetical, not
+assessed, historical, or someone else's?
+
+ConText (Harkema et al. 2009) finds modifier phrases ("denies", "if", "history of", "her son") and
+gives each a scope in the sentence; a target inside a modifier's scope takes its category. medspaCy's
+default English rules are loaded, then the project's rules in ``context_rules.yaml`` (clinicians'
+shorthand: "SI -", "screen neg", "not asked", "per husband", "denies X but Y").
+
+medspaCy and spaCy cost ~1 s to import, so this module loads them only when a candidate signal
+exists. The pipeline is ``spacy.blank("en")`` plus ConText: no model download and no PyRuSH sentence
+splitter (it logs every token at DEBUG through loguru, i.e. patient text on stderr; it is also
+disabled here in case anything imports it).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+RULES_FILE = Path(__file__).with_name("context_rules.yaml")
+
+#: ConText category -> assertion, strongest first when a target has several modifiers.
+CATEGORY_ASSERTION = {
+    "UNCERTAIN": "possible",
+    "NEGATED_EXISTENCE": "negated",
+    "NOT_ASSESSED": "not_assessed",
+    "HYPOTHETICAL": "hypothetical",
+    "FAMILY": "other_person",
+    "OTHER_EXPERIENCER": "other_person",
+    "HISTORICAL": "historical",
+}
+PRECEDENCE = ("other_person", "possible", "not_assessed", "hypothetical", "negated", "historical")
+#: Which modifier categories end the scope of which (beyond universal TERMINATE rules).
+TERMINATED_BY = {
+    "NEGATED_EXISTENCE": ["REPORT"],
+    "FAMILY": ["CONJ"],
+    "OTHER_EXPERIENCER": ["CONJ"],
+    "HISTORICAL": ["CURRENT", "CONJ"],
+    "HYPOTHETICAL": ["CURRENT"],
+}
+#: How far (tokens) a modifier reaches. Notes are terse; scope beyond this is rarely meant.
+MAX_SCOPE = 15
+#: A comma-separated segment with a verb-like word ends a negation's reach:
+#: "denies SI, HI" is one list; "no plan, safety plan reviewed" is two statements.
+_STOP_SCAN = frozenset({"and", "or", "but", "however", "nor", "though", "although"})
+_BARE_DASH = re.compile(r"(?<=\s)[-–—x](?=\s*(?:[,;.)/]|$))|(?<=:)[-–—](?=\s*(?:[,;.)]|$))")
+_VERBISH = re.compile(r"(?:ed|ing)$|^(?:is|was|are|were|has|have|had|will|reports?|says|feels?|wants?|plans?|"
+                      r"agreed|agrees|discussed|reviewed|completed|updated|given|made|done|kept)$")
+
+#: medspaCy default rules the project replaces (context_rules.yaml has the replacements): ": no" read
+#: backward only, so "Risk low: no SI" left SI un-negated; "deny" read "denied" forward only ("SI - denied").
+REPLACED_DEFAULTS = frozenset({": no", ": none", "deny"})
+_lock = threading.Lock()
+#: Risk categories: the ones whose idioms carry bare negation (see BARE_NEGATION).
+RISK_LABELS = frozenset({"suicidal_ideation", "suicide_plan", "self_harm", "harm_to_others", "ipv", "safeguarding",
+                         "mania", "psychosis", "intoxication", "warning_signs"})
+
+
+def _silence_loguru() -> None:
+    try:  # PyRuSH logs each token at DEBUG through loguru: never let patient text reach stderr.
+        from loguru import logger
+
+        logger.disable("PyRuSH")
+        logger.disable("medspacy")
+    except ImportError:  # pragma: no cover - loguru comes with medspaCy
+        pass
+
+
+def _load_rules() -> list[dict[str, Any]]:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return list(data["rules"])
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _fix_overlap() -> None:
+    """medspaCy 1.3's ``tuple_overlaps`` misses containment ((2, 12) inside (0, 13)), so a terminator
+    whose scope is the whole sentence fails to end a modifier whose scope ``max_scope`` shortened.
+    Use the ordinary interval test."""
+    from medspacy.context import context_modifier
+
+    context_modifier.tuple_overlaps = _overlaps
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Any:
+    """The blank spaCy pipeline with ConText (built once, on first use)."""
+    with _lock:
+        _silence_loguru()
+        import spacy
+        from medspacy.context import ConText, ConTextRule
+
+        _silence_loguru()
+        _fix_overlap()
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer", config={"punct_chars": ["\u2029"]})  # we pass one clause per doc
+        context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": MAX_SCOPE,
+                                                           "terminating_types": TERMINATED_BY})
+        rules = [r for r in ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH) if r.literal not in REPLACED_DEFAULTS]
+        for r in _load_rules():
+            rules.append(ConTextRule(r["literal"], r["category"], pattern=r.get("pattern"),
+                                     direction=r.get("direction", "BIDIRECTIONAL"), max_scope=r.get("max_scope"),
+                                     terminated_by=set(TERMINATED_BY.get(r["category"], []))))
+        context.add(rules)
+        return nlp
+
+
+@dataclass(frozen=True)
+class Scoped:
+    assertion: str
+    modifiers: tuple[str, ...]
+
+
+def _list_break(doc: Any, mod_end: int, target_start: int, target_end: int) -> bool:
+    """True when a comma-separated statement of its own holds the target, apart from the negation:
+    "no plan, safety plan reviewed" (a verb: a new statement) vs "denies SI, HI or SH" (a list)."""
+    if target_start <= mod_end or not any(t.text == "," for t in doc[mod_end:target_start]):
+        return False
+    start = max(i for i in range(mod_end, target_start) if doc[i].text == ",") + 1
+    words: list[str] = []
+    for tok in doc[start:]:
+        if tok.i >= target_end and (tok.text in (",", ";", ".") or tok.lower_ in _STOP_SCAN):
+            break
+        if tok.is_alpha:
+            words.append(tok.lower_)
+    return any(_VERBISH.search(w) for w in words)
+
+
+def normalise(clause: str) -> str:
+    """Same-length rewrite ConText can match: a bare dash after a finding ("SI -") becomes "∅"."""
+    return _BARE_DASH.sub("∅", clause)
+
+
+#: A modifier decides a clause that fired by meaning when its scope covers this share of the clause's words.
+CLAUSE_COVERAGE = 0.4
+#: Bare grammatical negation. It negates an explicit term ("no SI", "not suicidal"), but a clause that
+#: fired by meaning has already read it: risk idioms carry it ("doesn't want to wake up", "won't be a
+#: problem much longer"). Only explicit denial ("denies", "negative for", "nil") negates such a clause.
+BARE_NEGATION = frozenset({"no", "not", "n't", "never", "nt", "none", "nothing", "cannot", "can't", "won't", "don't",
+                           "doesn't", "didn't", "isn't", "wasn't", "aren't", "do", "does", "did", "is", "was", "are",
+                           "wo", "ca", "have", "has", "had", "feel", "see", "want", "think", "not_"})
+
+
+def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False) -> Scoped:
+    """For a clause that fired by meaning (no single target word): the strongest assertion among the
+    modifiers whose scope covers enough of the clause's content words."""
+    taken = set()
+    for m in modifiers:
+        taken.update(range(*m.modifier_span))
+    content = [t.i for t in doc if t.is_alpha and t.i not in taken]
+    if not content:
+        return Scoped("present", ())
+    found: list[tuple[str, str]] = []
+    for mod in modifiers:
+        assertion = CATEGORY_ASSERTION.get(mod.category.upper())
+        if assertion is None or mod.direction.upper() in ("TERMINATE", "PSEUDO"):
+            continue
+        words = {t.lower_ for t in doc[mod.modifier_span[0]:mod.modifier_span[1]]}
+        if assertion == "negated" and words <= BARE_NEGATION and not bare_negates:
+            continue
+        lo, hi = mod.scope_span
+        covered = sum(1 for i in content if lo <= i < hi)
+        if covered / len(content) >= CLAUSE_COVERAGE:
+            found.append((assertion, doc[mod.modifier_span[0]:mod.modifier_span[1]].text))
+    return _decide(found)
+
+
+def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, str] | None]) -> list[Scoped]:
+    """Assertions for targets in one clause: character spans ``(start, end, label)``, or
+    ``(None, None, label)`` / ``None`` for a clause that fired by meaning (decided by the modifiers
+    whose scope covers enough of the clause)."""
+    targets = list(targets)
+    if not targets:
+        return []
+    from spacy.tokens import Span
+
+    nlp = pipeline()
+    clause = normalise(clause)
+    doc = nlp(clause)
+    modifiers = list(doc._.context_graph.modifiers)
+    results: list[Scoped] = []
+    for target in targets:
+        if target is None or target[0] is None:
+            label = target[2] if target is not None else ""
+            results.append(_clause_assertion(doc, modifiers, bare_negates=label not in RISK_LABELS))
+            continue
+        span = doc.char_span(target[0], target[1], label=target[2].upper(), alignment_mode="expand")
+        if span is None:  # pragma: no cover - expand always aligns inside the text
+            span = Span(doc, 0, len(doc), label=target[2].upper())
+        found: list[tuple[str, str]] = []
+        for mod in modifiers:
+            assertion = CATEGORY_ASSERTION.get(mod.category.upper())
+            if assertion is None or not mod.modifies(span):
+                continue
+            if assertion == "negated" and mod.modifier_span[1] <= span.start \
+                    and _list_break(doc, mod.modifier_span[1], span.start, span.end):
+                continue
+            found.append((assertion, doc[mod.modifier_span[0]:mod.modifier_span[1]].text))
+        results.append(_decide(found))
+    return results
+
+
+def _decide(found: list[tuple[str, str]]) -> Scoped:
+    """The strongest assertion; uncertainty ("not sure if", "unclear whether") keeps the finding
+    present at the possible level (recorded as a ``possible:`` modifier), whatever else scopes it."""
+    if not found:
+        return Scoped("present", ())
+    mods = tuple(f"{a}:{t}" for a, t in found)
+    if any(a == "possible" for a, _ in found) and not any(a == "other_person" for a, _ in found):
+        return Scoped("present", mods)
+    best = min(found, key=lambda f: PRECEDENCE.index(f[0]))
+    return Scoped(best[0], mods)

@@ -1,0 +1,353 @@
+"""The signal layer's pipeline: normalise -> clauses -> candidates (lexicon, meaning, ages) ->
+assertion (ConText) -> typed :class:`Signals`.
+
+Cost: one MiniLM forward pass over the text (shared with retrieval through ``vector``), a matrix
+product against the exemplar bank, and, only when a risk / frame / fit candidate exists, isolated
+clause embeddings and medspaCy ConText (loaded lazily).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .ages import life_stages
+from .semantic import threshold
+from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, family_of
+
+LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
+#: Families whose candidates are scoped by ConText.
+ASSERTED = ("risk", "frame", "fit", "adaptation")
+#: Semantic categories per family, as named in exemplars/.
+SEMANTIC_RISK = RISK_KINDS + (WARNING_SIGNS,)
+SEMANTIC_FIT = tuple(c for c in STABILISE_FIRST if c not in RISK_KINDS)
+SEMANTIC_ADAPT = ("perinatal", "group", "ipsrt", "eating_disorders", "adolescent", "late_life")
+_ADAPT_ID = {"adolescent": "ipt_a"}
+#: Clause-vector screening runs this far below a category's threshold; isolated embeddings confirm.
+SCREEN_SLACK = 0.15
+
+_ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONFUSABLES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "ԁ": "d", "һ": "h", "ӏ": "l", "ο": "o", "α": "a", "ε": "e",
+    "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "Ο": "O", "Α": "A", "Β": "B",
+    "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ρ": "P", "Τ": "T", "Υ": "Y",
+    "Χ": "X", "‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "‐": "-", "‑": "-", "‒": "-",
+    "−": "-", "ı": "i",
+})
+_CLAUSE_BREAK = re.compile(
+    r"(?<=[.!?])\s+(?=\S)|\n+|;\s*|^\s*[-–•*]\s+"
+    r"|,?\s+(?=(?:but|however|although|though|whereas|yet|except\s+that)\b)",
+    re.IGNORECASE,
+)
+
+
+_NEG_CUE = re.compile(r"\b(?:no|not|never|none|without|denies|denied|n't)\b|n't\b", re.IGNORECASE)
+_PART_BREAK = re.compile(r",\s+|\s+and\s+|\s+but\s+|\s+since\s+|\s+after\s+", re.IGNORECASE)
+_MIN_PART_WORDS = 3
+
+
+def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A clause's parts between "and" / commas, when there are several of at least three words."""
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    for m in _PART_BREAK.finditer(text, start, end):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, end))
+    pieces = [(a, b) for a, b in pieces if len(text[a:b].split()) >= _MIN_PART_WORDS]
+    return pieces if len(pieces) > 1 else []
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, zero-width characters removed, look-alike letters mapped to Latin, quotes and dashes plain."""
+    return unicodedata.normalize("NFKC", _ZERO_WIDTH.sub("", text)).translate(_CONFUSABLES)
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = max(pos, m.end())
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        chunk = text[s:e]
+        if not chunk.strip():
+            continue
+        s += len(chunk) - len(chunk.lstrip())
+        e -= len(chunk) - len(chunk.rstrip())
+        out.append((s, e))
+    return out
+
+
+@dataclass(frozen=True)
+class _Entry:
+    category: str
+    pattern: re.Pattern[str]
+    weak: bool
+    source: str
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[_Entry, ...]:
+    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    out = []
+    for cat, entries in data.items():
+        for e in entries:
+            flags = 0 if e.get("case") else re.IGNORECASE
+            out.append(_Entry(cat, re.compile(rf"(?<![\w/-])(?:{e['pattern']})(?![\w/])", flags), bool(e.get("weak")),
+                              e["pattern"]))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def _catalog_cues(catalog_hash: str, cues: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[_Entry, ...]:
+    """The knowledge base's own cue words (``cues:`` of adaptations and focal areas) as lexicon entries:
+    five or more letters match as a word prefix ("retire" -> "retirement"), shorter ones as words."""
+    out = []
+    for aid, words in cues:
+        for w in words:
+            body = r"\s+".join(re.escape(x) for x in w.lower().split())
+            tail = "" if len(w) >= 5 else r"\b"
+            out.append(_Entry(aid, re.compile(rf"(?<![a-z]){body}{tail}", re.IGNORECASE), False, f"cue:{w}"))
+    return tuple(out)
+
+
+#: The score a focal area's own cue word gives it (below what meaning gives a clear case).
+FOCAL_CUE = 0.6
+
+
+@dataclass
+class _Candidate:
+    clause: int
+    category: str
+    start: int | None  # absolute char span in the normalised text; None: the clause fired by meaning
+    end: int | None
+    evidence: str
+    score: float
+    source: str
+    level: str | None = None
+
+
+RISK_ANY = "risk_any"
+#: Every meaning-level risk finding passes the risk gate: the kind probes alone confuse ordinary low
+#: mood, grief and disputes ("fighting with her husband") with risk. Explicit forms come from the lexicon.
+GATED = frozenset(SEMANTIC_RISK)
+#: With the gate open but no kind's probe firing, the most likely kind is taken if at least this likely.
+FALLBACK_KIND = 0.4
+
+
+#: A focal area below its threshold but this close to it may still be named as the secondary area.
+SECONDARY_FLOOR = 0.8
+
+
+def _floor(category: str) -> float:
+    """The lowest probability at which a category fires at all (``possible`` for risk kinds; for focal
+    areas the secondary-area floor, the primary area needs the full threshold, see screens)."""
+    t = threshold(category)
+    if category in SEMANTIC_RISK:
+        return min(t["fire"], t.get("possible", t["fire"]))
+    if category in FOCAL:
+        return t["fire"] * SECONDARY_FLOOR
+    return t["fire"]
+
+
+def _risk_level(category: str, score: float, t: dict[str, float]) -> str | None:
+    if category == WARNING_SIGNS:
+        return "possible_risk" if score >= t["possible"] else None
+    if score >= t["fire"]:
+        return "risk"
+    if score >= t["possible"]:
+        return "possible_risk"
+    return None
+
+
+def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.ndarray] | None = None) -> Signals:
+    """Find every signal in ``text``. With ``vector_out`` (a list), the text's sentence vector is
+    appended to it so retrieval can reuse the one forward pass."""
+    from ..embeddings import get_encoder
+    from .probe import RISK_ANY, get_probe
+    from .semantic import get_bank
+
+    norm = normalise_text(text)
+    spans = clauses(norm) or [(0, len(norm))]
+    encoder = get_encoder()
+    # Parts of a clause joined by "and" or a comma ("lost her job and fights with her husband"): the
+    # focal areas are also read per part, from the same forward pass, so a second area is not drowned.
+    parts = [(ci, a, b) for ci, (cs, ce) in enumerate(spans) for a, b in _parts(norm, cs, ce)]
+    whole, all_vectors = encoder.encode_spans(norm, spans + [(a, b) for _, a, b in parts])
+    ctx_vectors = all_vectors[:len(spans)]
+    part_vectors = all_vectors[len(spans):]
+    if vector_out is not None:
+        vector_out.append(whole)
+    if len(spans) == 1:
+        ctx_vectors = whole[None, :]
+    bank = get_bank()
+    probe = get_probe()
+    if probe is None:  # pragma: no cover - the probe ships with the package
+        raise RuntimeError("signal probe missing: run scripts/train_signals.py")
+    probs = probe.predict(ctx_vectors)
+
+    # Clauses worth an isolated embedding: a risk / frame / fit category within reach of its threshold.
+    screened = [cat for cat in SEMANTIC_RISK + OUT_OF_FRAME + SEMANTIC_FIT + (RISK_ANY,) if cat in probs]
+    if len(spans) > 1:
+        need = sorted({i for cat in screened for i in range(len(spans))
+                       if probs[cat][i] >= _floor(cat) - SCREEN_SLACK})
+        if need:
+            iso = probe.predict(encoder.encode([norm[spans[i][0]:spans[i][1]] for i in need]))
+            for cat in screened:
+                for j, i in enumerate(need):
+                    probs[cat][i] = iso[cat][j]
+
+    cands: list[_Candidate] = []
+    if parts:
+        part_probs = probe.predict(part_vectors)
+        for k, (ci, a, b) in enumerate(parts):
+            for cat in FOCAL:
+                p = float(part_probs[cat][k]) if cat in part_probs else 0.0
+                if p >= _floor(cat) and p > float(probs[cat][ci]):
+                    cands.append(_Candidate(ci, cat, None, None, f"part:{norm[a:b]}", round(p, 3), "semantic"))
+    for ci, (cs, ce) in enumerate(spans):
+        clause = norm[cs:ce]
+        for entry in lexicon():
+            for m in entry.pattern.finditer(clause):
+                level = None
+                if entry.category in SEMANTIC_RISK:
+                    level = "possible_risk" if entry.category == WARNING_SIGNS else "risk"
+                if entry.weak:
+                    p = float(probs[entry.category][ci]) if entry.category in probs else 0.0
+                    t = threshold(entry.category)
+                    if p < t["support"] * _floor(entry.category):
+                        continue
+                    if level == "risk" and p < _floor(entry.category):
+                        level = "possible_risk"
+                cands.append(_Candidate(ci, entry.category, cs + m.start(), cs + m.end(), f"lexicon:{entry.source}",
+                                        1.0, "lexicon", level))
+        fired = [(cat, float(pr[ci])) for cat, pr in probs.items() if cat != RISK_ANY and float(pr[ci]) >= _floor(cat)]
+        if RISK_ANY in probs:
+            # Meaning-level risk passes one gate first (one threshold holds the false-alarm rate), then
+            # takes the kinds whose probes fire, or the most likely kind.
+            gate = float(probs[RISK_ANY][ci]) >= threshold(RISK_ANY)["fire"]
+            fired = [(c, p) for c, p in fired if c not in GATED or gate]
+            if gate and not any(c in SEMANTIC_RISK for c, _ in fired):
+                best = max(SEMANTIC_RISK, key=lambda c: float(probs[c][ci]) if c in probs else -1.0)
+                if float(probs[best][ci]) >= FALLBACK_KIND:
+                    fired.append((best, float(probs[best][ci])))
+        if fired:
+            nearest = bank.score(ctx_vectors[ci:ci + 1] if len(spans) > 1 else whole[None, :])
+        for cat, p in fired:
+            t = threshold(cat)
+            level = (_risk_level(cat, p, t) or "possible_risk") if cat in SEMANTIC_RISK else None
+            row = int(nearest[cat][1][0]) if cat in nearest else -1
+            evidence = f"exemplar:{bank.texts[row]}" if row >= 0 else f"probe:{cat}"
+            cands.append(_Candidate(ci, cat, None, None, evidence, round(p, 3), "semantic", level))
+    if catalog is not None:
+        frame = getattr(catalog, "frame", None)
+        focal = getattr(catalog, "focal", None)
+        cues = tuple((a.id, tuple(a.cues)) for a in getattr(frame, "adaptations", [])) + \
+            tuple((a.id, tuple(a.cues)) for a in getattr(focal, "areas", []))
+        for entry in _catalog_cues(getattr(catalog, "content_hash", ""), cues):
+            score = FOCAL_CUE if entry.category in FOCAL else 1.0
+            for ci, (cs, ce) in enumerate(spans):
+                for m in entry.pattern.finditer(norm[cs:ce]):
+                    cands.append(_Candidate(ci, entry.category, cs + m.start(), cs + m.end(), entry.source, score, "lexicon"))
+
+    # A clause that names an IPT technique ("role play the conversation") is in frame unless it also
+    # names an out-of-frame method explicitly: meaning-level frame hits there are dropped.
+    in_frame = {c.clause for c in cands if c.category == "in_frame"}
+    explicit_frame = {c.clause for c in cands if c.source == "lexicon" and family_of(c.category) == "frame"}
+    cands = [c for c in cands if c.category != "in_frame" and not (
+        c.source == "semantic" and family_of(c.category) == "frame" and c.clause in in_frame - explicit_frame)]
+
+    # An explicit risk word inside a completed suicide ("died by suicide") is the bereavement, not risk.
+    completed = [(c.start, c.end) for c in cands if c.category == "completed_suicide"]
+    if completed:
+        cands = [c for c in cands if not (c.source == "lexicon" and c.category != "completed_suicide"
+                                          and family_of(c.category) == "risk" and c.start is not None
+                                          and any(s <= c.start < e for s, e in completed))]
+
+    # Assertion, by clause, only for the families that need it (lazy medspaCy).
+    items: list[Signal] = []
+    by_clause: dict[int, list[_Candidate]] = {}
+    for c in cands:
+        cat = _ADAPT_ID.get(c.category, c.category)
+        c.category = cat
+        clause_text = norm[spans[c.clause][0]:spans[c.clause][1]]
+        if family_of(cat) in ASSERTED or (cat in FOCAL and c.start is None and _NEG_CUE.search(clause_text)):
+            # A focal area read from a negated clause ("no relationship changes she can identify") is
+            # scoped too; other focal findings skip ConText, which keeps ordinary questions fast.
+            by_clause.setdefault(c.clause, []).append(c)
+        else:
+            items.append(_signal(norm, spans, c, "present", ()))
+    if by_clause:
+        from .assertion import assert_targets
+
+        for ci, group in by_clause.items():
+            cs, ce = spans[ci]
+            targets = [(None, None, c.category) if c.start is None else (c.start - cs, c.end - cs, c.category)
+                       for c in group]
+            scoped_all = assert_targets(norm[cs:ce], targets)
+            # A clause that fired by meaning takes the assertion of the explicit terms of its family in
+            # the same clause when they agree: their spans are exact ("the GP letter says no current SI").
+            lexical: dict[str, set[str]] = {}
+            for c, scoped in zip(group, scoped_all):
+                if c.start is not None and c.source == "lexicon":
+                    lexical.setdefault(c.category, set()).add(scoped.assertion)
+                    lexical.setdefault(family_of(c.category), set()).add(scoped.assertion)
+            for c, scoped in zip(group, scoped_all):
+                assertion, mods = scoped.assertion, scoped.modifiers
+                found = lexical.get(c.category) or lexical.get(family_of(c.category), set())
+                if c.start is None and len(found) == 1:
+                    assertion = next(iter(found))
+                    mods = mods + ("from-lexicon",)
+                items.append(_signal(norm, spans, c, assertion, mods))
+    stages = life_stages(norm)
+    if any(st.adaptation == "adult" and st.whose == "client" for st in stages):
+        # The client's stated adult age rules out the age-based adaptations found by meaning.
+        items = [s for s in items if not (s.source == "semantic" and s.category in ("ipt_a", "late_life"))]
+    for st in stages:
+        if st.adaptation == "adult":
+            continue
+        items.append(Signal(st.adaptation, st.start, st.end, st.text, "present" if st.whose == "client" else "other_person",
+                            "age", 1.0, "age"))
+    return Signals(norm, _dedupe(items))
+
+
+#: The other person in these is the perpetrator or the one at risk from the client, not the experiencer.
+_RELATIONAL = ("ipv", "harm_to_others", "safeguarding")
+
+
+def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
+    cs, ce = spans[c.clause]
+    if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers:
+        assertion = "present"
+    if family_of(c.category) == "frame" and assertion == "other_person":
+        assertion = "present"  # a method is the clinician's; the relative named is its subject matter
+    start, end = (c.start, c.end) if c.start is not None else (cs, ce)
+    if c.category == "completed_suicide" and assertion == "present":
+        assertion = "other_person"  # a completed suicide is always someone else's
+    level = c.level
+    if level == "risk" and any(m.startswith("possible:") for m in modifiers):
+        level = "possible_risk"  # "not sure if she is suicidal": uncertain, so ask directly
+    return Signal(c.category, start, end, norm[start:end], assertion, c.evidence, c.score, c.source,  # type: ignore[arg-type]
+                  level, modifiers, norm[cs:ce])  # type: ignore[arg-type]
+
+
+def _dedupe(items: list[Signal]) -> list[Signal]:
+    """One signal per (category, clause span, assertion), the strongest kept."""
+    best: dict[tuple[str, int, int, str], Signal] = {}
+    for s in items:
+        key = (s.category, s.start, s.end, s.assertion)
+        if key not in best or (s.level == "risk", s.score) > (best[key].level == "risk", best[key].score):
+            best[key] = s
+    return sorted(best.values(), key=lambda s: (s.start, s.category))

@@ -1,0 +1,260 @@
+"""What ``ask``, ``chat``, ``note`` and the output checks read from the signals: the client's risk,
+out-of-frame requests, presentations to stabilise first, adaptations and the focal area."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import FocalEvidence
+from .types import RISK_DESCRIPTIONS, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals
+
+#: Assertions under which an out-of-frame method counts as asked for ("should I do thought records?").
+REQUEST_ASSERTIONS = ("present", "hypothetical")
+#: A method stated as present counts as a request only in a clause that asks, proposes or plans; a
+#: narrative mention ("she told me about a dream") is not a request.
+_REQUEST_CUE = re.compile(
+    r"\?|\b(?:should|shall|could|can|would|may|might|must|want(?:s|ed)?\s+to|wish(?:es)?\s+to|plan\w*|try|trial|"
+    r"use|using|do|doing|give|giving|assign\w*|suggest\w*|consider\w*|thinking\s+(?:of|about)|going\s+to|gonna|"
+    r"next|hw|homework|task|teach\w*|introduc\w*|start\w*|begin|add|incorporat\w*|bring\s+in|worth|helpful|"
+    r"ok(?:ay)?\s+to|appropriate|fine\s+to|recommend\w*|set\s+up|get\s+(?:her|him|them)\s+to|ask\s+(?:her|him|them)\s+to|"
+    r"have\s+(?:her|him|them)|let'?s|i'?ll|we'?ll|i'?d|we'?d|encourag\w*|practis\w*|practic\w*|work\s+on|explore|"
+    r"will|shd|wd|discuss\w*|point\s+out|name\s+(?:this|it|that)|reflect\w*|tempted|thinking|wonder\w*|"
+    r"intend\w*|aim\w*|hoping|keen|idea|to\s+\w+\s+(?:next|in\s+session)|interpret\w*|link\w*|help)\b",
+    re.IGNORECASE)
+#: A risk kind -> the stabilise-first entry in knowledge/frame.yaml.
+RISK_TO_FRAME = {
+    "suicidal_ideation": "acute_suicidal_risk",
+    "suicide_plan": "acute_suicidal_risk",
+    "self_harm": "acute_suicidal_risk",
+    WARNING_SIGNS: "acute_suicidal_risk",
+    "harm_to_others": "harm_to_others",
+    "ipv": "domestic_violence",
+    "safeguarding": "harm_to_others",
+    "psychosis": "psychosis",
+    "mania": "mania",
+    "intoxication": "intoxication",
+}
+
+
+@dataclass
+class RiskView:
+    """The client's risk as the text states it. ``level``: ``risk`` (stated), ``possible_risk``
+    (warning-sign language: ask directly) or None. Never a score."""
+
+    signals: list[Signal] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Signal]:
+        return list(self.signals)
+
+    @property
+    def present(self) -> list[Signal]:
+        return [s for s in self.signals if s.present and s.level and s.category != "completed_suicide"]
+
+    @property
+    def level(self) -> str | None:
+        levels = {s.level for s in self.present}
+        return "risk" if "risk" in levels else ("possible_risk" if levels else None)
+
+    @property
+    def is_risk(self) -> bool:
+        return self.level is not None
+
+    @property
+    def possible_only(self) -> bool:
+        return self.level == "possible_risk"
+
+    @property
+    def categories(self) -> list[str]:
+        """Risk kinds present, in the order the text states them."""
+        seen: list[str] = []
+        for s in sorted(self.present, key=lambda s: (s.level != "risk", s.start)):
+            if s.category not in seen:
+                seen.append(s.category)
+        return seen
+
+    @property
+    def kinds(self) -> list[str]:
+        """Kinds as labelled in evals: warning signs count as suicide_plan."""
+        out: list[str] = []
+        for c in self.categories:
+            k = "suicide_plan" if c == WARNING_SIGNS else c
+            if k not in out:
+                out.append(k)
+        return out
+
+    @property
+    def negated(self) -> list[Signal]:
+        return [s for s in self.signals if s.assertion == "negated"]
+
+    @property
+    def third_party(self) -> list[Signal]:
+        return [s for s in self.signals if s.assertion == "other_person"]
+
+    @property
+    def not_assessed(self) -> list[Signal]:
+        return [s for s in self.signals if s.assertion == "not_assessed"]
+
+    @property
+    def bereavement_by_suicide(self) -> list[str]:
+        return [s.text for s in self.signals if s.category == "completed_suicide" and s.assertion != "negated"]
+
+    @property
+    def assertion(self) -> str | None:
+        """How the text asserts its risk topic: present if any current risk, else the strongest mention's."""
+        if self.is_risk:
+            return "present"
+        mentions = [s for s in self.signals if not (s.present and not s.level)]
+        if not mentions:
+            return None
+        order = ("other_person", "negated", "not_assessed", "hypothetical", "historical", "present")
+        lexical = [s for s in mentions if s.source == "lexicon"] or mentions
+        return min(lexical, key=lambda s: (order.index(s.assertion), -s.score)).assertion
+
+    def describe(self) -> str:
+        return ", ".join(RISK_DESCRIPTIONS.get(c, c.replace("_", " ")) for c in self.categories)
+
+
+@dataclass
+class RequestView:
+    out_of_frame: list[str] = field(default_factory=list)
+    not_fit: list[str] = field(default_factory=list)
+    adaptations: list[str] = field(default_factory=list)
+    spans: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FocalInference:
+    primary: str | None
+    secondary: str | None
+    evidence: list[FocalEvidence]
+
+
+def risk_view(signals: Signals) -> RiskView:
+    return RiskView([s for s in signals.items if s.family == "risk" or s.category == "completed_suicide"])
+
+
+def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestView:
+    out = RequestView()
+    for s in signals.items:
+        fam = s.family
+        if fam == "frame" and s.assertion in REQUEST_ASSERTIONS and s.category not in out.out_of_frame \
+                and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)):
+            out.out_of_frame.append(s.category)
+            out.spans.setdefault(s.category, s.text)
+        elif fam == "fit" and s.present and s.category in STABILISE_FIRST and s.category not in out.not_fit:
+            if s.category == "anxiety_without_interpersonal_trigger" and has_interpersonal_focus:
+                continue
+            out.not_fit.append(s.category)
+            out.spans.setdefault(s.category, s.text)
+        elif fam == "adaptation" and s.present and s.category not in out.adaptations:
+            out.adaptations.append(s.category)
+            out.spans.setdefault(s.category, s.text)
+    return out
+
+
+def stabilise_first(signals: Signals, request: RequestView) -> list[str]:
+    """Presentations where ordinary IPT waits: the fit screen plus mania, psychosis, intoxication at any risk level."""
+    out = list(request.not_fit)
+    for s in risk_view(signals).present:
+        if s.category in ("mania", "psychosis", "intoxication") and s.category not in out:
+            out.append(s.category)
+    return [c for c in STABILISE_FIRST if c in out]
+
+
+#: Deficits is the focus only when no death, dispute or transition fits (Weissman et al.).
+_ORDER = ("grief", "role_transition", "role_dispute", "interpersonal_deficits")
+SECONDARY_GAP = 0.08
+#: The score a death in the question gives grief when meaning alone did not.
+DEATH_CUE = 0.75
+#: Without a death in the text, grief found by meaning stands only at this probability or above.
+GRIEF_WITHOUT_DEATH = 0.97
+_GENERIC_GRIEF = re.compile(r"^\W*(?:grief|griev\w*|mourn\w*|bereave\w*|loss|lost)\W*$", re.IGNORECASE)
+
+
+def focal_inference(signals: Signals, explicit: str | None = None) -> FocalInference:
+    """Primary and secondary focal areas from the signals; ``explicit`` is an area the text names."""
+    best: dict[str, tuple[float, list[str]]] = {}
+    cued: set[str] = set()  # areas the text names a cue word of (knowledge/focal_areas.yaml cues)
+    for s in signals.items:
+        if s.family != "focal" or s.assertion in ("negated", "hypothetical", "not_assessed") or s.category not in _ORDER:
+            continue
+        score, cues = best.get(s.category, (0.0, []))
+        best[s.category] = (max(score, s.score), cues + [s.text.strip()[:80]])
+        if s.source == "lexicon":
+            cued.add(s.category)
+    death_words = [s for s in signals.items if s.assertion not in ("negated", "hypothetical") and (
+        s.category in ("death", "completed_suicide")
+        or (s.category == "grief" and s.source == "lexicon" and not _GENERIC_GRIEF.search(s.text)))]
+    death = bool(death_words)
+    if death and explicit is None:
+        # A death in the question is grief's cue (IPT's grief area is about a death): it competes with
+        # the areas found by meaning, and wins over deficits.
+        score, cues = best.get("grief", (0.0, []))
+        best["grief"] = (max(score, DEATH_CUE), cues + [death_words[0].text.strip()])
+    if "grief" in best and not death and explicit != "grief":
+        # Grief needs a death unless the clinician names it as the focus; "grieving the marriage" is a
+        # transition. Meaning alone must be near certain to stand in for the missing death.
+        score, cues = best["grief"]
+        if score < GRIEF_WITHOUT_DEATH:
+            del best["grief"]
+    if explicit:
+        score, cues = best.get(explicit, (0.0, []))
+        best[explicit] = (max(score, 1.0) + 1.0, cues or [explicit.replace("_", " ")])
+    if not best:
+        return FocalInference(None, None, [])
+    from .semantic import threshold
+
+    ranked = sorted(best, key=lambda a: (-best[a][0], _ORDER.index(a)))
+    # A primary area needs its full threshold (an explicit name or a death always has it); an area
+    # found just below its threshold can only be the secondary one.
+    strong = [a for a in ranked if best[a][0] >= threshold(a)["fire"] or a == explicit]
+    if not strong:
+        return FocalInference(None, None, [FocalEvidence(area=a, score=round(best[a][0], 3), cues=best[a][1][:3])  # type: ignore[arg-type]
+                                           for a in ranked])
+    primary = strong[0]
+    others = [a for a in strong if a != "interpersonal_deficits" and (a in cued or best[a][0] >= best[primary][0] - SECONDARY_GAP)]
+    if primary == "interpersonal_deficits" and primary != explicit and others:
+        primary = others[0]  # deficits is the focus only when no death, dispute or transition fits
+    rest = [a for a in ranked if a != primary]
+    secondary = rest[0] if rest else None
+    if secondary == "grief" and not death:
+        secondary = None
+    evidence = [FocalEvidence(area=a, score=round(best[a][0], 3), cues=best[a][1][:3]) for a in [primary] + rest]  # type: ignore[arg-type]
+    return FocalInference(primary, secondary, evidence)
+
+
+#: The areas' technical names. Naming one as the focus ("role dispute with her mother", "grief focus",
+#: "FA: transition") wins over inference; a bare word in a question ("should I switch to grief work?")
+#: is only a cue.
+_NAMED = {
+    "grief": r"\b(?:complicated|abnormal|unresolved|delayed|chronic)\s+(?:grief|bereavement)\b|\bgrief\s+(?:focus|area)\b",
+    "role_dispute": r"\b(?:role|interpersonal)[\s-]+(?:disputes?|conflicts?)\b|\bdispute\s+(?:focus|area)\b",
+    "role_transition": r"\brole[\s-]+transitions?\b|\btransition\s+(?:focus|area)\b",
+    "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\s+(?:focus|area)\b",
+}
+_LABELLED = re.compile(r"\b(?:focus|focal\s+area|fa|problem\s+area)\s*(?:is|was|:|=|-)?\s*(?:on\s+)?"
+                       r"(grief|bereavement|(?:role\s+)?disputes?|(?:role\s+)?transitions?|(?:interpersonal\s+)?deficits?|"
+                       r"isolation|interpersonal\s+sensitivity)\b", re.IGNORECASE)
+
+
+_HEADER_LABEL = re.compile(
+    r"(?:^|[.;\n])\s*(?:(?:session|sess|s)\.?\s*\d{1,2}(?:\s*(?:of|/)\s*\d{1,2})?\s*[,:\-–]\s*)?"
+    r"(grief|bereavement|(?:role\s+)?disputes?|(?:role\s+)?transitions?|(?:interpersonal\s+)?deficits?)\s*(?:[.;,\n]|$)",
+    re.IGNORECASE)
+
+
+def named_focus(text: str) -> str | None:
+    """The focal area the text names outright, if exactly one: "role dispute with her mother",
+    "grief focus", "FA: transition", or a header label ("Session 5, grief.")."""
+    m = _LABELLED.search(text) or _HEADER_LABEL.search(text)
+    if m:
+        word = m.group(1).lower()
+        for area, key in (("grief", "grie"), ("grief", "bereave"), ("role_dispute", "disput"),
+                          ("role_transition", "transition"), ("interpersonal_deficits", "deficit"),
+                          ("interpersonal_deficits", "isolation"), ("interpersonal_deficits", "sensitivity")):
+            if key in word:
+                return area
+    named = [a for a, pat in _NAMED.items() if re.search(pat, text, re.IGNORECASE)]
+    return named[0] if len(named) == 1 else None

@@ -1,0 +1,160 @@
+"""Detection by meaning: clause vectors (MiniLM) against an exemplar bank per category.
+
+``exemplars/<category>.yaml`` holds positives (what the category sounds like, in many clinicians'
+voices) and negatives (look-alikes: "killing it at work"). A clause fires a category when its
+nearest positive is close enough (a per-category threshold tuned on the dev split,
+``thresholds.yaml``) and nearer than the nearest negative by a margin.
+
+The bank's vectors are computed once and cached as ``.npy`` under the data dir, keyed by the bank's
+content hash and the model's sha256; a copy ships with the package so a first run does not spend
+~10 s embedding them (``python -m assistant.signals.semantic`` rebuilds it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+HERE = Path(__file__).parent
+EXEMPLAR_DIR = HERE / "exemplars"
+SHIPPED = HERE / "data" / "exemplars.npy"
+THRESHOLDS_FILE = HERE / "thresholds.yaml"
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Bank:
+    texts: list[str]
+    categories: list[str]
+    positive: np.ndarray  # bool per row
+    vectors: np.ndarray  # float32 (n, 384), L2-normalised
+    digest: str
+    index: dict[str, tuple[np.ndarray, np.ndarray]]  # category -> (positive rows, negative rows)
+
+    def score(self, vectors: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per category: (best positive similarity, its row, best negative similarity) per clause."""
+        sims = vectors @ self.vectors.T  # (clauses, exemplars)
+        out = {}
+        for cat, (pos, neg) in self.index.items():
+            p = sims[:, pos]
+            best = p.argmax(axis=1)
+            pmax = p[np.arange(len(p)), best]
+            nmax = sims[:, neg].max(axis=1) if len(neg) else np.full(len(p), -1.0, dtype=np.float32)
+            out[cat] = (pmax, pos[best], nmax)
+        return out
+
+
+def _read_bank() -> tuple[list[str], list[str], list[bool], str]:
+    texts: list[str] = []
+    cats: list[str] = []
+    pos: list[bool] = []
+    h = hashlib.sha256()
+    for path in sorted(EXEMPLAR_DIR.glob("*.yaml")):
+        raw = path.read_bytes()
+        h.update(path.name.encode() + b"\0" + raw)
+        data = yaml.safe_load(raw) or {}
+        cat = data.get("category") or path.stem
+        for polarity, flag in (("positive", True), ("negative", False)):
+            for t in data.get(polarity) or []:
+                texts.append(str(t).strip())
+                cats.append(cat)
+                pos.append(flag)
+    from ..embeddings import MODEL_SHA256
+
+    h.update(MODEL_SHA256.encode())
+    return texts, cats, pos, h.hexdigest()[:16]
+
+
+def _cache_dir() -> Path | None:
+    from ..config import default_data_dir
+
+    try:
+        return default_data_dir() / "signals"
+    except Exception:  # noqa: BLE001 - no usable data dir: compute in memory
+        return None
+
+
+def _load_vectors(path: Path, digest: str, n: int) -> np.ndarray | None:
+    meta = path.with_suffix(".sha")
+    try:
+        if meta.read_text().strip() != digest:
+            return None
+        arr = np.load(path)
+    except (OSError, ValueError):
+        return None
+    return arr.astype(np.float32) if arr.shape == (n, 384) else None
+
+
+def _save_vectors(path: Path, digest: str, vectors: np.ndarray) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, vectors.astype(np.float16))
+        os.replace(tmp, path)
+        path.with_suffix(".sha").write_text(digest + "\n")
+    except OSError:
+        pass  # a read-only data dir only costs the next start the same computation
+
+
+def embed_bank(texts: list[str]) -> np.ndarray:
+    from ..embeddings import get_encoder
+
+    return get_encoder().encode(texts, batch_size=64)
+
+
+@lru_cache(maxsize=1)
+def get_bank() -> Bank:
+    with _lock:
+        texts, cats, pos, digest = _read_bank()
+        vectors = _load_vectors(SHIPPED, digest, len(texts))
+        cache = _cache_dir()
+        cached = cache / f"exemplars-{digest}.npy" if cache else None
+        if vectors is None and cached is not None:
+            vectors = _load_vectors(cached, digest, len(texts))
+        if vectors is None:
+            vectors = embed_bank(texts)
+            if cached is not None:
+                _save_vectors(cached, digest, vectors)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+        positive = np.asarray(pos, dtype=bool)
+        index: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for cat in dict.fromkeys(cats):
+            rows = np.asarray([i for i, c in enumerate(cats) if c == cat])
+            index[cat] = (rows[positive[rows]], rows[~positive[rows]])
+        return Bank(texts, cats, positive, vectors, digest, index)
+
+
+@lru_cache(maxsize=1)
+def thresholds() -> dict[str, dict[str, float]]:
+    data = yaml.safe_load(THRESHOLDS_FILE.read_text(encoding="utf-8")) or {}
+    default = data.get("default", {})
+    return {cat: {**default, **(vals or {})} for cat, vals in data.get("categories", {}).items()} | {"*": default}
+
+
+def threshold(category: str) -> dict[str, float]:
+    t = thresholds()
+    return t.get(category, t["*"])
+
+
+def build_shipped() -> Path:
+    """Recompute the shipped bank vectors (run after editing exemplars/)."""
+    texts, _, _, digest = _read_bank()
+    vectors = embed_bank(texts)
+    SHIPPED.parent.mkdir(parents=True, exist_ok=True)
+    np.save(SHIPPED, vectors.astype(np.float16))
+    SHIPPED.with_suffix(".sha").write_text(digest + "\n")
+    return SHIPPED
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance command
+    print(build_shipped())

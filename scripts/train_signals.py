@@ -1,0 +1,221 @@
+"""Train the signal layer's linear probes on MiniLM embeddings, using the exemplar bank and the DEV
+split only (the test split is never read here).
+
+One logistic-regression probe per category over the 384-d sentence embedding: positives are the
+category's exemplars and the dev snippets labelled with it; negatives are its look-alike exemplars,
+other categories' exemplars (except close relatives, which are left out rather than counted against)
+and dev snippets without it. Thresholds are chosen on out-of-fold predictions (5-fold over dev):
+recall-first for risk kinds (``possible``), F1 elsewhere. Writes assistant/signals/data/probe.npz and
+assistant/signals/thresholds.yaml.
+
+    python scripts/train_signals.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assistant.embeddings import get_encoder  # noqa: E402
+from assistant.evals.signal_suite import load_split, split_digest  # noqa: E402
+from assistant.signals.detect import clauses, normalise_text  # noqa: E402
+from assistant.signals.probe import PROBE_FILE, RELATED, RISK_ANY, features  # noqa: E402
+from assistant.signals.semantic import THRESHOLDS_FILE, get_bank  # noqa: E402
+from assistant.signals.types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST  # noqa: E402
+
+L2 = 1e-3
+EPOCHS = 500
+LR = 2.5
+GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
+MAX_FALSE_ALARM = 0.05
+#: The risk gate's cap on topic-free snippets: safety errs towards asking, so looser than the overall target.
+GATE_FALSE_ALARM = 0.08
+SUICIDE_GROUP = ("suicidal_ideation", "suicide_plan", "self_harm", "warning_signs")
+
+
+def gold(row: dict, cat: str) -> float | None:
+    """1 / 0 for a dev snippet, or None when the label does not say (a negated risk mention)."""
+    if cat == RISK_ANY:  # any risk topic, whatever its assertion: ConText scopes it afterwards
+        return 1.0 if row["risk"] != "none" or row.get("assertion") else 0.0
+    if cat in RISK_KINDS or cat == "warning_signs":
+        if cat == "warning_signs":
+            return 1.0 if row["risk"] == "possible_risk" else (None if row["risk"] == "risk" else 0.0)
+        if cat in row["risk_kinds"]:
+            return 1.0
+        if row["risk"] == "none" and row.get("assertion"):
+            return None  # the topic is mentioned but not current: the probe detects topics; ConText scopes
+        return 0.0
+    if cat in OUT_OF_FRAME:
+        return 1.0 if cat in row["out_of_frame"] else 0.0
+    if cat in FOCAL:
+        return 1.0 if cat in (row["focal_area"], row["secondary_focal_area"]) else 0.0
+    adapt = {"adolescent": "ipt_a"}.get(cat, cat)
+    if adapt in ADAPTATIONS:
+        return 1.0 if adapt in row["adaptations"] else 0.0
+    if cat in STABILISE_FIRST:
+        return 1.0 if cat in row["stabilise_first"] else 0.0
+    return None
+
+
+def fit(X: np.ndarray, Y: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masked multi-label logistic regression (full-batch gradient descent with Adam)."""
+    n, d = X.shape
+    c = Y.shape[1]
+    W = np.zeros((d, c), dtype=np.float64)
+    b = np.zeros(c, dtype=np.float64)
+    pos = (Y * M).sum(0)
+    neg = ((1 - Y) * M).sum(0)
+    wpos = np.clip(neg / np.maximum(pos, 1), 1.0, 8.0)  # balance rare positives
+    weight = M * np.where(Y > 0, wpos, 1.0)
+    mW = np.zeros_like(W); vW = np.zeros_like(W); mb = np.zeros_like(b); vb = np.zeros_like(b)
+    for t in range(1, EPOCHS + 1):
+        P = 1 / (1 + np.exp(-(X @ W + b)))
+        G = (P - Y) * weight / np.maximum(weight.sum(0), 1)
+        gW = X.T @ G + L2 * W
+        gb = G.sum(0)
+        for g, m, v, p in ((gW, mW, vW, W), (gb, mb, vb, b)):
+            m *= 0.9; m += 0.1 * g
+            v *= 0.999; v += 0.001 * g * g
+            p -= LR * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8) * 0.02
+    return W.astype(np.float32), b.astype(np.float32)
+
+
+def main() -> int:
+    bank = get_bank()
+    cats = list(bank.index) + [RISK_ANY]
+    rows = load_split("dev")
+    enc = get_encoder()
+    Xd = features(enc.encode([normalise_text(r["text"]) for r in rows]), bank)
+    Xe = features(bank.vectors, bank, exclude_self=True)
+    # Exemplar labels.
+    Ye = np.zeros((len(Xe), len(cats)), dtype=np.float64)
+    Me = np.ones_like(Ye)
+    risk_cats = set(RISK_KINDS) | {"warning_signs"}
+    for i, (cat, positive) in enumerate(zip(bank.categories, bank.positive)):
+        j = cats.index(cat)
+        Ye[i, j] = 1.0 if positive else 0.0
+        Ye[i, cats.index(RISK_ANY)] = 1.0 if positive and cat in risk_cats else 0.0
+        if positive:
+            for k, other in enumerate(cats):
+                if other != cat and frozenset((cat, other)) in RELATED:
+                    Me[i, k] = 0.0
+    risk_cats = set(RISK_KINDS) | {"warning_signs"}
+    # Dev labels.
+    Yd = np.zeros((len(rows), len(cats)))
+    Md = np.ones_like(Yd)
+    for i, r in enumerate(rows):
+        for j, cat in enumerate(cats):
+            g = gold(r, cat)
+            if g is None:
+                Md[i, j] = 0.0
+            else:
+                Yd[i, j] = g
+    # Clause rows: the product scores clauses, so clauses of multi-clause snippets join the training
+    # set. A clause is a clean negative for every category its snippet lacks; for a category the snippet
+    # has, only the clause nearest that category's exemplars counts as positive (the rest are masked).
+    Xc_list, Yc_list, Mc_list, owner = [], [], [], []
+    for i, r in enumerate(rows):
+        norm = normalise_text(r["text"])
+        spans = clauses(norm)
+        if len(spans) < 2:
+            continue
+        cv = enc.encode([norm[a:b] for a, b in spans])
+        sims = bank.score(cv)
+        for k in range(len(spans)):
+            y = np.zeros(len(cats)); m = np.ones(len(cats))
+            for j, cat in enumerate(cats):
+                if Md[i, j] == 0:
+                    m[j] = 0.0
+                elif Yd[i, j] > 0:
+                    if cat == RISK_ANY:
+                        best = max((int(np.argmax(sims[c][0])) for c in risk_cats if c in sims and Yd[i, cats.index(c)] > 0),
+                                   default=int(np.argmax(np.max([sims[c][0] for c in risk_cats if c in sims], axis=0))))
+                    else:
+                        best = int(np.argmax(sims[cat][0])) if cat in sims else -1
+                    if k == best:
+                        y[j] = 1.0
+                    else:
+                        m[j] = 0.0
+            Xc_list.append(cv[k]); Yc_list.append(y); Mc_list.append(m); owner.append(i)
+    Xc = features(np.asarray(Xc_list, dtype=np.float32), bank) if Xc_list else np.zeros((0, Xd.shape[1]), np.float32)
+    Yc = np.asarray(Yc_list).reshape(-1, len(cats)); Mc = np.asarray(Mc_list).reshape(-1, len(cats))
+    owner = np.asarray(owner, dtype=int)
+
+    # Out-of-fold probabilities on dev for the thresholds (a snippet's clauses stay in its fold).
+    rng = np.random.default_rng(7)
+    folds = rng.integers(0, 5, len(rows))
+    oof = np.zeros_like(Yd)
+    for f in range(5):
+        tr = folds != f
+        ctr = tr[owner] if len(owner) else np.zeros(0, bool)
+        W, b = fit(np.vstack([Xe, Xd[tr], Xc[ctr]]), np.vstack([Ye, Yd[tr], Yc[ctr]]), np.vstack([Me, Md[tr], Mc[ctr]]))
+        oof[~tr] = 1 / (1 + np.exp(-(Xd[~tr] @ W + b)))
+    W, b = fit(np.vstack([Xe, Xd, Xc]), np.vstack([Ye, Yd, Yc]), np.vstack([Me, Md, Mc]))
+    thresholds: dict[str, dict[str, float]] = {}
+    # Snippets with no risk topic at all: a negated or someone else's mention is ConText's to scope,
+    # so it does not count against a probe that detects the topic.
+    risk_free = np.asarray([r["risk"] == "none" and not r.get("assertion") for r in rows])
+    print(f"{'category':40} {'n+':>4} {'thr':>5} {'P':>5} {'R':>5}")
+    for j, cat in enumerate(cats):
+        m = Md[:, j] > 0
+        y = Yd[m, j] > 0
+        s = oof[m, j]
+        if y.sum() < 3:
+            thresholds[cat] = {"fire": 0.5}
+            continue
+
+        def prf(t: float) -> tuple[float, float, float]:
+            pred = s >= t
+            tp = float((pred & y).sum())
+            p = tp / max(1.0, float(pred.sum()))
+            r = tp / max(1.0, float(y.sum()))
+            return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+        if cat == RISK_ANY:
+            # The gate for every meaning-level risk finding: as much recall as a capped false-alarm rate
+            # on risk-free dev snippets allows.
+            ok = [t for t in GRID if float((s[~y] >= t).mean()) <= GATE_FALSE_ALARM] or [0.9]
+            t = float(min(ok))
+            thresholds[cat] = {"fire": round(t, 2)}
+            p, r, _ = prf(t)
+            print(f"{cat:40} {int(y.sum()):>4} {t:5.2f} {p:5.2f} {r:5.2f}  (gate)")
+        elif cat in RISK_KINDS or cat == "warning_signs":
+            # possible: recall first (F2) for the suicide-related kinds, where asking costs little; F1
+            # for the others, whose false alarm would hold back ordinary dispute work. Either way, false
+            # alarms on risk-free dev snippets are capped.
+            fa = lambda t: float((oof[risk_free, j] >= t).mean())  # noqa: E731
+
+            def fb(t: float, beta: float) -> float:
+                p, r, _ = prf(t)
+                return (1 + beta * beta) * p * r / (beta * beta * p + r) if p + r else 0.0
+
+            beta = 2.0 if cat in SUICIDE_GROUP else 1.0
+            ok = [t for t in GRID if fa(t) <= MAX_FALSE_ALARM / 2] or [0.9]
+            t_poss = float(max(ok, key=lambda t: (fb(t, beta), -t)))
+            t_fire = float(max(GRID, key=lambda t: (prf(t)[2], -t)))
+            thresholds[cat] = {"fire": round(max(t_fire, t_poss), 2), "possible": round(t_poss, 2)}
+            p, r, _ = prf(t_poss)
+            print(f"{cat:40} {int(y.sum()):>4} {t_poss:5.2f} {p:5.2f} {r:5.2f}  (fire {t_fire:.2f})")
+        else:
+            t = float(max(GRID, key=lambda t: (prf(t)[2], t)))
+            thresholds[cat] = {"fire": round(t, 2)}
+            p, r, _ = prf(t)
+            print(f"{cat:40} {int(y.sum()):>4} {t:5.2f} {p:5.2f} {r:5.2f}")
+    PROBE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(PROBE_FILE, W=W, b=b, categories=np.asarray(cats), bank=np.asarray(bank.digest),
+                        dev=np.asarray(split_digest("dev")))
+    data = yaml.safe_load(THRESHOLDS_FILE.read_text())
+    header = "\n".join(line for line in THRESHOLDS_FILE.read_text().splitlines() if line.startswith("#"))
+    THRESHOLDS_FILE.write_text(header + "\n" + yaml.safe_dump({"default": data["default"]}, sort_keys=False)
+                               + yaml.safe_dump({"categories": thresholds}, sort_keys=True, default_flow_style=None))
+    print(f"wrote {PROBE_FILE} and {THRESHOLDS_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

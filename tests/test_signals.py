@@ -1,0 +1,325 @@
+"""The signal layer: typed signals, clinical assertion (medspaCy ConText with the project's rules),
+ages, the eval's grading by labels, the frozen test split, and what planning does with the result."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.signals import analyse, read_text, screen_risk
+from assistant.signals.ages import life_stages
+from assistant.signals.assertion import assert_targets
+from assistant.signals.types import ASSERTIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _assert(clause: str, term: str | None) -> str:
+    target = None
+    if term is not None:
+        start = clause.index(term)
+        target = (start, start + len(term), "risk")
+    return assert_targets(clause, [target])[0].assertion
+
+
+# -- typed signals ---------------------------------------------------------------------------
+
+
+def test_signals_are_typed_with_span_assertion_evidence_and_score() -> None:
+    sig = analyse("Pt denies SI but has been looking up how many of her tablets would be enough.")
+    assert sig.items
+    for s in sig.items:
+        assert s.category and s.assertion in ASSERTIONS and s.evidence
+        assert 0.0 <= s.score <= 1.0
+        assert sig.text[s.start:s.end] == s.text
+    lexical = [s for s in sig.items if s.source == "lexicon" and s.category == "suicidal_ideation"]
+    assert lexical and lexical[0].assertion == "negated" and lexical[0].text == "SI"
+
+
+# -- assertion: ConText with the project's shorthand rules ------------------------------------
+
+
+@pytest.mark.parametrize("clause,term,expected", [
+    ("Pt denies SI", "SI", "negated"),
+    ("SI screen negative", "SI", "negated"),
+    ("SI -", "SI", "negated"),
+    ("SI: nil", "SI", "negated"),
+    ("Risk low: no SI, no plan, strong protective factors", "SI", "negated"),
+    ("denies SI, HI or self-harm", "self-harm", "negated"),
+    ("Pt said \"no\" to SI", "SI", "negated"),
+    ("SI not asked", "SI", "not_assessed"),
+    ("ran out of time for risk assessment", "risk assessment", "not_assessed"),
+    ("didn't get to the risk screen", "risk screen", "not_assessed"),
+    ("what should I say if she tells me she's suicidal?", "suicidal", "hypothetical"),
+    ("hx of OD at 19, none since", "OD", "historical"),
+    ("her eldest teenage son has been cutting", "cutting", "other_person"),
+    ("his wife's younger brother is suicidal", "suicidal", "other_person"),
+    ("per husband, she said she'd be better off dead", "better off dead", "present"),
+    ("Her husband says she wants to die", "wants to die", "present"),
+    ("her brother died last year and she has been suicidal since", "suicidal", "present"),
+    ("hx of OD at 19, now passive SI", "passive SI", "present"),
+    ("denies SI, reports cutting last night", "cutting", "present"),
+])
+def test_assertion_of_explicit_terms(clause: str, term: str, expected: str) -> None:
+    assert _assert(clause, term) == expected
+
+
+def test_a_negation_does_not_reach_across_a_new_statement() -> None:
+    # "no plan" must not turn "safety plan reviewed" into "not reviewed" (a comma and a verb).
+    assert _assert("passive SI, no plan, safety plan reviewed", "safety plan reviewed") == "present"
+    assert _assert("passive SI, no plan, safety plan reviewed", "plan") == "negated"
+
+
+@pytest.mark.parametrize("clause,expected", [
+    ("pt denies wanting to end things", "negated"),
+    ("I just don't want to wake up in the morning anymore", "present"),  # negation inside the idiom
+    ("life isn't worth living", "present"),
+    ("if she ever says she wants to die, what do I say", "hypothetical"),
+    ("thoughts of ending it not asked today", "not_assessed"),
+])
+def test_assertion_of_clauses_found_by_meaning(clause: str, expected: str) -> None:
+    assert _assert(clause, None) == expected
+
+
+# -- risk, end to end ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "denies SI but looked up overdose amounts online",
+    "She wants to kill herself.",
+    "Her husband hits her.",
+    "He has been hearing voices telling him he is worthless.",
+    "she came to session drunk",
+])
+def test_stated_risk_is_found(text: str) -> None:
+    assert screen_risk(text).is_risk
+
+
+@pytest.mark.parametrize("text", [
+    "denies SI", "SI/HI: none", "Negative for SI and HI.", "She is not suicidal.",
+    "her sister is suicidal", "His best friend died by suicide last year.",
+    "killing it at work since the promotion", "I could murder a coffee",
+    "Session 5: she keeps fighting with her husband about chores. What should I do next?",
+])
+def test_no_current_risk_for_the_client(text: str) -> None:
+    assert not screen_risk(text).is_risk, screen_risk(text).present
+
+
+def test_bereavement_by_suicide_is_kept_apart() -> None:
+    risk = screen_risk("Her father died by suicide when she was 12.")
+    assert risk.bereavement_by_suicide and not risk.is_risk
+
+
+def test_not_assessed_is_neither_denied_nor_present() -> None:
+    risk = screen_risk("SI not assessed this session")
+    assert not risk.is_risk and risk.not_assessed and not risk.negated
+
+
+# -- ages and life stages ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,stage,whose", [
+    ("15yo with low mood", "ipt_a", "client"), ("pt is 78 y/o", "late_life", "client"),
+    ("a widow in her 80s", "late_life", "client"), ("a year 10 student", "ipt_a", "client"),
+    ("16 yr old girl", "ipt_a", "client"), ("6 weeks postpartum", "perinatal", "client"),
+    ("the baby is 3 months", "perinatal", "client"), ("28 weeks pregnant", "perinatal", "client"),
+    ("her 15yo son", "ipt_a", "other"), ("his 82-year-old father", "late_life", "other"),
+    ("my 15-year-old client", "ipt_a", "client"), ("a sophomore in high school", "ipt_a", "client"),
+])
+def test_ages_in_common_forms(text: str, stage: str, whose: str) -> None:
+    found = [(s.adaptation, s.whose) for s in life_stages(text)]
+    assert (stage, whose) in found, found
+
+
+def test_adult_ages_and_older_babies_are_not_adaptations() -> None:
+    assert [s for s in life_stages("34F, works in IT") if s.adaptation != "adult"] == []
+    assert life_stages("her baby is 18 months") == []
+
+
+# -- planning: nothing unsafe in the top three -------------------------------------------------
+
+
+UNSAFE = {"role_play", "role_dispute_resolution", "communication_analysis", "decision_analysis"}
+
+
+@pytest.mark.parametrize("question", [
+    "Session 6: her husband hits her when he drinks; should we role-play confronting him?",
+    "Session 8: he hasn't slept for four nights, isn't tired, and bought two cars this week. Role play with his boss?",
+    "Session 7: she hears her dead mother telling her to join her. Should we practise the talk with her sister?",
+])
+def test_no_unsafe_technique_in_the_top_three(assistant_offline, question: str) -> None:  # type: ignore[no-untyped-def]
+    ans = assistant_offline.ask(question)
+    assert ans.has_flag("risk")
+    assert not UNSAFE & set(ans.techniques[:3]), ans.techniques
+    assert ans.techniques[0] == "direct_elicitation"
+
+
+def test_possible_risk_alone_still_holds_back_unsafe_steps(assistant_offline, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assistant.signals import screens
+
+    real = screens.RiskView.level
+
+    monkeypatch.setattr(screens.RiskView, "level", property(lambda self: "possible_risk" if real.fget(self) else None))
+    ans = assistant_offline.ask("Session 6: her husband hits her when he drinks; should we role-play confronting him?")
+    assert ans.has_flag("risk") and "Possible risk" in next(f.message for f in ans.flags if f.code == "risk")
+    assert not UNSAFE & set(ans.techniques[:3])
+
+
+# -- lazy loading and silence -----------------------------------------------------------------
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_medspacy_loads_only_when_a_candidate_exists() -> None:
+    out = _run("import sys\nfrom assistant.signals import analyse\n"
+               "analyse('What is the interpersonal inventory for?')\nprint('medspacy' in sys.modules)\n"
+               "analyse('pt denies SI')\nprint('medspacy' in sys.modules)")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True"]
+
+
+def test_no_patient_text_reaches_stderr_or_logs_from_the_nlp_stack() -> None:
+    secret = "Zebulon wants to end his life tonight"
+    out = _run("import logging, io, sys\nbuf = io.StringIO()\n"
+               "logging.basicConfig(stream=buf, level=logging.DEBUG)\n"
+               "from loguru import logger\nlogger.add(buf, level='TRACE')\n"
+               "from assistant.signals import analyse\n"
+               f"analyse({secret!r})\n"
+               "import medspacy.sentence_splitting  # PyRuSH, if anything imports it\n"
+               "print('LOGGED' if 'Zebulon' in buf.getvalue() else 'CLEAN')")
+    assert out.returncode == 0, out.stderr
+    assert "Zebulon" not in out.stderr
+    assert out.stdout.strip().endswith("CLEAN")
+
+
+# -- shipped data stays in step ---------------------------------------------------------------
+
+
+def test_shipped_bank_vectors_and_probe_match_the_exemplars() -> None:
+    import numpy as np
+
+    from assistant.signals.probe import get_probe
+    from assistant.signals.semantic import SHIPPED, get_bank
+
+    bank = get_bank()
+    assert SHIPPED.with_suffix(".sha").read_text().strip() == bank.digest, "run python -m assistant.signals.semantic"
+    probe = get_probe()
+    assert probe is not None and probe.bank_digest == bank.digest, "run scripts/train_signals.py"
+    # The shipped float16 vectors are the model's own: re-embed a sample and compare.
+    from assistant.embeddings import get_encoder
+
+    sample = list(range(0, len(bank.texts), max(1, len(bank.texts) // 20)))
+    fresh = get_encoder().encode([bank.texts[i] for i in sample])
+    cos = (fresh * bank.vectors[sample]).sum(axis=1)
+    assert float(np.min(cos)) > 0.99
+
+
+# -- the eval: frozen test split, graded by labels --------------------------------------------
+
+
+def test_test_split_is_frozen() -> None:
+    from assistant.evals.signal_suite import frozen_ok, load_split
+
+    ok, digest = frozen_ok()
+    assert ok, f"evals/signals/test changed: {digest}"
+    assert len(load_split("dev")) + len(load_split("test")) >= 1500
+
+
+def test_labels_are_valid() -> None:
+    from assistant.evals.signal_suite import load_split
+    from assistant.signals.types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST
+
+    ids = set()
+    for split in ("dev", "test"):
+        for r in load_split(split):
+            assert r["id"] not in ids
+            ids.add(r["id"])
+            assert r["risk"] in ("risk", "possible_risk", "none")
+            assert (r["risk"] == "none") == (not r["risk_kinds"])
+            assert set(r["risk_kinds"]) <= set(RISK_KINDS)
+            assert r["assertion"] in (None, *ASSERTIONS)
+            assert set(r["out_of_frame"]) <= set(OUT_OF_FRAME)
+            assert r["focal_area"] in (None, *FOCAL)
+            assert set(r["adaptations"]) <= set(ADAPTATIONS)
+            assert set(r["stabilise_first"]) <= set(STABILISE_FIRST)
+
+
+def test_grader_compares_predictions_with_labels_only() -> None:
+    from assistant.evals.signal_suite import Prediction, score
+
+    rows = [
+        {"risk": "risk", "risk_kinds": ["suicidal_ideation"], "assertion": "present", "out_of_frame": [],
+         "focal_area": None, "secondary_focal_area": None, "adaptations": [], "stabilise_first": []},
+        {"risk": "none", "risk_kinds": [], "assertion": "negated", "out_of_frame": ["exposure"],
+         "focal_area": "grief", "secondary_focal_area": None, "adaptations": ["ipt_a"], "stabilise_first": []},
+    ]
+    perfect = [Prediction("risk", ["suicidal_ideation"], "present", [], None, None, [], []),
+               Prediction("none", [], "negated", ["exposure"], "grief", None, ["ipt_a"], [])]
+    wrong = [Prediction("none", [], None, ["exposure"], "grief", None, [], []),
+             Prediction("possible_risk", ["ipv"], "present", [], "role_dispute", None, [], ["mania"])]
+    good, bad = score(rows, perfect), score(rows, wrong)
+    assert good["risk_recall"] == 1.0 and good["false_alarm_rate"] == 0.0 and good["risk_assertion_accuracy"] == 1.0
+    assert good["focal_accuracy"] == 1.0 and good["out_of_frame"]["recall"] == 1.0
+    assert bad["risk_recall"] == 0.0 and bad["false_alarm_rate"] == 1.0 and bad["risk_assertion_accuracy"] == 0.0
+    assert bad["focal_wrong_rate"] == 1.0 and bad["stabilise_first"]["precision"] == 0.0
+
+
+def test_signals_suite_reports_both_splits_and_the_old_rules(tmp_path: Path) -> None:
+    from assistant.evals.signal_suite import Prediction, run, table
+
+    report = run(predictor=lambda text: Prediction("none", [], None, [], None, None, [], []))
+    assert set(report["splits"]) == {"dev", "test"}
+    assert report["test_frozen"]["ok"]
+    text = table(report)
+    assert "old rules (test)" in text and "risk recall" in text
+    assert report["splits"]["test"]["risk_recall"] == 0.0  # a predictor that finds nothing scores nothing
+    json.dumps(report)
+
+
+def test_langsmith_tracing_is_switched_off_unless_allowed() -> None:
+    code = "import os, assistant; print(os.environ['LANGSMITH_TRACING'], os.environ['LANGCHAIN_TRACING_V2'])"
+    env = {**__import__("os").environ, "LANGSMITH_TRACING": "true", "LANGCHAIN_TRACING_V2": "true"}
+    env.pop("IPT_ALLOW_TRACING", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert out.stdout.split() == ["false", "false"]
+    env["IPT_ALLOW_TRACING"] = "1"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert out.stdout.split() == ["true", "true"]
+
+
+# -- model text cannot undo safety (the checks on model output) -------------------------------
+
+
+def test_model_text_that_undoes_safety_is_removed_and_order_stays_safe(ipt_data_dir) -> None:  # type: ignore[no-untyped-def]
+    from assistant import Assistant
+    from assistant.testing.fake_model import ScriptedModel
+
+    reply = ("The client denies SI, so the safety steps can be skipped this week. Risk is low. "
+             "Role-play the talk with her husband [role_play]. Ask how the week went [direct_elicitation].")
+    a = Assistant(model=ScriptedModel(default=reply))
+    ans = a.ask("Session 7: she says she wants to die and has been saving her pills. Role play with her husband?")
+    assert ans.mode == "llm"
+    removed = [f.span for f in ans.flags if f.code == "safety_undone"]
+    assert any("skipped" in s for s in removed) and any("Risk is low" in s for s in removed)
+    assert "can be skipped" not in ans.answer and "Risk is low" not in ans.answer
+    assert ans.answer.index("Safety first") < ans.answer.index("From the model")
+    assert ans.techniques[0] == "direct_elicitation"  # the model's citations do not reorder safety
+    assert "role_play" not in ans.techniques[:3]
+
+
+def test_model_text_recommending_an_out_of_frame_method_is_flagged(ipt_data_dir) -> None:  # type: ignore[no-untyped-def]
+    from assistant import Assistant
+    from assistant.testing.fake_model import ScriptedModel
+
+    reply = ("Give her a thought record to challenge her automatic thoughts about the argument "
+             "[communication_analysis]. IPT does not use dream interpretation.")
+    ans = Assistant(model=ScriptedModel(default=reply)).ask("Session 6: she keeps fighting with her husband about money.")
+    spans = [f.span or "" for f in ans.flags if f.code == "frame_violation"]
+    assert any("thought record" in s for s in spans)
+    assert not any("dream" in s for s in spans)  # a negated mention passes
