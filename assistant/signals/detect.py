@@ -30,7 +30,7 @@ SEMANTIC_FIT = tuple(c for c in STABILISE_FIRST if c not in RISK_KINDS)
 SEMANTIC_ADAPT = ("perinatal", "group", "ipsrt", "eating_disorders", "adolescent", "late_life")
 _ADAPT_ID = {"adolescent": "ipt_a"}
 #: Clause-vector screening runs this far below a category's threshold; isolated embeddings confirm.
-SCREEN_SLACK = 0.15
+SCREEN_SLACK = 0.05
 
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _CONFUSABLES = str.maketrans({

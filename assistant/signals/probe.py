@@ -35,10 +35,13 @@ def features(vectors: np.ndarray, bank: object, exclude_self: bool = False) -> n
     sims = vectors @ bank.vectors.T  # type: ignore[attr-defined]
     if exclude_self:  # training on the exemplars themselves: an exemplar is not its own neighbour
         np.fill_diagonal(sims, -1.0)
+    seg = bank.segment_max(sims)  # type: ignore[attr-defined]
+    zeros = np.zeros(len(vectors), dtype=np.float32)
     cols = []
-    for cat, (pos, neg) in bank.index.items():  # type: ignore[attr-defined]
-        cols.append(sims[:, pos].max(axis=1))
-        cols.append(sims[:, neg].max(axis=1) if len(neg) else np.zeros(len(vectors), dtype=np.float32))
+    for cat in bank.index:  # type: ignore[attr-defined]
+        ps, ns = bank.segments[cat]  # type: ignore[attr-defined]
+        cols.append(seg[:, ps])
+        cols.append(seg[:, ns] if ns >= 0 else zeros)
     knn = np.stack(cols, axis=1).astype(np.float32)
     return np.concatenate([vectors, KNN_SCALE * knn], axis=1)
 

@@ -38,17 +38,25 @@ class Bank:
     vectors: np.ndarray  # float32 (n, 384), L2-normalised
     digest: str
     index: dict[str, tuple[np.ndarray, np.ndarray]]  # category -> (positive rows, negative rows)
+    #: Rows are grouped by (category, positives first): segment starts for np.maximum.reduceat, and for
+    #: each category the segment numbers of its positives and negatives (-1: none).
+    starts: np.ndarray | None = None
+    segments: dict[str, tuple[int, int]] | None = None
+
+    def segment_max(self, sims: np.ndarray) -> np.ndarray:
+        """Per clause, the maximum similarity in each (category, polarity) segment."""
+        return np.maximum.reduceat(sims, self.starts, axis=1)  # type: ignore[arg-type]
 
     def score(self, vectors: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per category: (best positive similarity, its row, best negative similarity) per clause."""
         sims = vectors @ self.vectors.T  # (clauses, exemplars)
+        seg = self.segment_max(sims)
         out = {}
+        none = np.full(len(sims), -1.0, dtype=np.float32)
         for cat, (pos, neg) in self.index.items():
-            p = sims[:, pos]
-            best = p.argmax(axis=1)
-            pmax = p[np.arange(len(p)), best]
-            nmax = sims[:, neg].max(axis=1) if len(neg) else np.full(len(p), -1.0, dtype=np.float32)
-            out[cat] = (pmax, pos[best], nmax)
+            ps, ns = self.segments[cat]  # type: ignore[index]
+            best = sims[:, pos].argmax(axis=1)
+            out[cat] = (seg[:, ps], pos[best], seg[:, ns] if ns >= 0 else none)
         return out
 
 
@@ -126,12 +134,28 @@ def get_bank() -> Bank:
                 _save_vectors(cached, digest, vectors)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
-        positive = np.asarray(pos, dtype=bool)
+        # Group rows by category (file order) and polarity, so per-segment maxima are one reduceat.
+        order_cats = list(dict.fromkeys(cats))
+        perm = sorted(range(len(texts)), key=lambda i: (order_cats.index(cats[i]), not pos[i], i))
+        texts = [texts[i] for i in perm]
+        cats = [cats[i] for i in perm]
+        positive = np.asarray([pos[i] for i in perm], dtype=bool)
+        vectors = vectors[perm]
         index: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for cat in dict.fromkeys(cats):
+        starts: list[int] = []
+        segments: dict[str, tuple[int, int]] = {}
+        for cat in order_cats:
             rows = np.asarray([i for i, c in enumerate(cats) if c == cat])
-            index[cat] = (rows[positive[rows]], rows[~positive[rows]])
-        return Bank(texts, cats, positive, vectors, digest, index)
+            prow, nrow = rows[positive[rows]], rows[~positive[rows]]
+            index[cat] = (prow, nrow)
+            ps = len(starts)
+            starts.append(int(prow[0]))
+            ns = -1
+            if len(nrow):
+                ns = len(starts)
+                starts.append(int(nrow[0]))
+            segments[cat] = (ps, ns)
+        return Bank(texts, cats, positive, vectors, digest, index, np.asarray(starts), segments)
 
 
 @lru_cache(maxsize=1)
