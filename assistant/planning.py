@@ -196,6 +196,8 @@ CONTRAINDICATED = {
     "mania": _ORDINARY,
     "suicide_plan": {"role_play"},
 }
+#: Held back under any risk, stated or possible: rehearsing a confrontation before safety is addressed.
+ANY_RISK = {"role_play", "role_dispute_resolution"}
 #: What comes first for each risk kind (after asking directly).
 _SAFETY_FIRST_TECHNIQUES = {"mania": ["psychoeducation"], "psychosis": ["psychoeducation"],
                             "intoxication": ["psychoeducation"]}
@@ -233,6 +235,8 @@ def _prioritise(hits: list[Hit], catalog: Catalog, risk: RiskView, request: Requ
         if tid not in seen and tid in catalog.techniques:
             seen.append(tid)
     blocked = set().union(*(CONTRAINDICATED.get(c, set()) for c in risk.categories)) if risk.is_risk else set()
+    if risk.is_risk:
+        blocked |= ANY_RISK  # rehearsal waits until safety has been addressed, whatever the kind
     seen = [t for t in seen if t not in blocked]
     if info is not None and info.phase == "middle" and info.raise_termination and "termination_work" not in seen[:3]:
         # Two to four sessions before the end, raising the ending belongs in the plan.
