@@ -168,24 +168,13 @@ def _norm_sentence(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", "", text.lower()).strip()
 
 
-def repeated_sentences(cat: Catalog, min_words: int = 6) -> list[tuple[str, str, str]]:
-    """Sentences of ``min_words`` or more that appear in two different entries.
-
-    Returns ``(sentence, first_entry, second_entry)`` triples; the knowledge base
-    must have none (no boilerplate across entries).
-    """
-    seen: dict[str, str] = {}
-    dupes: list[tuple[str, str, str]] = []
+def iter_texts(cat: Catalog, skip: frozenset[str] = frozenset({"references"})) -> list[tuple[str, str]]:
+    """``(entry, text)`` for every string in the knowledge base, fields named in ``skip`` left out."""
+    out: list[tuple[str, str]] = []
 
     def walk(entry: str, value: Any) -> None:
         if isinstance(value, str):
-            for s in _sentences(value):
-                key = _norm_sentence(s)
-                if len(key.split()) < min_words:
-                    continue
-                owner = seen.setdefault(key, entry)
-                if owner != entry:
-                    dupes.append((s, owner, entry))
+            out.append((entry, value))
         elif isinstance(value, (list, tuple)):
             for v in value:
                 walk(entry, v)
@@ -194,10 +183,8 @@ def repeated_sentences(cat: Catalog, min_words: int = 6) -> list[tuple[str, str,
                 walk(entry, v)
         elif isinstance(value, BaseModel):
             for name in type(value).model_fields:
-                if name in {"id", "references", "techniques", "related", "focal_areas", "phases", "stance",
-                            "kind", "frame_entry"}:
-                    continue
-                walk(entry, getattr(value, name))
+                if name not in skip:
+                    walk(entry, getattr(value, name))
 
     for t in cat.techniques.values():
         walk(f"technique:{t.id}", t)
@@ -214,6 +201,30 @@ def repeated_sentences(cat: Catalog, min_words: int = 6) -> list[tuple[str, str,
         walk(f"frame:safety_steps:{r.kind}", r)
     for sit in cat.situations.values():
         walk(f"situation:{sit.id}", sit)
+    return out
+
+
+#: Fields that hold ids, references or one-word stances rather than prose.
+_NOT_PROSE = frozenset({"id", "references", "techniques", "related", "focal_areas", "phases", "stance", "kind",
+                        "frame_entry"})
+
+
+def repeated_sentences(cat: Catalog, min_words: int = 6) -> list[tuple[str, str, str]]:
+    """Sentences of ``min_words`` or more that appear in two different entries.
+
+    Returns ``(sentence, first_entry, second_entry)`` triples; the knowledge base
+    must have none (no boilerplate across entries).
+    """
+    seen: dict[str, str] = {}
+    dupes: list[tuple[str, str, str]] = []
+    for entry, text in iter_texts(cat, _NOT_PROSE):
+        for s in _sentences(text):
+            key = _norm_sentence(s)
+            if len(key.split()) < min_words:
+                continue
+            owner = seen.setdefault(key, entry)
+            if owner != entry:
+                dupes.append((s, owner, entry))
     return dupes
 
 

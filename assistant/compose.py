@@ -316,15 +316,15 @@ def _frame_sections(plan: Any, cat: Catalog, *, full: bool) -> list[str]:
     return lines
 
 
-def risk_kinds(plan: Any, cat: Catalog) -> list[str]:
-    """The plan's risk categories as safety-step kinds (old names such as ``violence_at_home`` resolve)."""
+def risk_kinds(plan: Any, cat: Catalog, *, merge_ideation: bool = True) -> list[str]:
+    """The plan's risk categories as safety-step kinds (old names such as ``violence_at_home`` resolve).
+    With ``merge_ideation``, a plan's steps stand for the suicidal thoughts' as well."""
     kinds: list[str] = []
     for c in plan.risk.categories:
         kind = RISK_KIND_ALIASES.get(c, c)
         if kind in cat.safety_by_kind and kind not in kinds:
             kinds.append(kind)
-    # A plan names suicidal thoughts and a plan: the plan's steps cover the thoughts.
-    if "suicide_plan" in kinds and "suicidal_ideation" in kinds:
+    if merge_ideation and "suicide_plan" in kinds and "suicidal_ideation" in kinds:
         kinds.remove("suicidal_ideation")
     return kinds
 

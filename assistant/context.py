@@ -13,7 +13,8 @@ from typing import Any
 
 from .catalog import Catalog
 from .fitting import CLINICIAN, People, choose, fill, people_in
-from .schema import RISK_KIND_ALIASES, step_fits, step_text
+from .compose import risk_kinds
+from .schema import step_fits, step_text
 from .situations import SituationMatch, situation_for
 from .tokens import count_tokens, truncate_to_tokens
 
@@ -105,15 +106,6 @@ def case_block(plan: Any, cat: Catalog) -> str:
     return "\n".join(lines)
 
 
-def _risk_kinds(plan: Any, cat: Catalog) -> list[str]:
-    kinds: list[str] = []
-    for c in plan.risk.categories:
-        k = RISK_KIND_ALIASES.get(c, c)
-        if k in cat.safety_by_kind and k not in kinds:
-            kinds.append(k)
-    return kinds
-
-
 def pack_context(plan: Any, cat: Catalog, budget: int = 1600) -> PackedContext:
     """Priority order: frame and safety items, the matched situation, phase, focal area, then techniques
     best first, until the budget."""
@@ -126,7 +118,7 @@ def pack_context(plan: Any, cat: Catalog, budget: int = 1600) -> PackedContext:
     if plan.risk.is_risk:
         steps = " ".join(cat.frame.safety_first)
         blocks.append(("frame:safety_first", f"[frame:safety_first] {steps}", True))
-        for k in _risk_kinds(plan, cat):
+        for k in risk_kinds(plan, cat, merge_ideation=False):
             r = cat.safety_by_kind[k]
             blocks.append((f"safety:{k}", f"[safety:{k}] {r.name}: " + " ".join(r.steps) + f" Ask: {r.ask} "
                            f"Resume: {r.resume}", False))

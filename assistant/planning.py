@@ -90,7 +90,6 @@ class AskPlan:
     stage: str | None = None
     flags: list[Flag] = field(default_factory=list)
     mismatched: list[str] = field(default_factory=list)  # named techniques that do not fit the focus
-    stabilise: list[str] = field(default_factory=list)  # presentations where ordinary IPT waits
     situation: "SituationMatch | None" = None  # the IPT situation or dilemma the question is about
 
     @property
@@ -172,7 +171,7 @@ def plan_question(question: str, retriever: Retriever, catalog: Catalog, *, sess
     hits = _prioritise(hits, catalog, risk, request, info, primary, named)[:k]
     stage = dispute_stage(text) if primary == "role_dispute" else None
     plan = AskPlan(text, session, total, info, primary, source, inference.evidence, inference.secondary,
-                   risk, request, hits, stage, flags, mismatched, reading.stabilise_first)
+                   risk, request, hits, stage, flags, mismatched)
     from .situations import match_for_plan
 
     plan.situation = match_for_plan(plan, catalog, query_vector=vector[0] if vector else None)

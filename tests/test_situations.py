@@ -12,7 +12,7 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-from assistant.catalog import Catalog, load_catalog
+from assistant.catalog import Catalog, iter_texts, load_catalog
 from assistant.errors import KnowledgeError
 from assistant.fitting import CLINICIAN, People, fill, mismatched_relatives, neutral, people_in
 from assistant.schema import PLACEHOLDERS, RISK_KINDS, placeholders_in, sentence_count, step_text
@@ -33,36 +33,7 @@ REQUIRED = {
 
 def _all_texts(cat: Catalog) -> list[tuple[str, str]]:
     """(entry, text) for every string in the knowledge base."""
-    out: list[tuple[str, str]] = []
-
-    def walk(entry: str, value: Any) -> None:
-        if isinstance(value, str):
-            out.append((entry, value))
-        elif isinstance(value, (list, tuple)):
-            for v in value:
-                walk(entry, v)
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(entry, v)
-        elif hasattr(value, "model_fields"):
-            for name in type(value).model_fields:
-                if name != "references":
-                    walk(entry, getattr(value, name))
-
-    for t in cat.techniques.values():
-        walk(f"technique:{t.id}", t)
-    for p in cat.phases.values():
-        walk(f"phase:{p.id}", p)
-    for a in cat.focal.areas:
-        walk(f"focal_area:{a.id}", a)
-    walk("focal_area:selection", cat.focal.selection)
-    for group in ("traps", "modalities", "stabilise_first", "out_of_frame", "adaptations", "safety_steps"):
-        for item in getattr(cat.frame, group):
-            walk(f"frame:{group}:{getattr(item, 'id', getattr(item, 'kind', ''))}", item)
-    walk("frame:safety_first", cat.frame.safety_first)
-    for s in cat.situations.values():
-        walk(f"situation:{s.id}", s)
-    return out
+    return iter_texts(cat)
 
 
 # -- the situations file -----------------------------------------------------------------------------

@@ -99,7 +99,9 @@ def score(rows: list[dict[str, Any]], preds: list[Prediction]) -> dict[str, Any]
     free = [(r, p) for r, p in zip(rows, preds) if r["risk"] == "none"]
     asserted = [(r, p) for r, p in zip(rows, preds) if r.get("assertion")]
     focal = [(r, p) for r, p in zip(rows, preds) if r.get("focal_area")]
-    kinds = _set_metrics(rows, preds, "risk_kinds", RISK_KINDS)
+    sets = {name: _set_metrics(rows, preds, name, cats) for name, cats in (
+        ("risk_kinds", RISK_KINDS), ("out_of_frame", OUT_OF_FRAME), ("adaptations", ADAPTATIONS),
+        ("stabilise_first", STABILISE_FIRST))}
     out = {
         "n": len(rows),
         "risk_recall": round(sum(p.risk != "none" for _, p in at_risk) / max(1, len(at_risk)), 3),
@@ -107,19 +109,16 @@ def score(rows: list[dict[str, Any]], preds: list[Prediction]) -> dict[str, Any]
                                     / max(1, sum(r["risk"] == "risk" for r, _ in at_risk)), 3),
         "false_alarm_rate": round(sum(p.risk != "none" for _, p in free) / max(1, len(free)), 3),
         "risk_assertion_accuracy": round(sum(p.assertion == r["assertion"] for r, p in asserted) / max(1, len(asserted)), 3),
-        "out_of_frame": _set_metrics(rows, preds, "out_of_frame", OUT_OF_FRAME)["micro"],
+        "out_of_frame": sets["out_of_frame"]["micro"],
         "focal_accuracy": round(sum(p.focal_area == r["focal_area"] for r, p in focal) / max(1, len(focal)), 3),
         "focal_wrong_rate": round(sum(p.focal_area not in (None, r["focal_area"]) for r, p in focal) / max(1, len(focal)), 3),
         "focal_false_on_none": round(sum(p.focal_area is not None for r, p in zip(rows, preds) if not r.get("focal_area"))
                                      / max(1, sum(not r.get("focal_area") for r in rows)), 3),
-        "adaptations": _set_metrics(rows, preds, "adaptations", ADAPTATIONS)["micro"],
-        "stabilise_first": _set_metrics(rows, preds, "stabilise_first", STABILISE_FIRST)["micro"],
+        "adaptations": sets["adaptations"]["micro"],
+        "stabilise_first": sets["stabilise_first"]["micro"],
         "counts": {"at_risk": len(at_risk), "risk_free": len(free), "asserted": len(asserted), "focal": len(focal)},
         "per_category": {
-            "risk_kinds": kinds["per_category"],
-            "out_of_frame": _set_metrics(rows, preds, "out_of_frame", OUT_OF_FRAME)["per_category"],
-            "adaptations": _set_metrics(rows, preds, "adaptations", ADAPTATIONS)["per_category"],
-            "stabilise_first": _set_metrics(rows, preds, "stabilise_first", STABILISE_FIRST)["per_category"],
+            **{name: m["per_category"] for name, m in sets.items()},
             "assertion_confusion": dict(Counter(f"{r['assertion']}->{p.assertion}" for r, p in asserted
                                                 if p.assertion != r["assertion"])),
         },

@@ -60,6 +60,6 @@ def infer_focal_area(text: str, catalog: Any = None) -> FocalInference:
 def screen_request(text: str, catalog: Any = None, *, has_interpersonal_focus: bool | None = None) -> RequestView:
     """Out-of-frame requests, presentations to stabilise first, adaptations."""
     reading = read_text(text, catalog=catalog)
-    linked = reading.signals.has("interpersonal_trigger")
-    focus = linked if has_interpersonal_focus is None else has_interpersonal_focus
-    return request_view(reading.signals, has_interpersonal_focus=focus)
+    if has_interpersonal_focus is None:
+        return reading.request
+    return request_view(reading.signals, has_interpersonal_focus=has_interpersonal_focus)

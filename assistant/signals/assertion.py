@@ -23,6 +23,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from .types import RISK_KINDS, WARNING_SIGNS
+
 RULES_FILE = Path(__file__).with_name("context_rules.yaml")
 
 #: ConText category -> assertion, strongest first when a target has several modifiers.
@@ -58,8 +60,7 @@ _VERBISH = re.compile(r"(?:ed|ing)$|^(?:is|was|are|were|has|have|had|will|report
 REPLACED_DEFAULTS = frozenset({": no", ": none", "deny"})
 _lock = threading.Lock()
 #: Risk categories: the ones whose idioms carry bare negation (see BARE_NEGATION).
-RISK_LABELS = frozenset({"suicidal_ideation", "suicide_plan", "self_harm", "harm_to_others", "ipv", "safeguarding",
-                         "mania", "psychosis", "intoxication", "warning_signs"})
+RISK_LABELS = frozenset(RISK_KINDS) | {WARNING_SIGNS}
 
 
 def _silence_loguru() -> None:

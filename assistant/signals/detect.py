@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 
 from .ages import life_stages
+from .probe import RISK_ANY
 from .semantic import threshold
 from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, family_of
 
@@ -27,7 +28,6 @@ ASSERTED = ("risk", "frame", "fit", "adaptation")
 #: Semantic categories per family, as named in exemplars/.
 SEMANTIC_RISK = RISK_KINDS + (WARNING_SIGNS,)
 SEMANTIC_FIT = tuple(c for c in STABILISE_FIRST if c not in RISK_KINDS)
-SEMANTIC_ADAPT = ("perinatal", "group", "ipsrt", "eating_disorders", "adolescent", "late_life")
 _ADAPT_ID = {"adolescent": "ipt_a"}
 #: Clause-vector screening runs this far below a category's threshold; isolated embeddings confirm.
 SCREEN_SLACK = 0.05
@@ -139,7 +139,6 @@ class _Candidate:
     level: str | None = None
 
 
-RISK_ANY = "risk_any"
 #: Every meaning-level risk finding passes the risk gate: the kind probes alone confuse ordinary low
 #: mood, grief and disputes ("fighting with her husband") with risk. Explicit forms come from the lexicon.
 GATED = frozenset(SEMANTIC_RISK)
@@ -176,7 +175,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     """Find every signal in ``text``. With ``vector_out`` (a list), the text's sentence vector is
     appended to it so retrieval can reuse the one forward pass."""
     from ..embeddings import get_encoder
-    from .probe import RISK_ANY, get_probe
+    from .probe import get_probe
     from .semantic import get_bank
 
     norm = normalise_text(text)

@@ -62,10 +62,6 @@ class RiskView:
         return self.level is not None
 
     @property
-    def possible_only(self) -> bool:
-        return self.level == "possible_risk"
-
-    @property
     def categories(self) -> list[str]:
         """Risk kinds present, in the order the text states them."""
         seen: list[str] = []

@@ -100,15 +100,5 @@ class Signals:
     text: str
     items: list[Signal] = field(default_factory=list)
 
-    def of(self, family: Family, *, present_only: bool = True) -> list[Signal]:
-        return [s for s in self.items if s.family == family and (s.present or not present_only)]
-
-    def categories(self, family: Family) -> list[str]:
-        seen: list[str] = []
-        for s in self.of(family):
-            if s.category not in seen:
-                seen.append(s.category)
-        return seen
-
     def has(self, category: str) -> bool:
         return any(s.category == category and s.present for s in self.items)
