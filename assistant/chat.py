@@ -2,18 +2,30 @@
 
 Commands: ``/session N``, ``/of M``, ``/focus AREA`` (``/focus none`` clears),
 ``/format soap|dap|birp|girp``, ``/note`` (then paste bullets, end with a blank
-line), ``/case``, ``/reset``, ``/help``, ``/quit``. Bullets pasted straight into the
-conversation (lines starting with ``-``, ``*`` or ``•``) are drafted as a note.
-History sent to the model is trimmed to a token budget, oldest turns first.
+line), ``/case``, ``/reset``, ``/help``, ``/quit``. Notes are drafted only after
+``/note``: a bullet line typed at the prompt gets a hint, not a note. Small talk
+("hello", "thanks") gets a short reply without a search. History sent to the model
+is trimmed to a token budget, oldest turns first.
+
+Offline, a follow-up that names no focal area of its own ("what should I say when she
+brings it up again?") is searched together with the question that set the topic, so
+the case (session, focus, risk) and the topic carry over; the focus then stays
+"inferred" in the answers as in ``/case``.
+
+On a terminal: line editing and history (prompt_toolkit; history in memory unless
+``--history``), answers rendered as markdown, a status line while working, Ctrl-C
+cancels the answer in progress (not the chat), Ctrl-D leaves.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from .assistant import Assistant
@@ -30,16 +42,45 @@ HELP = """Commands:
   /session N     set the session number          /of M        set the course length
   /focus AREA    grief | role_dispute | role_transition | interpersonal_deficits | none
   /format F      note format: soap | dap | birp | girp
-  /note          paste bullets for a progress note, end with an empty line
+  /note          draft a progress note: paste the bullets, end with an empty line
   /case          show the case                   /reset       forget the case and the conversation
-  /help          this help                       /quit        leave
-Paste bullet lines (starting with -, * or •) to draft a note from them."""
+  /help          this help                       /quit        leave (or Ctrl-D)
+Anything else is a question about the case. Ctrl-C cancels an answer in progress."""
 _BULLET = re.compile(r"^\s*[-*•]\s+\S")
+BULLET_HINT = ("That looks like a note bullet. To draft a note, type /note and paste the bullets "
+               "(end with an empty line); to ask, write a question.")
+_SMALL_TALK = re.compile(
+    r"^\s*(?:(?P<hello>h(?:i|ello|ey)(?:\s+there)?|good\s+(?:morning|afternoon|evening))|"
+    r"(?P<thanks>thanks?(?:\s+you)?(?:\s+(?:so|very)\s+much)?|thank\s+you(?:\s+(?:so|very)\s+much)?|"
+    r"cheers|ta|great,?\s+thanks|ok(?:ay)?,?\s+thanks)|"
+    r"(?P<bye>bye|goodbye|see\s+you))\s*[.!]*\s*$", re.IGNORECASE)
+SMALL_TALK_REPLIES = {
+    "hello": "Hello. Ask about a case, e.g. \"Session 5: she keeps fighting with her husband. What next?\" (/help lists the commands.)",
+    "thanks": "You're welcome.",
+    "bye": "Goodbye. (/quit or Ctrl-D leaves the chat.)",
+}
+#: CLI option hints in shared messages, as chat's own commands.
+_CLI_HINT = re.compile(r"`?--(focus|session|of)\b( (?:AREA|N|M))?`?")
+#: A follow-up is searched together with the question that set the topic, up to this many characters.
+FOLLOW_UP_CHARS = 4000
+
+
+def small_talk(line: str) -> str | None:
+    """A short reply for a greeting, thanks or goodbye; None for anything else."""
+    m = _SMALL_TALK.match(line)
+    if not m:
+        return None
+    return SMALL_TALK_REPLIES[next(k for k, v in m.groupdict().items() if v)]
+
+
+def chat_hints(text: str) -> str:
+    """Hints written for the command line (``--focus AREA``) in chat's own words (``/focus AREA``)."""
+    return _CLI_HINT.sub(lambda m: f"/{m.group(1)}{m.group(2) or ''}", text)
 
 
 @dataclass
 class Turn:
-    kind: str  # answer | note | command | quit
+    kind: str  # answer | note | command | reply | hint | quit
     text: str
     answer: Answer | None = None
     note: Note | None = None
@@ -57,6 +98,8 @@ class ChatSession:
     history_tokens: int = HISTORY_TOKENS
     history: list[Message] = field(default_factory=list)
     focus_inferred: bool = False
+    topic: str | None = None  # the question that set the topic (offline follow-ups are searched with it)
+    topic_risk: bool = False  # that question raised risk: its follow-ups keep the safety-first context
     _tools: bool | None = None
     _probe_error: EndpointError | None = None
 
@@ -81,6 +124,7 @@ class ChatSession:
             return Turn("command", HELP)
         if name == "reset":
             self.session, self.total, self.focus, self.focus_inferred = None, 16, None, False
+            self.topic, self.topic_risk = None, False
             self.history.clear()
             return Turn("command", "Case and conversation cleared. " + self.describe_case())
         if name == "case":
@@ -130,9 +174,16 @@ class ChatSession:
             seen.append(piece)
             on_token(piece)
 
-        answer = self._answer(text, tap if on_token else None)
-        if answer.focal_area and (self.focus is None):
+        if self.assistant.model is None:
+            answer = self._offline_answer(text)
+        else:
+            answer = self._answer(text, tap if on_token else None)
+            if self.focus_inferred and answer.focal_area == self.focus:
+                answer.focal_area_source = "inferred"  # inferred earlier in this chat, as /case says
+        if answer.focal_area and (self.focus is None or self.focus_inferred):
             self.focus, self.focus_inferred = answer.focal_area, True
+        answer.flags = [f.model_copy(update={"message": chat_hints(f.message)}) for f in answer.flags]
+        answer.answer = chat_hints(answer.answer)
         self._remember(text, answer.answer)
         streamed = bool(seen) and answer.mode == "llm"
         if streamed:  # only the checks and sources remain to be shown
@@ -142,6 +193,30 @@ class ChatSession:
             return Turn("answer", "\n\n[endpoint_error] The model's text above is incomplete or unchecked: discard it. "
                         "The grounded offline answer follows.\n\n" + answer.answer, answer=answer)
         return Turn("answer", answer.answer, answer=answer)
+
+    def _offline_answer(self, text: str) -> Answer:
+        """The grounded offline answer, with the conversation's case and topic.
+
+        A focus set with /focus (or --focus) is given; an inferred one is not passed on as if given:
+        a follow-up without a focus of its own is searched together with the question that set the
+        topic, so it is inferred again from the same words, and /case and the answer agree. A
+        follow-up after a risk question keeps the safety-first context."""
+        a = self.assistant
+        given = None if self.focus_inferred else self.focus
+        ask = lambda q: a.ask(q, session=self.session, total_sessions=self.total, focal_area=given)  # noqa: E731
+        answer = ask(text)
+        own_risk = any(f.code == "risk" for f in answer.flags)
+        own_topic = answer.focal_area_source == "inferred" or own_risk or (given is not None and len(text.split()) > 15)
+        if self.topic and (not own_topic or (self.topic_risk and not own_risk)):
+            room = max(0, FOLLOW_UP_CHARS - len(text) - 1)
+            if room:
+                answer = ask(f"{self.topic[-room:]}\n{text}")
+        else:
+            self.topic, self.topic_risk = text, own_risk
+        if answer.focal_area is None and self.focus_inferred and self.focus:
+            answer = a.ask(text, session=self.session, total_sessions=self.total, focal_area=self.focus)
+            answer.focal_area_source = "inferred"
+        return answer
 
     def _answer(self, text: str, on_token: Any) -> Answer:
         a = self.assistant
@@ -221,8 +296,16 @@ class ChatSession:
 
 def run_chat(settings: Settings, *, session: int | None = None, total: int | None = 16, focus: str | None = None,
              use_tools: bool = True, as_json: bool = False, stdin: IO[str] | None = None,
-             stdout: IO[str] | None = None) -> int:
-    """The REPL. Reads lines from ``stdin`` until /quit or end of input."""
+             stdout: IO[str] | None = None, keep_history: bool = False, reader: Any = None) -> int:
+    """The REPL. Reads lines until /quit, Ctrl-D or end of input.
+
+    On a terminal (stdin and stdout both), lines are read with prompt_toolkit (editing, history in
+    memory, or in ``chat-history`` in the data dir with ``keep_history``) and answers are rendered;
+    otherwise lines are read plainly and written plainly. With ``as_json`` every line written is one
+    JSON object (errors too). ``reader`` (tests) replaces the line reader: a callable
+    ``(prompt) -> str`` raising EOFError at the end and KeyboardInterrupt for Ctrl-C."""
+    from .terminal import MarkdownStream, is_terminal, print_markdown, status
+
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     if hasattr(stdin, "reconfigure"):  # a bad byte must cost one line, not the session
@@ -233,6 +316,9 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
     chat = ChatSession(Assistant(settings), session=session, total=total or 16, focus=normalise_focus(focus),
                        use_tools=use_tools)
     interactive = stdin.isatty() if hasattr(stdin, "isatty") else False
+    rich_out = not as_json and is_terminal(stdout)
+    if reader is None:
+        reader = _line_reader(stdin, stdout, interactive, settings, keep_history)
 
     def say(text: str) -> None:
         stdout.write(text.rstrip() + "\n")
@@ -246,42 +332,84 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
             if turn.note:
                 payload["note"] = turn.note.model_dump(mode="json")
             say(json.dumps(payload, ensure_ascii=False))
+        elif turn.kind in {"answer", "note"} and not turn.streamed:
+            print_markdown(turn.text, stdout, rich_ok=rich_out)
         else:
             say(turn.text)
 
+    def error(message: str, code: str = "bad_input") -> None:
+        if as_json:
+            say(json.dumps({"kind": "error", "error": {"code": code, "message": " ".join(message.split())},
+                            "case": chat.case}, ensure_ascii=False))
+        else:
+            say(f"ipt: {message}")
+
+    def safely(fn: Any) -> Any:
+        try:
+            return fn()
+        except IPTError as exc:
+            error(str(exc), _code(exc))
+            return None
+
+    def answer_turn(work: Any, message: str) -> None:
+        """Run one answer or note with a status line; Ctrl-C cancels it and the chat goes on."""
+        out = MarkdownStream(stdout) if rich_out else None
+        with status(message, io.StringIO() if as_json else sys.stderr) as busy:
+
+            def stream(piece: str) -> None:
+                if out is not None:
+                    out.feed(piece)
+                else:
+                    stdout.write(piece)
+                    stdout.flush()
+
+            try:
+                turn = safely(lambda: work(None if as_json else busy.stop_on_first(stream)))
+            except KeyboardInterrupt:
+                busy.stop()
+                if out is not None:
+                    out.close()
+                error("cancelled; the chat goes on (Ctrl-D or /quit leaves)", "cancelled")
+                return
+            finally:
+                if out is not None:
+                    out.close()
+        if turn is not None:
+            emit(turn)
+
     if not as_json:
         label = "grounded offline mode" if chat.assistant.model is None else f"model {chat.assistant.model.name}"
-        say(f"IPT Assistant chat ({label}). /help for commands, /quit to leave.\n{chat.describe_case()}")
-    def stream(piece: str) -> None:
-        stdout.write(piece)
-        stdout.flush()
+        say(f"IPT Assistant chat ({label}). /help for commands, /quit or Ctrl-D to leave.\n{chat.describe_case()}")
 
     pending: list[str] = []
     collecting = False
+    hinted = False
     while True:
-        if interactive:
-            stdout.write("... " if collecting else "ipt> ")
-            stdout.flush()
-        line = stdin.readline()
-        if not line:
+        try:
+            line = reader("... " if collecting else "ipt> ")
+        except EOFError:
             if pending:
-                _safe(lambda: emit(chat.note("\n".join(pending))), say)
+                bullets = "\n".join(pending)
+                answer_turn(lambda _stream: chat.note(bullets), "Drafting the note…")
             return 0
-        line = line.rstrip("\n")
+        except KeyboardInterrupt:  # Ctrl-C at the prompt: drop the line (and a half-pasted note)
+            if collecting:
+                pending, collecting = [], False
+                error("note cancelled", "cancelled")
+            continue
         try:
             line.encode("utf-8")
         except UnicodeEncodeError:
-            say("ipt: that line is not valid UTF-8 text; it was ignored")
+            error("that line is not valid UTF-8 text; it was ignored")
             continue
-        if collecting or (_BULLET.match(line) and not line.startswith("/")):
+        if collecting:
             if line.strip() and line.strip() != ".":
                 pending.append(line)
-                collecting = True
                 continue
             collecting = False
             bullets, pending = "\n".join(pending), []
             if bullets.strip():
-                _safe(lambda: emit(chat.note(bullets)), say)
+                answer_turn(lambda _stream: chat.note(bullets), "Drafting the note…")
             continue
         if not line.strip():
             continue
@@ -291,19 +419,88 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
                 if not as_json:
                     say(f"Paste the bullets ({chat.note_format.upper()}); finish with an empty line.")
                 continue
-            turn = _safe(lambda: chat.command(line), say)
+            turn = safely(lambda: chat.command(line))
             if turn is None:
                 continue
             emit(turn)
             if turn.kind == "quit":
                 return 0
             continue
-        _safe(lambda: emit(chat.ask(line, on_token=None if as_json else stream)), say)
+        if _BULLET.match(line):
+            if not hinted:  # once per run of bullet lines, not once per line of a paste
+                emit(Turn("hint", BULLET_HINT))
+            hinted = True
+            continue
+        hinted = False
+        reply = small_talk(line)
+        if reply is not None:
+            emit(Turn("reply", reply))
+            continue
+        answer_turn(lambda stream: chat.ask(line, on_token=stream), _status_text(chat))
 
 
-def _safe(fn: Any, say: Any) -> Any:
-    try:
-        return fn()
-    except IPTError as exc:
-        say(f"ipt: {exc}")
-        return None
+def _status_text(chat: ChatSession) -> str:
+    from .terminal import index_message
+
+    model = chat.assistant.model
+    if model is None:
+        return index_message(chat.assistant.settings)
+    return f"Asking {model.name}…"
+
+
+def _code(exc: IPTError) -> str:
+    if isinstance(exc, EndpointError):
+        return "endpoint_error"
+    if isinstance(exc, InputError):
+        return "bad_input"
+    return "error"
+
+
+def _line_reader(stdin: IO[str], stdout: IO[str], interactive: bool, settings: Settings,
+                 keep_history: bool) -> Any:
+    """``(prompt) -> line``: prompt_toolkit on a terminal, else plain lines from ``stdin``."""
+    if interactive and stdin is sys.stdin and stdout is sys.stdout and stdout.isatty():
+        try:
+            return prompt_reader(history_file(settings) if keep_history else None)
+        except ImportError:  # pragma: no cover - prompt_toolkit is a dependency
+            pass
+
+    def read(prompt: str) -> str:
+        if interactive:
+            stdout.write(prompt)
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
+
+    return read
+
+
+def history_file(settings: Settings) -> Path:
+    """``chat-history`` in the data dir, created with mode 0600 (it holds what the clinician types)."""
+    import os
+
+    from .index import ensure_data_dir
+
+    folder = ensure_data_dir(Path(settings.data_dir))
+    path = folder / "chat-history"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    return path
+
+
+def prompt_reader(history: Path | None = None, **session_kw: Any) -> Any:
+    """A prompt_toolkit line reader: arrow keys, editing, Ctrl-R search, history (in memory unless
+    ``history`` names a file). Ctrl-C raises KeyboardInterrupt, Ctrl-D on an empty line EOFError."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    session: Any = PromptSession(history=FileHistory(str(history)) if history else InMemoryHistory(),
+                                 enable_history_search=True, **session_kw)
+
+    def read(prompt: str) -> str:
+        return session.prompt(prompt)
+
+    return read

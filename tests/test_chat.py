@@ -99,12 +99,23 @@ def test_json_mode_emits_one_object_per_turn():
     assert objs[1]["answer"]["phase"] == "middle" and objs[1]["case"]["focus"] == "role_dispute"
 
 
-def test_pasted_bullets_draft_a_note():
-    rc, out = chat_lines("/format soap", "- session 5 of 16, role dispute w/ sister", "- mood \"a bit better\"",
+def test_note_after_slash_note_drafts_a_note():
+    rc, out = chat_lines("/format soap", "/note", "- session 5 of 16, role dispute w/ sister", "- mood \"a bit better\"",
                          "- pt will ask sister to meet for coffee", "", "/quit")
     text = "\n".join(out)
     assert "## Subjective" in text and "## Plan" in text and "a bit better" in text
     assert "[risk_not_documented]" in text
+
+
+def test_bullets_without_slash_note_get_one_hint_not_a_note():
+    """A line starting with "- " no longer switches to note drafting silently: one hint per pasted run."""
+    from assistant.chat import BULLET_HINT
+
+    rc, out = chat_lines("/format soap", "- session 5 of 16, role dispute w/ sister", "- mood \"a bit better\"",
+                         "- pt will ask sister to meet for coffee", "", "/quit")
+    text = "\n".join(out)
+    assert rc == 0 and "## Subjective" not in text and "Grounded offline answer" not in text
+    assert out.count(BULLET_HINT) == 1 and "/note" in BULLET_HINT
 
 
 # -- the case across turns --------------------------------------------------------------------------
@@ -217,7 +228,7 @@ def test_no_tools_flag_skips_the_probe():
         settings = Settings(base_url=server.base_url, api_key="test", model="fake-model", tools="auto")
         rc, out = chat_lines(DISPUTE, "/quit", settings=settings, use_tools=False)
     assert rc == 0 and not any(r.get("tools") for r in server.requests)
-    assert out[0] == "IPT Assistant chat (model fake-model). /help for commands, /quit to leave."
+    assert out[0] == "IPT Assistant chat (model fake-model). /help for commands, /quit or Ctrl-D to leave."
 
 
 # -- LLM mode with tools: the agent -----------------------------------------------------------------
