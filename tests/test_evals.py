@@ -637,7 +637,9 @@ def test_no_baseline_any_failure_fails(assistant_offline, cases_dir: Path):
                                            "expect": {"phase": "initial"}})
     run = run_suite(assistant_offline, cases.model_copy(update={"next_step": [failing]}), "next_step")
     cmp_ = compare(run, None)
-    assert cmp_["regression"] is True and cmp_["regressed"] == ["ns_f"]
+    # counted once: a new failing case, not also a regression
+    assert cmp_["regression"] is True and cmp_["regressed"] == [] and cmp_["new_failing"] == ["ns_f"]
+    assert cmp_["new"] == ["ns_f"]
 
 
 def test_a_crashing_case_is_an_error_not_a_crash(assistant_offline, cases_dir: Path, monkeypatch):

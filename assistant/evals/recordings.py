@@ -40,7 +40,8 @@ def call_key(model: str, messages: list[Message], params: dict, prompts: str, ca
 
 class MissingRecording(EndpointError):
     def __init__(self, key: str) -> None:
-        super().__init__(f"no recording for this call (key {key[:12]}); run --mode record first", kind="missing_recording")
+        super().__init__(f"no recording for this call (key {key[:12]}): the recordings predate a change to the "
+                         "knowledge base, prompts or case", kind="missing_recording")
 
 
 @dataclass

@@ -23,6 +23,35 @@ h1{font-size:20px}.sum{padding:8px 12px;border-radius:6px;background:#f3f3f3}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 .ok{color:#186a1d}.bad{color:#b00020}.tag{font-size:12px;padding:1px 6px;border-radius:8px;background:#ddd;margin-left:6px}
 .regressed{background:#b00020;color:#fff}.fixed{background:#186a1d;color:#fff}.new{background:#555;color:#fff}
+.filters{position:sticky;top:0;background:#fff;padding:8px 0;border-bottom:1px solid #ddd;z-index:1}
+.filters label{margin-right:14px}.hidden{display:none}
+"""
+#: Filters without external assets: three selects and a counter, applied to the cases' data-* attributes.
+_JS = """
+(function(){
+  var cases=[].slice.call(document.querySelectorAll('details.case'));
+  var f={suite:document.getElementById('f-suite'),status:document.getElementById('f-status'),
+         check:document.getElementById('f-check')};
+  var shown=document.getElementById('f-shown');
+  function apply(){
+    var n=0;
+    cases.forEach(function(el){
+      var st=f.status.value, ck=f.check.value;
+      var ok=(!f.suite.value||el.dataset.suite===f.suite.value)&&
+             (!st||el.dataset.verdict===st||el.dataset.change===st)&&
+             (!ck||(' '+el.dataset.failed+' ').indexOf(' '+ck+' ')>=0);
+      el.classList.toggle('hidden',!ok); if(ok){n++;}
+    });
+    shown.textContent=n+' of '+cases.length+' cases';
+    var q=[]; for(var k in f){ if(f[k].value){q.push(k+'='+encodeURIComponent(f[k].value));} }
+    history.replaceState(null,'',q.length?'#'+q.join('&'):location.pathname);
+  }
+  location.hash.slice(1).split('&').forEach(function(kv){
+    var p=kv.split('='); if(f[p[0]]){f[p[0]].value=decodeURIComponent(p[1]||'');}
+  });
+  for(var k in f){f[k].addEventListener('change',apply);}
+  apply();
+})();
 """
 
 
@@ -48,9 +77,12 @@ def render_html(run: "RunResult", summary: str) -> str:
     c = run.comparison
     if c.get("removed"):
         out.append(f"<p>Removed since baseline: {_esc(', '.join(c['removed']))}</p>")
+    out.append(_filters(run))
     for r in rows:
         tag = f"<span class='tag {r.change}'>{r.change}</span>" if r.change in ("regressed", "fixed", "new") else ""
-        out.append(f"<details class='case {r.verdict}'{' open' if r.verdict != 'pass' else ''}>"
+        failed = " ".join(ch["name"] for ch in r.checks if not ch["passed"])
+        out.append(f"<details class='case {r.verdict}' data-suite='{_esc(r.suite)}' data-verdict='{_esc(r.verdict)}' "
+                   f"data-change='{_esc(r.change)}' data-failed='{_esc(failed)}'{' open' if r.verdict != 'pass' else ''}>"
                    f"<summary>{r.verdict.upper()} · {r.suite} / {_esc(r.case_id)}{tag}</summary><div class='body'>")
         out.append("<h4>Input</h4><pre>" + _esc(json.dumps(r.input, indent=1, ensure_ascii=False)) + "</pre>")
         if r.error:
@@ -72,8 +104,26 @@ def render_html(run: "RunResult", summary: str) -> str:
         if r.output:
             out.append(f"<h4>{'Answer' if r.suite == 'next_step' else 'Note'} ({_esc(r.mode)})</h4><pre>{_esc(r.output)}</pre>")
         out.append("</div></details>")
-    out.append("</body></html>")
+    out.append(f"<script>{_JS}</script></body></html>")
     return "\n".join(out)
+
+
+def _options(values: list[str], everything: str) -> str:
+    return f"<option value=''>{everything}</option>" + "".join(
+        f"<option value='{_esc(v)}'>{_esc(v)}</option>" for v in values)
+
+
+def _filters(run: "RunResult") -> str:
+    """The filter bar: suite, status (verdict or change against the baseline) and failing check."""
+    suites = sorted({r.suite for r in run.results})
+    statuses = [s for s in ("pass", "fail", "error") if any(r.verdict == s for r in run.results)]
+    statuses += [s for s in ("regressed", "fixed", "new") if any(r.change == s for r in run.results)]
+    checks = sorted({ch["name"] for r in run.results for ch in r.checks})
+    return ("<div class='filters'>"
+            f"<label>Suite <select id='f-suite'>{_options(suites, 'all suites')}</select></label>"
+            f"<label>Status <select id='f-status'>{_options(statuses, 'any status')}</select></label>"
+            f"<label>Failing check <select id='f-check'>{_options(checks, 'any check')}</select></label>"
+            "<span id='f-shown'></span></div>")
 
 
 def render_junit(run: "RunResult") -> str:

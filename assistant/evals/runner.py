@@ -19,6 +19,8 @@ from .cases import CaseSet, NextStepCase, NoteCase, load_cases
 from .graders import Check, grade_answer, grade_note, retrieval_metrics
 
 SUITES = ("next_step", "notes")
+#: The case ids a committed replay run covers (``evals/recorded_cases.txt``).
+RECORDED_CASES = "recorded_cases.txt"
 
 
 def evals_dir() -> Path:
@@ -176,7 +178,9 @@ def run_suite(assistant: Assistant, cases: CaseSet, suite: str, *, concurrency: 
     by_id = {c.id: c for c in cases.next_step}
     pairs = [(r.techniques, by_id[r.case_id].expect.techniques_any) for r in results
              if r.suite == "next_step" and r.verdict != "error" and by_id[r.case_id].expect.techniques_any]
-    metrics = {"retrieval": retrieval_metrics(pairs, k=3)}
+    # Retrieval is measured on next_step cases that name expected techniques; a run with none
+    # (e.g. --suite notes) has no retrieval metrics at all, rather than zeros.
+    metrics = {"retrieval": retrieval_metrics(pairs, k=3)} if pairs else {}
     model = getattr(assistant.model, "name", None)
     return RunResult(mode, model, results, metrics, round(time.perf_counter() - t0, 2), assistant.catalog.content_hash)
 
@@ -193,22 +197,26 @@ def baseline_payload(run: RunResult) -> dict[str, Any]:
 
 
 def compare(run: RunResult, baseline: dict[str, Any] | None) -> dict[str, Any]:
-    """Mark each result's change and decide whether the run regressed."""
+    """Mark each result's change and decide whether the run regressed.
+
+    Each case is counted once: ``regressed`` (passed in the baseline, fails now), ``fixed``,
+    ``new`` (not in the baseline; ``new_failing`` names those of them that fail) or unchanged.
+    A failing new case still fails the run, but it is not also counted as a regression."""
     if baseline is None:
         failing = [r.case_id for r in run.results if r.verdict != "pass"]
         for r in run.results:
             r.change = "new"
-        return {"baseline": None, "regressed": failing, "fixed": [], "new": [r.case_id for r in run.results],
-                "removed": [], "suite_drops": {}, "regression": bool(failing)}
+        return {"baseline": None, "regressed": [], "fixed": [], "new": [r.case_id for r in run.results],
+                "new_failing": failing, "removed": [], "suite_drops": {}, "regression": bool(failing)}
     old = baseline.get("cases", {})
-    regressed, fixed, new = [], [], []
+    regressed, fixed, new, new_failing = [], [], [], []
     for r in run.results:
         prev = old.get(r.case_id)
         if prev is None:
             r.change = "new"
             new.append(r.case_id)
             if r.verdict != "pass":
-                regressed.append(r.case_id)
+                new_failing.append(r.case_id)
         elif prev["verdict"] == "pass" and r.verdict != "pass":
             r.change = "regressed"
             regressed.append(r.case_id)
@@ -225,7 +233,8 @@ def compare(run: RunResult, baseline: dict[str, Any] | None) -> dict[str, Any]:
         if before is not None and stats["pass_rate"] < before:
             drops[suite] = {"baseline": before, "now": stats["pass_rate"]}
     return {"baseline": baseline.get("created"), "regressed": regressed, "fixed": fixed, "new": new,
-            "removed": removed, "suite_drops": drops, "regression": bool(regressed or drops)}
+            "new_failing": new_failing, "removed": removed, "suite_drops": drops,
+            "regression": bool(regressed or new_failing or drops)}
 
 
 def summary_line(run: RunResult) -> str:
@@ -239,10 +248,26 @@ def summary_line(run: RunResult) -> str:
         if c.get("baseline") is None:
             parts.append("no baseline (any failure fails the run)")
         else:
+            failing_new = len(c.get("new_failing", []))
             parts.append(f"vs baseline: {len(c['regressed'])} regressed, {len(c['fixed'])} fixed, "
-                         f"{len(c['new'])} new, {len(c['removed'])} removed")
+                         f"{len(c['new'])} new{f' ({failing_new} failing)' if failing_new else ''}, "
+                         f"{len(c['removed'])} removed")
     verdict = "REGRESSION" if c.get("regression") else "OK"
     return f"ipt eval [{run.mode}{'/' + run.model if run.model else ''}] {verdict} — " + "; ".join(parts) + f" ({run.seconds}s)"
+
+
+def mode_hint(run: RunResult, settings: Settings) -> str | None:
+    """One line of advice when cases had no recording, worded for what this user can do: re-recording
+    needs a model endpoint, which an offline user does not have."""
+    missing = sum(1 for r in run.results if r.verdict == "error" and (r.error or "").startswith("no recording"))
+    if not missing:
+        return None
+    what = f"{missing} case(s) have no recording that matches today's knowledge base, prompts and case text"
+    if settings.llm_configured:
+        return (f"{what}: re-record them against your endpoint with `ipt eval --mode record --ids FILE`, "
+                "or grade the offline pipeline with `ipt eval`.")
+    return (f"{what}. Without a model endpoint they cannot be re-recorded here; `ipt eval` (offline mode) "
+            "grades the offline pipeline instead.")
 
 
 def _select(cases: CaseSet, keep: Callable[[str], bool]) -> CaseSet:
@@ -309,7 +334,14 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     root = evals_dir()
     report_dir = check_report_dir(Path(args.report_dir) if args.report_dir else default_report_dir(settings))
     cases = load_cases(Path(args.cases) if args.cases else root / "cases")
-    if getattr(args, "ids", None):
+    ids_file = getattr(args, "ids", None)
+    if ids_file is None and args.mode == "replay" and not args.cases and (root / RECORDED_CASES).is_file():
+        # Replay can only re-grade what was recorded: by default, the recorded cases.
+        ids_file = str(root / RECORDED_CASES)
+        if not args.json:
+            sys.stderr.write(f"ipt: eval: replaying the recorded cases listed in {ids_file} (--ids FILE for others)\n")
+    if ids_file:
+        args.ids = ids_file
         wanted = _read_ids(args.ids)
         wanted.discard("")
         unknown = wanted - {c.id for c in [*cases.next_step, *cases.notes]}
@@ -338,16 +370,21 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         baseline_path.parent.mkdir(parents=True, exist_ok=True)
         baseline_path.write_text(json.dumps(baseline_payload(run), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     line = summary_line(run)
+    hint = mode_hint(run, settings)
     if args.json:
-        sys.stdout.write(json.dumps({"summary": line, "suites": run.suite_stats(), "metrics": run.metrics,
-                                     "comparison": run.comparison, "reports": {k: str(v) for k, v in paths.items()}},
-                                    indent=2) + "\n")
+        payload = {"summary": line, "suites": run.suite_stats(), "metrics": run.metrics,
+                   "comparison": run.comparison, "reports": {k: str(v) for k, v in paths.items()}}
+        if hint:
+            payload["hint"] = hint
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
         for r in run.results:
             if r.verdict != "pass":
                 why = r.error or "; ".join(c["reason"] for c in r.checks if not c["passed"])
                 sys.stdout.write(f"  {r.verdict.upper():5} {r.suite}/{r.case_id}{' [' + r.change + ']' if r.change in ('regressed',) else ''}: {why}\n")
         sys.stdout.write(line + "\n")
+        if hint:
+            sys.stdout.write(hint + "\n")
         sys.stdout.write(f"reports: {paths['html']}  {paths['json']}  {paths['junit']}\n")
         if args.bless:
             sys.stdout.write(f"baseline written: {baseline_path}\n")
