@@ -19,6 +19,12 @@ IPT_TOOLS              tool calling in chat: auto | on | off          auto
 
 With no base URL *and* no API key the assistant runs in grounded offline mode.
 An API key alone means the official OpenAI endpoint.
+
+The variables are read by pydantic-settings (:class:`EnvSettings`: one field per variable, the
+``OPENAI_*`` fallbacks, blank values ignored); :meth:`Settings.from_env` checks
+them, applies the CLI flags and resolves the defaults. ``Settings(...)`` itself never reads the
+environment (tests and library callers pass what they mean). ``ipt config`` prints the result,
+never the key.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
 
@@ -92,19 +99,71 @@ def check_timeout(raw: object, name: str) -> float:
     return value
 
 
-def _env(*names: str) -> str | None:
-    for name in names:
-        value = os.environ.get(name)
-        if value and value.strip():
-            return value.strip()
-    return None
+def _blank_is_unset(value: object) -> object:
+    """Surrounding whitespace dropped; a blank value counts as unset (the shell's ``VAR=``)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
 
 
-def _float_env(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    return check_timeout(raw.strip(), name)
+class EnvSettings(BaseSettings):
+    """The environment as pydantic-settings reads it: ``IPT_*`` names (``OPENAI_BASE_URL`` and
+    ``OPENAI_API_KEY`` as fallbacks), case-sensitive, blank or whitespace-only values ignored, no
+    ``.env`` file. Each bad value is one :class:`ConfigError` line naming the variable."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore")
+
+    # IPT_* first; a blank IPT_* value falls back to the OPENAI_* one (hence four fields, not aliases).
+    ipt_base_url: str | None = Field(None, validation_alias="IPT_BASE_URL")
+    openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
+    ipt_api_key: str | None = Field(None, validation_alias="IPT_API_KEY", repr=False)
+    openai_api_key: str | None = Field(None, validation_alias="OPENAI_API_KEY", repr=False)
+    model: str | None = Field(None, validation_alias="IPT_MODEL")
+    timeout: float = Field(30.0, validation_alias="IPT_TIMEOUT")
+    max_retries: int = Field(2, validation_alias="IPT_MAX_RETRIES")
+    chroma_url: str | None = Field(None, validation_alias="IPT_CHROMA_URL")
+    knowledge_dir: Path | None = Field(None, validation_alias="IPT_KNOWLEDGE_DIR")
+    tools: Literal["auto", "on", "off"] = Field("auto", validation_alias="IPT_TOOLS")
+
+    @field_validator("ipt_base_url", "openai_base_url", "ipt_api_key", "openai_api_key", "model", "chroma_url",
+                     mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return _blank_is_unset(value)
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _timeout(cls, value: object) -> float:
+        value = _blank_is_unset(value)
+        return 30.0 if value is None else check_timeout(value, "IPT_TIMEOUT")
+
+    @field_validator("max_retries", mode="before")
+    @classmethod
+    def _retries(cls, value: object) -> int:
+        value = _blank_is_unset(value)
+        if value is None:
+            return 2
+        try:
+            retries = int(str(value))
+        except ValueError:
+            raise ConfigError(f"IPT_MAX_RETRIES must be an integer, got {str(value)[:40]!r}") from None
+        if not 0 <= retries <= MAX_RETRIES:
+            raise ConfigError(f"IPT_MAX_RETRIES must be between 0 and {MAX_RETRIES}, got {retries}")
+        return retries
+
+    @field_validator("tools", mode="before")
+    @classmethod
+    def _tools(cls, value: object) -> str:
+        tools = str(_blank_is_unset(value) or "auto").lower()
+        if tools not in {"auto", "on", "off"}:
+            raise ConfigError(f"IPT_TOOLS must be auto, on or off, got {tools!r}")
+        return tools
+
+    @field_validator("knowledge_dir", mode="before")
+    @classmethod
+    def _folder(cls, value: object) -> object:
+        value = _blank_is_unset(value)
+        return Path(str(value)).expanduser() if value else None
 
 
 class Settings(BaseModel):
@@ -126,30 +185,14 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
-        """Read the environment, then apply non-None ``overrides`` (CLI flags)."""
-        tools = (_env("IPT_TOOLS") or "auto").lower()
-        if tools not in {"auto", "on", "off"}:
-            raise ConfigError(f"IPT_TOOLS must be auto, on or off, got {tools!r}")
-        retries_raw = _env("IPT_MAX_RETRIES")
-        try:
-            retries = int(retries_raw) if retries_raw else 2
-        except ValueError:
-            raise ConfigError(f"IPT_MAX_RETRIES must be an integer, got {retries_raw[:40]!r}") from None
-        if not 0 <= retries <= MAX_RETRIES:
-            raise ConfigError(f"IPT_MAX_RETRIES must be between 0 and {MAX_RETRIES}, got {retries}")
+        """Read the environment (:class:`EnvSettings`), then apply non-None ``overrides`` (CLI flags)."""
+        env = EnvSettings()
         if overrides.get("timeout") is not None:
             overrides = {**overrides, "timeout": check_timeout(overrides["timeout"], "--timeout")}
-        kd = _env("IPT_KNOWLEDGE_DIR")
         values: dict[str, object] = {
-            "base_url": _env("IPT_BASE_URL", "OPENAI_BASE_URL"),
-            "api_key": _env("IPT_API_KEY", "OPENAI_API_KEY"),
-            "model": _env("IPT_MODEL"),
-            "timeout": _float_env("IPT_TIMEOUT", 30.0),
-            "max_retries": retries,
-            "data_dir": default_data_dir(),
-            "chroma_url": _env("IPT_CHROMA_URL"),
-            "knowledge_dir": Path(kd).expanduser() if kd else None,
-            "tools": tools,
+            "base_url": env.ipt_base_url or env.openai_base_url, "api_key": env.ipt_api_key or env.openai_api_key,
+            "model": env.model, "timeout": env.timeout, "max_retries": env.max_retries, "data_dir": default_data_dir(),
+            "chroma_url": env.chroma_url, "knowledge_dir": env.knowledge_dir, "tools": env.tools,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
