@@ -16,6 +16,7 @@ from assistant.chat import HELP, ChatSession, run_chat
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.testing.fake_server import FakeOpenAIServer, Reply
+from assistant.testing.mock_transport import MockOpenAI
 from assistant.tokens import count_messages
 
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -191,7 +192,7 @@ def _answer_handler(body: dict) -> Reply:
 
 @pytest.mark.parametrize("tools", ["off", "auto"])
 def test_llm_chat_without_tool_support_sends_history(tools: str):
-    with FakeOpenAIServer(_answer_handler) as server:
+    with MockOpenAI(_answer_handler) as server:  # in process: no socket needed
         settings = Settings(base_url=server.base_url, api_key="test", model="fake-model", tools=tools)
         chat = ChatSession(Assistant(settings))
         t1 = chat.ask(DISPUTE)
@@ -215,7 +216,7 @@ def test_llm_chat_without_tool_support_sends_history(tools: str):
 
 
 def test_llm_chat_history_respects_the_budget():
-    with FakeOpenAIServer(_answer_handler) as server:
+    with MockOpenAI(_answer_handler) as server:  # in process: no socket needed
         settings = Settings(base_url=server.base_url, api_key="test", model="fake-model", tools="off")
         chat = ChatSession(Assistant(settings), history_tokens=10)  # too small for any pair
         chat.ask(DISPUTE)
@@ -224,7 +225,7 @@ def test_llm_chat_history_respects_the_budget():
 
 
 def test_no_tools_flag_skips_the_probe():
-    with FakeOpenAIServer(_answer_handler) as server:
+    with MockOpenAI(_answer_handler) as server:  # in process: no socket needed
         settings = Settings(base_url=server.base_url, api_key="test", model="fake-model", tools="auto")
         rc, out = chat_lines(DISPUTE, "/quit", settings=settings, use_tools=False)
     assert rc == 0 and not any(r.get("tools") for r in server.requests)

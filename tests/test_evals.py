@@ -25,6 +25,7 @@ from assistant.evals.graders import grade_answer, grade_note, retrieval_metrics
 from assistant.models import Answer, Citation, Flag, Note, RiskStatus, SessionFacts
 from assistant.testing.fake_model import ScriptedModel
 from assistant.testing.fake_server import FakeOpenAIServer, Reply
+from assistant.testing.mock_transport import MockOpenAI
 
 REPO = Path(__file__).resolve().parents[1]
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -1051,7 +1052,7 @@ def test_judge_over_http_errors_and_verdicts(assistant_offline, cases_dir: Path,
 
     case = _one_case(cases_dir, "ns_grief_father")
     assert make_judge(Settings(offline=True)) is None  # no judge endpoint: no judge
-    with FakeOpenAIServer() as server:
+    with MockOpenAI() as server:  # in process: no socket needed
         monkeypatch.setenv("IPT_JUDGE_BASE_URL", server.base_url)
         monkeypatch.setenv("IPT_JUDGE_MODEL", "judge-model")
         monkeypatch.setenv("IPT_JUDGE_API_KEY", "test")
