@@ -19,7 +19,6 @@ cancels the answer in progress (not the chat), Ctrl-D leaves.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import sys
@@ -354,7 +353,7 @@ def run_chat(settings: Settings, *, session: int | None = None, total: int | Non
     def answer_turn(work: Any, message: str) -> None:
         """Run one answer or note with a status line; Ctrl-C cancels it and the chat goes on."""
         out = MarkdownStream(stdout) if rich_out else None
-        with status(message, io.StringIO() if as_json else sys.stderr) as busy:
+        with status(message, sys.stderr, enabled=not as_json) as busy:
 
             def stream(piece: str) -> None:
                 if out is not None:

@@ -236,7 +236,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     stream = None if args.json or assistant.model is None else on_token
     if stream:
         sys.stderr.write(f"ipt: {assistant.model.name} via {assistant.settings.endpoint_host}\n")  # type: ignore[union-attr]
-    with status(_work_message(assistant.settings, assistant.model)) as busy:
+    with status(_work_message(assistant.settings, assistant.model), enabled=not args.json) as busy:
         try:
             answer = assistant.ask(question, session=args.session, total_sessions=args.total, focal_area=args.focus,
                                    on_token=busy.stop_on_first(stream),
@@ -440,7 +440,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from .terminal import status
 
     a = Assistant(_settings(args))
-    with status("Building the search index…"):
+    with status("Building the search index…", enabled=not args.json):
         seconds = a.rebuild_index()
     info = {"chunks": len(a.retriever.chunks), "seconds": round(seconds, 2),
             "content_hash": a.catalog.content_hash,
@@ -468,7 +468,7 @@ def cmd_note(args: argparse.Namespace) -> int:
     bullets = read_bullets(args.file)
     assistant = Assistant(_settings(args))
     message = "Drafting the note…" if assistant.model is None else f"Drafting the note with {assistant.model.name}…"
-    with status(message):
+    with status(message, enabled=not args.json):
         note = assistant.draft_note(bullets, format=fmt, session=args.session, total_sessions=args.total,
                                     focal_area=args.focus)
     text = json.dumps(note.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n" if args.json else note.text

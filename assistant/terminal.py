@@ -150,10 +150,12 @@ def _logger_passes_info(name: str) -> bool:
 
 
 @contextmanager
-def status(message: str, stream: IO[str] | None = None) -> Iterator[Status]:
-    """``with status("Searching…") as s:`` shows a spinner on a terminal's stderr, nothing elsewhere."""
+def status(message: str, stream: IO[str] | None = None, *, enabled: bool = True) -> Iterator[Status]:
+    """``with status("Searching…") as s:`` shows a spinner on a terminal's stderr, nothing elsewhere
+    (nor with ``enabled=False``, e.g. under ``--json``)."""
     s = Status(message, stream)
-    s.start()
+    if enabled:
+        s.start()
     # The retry records are INFO: let them reach our handler while the status is shown.
     saved = {}
     if s.active:
