@@ -177,8 +177,10 @@ class ChatSession:
             answer = self._offline_answer(text)
         else:
             answer = self._answer(text, tap if on_token else None)
-            if self.focus_inferred and answer.focal_area == self.focus:
-                answer.focal_area_source = "inferred"  # inferred earlier in this chat, as /case says
+            if self.focus_inferred and answer.focal_area == self.focus and answer.focal_area_source == "given":
+                # inferred earlier in this chat, as /case says: the answer's header says so too
+                answer.focal_area_source = "inferred"
+                answer.answer = answer.answer.replace(" (given)", " (inferred earlier in this chat)", 1)
         if answer.focal_area and (self.focus is None or self.focus_inferred):
             self.focus, self.focus_inferred = answer.focal_area, True
         answer.flags = [f.model_copy(update={"message": chat_hints(f.message)}) for f in answer.flags]

@@ -226,3 +226,26 @@ def test_chat_json_emits_only_json_lines() -> None:
     assert kinds == ["reply", "error", "error", "hint", "note", "answer", "error", "quit"]
     assert objs[1]["error"]["code"] == "bad_input" and "unknown command /bogus" in objs[1]["error"]["message"]
     assert all("case" in o for o in objs)
+
+
+def test_model_answers_agree_with_case_on_an_inferred_focus() -> None:
+    """With a model, the inferred focus is passed on to the next turn; the answer still says inferred."""
+    import re
+
+    from assistant import Assistant
+    from assistant.testing.fake_server import Reply
+    from assistant.testing.mock_transport import MockOpenAI
+
+    def cite(body: dict) -> Reply:
+        user = next(m["content"] for m in reversed(body["messages"]) if m["role"] == "user")
+        first_id = re.findall(r"^\[([a-z_]+)\] ", user, re.M)[0]
+        return Reply(text=f"Go through the argument with [{first_id}].")
+
+    with MockOpenAI(cite) as endpoint:
+        settings = Settings(base_url=endpoint.base_url, api_key="test", model="fake-model", tools="off")
+        c = ChatSession(Assistant(settings))
+        first = c.ask(DISPUTE).answer
+        second = c.ask(FOLLOW_UP).answer
+    assert first.mode == second.mode == "llm"
+    assert first.focal_area_source == second.focal_area_source == "inferred" and "(inferred)" in c.describe_case()
+    assert "(given)" not in second.answer and "inferred earlier in this chat" in second.answer
