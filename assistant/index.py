@@ -300,17 +300,19 @@ class EmbeddingCache:
                 keys, vectors, digest = z["keys"], z["vectors"], str(z["sha256"])
         except (OSError, ValueError, EOFError, KeyError):
             return {}
-        if keys.ndim != 1 or vectors.shape != (len(keys), _emb.DIMENSIONS) or vectors.dtype != np.float32 \
+        if keys.ndim != 2 or keys.shape[1] != 20 or keys.dtype != np.uint8 \
+                or vectors.shape != (len(keys), _emb.DIMENSIONS) or vectors.dtype != np.float32 \
                 or digest != self._digest(keys, vectors):
             return {}
-        return {bytes(k): vectors[i] for i, k in enumerate(keys)}
+        # (raw sha1 digests as uint8 rows: numpy's "S20" would drop a digest's trailing zero bytes)
+        return {k.tobytes(): vectors[i] for i, k in enumerate(keys)}
 
     def save(self, current: dict[bytes, np.ndarray], older: dict[bytes, np.ndarray]) -> None:
         extra = [k for k in older if k not in current][: self.KEEP_EXTRA * max(len(current), 1)]
         keys = list(current) + extra
         if not keys:
             return
-        key_arr = np.array(keys, dtype="S20")
+        key_arr = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 20)
         vectors = np.stack([current[k] if k in current else older[k] for k in keys]).astype(np.float32)
         digest = np.array(self._digest(key_arr, vectors))
         with contextlib.suppress(OSError):

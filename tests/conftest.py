@@ -6,13 +6,17 @@
   search index is built once and never touches ``~/.local/share``.
 * ``catalog``: the validated knowledge base.
 * ``assistant_offline``: one grounded-offline :class:`~assistant.Assistant` for the session.
+* ``seeded_data_dir``: a fresh data dir holding a copy of the session's embedding cache,
+  for tests about building a store: they build it for real, and embed only text
+  the knowledge base does not already have (which the embedding-cache tests check).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -78,3 +82,37 @@ def assistant_offline(ipt_data_dir: Path):  # type: ignore[no-untyped-def]
     from assistant import Assistant
 
     return Assistant(offline=True)
+
+
+@pytest.fixture(scope="session")
+def session_embedding_cache(assistant_offline, ipt_data_dir: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The session's embedding cache (the shared index is built first, which fills it)."""
+    from assistant.index import EmbeddingCache
+
+    _ = assistant_offline.retriever.index
+    path = EmbeddingCache(ipt_data_dir).path
+    if not path.is_file():  # the shared index came from the vector cache alone: fill it once
+        assistant_offline.retriever.rebuild()
+    assert path.is_file()
+    return path
+
+
+#: Content-addressed caches of a data dir (vectors by text, exemplar vectors, the optimised ONNX graph):
+#: copying them changes no result, only what has to be computed again.
+SEEDED_CACHES = ("embedding-cache", "situations", "signals", "onnx")
+
+
+@pytest.fixture
+def seeded_data_dir(session_embedding_cache: Path, ipt_data_dir: Path, tmp_path: Path) -> Callable[..., Path]:
+    """``seeded_data_dir(name="data")``: a new data dir under ``tmp_path`` with copies of the session's
+    embedding caches (:data:`SEEDED_CACHES`) and nothing else: no store, no vector matrix, no BM25."""
+
+    def make(name: str = "data") -> Path:
+        data = tmp_path / name
+        data.mkdir(parents=True, exist_ok=True)
+        for folder in SEEDED_CACHES:
+            if (ipt_data_dir / folder).is_dir():
+                shutil.copytree(ipt_data_dir / folder, data / folder)
+        return data
+
+    return make

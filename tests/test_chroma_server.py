@@ -50,7 +50,8 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory):
         proc.wait(timeout=10)
 
 
-def test_index_is_built_on_the_server_and_answers_come_from_it(chroma_url: str, tmp_path: Path) -> None:
+def test_index_is_built_on_the_server_and_answers_come_from_it(chroma_url: str, seeded_data_dir) -> None:
+    tmp_path = seeded_data_dir("data")
     settings = Settings.from_env(offline=True).model_copy(update={"chroma_url": chroma_url, "data_dir": tmp_path})
     a = Assistant(settings, offline=True)
     index = a.retriever.index

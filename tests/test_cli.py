@@ -247,9 +247,9 @@ def test_techniques_unknown_phase_exits_2(ipt_data_dir: Path) -> None:
 # -- index -------------------------------------------------------------------------------------
 
 
-def test_index_json_reports_chunks_and_seconds(tmp_path: Path) -> None:
+def test_index_json_reports_chunks_and_seconds(tmp_path: Path, seeded_data_dir) -> None:
     # Its own data dir: a forced rebuild must not pull the shared index from under other tests.
-    proc = ipt("index", "--json", data_dir=tmp_path / "data")
+    proc = ipt("index", "--json", data_dir=seeded_data_dir("data"))
     assert proc.returncode == 0, proc.stderr.decode()
     info = json.loads(proc.stdout.decode("utf-8"))
     assert isinstance(info["chunks"], int) and info["chunks"] > 24

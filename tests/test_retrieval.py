@@ -110,7 +110,8 @@ def test_index_reused_when_knowledge_unchanged(assistant_offline, ipt_data_dir: 
 
 
 def test_index_built_reused_and_rebuilt_when_knowledge_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              knowledge_dir: Path, ipt_data_dir: Path):
+                                                              knowledge_dir: Path, ipt_data_dir: Path,
+                                                              seeded_data_dir):
     from assistant import Assistant
     from assistant.catalog import load_catalog
     from assistant.config import Settings
@@ -118,7 +119,7 @@ def test_index_built_reused_and_rebuilt_when_knowledge_changes(tmp_path: Path, m
 
     kdir = tmp_path / "knowledge"
     shutil.copytree(knowledge_dir, kdir)
-    data = tmp_path / "data"
+    data = seeded_data_dir("data")  # the session's embedding cache: the store is still built here
     monkeypatch.setenv("IPT_KNOWLEDGE_DIR", str(kdir))
     monkeypatch.setenv("IPT_DATA_DIR", str(data))
     settings = Settings.from_env(offline=True)
@@ -145,6 +146,12 @@ def test_index_built_reused_and_rebuilt_when_knowledge_changes(tmp_path: Path, m
     new_cat = load_catalog(kdir)
     assert new_cat.content_hash != old_hash
 
+    from assistant.embeddings import get_encoder
+
+    encoder = get_encoder()
+    real_encode = encoder.encode
+    embedded: list[str] = []
+    monkeypatch.setattr(encoder, "encode", lambda texts, *a, **k: embedded.extend(texts) or real_encode(texts, *a, **k))
     b = Assistant(settings)
     b_cat = b.catalog
     if b_cat.content_hash == old_hash:  # the catalog cache checks file times at most once a second
@@ -155,6 +162,9 @@ def test_index_built_reused_and_rebuilt_when_knowledge_changes(tmp_path: Path, m
     assert b_cat.content_hash == new_cat.content_hash
     rebuilt = b.retriever.index
     assert rebuilt.built is True
+    # only the edited entry's changed chunk was embedded again (the embedding cache is keyed by text)
+    assert embedded and all(word in t for t in embedded), [t[:80] for t in embedded if word not in t]
+    monkeypatch.setattr(encoder, "encode", real_encode)
     assert rebuilt.collection.metadata["content_hash"] == new_cat.content_hash
     col_id, meta = _collection_meta(data)
     assert meta["content_hash"] == new_cat.content_hash
