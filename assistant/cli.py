@@ -259,10 +259,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _print_checks(flags: list[Any], sources: str | None) -> None:
+    """The sources line (markdown) and the check flags, rendered on a terminal, plain otherwise."""
+    from .terminal import print_markdown, print_plain
+
     if sources:
-        sys.stdout.write(sources + "\n")
+        print_markdown(sources, sys.stdout)
     for f in flags:
-        sys.stdout.write(f"[{f.code}] {f.message}\n")
+        print_plain(f"[{f.code}] {f.message}", sys.stdout)
 
 
 def cmd_techniques(args: argparse.Namespace) -> int:
@@ -342,7 +345,7 @@ def display_synonyms(name: str, synonyms: Sequence[str]) -> list[str]:
 def _index_state(settings: Any, content_hash: str) -> str:
     """The search index's state, read without opening chromadb (a read-only look at its sqlite)."""
     if settings.chroma_url:
-        return f"Chroma server (IPT_CHROMA_URL); checked on first use"
+        return "Chroma server (IPT_CHROMA_URL); checked on first use"
     db = settings.data_dir / "chroma" / "chroma.sqlite3"
     if not db.exists():
         return "not built (built on first use, a few seconds)"

@@ -256,3 +256,38 @@ def test_markdown_stream_renders_on_a_terminal(monkeypatch) -> None:
     out.close()
     final = tty.getvalue().split("\x1b[2K")[-1]  # Live redraws in place; the last frame stays on screen
     assert out.rendered and "role play" in final and "**" not in final and "argument." in final
+
+
+def _cite(body: dict):  # type: ignore[no-untyped-def]
+    from assistant.testing.fake_server import Reply
+
+    import re
+
+    user = next(m["content"] for m in reversed(body["messages"]) if m["role"] == "user")
+    first_id = re.findall(r"^\[([a-z][a-z_]+)\] ", user, re.M)[0]
+    return Reply(text=f"**Next:** go through last night's argument with [{first_id}].")
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_ask_streams_a_model_answer_rendered_only_on_a_terminal(tty: bool, monkeypatch, assistant_offline,
+                                                                capsys) -> None:
+    from assistant.testing.mock_transport import MockOpenAI
+
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("IPT_PLAIN", raising=False)
+    out = FakeTTY() if tty else io.StringIO()
+    with MockOpenAI(_cite) as endpoint:
+        monkeypatch.setenv("IPT_BASE_URL", endpoint.base_url)
+        monkeypatch.setenv("IPT_API_KEY", "test")
+        monkeypatch.setenv("IPT_MODEL", "fake-model")
+        monkeypatch.setenv("IPT_TOOLS", "off")
+        monkeypatch.setattr(sys, "stdout", out)
+        rc = main(["ask", "Session 5 of 16: she keeps fighting with her husband about chores. What next?"])
+    assert rc == 0 and len(endpoint.requests) == 1
+    text = out.getvalue()
+    if tty:
+        assert "go through last night's argument" in text and "**Next:**" not in text and "Sources:" in text
+        assert "`" not in text.split("Sources:")[-1]  # the sources line is rendered too
+    else:
+        assert "**Next:** go through last night's argument with [" in text and "\x1b[" not in text
+        assert "\nSources: `" in text
