@@ -77,9 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="multi-turn conversation that keeps the case (/session, /focus, /note, /help)",
                           formatter_class=raw,
-                          description="A conversation that keeps the case. Inside: /help, /session N, /of M, "
-                                      "/focus AREA, /note (paste bullets, end with an empty line), /case, /reset, "
-                                      "/quit. Ctrl-C cancels the answer in progress, Ctrl-D leaves. Line history "
+                          description="A conversation that keeps the case. Inside: /help, /session N, /of M,\n"
+                                      "/focus AREA, /note (paste bullets, end with an empty line), /case, /reset,\n"
+                                      "/quit. Ctrl-C cancels the answer in progress, Ctrl-D leaves. Line history\n"
                                       "is kept in memory only, unless --history is given.",
                           epilog=_examples("ipt chat --session 5 --focus role_dispute", "ipt chat --history",
                                            "ipt chat --json < turns.txt      # one JSON object per line"))
@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "replay reads the committed evals/recordings)")
     ev.add_argument("--judge", action="store_true", help="also run the LLM judge (needs IPT_JUDGE_* or the endpoint)")
     ev.add_argument("--filter", metavar="TEXT", help="only cases whose id contains TEXT")
-    ev.add_argument("--ids", metavar="FILE", help="only the case ids listed in FILE (one per line, # comments)")
+    ev.add_argument("--ids", metavar="FILE", help="only the case ids listed in FILE (one per line, # comments); "
+                                                  "--mode replay defaults to evals/recorded_cases.txt")
     ev.add_argument("--no-progress", action="store_true", help="no progress bar")
     _common(ev)
 
