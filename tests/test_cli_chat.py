@@ -194,6 +194,9 @@ def test_prompt_toolkit_reader_edits_and_keeps_history_in_memory(tmp_path: Path)
         assert read("ipt> ") == "hello"
         pipe.send_text("\x1b[A\r")  # up arrow recalls the previous line
         assert read("ipt> ") == "hello"
+        pipe.send_text("half a line\x03")  # Ctrl-C drops the line being typed
+        with pytest.raises(KeyboardInterrupt):
+            read("ipt> ")
         pipe.send_text("\x04")  # Ctrl-D on an empty line
         with pytest.raises(EOFError):
             read("ipt> ")
