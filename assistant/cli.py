@@ -366,6 +366,16 @@ def _index_state(settings: Any, content_hash: str) -> str:
         return "not built (built on first use, a few seconds)"
     if meta.get("content_hash") != content_hash:
         return f"stale: built for knowledge {meta.get('content_hash')} (rebuilt on next use)"
+    try:  # what this version would build: another embedder or chunking also means a rebuild
+        from . import embeddings as _emb
+        from .index import INDEX_VERSION
+
+        embedder, version = f"{_emb.MODEL_ID}:{_emb.MAX_TOKENS}", INDEX_VERSION
+    except (ImportError, AttributeError):  # pragma: no cover - names moved: compare the knowledge only
+        embedder, version = meta.get("embedder"), meta.get("index_version")
+    if meta.get("embedder") != embedder or meta.get("index_version") != version:
+        return (f"stale: built with {meta.get('embedder')}, index version {meta.get('index_version')} "
+                "(rebuilt on next use)")
     return f"built for this knowledge ({meta.get('embedder', 'unknown embedder')})"
 
 

@@ -291,3 +291,30 @@ def test_ask_streams_a_model_answer_rendered_only_on_a_terminal(tty: bool, monke
     else:
         assert "**Next:** go through last night's argument with [" in text and "\x1b[" not in text
         assert "\nSources: `" in text
+
+
+def test_index_built_by_another_embedder_or_version_is_stale(tmp_path: Path) -> None:
+    import sqlite3
+
+    from assistant.cli import _index_state
+    from assistant.config import Settings
+
+    db_dir = tmp_path / "chroma"
+    db_dir.mkdir()
+    con = sqlite3.connect(db_dir / "chroma.sqlite3")
+    con.executescript("CREATE TABLE collections (id TEXT, name TEXT);"
+                      "CREATE TABLE collection_metadata (collection_id TEXT, key TEXT, str_value TEXT);"
+                      "INSERT INTO collections VALUES ('c1', 'ipt_knowledge');")
+    from assistant import embeddings
+    from assistant.index import INDEX_VERSION
+
+    current = f"{embeddings.MODEL_ID}:{embeddings.MAX_TOKENS}"
+    rows = [("c1", "content_hash", "abc"), ("c1", "embedder", current), ("c1", "index_version", INDEX_VERSION)]
+    con.executemany("INSERT INTO collection_metadata VALUES (?, ?, ?)", rows)
+    con.commit()
+    settings = Settings(offline=True, data_dir=tmp_path)
+    assert _index_state(settings, "abc").startswith("built for this knowledge")
+    con.execute("UPDATE collection_metadata SET str_value = 'old-model:128' WHERE key = 'embedder'")
+    con.commit()
+    con.close()
+    assert _index_state(settings, "abc").startswith("stale: built with old-model:128")
