@@ -1,15 +1,24 @@
 """``ipt bench``: measure what the README promises. Numbers are measured here, never assumed.
 
-Reports: ``ipt --help`` wall time, cold ``ipt ask --json``, index build, warm offline
-``ask`` p50, retrieval p50, prompt tokens per LLM question vs stuffing the whole
-catalog, recall@3 / MRR for hybrid vs BM25-only vs dense-only on the retrieval
-fixture, offline note p50, fact-check time per note, invented-fact rate of offline
-notes, and the offline eval suite's wall time.
+Reports: the import floor (``python -c "import numpy, onnxruntime, tokenizers, yaml, pydantic"``),
+``ipt --help`` and a cold ``ipt ask --json`` (with its peak RSS), interleaved round by round so that
+a busy machine slows all three alike, min and p50 of each, and the cold ask as a multiple of the
+floor; index build; warm offline ``ask``, retrieval and one query embedding, interleaved per
+question, with ask as a multiple of the embedding; prompt tokens per LLM question vs stuffing the
+whole catalog; recall@3 / MRR for hybrid vs BM25-only vs dense-only on the retrieval fixture;
+offline note p50, fact-check time per note, invented-fact rate of offline notes, and the offline
+eval suite's wall time (one worker).
+
+``--scale N`` instead builds a synthetic knowledge base of about N times the shipped one's chunks
+(technique variants: each technique copied under a new id and name, so every chunk's text is new and
+is embedded) in a temp dir, in a fresh process, and reports ``chunks``, ``index_build_s``,
+``retrieval_p50_ms``, ``ask_p50_ms`` and ``peak_rss_mb``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -23,13 +32,20 @@ from typing import Any, Callable
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-TARGETS = {"help_s": 0.3, "cold_ask_s": 2.5, "index_build_s": 10.0, "ask_p50_ms": 20.0, "retrieval_p50_ms": 10.0,
+TARGETS = {"help_s": 0.2, "cold_ask_over_floor": 4.0, "cold_ask_rss_mb": 300, "index_build_s": 10.0,
+           "ask_p50_ms": 15.0, "ask_over_embedding": 2.0, "retrieval_p50_ms": 10.0,
            "prompt_tokens_p50": 2500, "note_p50_ms": 30.0, "invented_fact_rate": 0.0, "eval_offline_s": 20.0,
-           "recall_at_3": 0.9}
+           "recall_at_3": 0.9, "scale_retrieval_p50_ms": 20.0, "scale_peak_rss_mb": 600}
+FLOOR_IMPORTS = "import numpy, onnxruntime, tokenizers, yaml, pydantic"
+QUESTION = "Session 5: she keeps fighting with her husband about chores. What should I do next?"
 
 
 def _p50(values: list[float]) -> float:
     return round(statistics.median(values), 3)
+
+
+def _stats(values: list[float], digits: int = 3) -> dict[str, float]:
+    return {"min": round(min(values), digits), "p50": round(statistics.median(values), digits), "n": len(values)}
 
 
 def _timeit(fn: Callable[[], Any], repeat: int) -> list[float]:
@@ -41,19 +57,69 @@ def _timeit(fn: Callable[[], Any], repeat: int) -> list[float]:
     return out
 
 
+def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``argv``; (wall seconds, peak RSS in MB of that child alone). Raises if it fails."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[1:4])} failed: {err.strip()[-200:]}")
+    return wall, usage.ru_maxrss / 1024  # KB on Linux
+
+
 def _cli(args: list[str], env: dict[str, str], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, capture_output=True, text=True)
-        times.append(time.perf_counter() - t0)
-        if proc.returncode != 0:
-            raise RuntimeError(f"ipt {' '.join(args[:1])} failed: {proc.stderr.strip()[:200]}")
-    return times
+    return [_child([sys.executable, "-m", "assistant.cli", *args], env)[0] for _ in range(repeat)]
+
+
+def cold_start(env: dict[str, str], rounds: int) -> dict[str, Any]:
+    """The import floor, ``ipt --help`` and a cold ``ipt ask --json``, interleaved round by round."""
+    floor: list[float] = []
+    helps: list[float] = []
+    asks: list[float] = []
+    rss: list[float] = []
+    _child([sys.executable, "-m", "assistant.cli", "ask", QUESTION, "--json"], env)  # caches in place
+    for _ in range(rounds):
+        floor.append(_child([sys.executable, "-c", FLOOR_IMPORTS], env)[0])
+        helps.append(_child([sys.executable, "-m", "assistant.cli", "--help"], env)[0])
+        wall, peak = _child([sys.executable, "-m", "assistant.cli", "ask", QUESTION, "--json"], env)
+        asks.append(wall)
+        rss.append(peak)
+    return {"import_floor_s": _stats(floor), "help_s": _stats(helps), "cold_ask_s": _stats(asks),
+            "cold_ask_rss_mb": round(max(rss), 1),
+            "cold_ask_over_floor": round(min(asks) / min(floor), 2)}
+
+
+def warm_latency(assistant: Any, questions: list[str], repeat: int) -> dict[str, Any]:
+    """Per question, interleaved: one query embedding, one retrieval (with its embedding), one ask."""
+    r = assistant.retriever
+    encoder = r.index.embeddings.encoder
+    embed_ms: list[float] = []
+    ret_ms: list[float] = []
+    ask_ms: list[float] = []
+    for q in questions[:3]:  # warm every cache first
+        assistant.ask(q)
+    for i in range(repeat):
+        q = questions[i % len(questions)]
+        embed_ms += _timeit(lambda q=q: encoder.encode([q]), 1)
+        ret_ms += _timeit(lambda q=q: r.techniques(q, phase="middle", focal_area=None, k=5), 1)
+        ask_ms += _timeit(lambda q=q: assistant.ask(q), 1)
+    return {"embed_ms": _stats(embed_ms), "retrieval_ms": _stats(ret_ms), "ask_ms": _stats(ask_ms),
+            "ask_p95_ms": round(sorted(ask_ms)[int(0.95 * (len(ask_ms) - 1))], 3),
+            "ask_over_embedding": round(statistics.median(ask_ms) / statistics.median(embed_ms), 2)}
+
+
+def _fixture_path() -> Path:
+    source = REPO / "tests" / "fixtures" / "retrieval.yaml"
+    return source if source.exists() else Path(__file__).parent / "_fixtures" / "retrieval.yaml"
 
 
 def load_fixture() -> list[dict[str, Any]]:
-    path = REPO / "tests" / "fixtures" / "retrieval.yaml"
+    path = _fixture_path()
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
@@ -80,7 +146,7 @@ def retrieval_quality(assistant: Any, fixture: list[dict[str, Any]]) -> dict[str
     return out
 
 
-def run(repeat: int = 30) -> dict[str, Any]:
+def run(repeat: int = 30, rounds: int = 5) -> dict[str, Any]:
     from .assistant import Assistant
     from .answer import build_messages
     from .context import stuffed_catalog_tokens
@@ -99,33 +165,28 @@ def run(repeat: int = 30) -> dict[str, Any]:
         for k in [k for k in os.environ if k.startswith(("IPT_BASE", "IPT_API", "IPT_MODEL", "OPENAI_"))]:
             del os.environ[k]
 
-        results["help_s"] = round(statistics.median(_cli(["--help"], env, 7)), 3)
-
         t0 = time.perf_counter()
         assistant = Assistant(offline=True)
         build_s = assistant.rebuild_index()
+        results["first_open_incl_build_s"] = round(time.perf_counter() - t0, 2)
         results["index_build_s"] = round(build_s, 2)
         results["index_chunks"] = len(assistant.retriever.chunks)
-        results["first_open_incl_build_s"] = round(time.perf_counter() - t0, 2)
 
-        q = "Session 5: she keeps fighting with her husband about chores. What should I do next?"
-        results["cold_ask_s"] = round(statistics.median(_cli(["ask", q, "--json"], env, 5)), 3)
+        cold = cold_start(env, rounds)
+        results.update(cold)
+        results["help_p50_s"] = cold["help_s"]["p50"]
 
         fixture = load_fixture()
-        questions = [f["question"] for f in fixture] or [q]
-        assistant.ask(q)  # warm
-        ask_ms = []
-        for i in range(repeat):
-            question = questions[i % len(questions)]
-            ask_ms += _timeit(lambda q=question: assistant.ask(q), 1)
-        results["ask_p50_ms"] = _p50(ask_ms)
-        results["ask_p95_ms"] = round(sorted(ask_ms)[int(0.95 * (len(ask_ms) - 1))], 3)
+        questions = [f["question"] for f in fixture] or [QUESTION]
+        warm = warm_latency(assistant, questions, repeat)
+        results["warm"] = warm
+        results["embed_p50_ms"] = warm["embed_ms"]["p50"]
+        results["ask_p50_ms"] = warm["ask_ms"]["p50"]
+        results["ask_p95_ms"] = warm["ask_p95_ms"]
+        results["retrieval_p50_ms"] = warm["retrieval_ms"]["p50"]
+        results["ask_over_embedding"] = warm["ask_over_embedding"]
+        results["cold_ask_over_embedding"] = round(cold["cold_ask_s"]["min"] * 1000 / warm["embed_ms"]["min"], 1)
         r = assistant.retriever
-        ret_ms = []
-        for i in range(repeat):
-            question = questions[i % len(questions)]
-            ret_ms += _timeit(lambda q=question: r.techniques(q, phase="middle", focal_area=None, k=5), 1)
-        results["retrieval_p50_ms"] = _p50(ret_ms)
 
         cat = assistant.catalog
         tokens = []
@@ -161,7 +222,7 @@ def run(repeat: int = 30) -> dict[str, Any]:
                             "invented_fact_rate": round(invented / max(1, len(cases.notes)), 4)}
 
         t0 = time.perf_counter()
-        run_ = run_suite(Assistant(offline=True), cases, "all", concurrency=2)
+        run_ = run_suite(Assistant(offline=True), cases, "all", concurrency=1)
         results["eval_offline"] = {"seconds": round(time.perf_counter() - t0, 2), "cases": len(run_.results),
                                    "suites": run_.suite_stats()}
     return results
@@ -171,13 +232,20 @@ def _fmt(results: dict[str, Any]) -> str:
     rq = results.get("retrieval_quality", {})
     pt = results["prompt_tokens"]
     n = results["notes"]
+    fl, hp, ca, w = results["import_floor_s"], results["help_s"], results["cold_ask_s"], results["warm"]
     lines = [
         f"machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}",
-        f"ipt --help              {results['help_s']:.3f} s   (target <= {TARGETS['help_s']})",
-        f"cold ipt ask --json     {results['cold_ask_s']:.3f} s   (target <= {TARGETS['cold_ask_s']})",
+        f"import floor            {fl['min']:.3f} s min, {fl['p50']:.3f} p50  ({FLOOR_IMPORTS[7:]})",
+        f"ipt --help              {hp['min']:.3f} s min, {hp['p50']:.3f} p50  (target <= {TARGETS['help_s']})",
+        f"cold ipt ask --json     {ca['min']:.3f} s min, {ca['p50']:.3f} p50  = {results['cold_ask_over_floor']}x the floor "
+        f"(target <= {TARGETS['cold_ask_over_floor']}x); peak RSS {results['cold_ask_rss_mb']} MB "
+        f"(target <= {TARGETS['cold_ask_rss_mb']})",
         f"index build             {results['index_build_s']:.2f} s   ({results['index_chunks']} chunks; target <= {TARGETS['index_build_s']})",
-        f"warm ask p50 (offline)  {results['ask_p50_ms']:.1f} ms  (p95 {results['ask_p95_ms']:.1f}; target <= {TARGETS['ask_p50_ms']})",
-        f"retrieval p50           {results['retrieval_p50_ms']:.1f} ms  (target <= {TARGETS['retrieval_p50_ms']})",
+        f"query embedding         {w['embed_ms']['p50']:.1f} ms p50 (min {w['embed_ms']['min']:.1f})",
+        f"warm ask p50 (offline)  {results['ask_p50_ms']:.1f} ms  (min {w['ask_ms']['min']:.1f}, p95 {results['ask_p95_ms']:.1f}; "
+        f"{results['ask_over_embedding']}x one embedding; target <= {TARGETS['ask_p50_ms']} ms and "
+        f"{TARGETS['ask_over_embedding']}x)",
+        f"retrieval p50           {results['retrieval_p50_ms']:.1f} ms  (incl. the query embedding; target <= {TARGETS['retrieval_p50_ms']})",
         f"prompt tokens / question p50 {pt['p50']} (max {pt['max']}) vs whole catalog {pt['stuffed_catalog_yaml']} "
         f"(compact {pt['stuffed_catalog_compact']}); target <= {TARGETS['prompt_tokens_p50']}",
     ]
@@ -194,8 +262,101 @@ def _fmt(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# -- --scale N ----------------------------------------------------------------------------------------
+def synthetic_catalog(cat: Any, scale: int) -> Any:
+    """The catalog plus enough technique variants for about ``scale`` times its chunks: each variant is
+    a technique under a new id and name (``<id>_v<k>``, ``<name> variant <k>``, no synonyms), so all its
+    chunks carry new text. Phases, focal areas, frame and situations stay as shipped."""
+    from .chunks import build_chunks
+
+    base = len(build_chunks(cat))
+    per_technique = max(1, len(build_chunks(cat)) - len(build_chunks(dataclasses.replace(cat, techniques={}))))
+    per_technique //= max(1, len(cat.techniques))
+    variants = max(0, round((scale - 1) * base / per_technique))
+    originals = list(cat.techniques.values())
+    techniques = dict(cat.techniques)
+    for i in range(variants):
+        t = originals[i % len(originals)]
+        k = i // len(originals) + 1
+        techniques[f"{t.id}_v{k}"] = t.model_copy(update={"id": f"{t.id}_v{k}", "name": f"{t.name} variant {k}",
+                                                          "synonyms": []})
+    return dataclasses.replace(cat, techniques=techniques, content_hash=f"{cat.content_hash}-x{scale}")
+
+
+def scale_worker(scale: int, repeat: int, data_dir: str) -> dict[str, Any]:
+    """Runs in its own process (so that its peak RSS is its own): build, then measure warm latency."""
+    import resource
+
+    from .assistant import Assistant
+    from .catalog import get_catalog
+    from .retrieval import Retriever
+
+    os.environ["IPT_DATA_DIR"] = data_dir
+    cat = synthetic_catalog(get_catalog(), scale)
+
+    class ScaledAssistant(Assistant):
+        @property
+        def catalog(self) -> Any:
+            return cat
+
+    t0 = time.perf_counter()
+    retriever = Retriever(cat, Path(data_dir))
+    bm25_s = time.perf_counter() - t0
+    index = retriever.index
+    build_s = time.perf_counter() - t0
+    assistant = ScaledAssistant(offline=True)
+    assistant._retriever = retriever
+    questions = [f["question"] for f in load_fixture()] or [QUESTION]
+    warm = warm_latency(assistant, questions, repeat)
+    vec = index.embeddings.encoder.encode([questions[0]])[0]
+    search_ms = _timeit(lambda: retriever.techniques(questions[0], phase="middle", k=5, query_vector=vec), repeat)
+    t1 = time.perf_counter()
+    reopened = Retriever(cat, Path(data_dir))
+    _ = reopened.index
+    reopen_s = time.perf_counter() - t1
+    return {"scale": scale, "chunks": len(retriever.chunks), "techniques": len(cat.techniques),
+            "index_build_s": round(build_s, 2), "bm25_build_s": round(bm25_s, 2),
+            "reopen_s": round(reopen_s, 3), "search": "in-memory" if index._collection is None or
+            len(retriever.chunks) <= index.IN_MEMORY_LIMIT else "hnsw",
+            "embed_p50_ms": warm["embed_ms"]["p50"], "retrieval_p50_ms": warm["retrieval_ms"]["p50"],
+            "retrieval_min_ms": warm["retrieval_ms"]["min"], "retrieval_no_embedding_p50_ms": _p50(search_ms),
+            "ask_p50_ms": warm["ask_ms"]["p50"], "ask_min_ms": warm["ask_ms"]["min"],
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def run_scale(scale: int, repeat: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ipt-bench-scale-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_"))}
+        env["IPT_DATA_DIR"] = tmp
+        code = ("import json, sys\nfrom assistant.bench import scale_worker\n"
+                f"print(json.dumps(scale_worker({int(scale)}, {int(repeat)}, sys.argv[1])))")
+        proc = subprocess.run([sys.executable, "-c", code, tmp], env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench --scale {scale} failed: {proc.stderr.strip()[-300:]}")
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    return out
+
+
+def _fmt_scale(r: dict[str, Any]) -> str:
+    return "\n".join([
+        f"machine: {r['machine']['cpus']} CPUs, Python {r['machine']['python']}",
+        f"--scale {r['scale']}: {r['chunks']} chunks ({r['techniques']} techniques), search {r['search']}",
+        f"index build             {r['index_build_s']:.2f} s (BM25 {r['bm25_build_s']:.2f} s; reopen {r['reopen_s']:.3f} s)",
+        f"retrieval p50           {r['retrieval_p50_ms']:.1f} ms incl. the query embedding ({r['embed_p50_ms']:.1f} ms); "
+        f"{r['retrieval_no_embedding_p50_ms']:.1f} ms without (target <= {TARGETS['scale_retrieval_p50_ms']})",
+        f"warm ask p50 (offline)  {r['ask_p50_ms']:.1f} ms (min {r['ask_min_ms']:.1f})",
+        f"peak RSS                {r['peak_rss_mb']:.0f} MB (target <= {TARGETS['scale_peak_rss_mb']})",
+    ])
+
+
 def main(args: argparse.Namespace) -> int:
-    results = run(repeat=args.repeat)
+    scale = getattr(args, "scale", None)
+    if scale:
+        results = run_scale(scale, repeat=args.repeat)
+        sys.stdout.write(json.dumps(results, indent=2) + "\n" if args.json else _fmt_scale(results) + "\n")
+        return 0
+    results = run(repeat=args.repeat, rounds=getattr(args, "rounds", None) or 5)
     if args.json:
         sys.stdout.write(json.dumps(results, indent=2) + "\n")
     else:

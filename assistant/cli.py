@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--mode", choices=EVAL_MODES, default="offline", metavar="MODE",
                     help="offline: the grounded offline pipeline (default, no model); live: the configured model; "
                          "record: the model, storing each call; replay: the stored calls, no model")
-    ev.add_argument("--concurrency", type=int, default=4, metavar="N", help="cases run at once (default 4)")
+    ev.add_argument("--concurrency", type=int, default=None, metavar="N",
+                    help="cases run at once (default 1 for offline and replay runs, 4 for model runs)")
     ev.add_argument("--baseline", metavar="PATH", help="baseline file (default evals/baselines/<mode>.json)")
     ev.add_argument("--bless", action="store_true", help="write this run as the new baseline")
     ev.add_argument("--report-dir", metavar="DIR",
@@ -152,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure latency, index build, token use and retrieval quality")
     bench.add_argument("--json", action="store_true", help="print as JSON")
     bench.add_argument("--repeat", type=int, default=30, help="timed repetitions for warm measurements")
+    bench.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the cold-start measurements")
+    bench.add_argument("--scale", type=int, default=None, metavar="N",
+                       help="instead: a synthetic knowledge base N times larger, in a temp dir (e.g. --scale 50)")
     return parser
 
 
@@ -201,7 +205,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
             raise InputError(f"{name} must be between 1 and {MAX_TOTAL}, got {value}")
     if getattr(args, "timeout", None) is not None:
         args.timeout = check_timeout(args.timeout, "--timeout")
-    for opt, name, high in (("repeat", "--repeat", 10_000), ("concurrency", "--concurrency", 64)):
+    for opt, name, high in (("repeat", "--repeat", 10_000), ("concurrency", "--concurrency", 64),
+                            ("rounds", "--rounds", 1_000), ("scale", "--scale", 200)):
         value = getattr(args, opt, None)
         if value is not None and not 1 <= value <= high:
             raise InputError(f"{name} must be between 1 and {high}, got {value}")

@@ -24,10 +24,24 @@ RECORDED_CASES = "recorded_cases.txt"
 
 
 def evals_dir() -> Path:
+    """``IPT_EVALS_DIR``, else the checkout's ``evals/``, else the copy installed with the package
+    (``assistant/_evals``: a non-editable ``pip install .`` ships the cases, baselines and recordings)."""
     env = os.environ.get("IPT_EVALS_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "evals"
+    checkout = Path(__file__).resolve().parents[2] / "evals"
+    if checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parents[1] / "_evals"
+
+
+#: Offline and replay runs are CPU-bound in one process: on 2 cores one worker was measured faster
+#: and leaner than four (threads contend for the GIL and onnxruntime's pool). Model runs wait on I/O.
+LOCAL_MODES = ("offline", "replay")
+
+
+def default_concurrency(mode: str) -> int:
+    return 1 if mode in LOCAL_MODES else 4
 
 
 @dataclass
@@ -356,7 +370,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     if args.judge and judge is None:
         sys.stderr.write("ipt: eval: --judge ignored: no judge endpoint configured (IPT_JUDGE_BASE_URL / IPT_JUDGE_MODEL)\n")
     progress = not args.no_progress and not args.json and sys.stderr.isatty()
-    run = run_suite(assistant, cases, args.suite, concurrency=args.concurrency, judge=judge, progress=progress,
+    concurrency = args.concurrency if getattr(args, "concurrency", None) else default_concurrency(args.mode)
+    run = run_suite(assistant, cases, args.suite, concurrency=concurrency, judge=judge, progress=progress,
                     mode=args.mode)
     baseline_name = "replay" if args.mode == "record" else args.mode
     baseline_path = Path(args.baseline) if args.baseline else root / "baselines" / f"{baseline_name}.json"
