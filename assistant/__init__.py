@@ -14,6 +14,12 @@ if os.environ.get("IPT_ALLOW_TRACING") != "1":
         if _name in os.environ:
             os.environ[_name] = "false"
 
+# One BLAS thread: onnxruntime's own pool runs the model; numpy's products here are small (a 384-d
+# query against the chunk and exemplar matrices), and a second pool of spinning BLAS threads on 2 cores
+# only competes with it. Set before numpy is imported; a caller's explicit setting wins.
+for _name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 if TYPE_CHECKING:  # pragma: no cover
     from .assistant import Assistant
     from .models import Answer, Note
