@@ -17,6 +17,7 @@ from .planning import AskPlan
 from .signals.check import frame_flags, remove_safety_undoing
 from .prompts import ANSWER_SYSTEM, ANSWER_USER, load_prompt
 from .tokens import count_messages
+from .written import WrittenCheck, check_written
 
 REDIRECT_PREFIXES = ("**Holding the IPT frame", "**Is IPT the right fit?")
 _CITE = re.compile(r"\[([a-z][a-z_]+)\]|`([a-z][a-z_]+)`")
@@ -94,8 +95,25 @@ def llm_answer(plan: AskPlan, cat: Catalog, model: ChatModel, *, budget: int = 1
         ans = offline_answer(plan, cat, extra_flags=[flag], started=started,
                              note=f"The model endpoint failed ({err}); this is the grounded offline answer.")
         ans.model = model.name
+        ans.usage.model_calls = int(getattr(err, "attempts", 0) or 0)
         return ans
+    written = check_written(completion.text, messages[-1]["content"], completion.finish_reason)
+    if not written.ok:  # copied the context, hit the token limit or wrote a tool call: never shown as an answer
+        return rejected_answer(plan, cat, completion, written, started)
     return checked_answer(plan, cat, completion, plan.techniques, preamble, prompt_tokens, ctx_tokens, started)
+
+
+def rejected_answer(plan: AskPlan, cat: Catalog, completion: Completion, written: WrittenCheck,
+                    started: float, model_calls: int | None = None) -> Answer:
+    """The grounded offline answer in place of a model reply that failed :func:`check_written`."""
+    ans = offline_answer(plan, cat, extra_flags=written.flags(), started=started,
+                         note=f"The model {written.reason()}; this is the grounded offline answer.")
+    ans.model = completion.model
+    ans.usage.model_calls = completion.attempts if model_calls is None else model_calls
+    ans.usage.completion_tokens = completion.completion_tokens
+    ans.usage.prompt_tokens = completion.prompt_tokens
+    ans.usage.total_tokens = completion.prompt_tokens + completion.completion_tokens
+    return ans
 
 
 def preamble_lines(plan: AskPlan, cat: Catalog) -> list[str]:

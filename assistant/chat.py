@@ -99,7 +99,8 @@ class ChatSession:
     focus_inferred: bool = False
     topic: str | None = None  # the question that set the topic (offline follow-ups are searched with it)
     topic_risk: bool = False  # that question raised risk: its follow-ups keep the safety-first context
-    _tools: bool | None = None
+    _tools: bool | None = None  # the endpoint returns native tool calls
+    _tool_mode: str | None = None  # native | text | off (see assistant.agent)
     _probe_error: EndpointError | None = None
 
     @property
@@ -222,8 +223,8 @@ class ChatSession:
     def _answer(self, text: str, on_token: Any) -> Answer:
         a = self.assistant
         model = a.model
-        if isinstance(model, OpenAICompatibleModel) and self.use_tools:
-            self._tool_support(model)  # probed once per endpoint+model (cached); a failed probe is remembered
+        agentic = model is not None and (isinstance(model, OpenAICompatibleModel) or hasattr(model, "agent_chat_model"))
+        mode = self._tool_support(model) if agentic and self.use_tools else "off"
         if self._probe_error is not None:  # the endpoint just failed the probe: no second full timeout
             err, self._probe_error = self._probe_error, None
             from .answer import offline_answer
@@ -234,52 +235,94 @@ class ChatSession:
             ans = offline_answer(plan, a.catalog, extra_flags=[flag],
                                  note=f"The model endpoint failed ({err}); this is the grounded offline answer.")
             ans.model = model.name if model is not None else None
+            ans.usage.model_calls = int(getattr(err, "attempts", 1) or 1)
             return ans
-        if isinstance(model, OpenAICompatibleModel) and self.use_tools and self._tools:
-            plan = plan_question(text, a.retriever, a.catalog, session=self.session, total_sessions=self.total,
-                                 focal_area=self.focus)
-            if not plan.safety_first:
-                try:
-                    return self._agent_answer(plan, model)
-                except EndpointError as err:
-                    from .answer import offline_answer
-
-                    flag = Flag(code="endpoint_error", message=f"{err} — showing the grounded offline answer instead.")
-                    return offline_answer(plan, a.catalog, extra_flags=[flag], note=f"The model endpoint failed ({err}).")
         if model is None:
             return a.ask(text, session=self.session, total_sessions=self.total, focal_area=self.focus)
-        from .answer import llm_answer
-
         plan = plan_question(text, a.retriever, a.catalog, session=self.session, total_sessions=self.total,
                              focal_area=self.focus)
-        return llm_answer(plan, a.catalog, model, budget=a.settings.context_tokens,
-                          max_tokens=a.settings.max_answer_tokens, on_token=on_token, history=self.trimmed_history())
+        spent = 0  # model calls of an agent run whose answer could not be used
+        if mode != "off" and not plan.safety_first:  # risk: code's safety-first answer, never the agent's
+            ans, spent = self._agent_answer(plan, model, mode, on_token)
+            if ans is not None:
+                return ans
+        from .answer import llm_answer
 
-    def _tool_support(self, model: OpenAICompatibleModel) -> bool:
-        if self._tools is None:
-            from .agent import detect_tool_support
+        ans = llm_answer(plan, a.catalog, model, budget=a.settings.context_tokens,
+                         max_tokens=a.settings.max_answer_tokens, on_token=on_token, history=self.trimmed_history())
+        ans.usage.model_calls += spent
+        return ans
+
+    def _tool_support(self, model: Any) -> str:
+        """The agent mode for this endpoint: native | text | off (probed once per endpoint, model and
+        server, cached); a failed probe is remembered."""
+        if self._tool_mode is None:
+            from .agent import tool_mode
 
             try:
-                self._tools = detect_tool_support(model, self.assistant.settings.data_dir, self.assistant.settings.tools)
+                self._tool_mode = tool_mode(model, self.assistant.settings.data_dir, self.assistant.settings.tools)
             except EndpointError as err:
-                self._tools = False
+                self._tool_mode = "off"
                 if err.kind in {"timeout", "connection"}:
                     self._probe_error = err
-        return self._tools
+            self._tools = self._tool_mode == "native"
+        return self._tool_mode
 
-    def _agent_answer(self, plan: Any, model: OpenAICompatibleModel) -> Answer:
-        from .agent import run_agent
-        from .answer import checked_answer, preamble_lines
+    def _agent_answer(self, plan: Any, model: Any, mode: str, on_token: Any) -> tuple[Answer | None, int]:
+        """One turn through the agent, checked like ``ask``, and the model calls it made; no answer when
+        the model's rests on no tool result (the caller then retrieves and answers). Shows progress (each tool, then the answer) through
+        ``on_token``."""
+        from .agent import correct_verdict, run_agent
+        from .answer import checked_answer, offline_answer, preamble_lines, rejected_answer
         from .prompts import CHAT_AGENT_SYSTEM, load_prompt
+        from .written import check_written
 
+        a = self.assistant
         started = time.perf_counter()
         system = load_prompt(CHAT_AGENT_SYSTEM).render(case=self.describe_case())
         messages = [{"role": "system", "content": system}, *self.trimmed_history(), {"role": "user", "content": plan.question}]
-        result = run_agent(self.assistant, model, messages, self.case)
-        assert result.completion is not None
-        retrieved = result.opened or plan.techniques
-        return checked_answer(plan, self.assistant.catalog, result.completion, retrieved, preamble_lines(plan, self.assistant.catalog),
-                              count_messages(messages), 0, started)
+        shown: list[str] = []
+
+        def progress(kind: str, data: dict[str, Any]) -> None:
+            if on_token is None:
+                return
+            if kind == "tool":
+                args = ", ".join(f"{v}" for v in data.get("args", {}).values())[:80]
+                line = f"… {data['name']}({args})\n"
+            elif kind == "answer":
+                line = "… writing the answer\n"
+            else:
+                return
+            shown.append(line)
+            on_token(line)
+
+        try:
+            result = run_agent(a, model, messages, self.case, mode=mode, on_progress=progress,
+                               max_tokens=a.settings.max_answer_tokens)
+        except EndpointError as err:
+            flag = Flag(code="endpoint_error", message=f"{err} — showing the grounded offline answer instead.")
+            ans = offline_answer(plan, a.catalog, extra_flags=[flag], note=f"The model endpoint failed ({err}).")
+            ans.model = model.name
+            ans.usage.model_calls = int(getattr(err, "attempts", 0) or 0)
+            return ans, ans.usage.model_calls
+        if result.mode != mode:  # the server wrote tool calls as text: remember for this endpoint
+            self._tool_mode, self._tools = result.mode, result.mode == "native"
+            correct_verdict(model, a.settings.data_dir, result.mode)
+        completion = result.completion
+        assert completion is not None
+        written = check_written(completion.text, result.tool_text, completion.finish_reason)
+        if not written.ok:  # copied, truncated or a pseudo tool call: never shown as an answer
+            return rejected_answer(plan, a.catalog, completion, written, started,
+                                   model_calls=completion.attempts), completion.attempts
+        if not result.opened:  # no tool returned an id: nothing grounds the answer
+            return None, completion.attempts
+        ans = checked_answer(plan, a.catalog, completion, result.opened, preamble_lines(plan, a.catalog),
+                             count_messages(messages), 0, started)
+        if on_token is not None and shown:  # progress was shown: the checked answer follows it
+            body = ans.answer.rstrip().splitlines()[:-1]
+            on_token("\n" + "\n".join(body).rstrip() + "\n")
+        ans.usage.model_calls = completion.attempts
+        return ans, completion.attempts
 
     def _remember(self, question: str, answer: str) -> None:
         self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]

@@ -31,12 +31,25 @@ def _technique_text(tid: str, cat: Catalog, full: bool, people: People | None = 
     t = cat.techniques[tid]
     people = people or People()
     hows = [h for h in (fill(x, people, CLINICIAN) for x in (t.how_to if full else t.how_to[:3])) if h]
-    lines = [f"[{tid}] {t.name}: {t.summary}"]
-    lines += [f"  how: {s}" for s in hows]
-    lines += [f"  say: {p}" for p in choose(t.key_phrases, people, 3 if full else 2)]
-    lines += [f"  ask: {q}" for q in choose(t.follow_up_questions, people, 2)]
-    lines += [f"  warning: {w}" for w in t.warnings[:2 if full else 1]]
+    lines = [f"[{tid}] {t.name}. {t.summary}"]
+    if hows:
+        lines.append("  Method: " + " ".join(_sentence(h) for h in hows))
+    lines += _quoted("  Example wording", choose(t.key_phrases, people, 3 if full else 2))
+    lines += _quoted("  Example question", choose(t.follow_up_questions, people, 2))
+    if t.warnings:
+        lines.append("  Caution: " + " ".join(_sentence(w) for w in t.warnings[:2 if full else 1]))
     return "\n".join(lines)
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if text[-1:] in ".!?" else text + "."
+
+
+def _quoted(label: str, items: list[str]) -> list[str]:
+    """One line of example wording, each item quoted (a reference to reword, not lines to copy)."""
+    items = [" ".join(str(i).split()).strip('"') for i in items if str(i).strip()]
+    return [f"{label}: " + " / ".join(f'"{i}"' for i in items)] if items else []
 
 
 def _situation(plan: Any, cat: Catalog) -> SituationMatch | None:
@@ -51,14 +64,16 @@ def situation_text(sid: str, cat: Catalog, plan: Any, people: People) -> str:
     s = cat.situations[sid]
     phase = plan.phase.phase if plan.phase else None
     steps = [x for x in (fill(step_text(st), people, CLINICIAN) for st in s.steps if step_fits(st, phase)) if x]
-    lines = [f"[situation:{sid}] {s.name}", f"  direct answer: {s.answer}"]
-    lines += [f"  step: {x}" for x in steps[:4]]
-    lines += [f"  say: {w}" for w in choose(s.wording, people, 2)]
-    lines += [f"  ask: {q}" for q in choose(s.follow_up, people, 1)]
-    lines += [f"  watch for: {p}" for p in s.pitfalls[:1]]
+    lines = [f"[situation:{sid}] {s.name}", f"  The IPT answer: {_sentence(s.answer)}"]
+    if steps:
+        lines.append("  Steps in this phase: " + " ".join(f"({i}) {_sentence(x)}" for i, x in enumerate(steps[:4], 1)))
+    lines += _quoted("  Example wording", choose(s.wording, people, 2))
+    lines += _quoted("  Example question", choose(s.follow_up, people, 1))
+    if s.pitfalls:
+        lines.append(f"  Pitfall: {_sentence(s.pitfalls[0])}")
     if s.schools:
-        lines.append(f"  schools: {' '.join(s.schools.split())}")
-    lines.append(f"  techniques: {', '.join(s.techniques)}")
+        lines.append(f"  Schools: {' '.join(s.schools.split())}")
+    lines.append(f"  Techniques to cite: {', '.join(f'[{t}]' for t in s.techniques)}")
     return "\n".join(lines)
 
 

@@ -2,9 +2,9 @@
 OpenAI-compatible endpoint (through ``langchain-openai``'s ``ChatOpenAI``).
 
 Timeouts and retries are ours, not the SDK's: the client is built with
-``max_retries=0``; :func:`with_retries` retries 429, 5xx and connection failures
+``max_retries=0``; :func:`with_retries` retries 429, 502/503/504 and connection failures
 with exponential backoff, honouring ``Retry-After`` up to a cap, and never
-retries another 4xx or a timeout. Errors become
+retries another 4xx, a 500/501 (the same request fails the same way) or a timeout. Errors become
 :class:`~assistant.errors.EndpointError` with a message that carries the status
 and host only, never patient text.
 
@@ -264,6 +264,8 @@ class Completion:
     completion_tokens: int = 0
     latency_ms: float = 0.0
     attempts: int = 1
+    #: The endpoint's finish reason ("stop", "length", "tool_calls", ...); None when not reported.
+    finish_reason: str | None = None
 
 
 class ChatModel(Protocol):
@@ -375,6 +377,17 @@ def classify(exc: BaseException, host: str) -> EndpointError:
 
 
 RETRYABLE = frozenset({"rate_limited", "server", "connection"})
+#: Server statuses a retry can change (overload, gateways, timeouts upstream). A 500 or 501 from the same
+#: request is the server failing on *this* request (a template that cannot render it, a bug): retrying it
+#: only repeats the failure and the wait.
+RETRYABLE_STATUS = frozenset({408, 429, 502, 503, 504, 529})
+
+
+def retryable(err: EndpointError) -> bool:
+    """Whether a retry could change this failure."""
+    if err.kind not in RETRYABLE:
+        return False
+    return err.status is None or err.status in RETRYABLE_STATUS
 
 
 def with_retries(call: Callable[[], Completion], policy: RetryPolicy, host: str) -> Completion:
@@ -403,8 +416,9 @@ def with_retries(call: Callable[[], Completion], policy: RetryPolicy, host: str)
             err = classify(exc, host)
             if err.kind == "timeout" and limit is not None:
                 err.args = (f"{err.args[0]} (deadline {limit:.3g}s)",)
-            retryable = err.kind in RETRYABLE and not getattr(exc, "_ipt_partial", False)
-            if not retryable or attempt > policy.max_retries:
+            again = retryable(err) and not getattr(exc, "_ipt_partial", False)
+            err.attempts = attempt  # type: ignore[attr-defined]  # usage reports the true number of calls
+            if not again or attempt > policy.max_retries:
                 if attempt > 1:
                     err.args = (f"{err.args[0]} after {attempt} attempts",)
                 log.info("model call failed: kind=%s status=%s attempts=%d", err.kind, err.status, attempt)
@@ -415,17 +429,21 @@ def with_retries(call: Callable[[], Completion], policy: RetryPolicy, host: str)
                 if hinted > policy.cap:
                     log.info("model call failed: kind=%s status=%s attempts=%d (Retry-After %.0fs over cap)",
                              err.kind, err.status, attempt, hinted)
-                    raise EndpointError(
+                    capped = EndpointError(
                         f"{err.args[0]}; it asks to wait {hinted:.0f}s, more than the {policy.cap:.0f}s cap",
-                        kind=err.kind, status=err.status) from None
+                        kind=err.kind, status=err.status)
+                    capped.attempts = attempt  # type: ignore[attr-defined]
+                    raise capped from None
                 delay = max(delay, hinted)
             delay = min(delay, policy.cap)
             if budget is not None and (policy.clock() - start) + delay + floor > budget:
                 log.info("model call failed: kind=%s status=%s attempts=%d (time budget spent)",
                          err.kind, err.status, attempt)
-                raise EndpointError(f"{err.args[0]}; gave up after {attempt} attempt(s): the {budget:.3g}s "
-                                    "time budget (IPT_TIMEOUT x (IPT_MAX_RETRIES + 1)) is spent",
-                                    kind=err.kind, status=err.status) from None
+                spent = EndpointError(f"{err.args[0]}; gave up after {attempt} attempt(s): the {budget:.3g}s "
+                                      "time budget (IPT_TIMEOUT x (IPT_MAX_RETRIES + 1)) is spent",
+                                      kind=err.kind, status=err.status)
+                spent.attempts = attempt  # type: ignore[attr-defined]
+                raise spent from None
             log.info("retrying model call: kind=%s status=%s wait=%.2fs", err.kind, err.status, delay)
             policy.sleep(delay)
 
@@ -452,8 +470,9 @@ class OpenAICompatibleModel:
             return self._http
 
     def chat_client(self, **extra: Any) -> Any:
-        """A configured ``ChatOpenAI`` (imported lazily: langchain is slow to import)."""
-        from langchain_openai import ChatOpenAI
+        """A configured ``ChatOpenAI`` (imported lazily: langchain is slow to import), as
+        :func:`chat_openai_class` amends it for servers other than OpenAI's."""
+        ChatOpenAI = chat_openai_class()
 
         kwargs: dict[str, Any] = {
             "model": self.settings.model,
@@ -470,6 +489,8 @@ class OpenAICompatibleModel:
             # transport and warns about proxies whenever NO_PROXY is set.
             kwargs["http_socket_options"] = ()
         kwargs.update(extra)
+        if self.settings.base_url and "openai.com" not in self.settings.base_url:
+            kwargs.setdefault("model_kwargs", {})["ipt_legacy_max_tokens"] = True
         client = ChatOpenAI(**kwargs)
         quiet_third_party_logs()  # after the SDK's import, which reads OPENAI_LOG
         return client
@@ -499,16 +520,18 @@ class OpenAICompatibleModel:
                 msg = self.client.invoke(lc_messages, **params)
                 text = _content_text(msg)
                 usage = getattr(msg, "usage_metadata", None) or {}
+                finish = (getattr(msg, "response_metadata", None) or {}).get("finish_reason")
                 if len(text) > MAX_REPLY_CHARS:
                     raise self._too_large()
             else:
-                text, usage = self._stream(lc_messages, params, on_token)
+                text, usage, finish = self._stream(lc_messages, params, on_token)
             if not text.strip():
                 raise EndpointError(f"the model endpoint {self.host} returned an empty answer", kind="bad_response")
             return Completion(text=text, model=self.name,
                               prompt_tokens=int(usage.get("input_tokens") or 0),
                               completion_tokens=int(usage.get("output_tokens") or 0),
-                              latency_ms=(time.perf_counter() - t0) * 1000)
+                              latency_ms=(time.perf_counter() - t0) * 1000,
+                              finish_reason=str(finish) if finish else None)
 
         return with_retries(call, self.policy, self.host)
 
@@ -517,13 +540,17 @@ class OpenAICompatibleModel:
                              "it was cut off", kind="too_large")
 
     def _stream(self, lc_messages: list[Any], params: dict[str, Any],
-                on_token: Callable[[str], None]) -> tuple[str, dict[str, Any]]:
+                on_token: Callable[[str], None]) -> tuple[str, dict[str, Any], str | None]:
         """Stream the reply to ``on_token``. The stream must end with a finish reason: a stream
-        that just stops (no finish reason, no ``[DONE]``) is an endpoint error, not an answer."""
+        that just stops (no finish reason, no ``[DONE]``) is an endpoint error, not an answer.
+
+        The stream is closed in every case, also when it is abandoned (deadline, caller error, too
+        large): closing the HTTP response drops the connection, which is how a server that supports
+        it (llama.cpp's, vLLM's) learns to stop generating for a request nobody reads."""
         parts: list[str] = []
         size = 0
         usage: dict[str, Any] = {}
-        finished = False
+        finished: str | None = None
         stream = self.client.stream(lc_messages, **params)
         try:
             for chunk in stream:
@@ -539,8 +566,9 @@ class OpenAICompatibleModel:
                         with contextlib.suppress(AttributeError, TypeError):
                             exc._ipt_passthrough = True  # type: ignore[attr-defined]
                         raise
-                if (getattr(chunk, "response_metadata", None) or {}).get("finish_reason"):
-                    finished = True
+                reason = (getattr(chunk, "response_metadata", None) or {}).get("finish_reason")
+                if reason:
+                    finished = str(reason)
                 if getattr(chunk, "usage_metadata", None):
                     usage = dict(chunk.usage_metadata)
             if not finished and parts:
@@ -557,7 +585,32 @@ class OpenAICompatibleModel:
             if close is not None:
                 with contextlib.suppress(Exception):
                     close()
-        return "".join(parts), usage
+        return "".join(parts), usage, finished
+
+
+@functools.lru_cache(maxsize=1)
+def chat_openai_class() -> type:
+    """``ChatOpenAI`` with two fixes for the OpenAI-compatible servers people run locally:
+
+    * an assistant message that carries tool calls is sent with ``content: ""``, never ``null``
+      (llama.cpp's chat templates fail on null with HTTP 500);
+    * ``max_tokens`` is sent under its legacy name as well as ``max_completion_tokens`` (which
+      langchain-openai sends alone, and which llama-cpp-python ignores: no limit at all).
+      Marked by the ``ipt_legacy_max_tokens`` model kwarg, which is removed from the payload."""
+    from langchain_openai import ChatOpenAI
+
+    class IPTChatOpenAI(ChatOpenAI):  # type: ignore[misc, valid-type]
+        def _get_request_payload(self, input_: Any, *, stop: list[str] | None = None, **kwargs: Any) -> dict:
+            payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+            legacy = payload.pop("ipt_legacy_max_tokens", False)
+            for message in payload.get("messages") or []:
+                if isinstance(message, dict) and message.get("content") is None:
+                    message["content"] = ""
+            if legacy and "max_completion_tokens" in payload:
+                payload.setdefault("max_tokens", payload["max_completion_tokens"])
+            return payload
+
+    return IPTChatOpenAI
 
 
 def _content_text(msg: Any) -> str:

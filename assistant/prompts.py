@@ -19,6 +19,7 @@ ANSWER_USER = "answer_user"
 NOTE_SYSTEM = "note_system"
 NOTE_USER = "note_user"
 CHAT_AGENT_SYSTEM = "chat_agent_system"
+CHAT_AGENT_ANSWER = "chat_agent_answer"
 JUDGE_ANSWER = "judge_answer_v1"
 JUDGE_NOTE = "judge_note_v1"
 

@@ -11,14 +11,17 @@
 #   smollm2  SmolLM2-135M-Instruct Q4_1         — for wiring tests only; its answers are useless.
 #
 # The server binds to 127.0.0.1 only (patient text stays on this machine). It uses the chat template
-# embedded in the GGUF file. It does NOT reliably do automatic tool calling (tool_choice="auto"): the
-# assistant retrieves first and calls the model without tools.
+# embedded in the GGUF file, with which the server returns no tool_calls: the model writes its tool calls
+# as text, and the chat agent parses them (assistant/agent.py, "text" mode).
+# After start-up the script measures the model's speed and prints an IPT_TIMEOUT that fits it.
 #
 # Environment:
 #   IPT_LLM_PREFIX      install prefix (default /opt/ipt-llm)
 #   IPT_LLM_PORT        port (default 8088)
 #   IPT_LLM_CTX         context window in tokens (default 8192)
-#   IPT_LLM_THREADS     CPU threads (default: number of cores)
+#   IPT_LLM_THREADS     CPU threads for generation (default: number of cores; on a machine shared with
+#                       other work, 1 is several times faster: spinning threads wait on each other)
+#   IPT_LLM_THREADS_BATCH CPU threads for reading the prompt (default: number of cores)
 #   IPT_LLM_FOREGROUND  1 runs the server in the foreground instead (Ctrl-C stops it)
 #   IPT_LLM_CHAT_FORMAT llama-cpp-python chat format (default: unset = the GGUF's own chat template).
 #                       "chatml-function-calling" makes non-streamed tool_choice="auto" return tool_calls
@@ -31,7 +34,12 @@ PREFIX="${IPT_LLM_PREFIX:-/opt/ipt-llm}"
 HOST="127.0.0.1"
 PORT="${IPT_LLM_PORT:-8088}"
 CTX="${IPT_LLM_CTX:-8192}"
-THREADS="${IPT_LLM_THREADS:-$(nproc)}"
+CORES="$(nproc)"
+LOAD="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)"
+# On a busy machine (load >= cores) generation threads spin-wait on each other: 1 thread is faster.
+BUSY="$(awk -v l="$LOAD" -v c="$CORES" 'BEGIN { print (l >= c) ? 1 : 0 }')"
+THREADS="${IPT_LLM_THREADS:-$([[ "$BUSY" == 1 ]] && echo 1 || echo "$CORES")}"
+THREADS_BATCH="${IPT_LLM_THREADS_BATCH:-$([[ "$BUSY" == 1 ]] && echo 1 || echo "$CORES")}"
 FOREGROUND="${IPT_LLM_FOREGROUND:-0}"
 CHAT_FORMAT="${IPT_LLM_CHAT_FORMAT:-}"
 ACTION="${1:-qwen}"
@@ -67,14 +75,44 @@ our_pid() {  # prints the PID of the server this script started on $PORT, if it 
   if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; else return 1; fi
 }
 
+# measure_timeout MODEL -> prints a deadline in seconds for one whole answer on this machine, now: it
+# times the model reading a ~300-token prompt and writing 32 tokens (two short requests), and scales that
+# to an answer's prompt (IPT_LLM_ASK_PROMPT tokens, default 2600) and reply (IPT_LLM_ASK_REPLY, default
+# 900 = the assistant's max_tokens), with a 1.5x margin, never below 120 s. Prints 300 when it cannot measure.
+measure_timeout() {
+  "$PY" - "$BASE_URL" "$1" "${IPT_LLM_ASK_PROMPT:-2600}" "${IPT_LLM_ASK_REPLY:-900}" <<'EOF' || echo 300
+import json, math, sys, time, urllib.request
+base, model, prompt_tokens, reply_tokens = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+words = ("The clinician asks what to do next in session five of sixteen with a client in a role dispute. " * 18)
+def call(max_tokens, salt):
+    body = {"model": model, "temperature": 0, "max_tokens": max_tokens,
+            "messages": [{"role": "user", "content": f"{salt} {words} Summarise this in one long paragraph."}]}
+    req = urllib.request.Request(base + "/chat/completions", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    t0 = time.monotonic()
+    with urllib.request.urlopen(req, timeout=900) as r:
+        usage = json.load(r)["usage"]
+    return time.monotonic() - t0, usage
+salt = f"{time.time()}"
+read_s, u1 = call(1, salt)    # reading a new prompt (plus one token)
+gen_s, u2 = call(33, salt)    # the same prompt, now cached by the server: mostly writing 32 tokens
+read_rate = u1["prompt_tokens"] / max(read_s, 1e-3)
+write_rate = max(1, u2["completion_tokens"]) / max(gen_s, 1e-3)
+need = prompt_tokens / read_rate + reply_tokens / write_rate
+sys.stderr.write(f"[local_model_serve] measured: reads {read_rate:.0f} tok/s, writes {write_rate:.1f} tok/s\n")
+print(max(120, int(math.ceil(1.5 * need / 10.0)) * 10))
+EOF
+}
+
 print_env() {
+  local timeout="${2:-300}"
   cat <<EOF
 # Use the local model with the IPT Assistant:
 export IPT_BASE_URL=$BASE_URL
 export IPT_API_KEY=local
 export IPT_MODEL=$1
-# IPT_TIMEOUT is a deadline for a whole answer: a 1.5B model on 2 CPU cores needs about a minute
-export IPT_TIMEOUT=300
+# IPT_TIMEOUT is the deadline for one whole answer, measured on this machine just now; run
+# "$0 status" to measure again when the machine's load changes
+export IPT_TIMEOUT=$timeout
 EOF
 }
 
@@ -89,8 +127,8 @@ case "$ACTION" in
     ;;
   status)
     if models="$(served_models)"; then
-      log "serving on $BASE_URL: $models (pid $(our_pid || echo '?'))"
-      print_env "${models%% *}"
+      log "serving on $BASE_URL: $models (pid $(our_pid || echo '?')); measuring its speed for IPT_TIMEOUT"
+      print_env "${models%% *}" "$(measure_timeout "${models%% *}")"
       exit 0
     fi
     log "nothing serving on $BASE_URL"
@@ -118,8 +156,8 @@ esac
 if port_busy; then
   models="$(served_models || true)"
   if [[ " $models " == *" $ALIAS "* ]]; then
-    log "$ALIAS is already being served on $BASE_URL (pid $(our_pid || echo '?'))"
-    print_env "$ALIAS"
+    log "$ALIAS is already being served on $BASE_URL (pid $(our_pid || echo '?')); measuring its speed"
+    print_env "$ALIAS" "$(measure_timeout "$ALIAS")"
     exit 0
   fi
   die "port $PORT is in use (serving: ${models:-unknown}); stop it first ($0 stop) or set IPT_LLM_PORT"
@@ -133,7 +171,7 @@ ARGS=(
   --port "$PORT"
   --n_ctx "$CTX"
   --n_threads "$THREADS"
-  --n_threads_batch "$THREADS"
+  --n_threads_batch "$THREADS_BATCH"
 )
 if [[ -n "$CHAT_FORMAT" ]]; then ARGS+=(--chat_format "$CHAT_FORMAT"); fi
 
@@ -155,8 +193,8 @@ for _ in $(seq 1 240); do
     die "server exited during start-up (see $LOG_FILE)"
   fi
   if served_models >/dev/null; then
-    log "ready: $ALIAS on $BASE_URL (pid $pid)"
-    print_env "$ALIAS"
+    log "ready: $ALIAS on $BASE_URL (pid $pid; threads: $THREADS generation, $THREADS_BATCH prompt); measuring its speed for IPT_TIMEOUT"
+    print_env "$ALIAS" "$(measure_timeout "$ALIAS")"
     exit 0
   fi
   sleep 0.5

@@ -267,6 +267,8 @@ def test_agent_path_runs_the_tool_and_cites_it():
 
 def test_agent_unknown_technique_is_reported_back_to_the_model():
     def handler(body: dict) -> Reply:
+        if not body.get("tools"):  # retrieve-then-answer
+            return Reply(text="Stay with the dispute and use [communication_analysis] on last night's argument.")
         tool = [m for m in body["messages"] if m.get("role") == "tool"]
         if not tool:
             return Reply(tool_calls=[{"name": "open_technique", "arguments": {"technique_id": "thought_records"}}])
@@ -278,7 +280,9 @@ def test_agent_unknown_technique_is_reported_back_to_the_model():
         ans = ChatSession(Assistant(settings)).ask(DISPUTE).answer
     assert not server.handler_errors
     assert ans is not None and ans.mode == "llm"
-    # nothing was opened, so the plan's retrieval decides what may be cited
+    # no tool returned an id, so nothing grounds the agent's answer: the chat retrieved and asked again
+    assert len(server.requests) == 3 and not server.requests[2].get("tools")
+    assert ans.usage.model_calls == 3
     assert "communication_analysis" in ans.retrieved and not ans.has_flag("phantom_citation")
 
 

@@ -116,14 +116,14 @@ def test_a_stalled_stream_ends_at_the_deadline(server: FakeOpenAIServer, warm: P
 
 
 def test_slow_failures_stay_within_the_total_budget(server: FakeOpenAIServer, warm: Path):
-    """Each attempt answers 500 after 0.7 s: with timeout 1 s and 2 retries the budget is 3 s."""
-    server.handler = lambda body: Reply(status=500, delay=0.7)
+    """Each attempt answers 503 after 0.7 s: with timeout 1 s and 2 retries the budget is 3 s."""
+    server.handler = lambda body: Reply(status=503, delay=0.7)
     a = assistant_for(server.base_url, timeout=1.0, max_retries=2)
     a.model.policy.sleep = time.sleep  # real waits: they count against the budget
     a.model.policy.base_delay = 0.6
     ans = a.ask(QUESTION)
     (elapsed,) = a.model.seconds
-    assert_fallback(ans, "HTTP 500")
+    assert_fallback(ans, "HTTP 503")
     assert elapsed <= 3.0 + 0.5, elapsed
     assert 2 <= len(server.requests) <= 3
 
@@ -273,7 +273,7 @@ def test_probe_results_expire_and_failures_expire_sooner(tmp_path: Path):
         assert detect_tool_support(model, tmp_path, now=now + PROBE_FAILURE_TTL + 2 + PROBE_TTL) is False
         assert len(server.requests) == 3  # expired: probed again
     cache = json.loads((tmp_path / "tool_support.json").read_text())
-    assert all(set(v) == {"tools", "checked"} for v in cache.values())
+    assert all(set(v) == {"mode", "tools", "checked"} for v in cache.values())
 
 
 def test_the_probe_is_bounded_by_the_deadline(tmp_path: Path):

@@ -241,12 +241,23 @@ def test_429_retry_after_over_cap_gives_up_at_once(server: FakeOpenAIServer):
     assert sleeps == []
 
 
-def test_repeated_500_falls_back_to_offline(server: FakeOpenAIServer):
+def test_a_500_is_not_retried(server: FakeOpenAIServer):
+    """The same request fails the same way (a template that cannot render it): no retry, no wait."""
     server.handler = lambda body: Reply(status=500, text="upstream exploded")
     assistant, sleeps = make_assistant(server.base_url, max_retries=2)
     ans = assistant.ask(ROLE_DISPUTE_Q)
 
-    err = assert_offline_fallback(ans, message_part="HTTP 500")
+    assert_offline_fallback(ans, message_part="HTTP 500")
+    assert len(server.requests) == 1 and sleeps == []
+    assert ans.usage.model_calls == 1
+
+
+def test_repeated_503_falls_back_to_offline(server: FakeOpenAIServer):
+    server.handler = lambda body: Reply(status=503, text="overloaded")
+    assistant, sleeps = make_assistant(server.base_url, max_retries=2)
+    ans = assistant.ask(ROLE_DISPUTE_Q)
+
+    err = assert_offline_fallback(ans, message_part="HTTP 503")
     assert "after 3 attempts" in err.message
     assert len(server.requests) == 2 + 1
     assert len(sleeps) == 2

@@ -134,7 +134,93 @@ def grade_answer(case: NextStepCase, ans: Answer, cat: Catalog) -> list[Check]:
         checks.append(_flags(codes, e.flags, e.no_flags))
     if e.must or e.must_not:
         checks.append(_phrases(ans.answer, e.must, e.must_not))
+    if ans.model is not None:  # a model run: was the answer written by the model, and whole?
+        checks += grade_written(ans, cat)
     return checks
+
+
+#: Model-run graders for answers: the model wrote the answer (it did not paste the knowledge base back, nor
+#: a tool call), and the answer is whole (it did not stop at the token limit).
+WRITTEN = "written_not_copied"
+COMPLETE = "complete"
+#: The grader's own copy measure: word 8-grams shared with the knowledge base, share of the model's words.
+_COPY_N = 8
+_COPY_SHARE = 0.5
+_GRADER_WORD = re.compile(r"[a-z0-9']+")
+_reference_grams: dict[str, set[tuple[str, ...]]] = {}
+
+
+def _knowledge_grams(cat: Catalog) -> set[tuple[str, ...]]:
+    """Word 8-grams of every text in the knowledge base (once per catalog)."""
+    key = cat.content_hash
+    if key not in _reference_grams:
+        texts: list[str] = []
+
+        def walk(value: object) -> None:
+            if isinstance(value, str):
+                texts.append(value)
+            elif isinstance(value, dict):
+                for v in value.values():
+                    walk(v)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    walk(v)
+            elif hasattr(value, "model_dump"):
+                walk(value.model_dump())
+
+        for group in (cat.techniques, cat.situations, cat.phases, cat.focal_areas):
+            walk(list(group.values()))
+        grams: set[tuple[str, ...]] = set()
+        for text in texts:
+            w = _GRADER_WORD.findall(text.lower())
+            grams.update(tuple(w[i:i + _COPY_N]) for i in range(len(w) - _COPY_N + 1))
+        _reference_grams[key] = grams
+    return _reference_grams[key]
+
+
+def model_text(answer: str) -> str:
+    """The model's part of an LLM-mode answer: without code's orientation line, safety section and
+    sources line."""
+    if "## From the model" in answer:
+        answer = answer.split("## From the model", 1)[1]
+    else:
+        answer = "\n".join(answer.strip().splitlines()[1:])
+    lines = answer.strip().splitlines()
+    if lines and lines[-1].lower().startswith(("sources", "**sources")):
+        lines = lines[:-1]
+    return "\n".join(l for l in lines if not l.startswith("> ⚠"))
+
+
+def copied_share(text: str, cat: Catalog) -> float:
+    words = _GRADER_WORD.findall(text.lower())
+    if len(words) < _COPY_N:
+        return 0.0
+    grams = _knowledge_grams(cat)
+    covered = [False] * len(words)
+    for i in range(len(words) - _COPY_N + 1):
+        if tuple(words[i:i + _COPY_N]) in grams:
+            covered[i:i + _COPY_N] = [True] * _COPY_N
+    return sum(covered) / len(words)
+
+
+def grade_written(ans: Answer, cat: Catalog) -> list[Check]:
+    """``written_not_copied`` and ``complete`` for an answer from a model run (a fallback fails them)."""
+    codes = {f.code for f in ans.flags}
+    if ans.mode != "llm":
+        copied = codes & {"copied_context", "pseudo_tool_call"}
+        written = Check(WRITTEN, not copied, f"the model's answer was replaced: {sorted(copied)}" if copied
+                        else "no model answer was shown (fallback)")
+        if not copied:
+            written.passed = False
+        complete = Check(COMPLETE, "truncated" not in codes, "the model's answer stopped at the token limit"
+                         if "truncated" in codes else "no truncation flagged")
+        return [written, complete]
+    share = copied_share(model_text(ans.answer), cat)
+    written = Check(WRITTEN, share < _COPY_SHARE,
+                    f"{share:.0%} of the model's words repeat the knowledge base (8-word runs)")
+    complete = Check(COMPLETE, "truncated" not in codes, "stopped at the token limit" if "truncated" in codes
+                     else "the answer ended before the token limit")
+    return [written, complete]
 
 
 MODEL_FAITHFUL = "model_faithful"

@@ -78,7 +78,8 @@ class RecordingModel:
             if "error" in r:
                 raise EndpointError(r["error"]["message"], kind=r["error"].get("kind", "error"))
             return Completion(text=r["text"], model=data["model"], prompt_tokens=r.get("prompt_tokens", 0),
-                              completion_tokens=r.get("completion_tokens", 0), latency_ms=r.get("latency_ms", 0.0))
+                              completion_tokens=r.get("completion_tokens", 0), latency_ms=r.get("latency_ms", 0.0),
+                              finish_reason=r.get("finish_reason"))
         with self._lock:
             self.misses += 1
         if self.mode == "replay" or self.inner is None:
@@ -87,7 +88,8 @@ class RecordingModel:
         try:
             c = self.inner.complete(messages, max_tokens=max_tokens, temperature=temperature, on_token=on_token)
             response: dict = {"text": c.text, "prompt_tokens": c.prompt_tokens, "completion_tokens": c.completion_tokens,
-                              "latency_ms": round((time.perf_counter() - t0) * 1000, 1)}
+                              "latency_ms": round((time.perf_counter() - t0) * 1000, 1),
+                              "finish_reason": c.finish_reason}
         except EndpointError as err:
             response = {"error": {"message": str(err), "kind": err.kind}}
             self._write(path, key, messages, params, response)

@@ -130,9 +130,14 @@ def _normalise_tool_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class FakeOpenAIServer:
     """An OpenAI-compatible server on an ephemeral 127.0.0.1 port. Use as a context manager."""
 
-    def __init__(self, handler: Handler | None = None, *, models: tuple[str, ...] = (DEFAULT_MODEL,)) -> None:
+    def __init__(self, handler: Handler | None = None, *, models: tuple[str, ...] = (DEFAULT_MODEL,),
+                 server_header: str = "FakeOpenAI/1.0", owned_by: str = "fake") -> None:
         self.handler = handler
         self.models = models
+        #: What the server says it is (the ``Server`` header and ``owned_by`` in ``/v1/models``): change
+        #: them to stand for another server or chat format behind the same URL.
+        self.server_header = server_header
+        self.owned_by = owned_by
         self.requests: list[dict[str, Any]] = []
         #: Headers of each chat completion request (lower-cased names), parallel to ``requests``.
         self.request_headers: list[dict[str, str]] = []
@@ -230,12 +235,15 @@ def _make_handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             pass
 
+        def version_string(self) -> str:
+            return server.server_header
+
         # -- routing ---------------------------------------------------------------------
         def do_GET(self) -> None:  # noqa: N802
             path = self.path.split("?", 1)[0].rstrip("/")
             server._record("GET", path)
             if path in ("/v1/models", "/models"):
-                data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in server.models]
+                data = [{"id": m, "object": "model", "created": 0, "owned_by": server.owned_by} for m in server.models]
                 self._send_json(200, {"object": "list", "data": data})
             else:
                 self._send_error(404, f"unknown path {path}", {})
