@@ -629,7 +629,7 @@ def test_chat_drafts_a_note_from_pasted_bullets() -> None:
     from assistant.chat import run_chat
 
     pasted = BY_ID["soap_dispute_s11_shorthand"]["bullets"]
-    stdin = io.StringIO("/format soap\n" + pasted + "\n/quit\n")
+    stdin = io.StringIO("/format soap\n/note\n" + pasted + "\n\n/quit\n")  # notes only through /note
     stdout = io.StringIO()
     rc = run_chat(Settings(offline=True), as_json=True, stdin=stdin, stdout=stdout)
     assert rc == 0
@@ -647,7 +647,7 @@ def test_chat_drafts_a_note_from_pasted_bullets() -> None:
 def test_chat_drafts_a_note_at_end_of_input() -> None:
     from assistant.chat import run_chat
 
-    stdin = io.StringIO("- s. 4/16, role dispute w/ sister\n- comm analysis of the call\n- no SI\n")
+    stdin = io.StringIO("/note\n- s. 4/16, role dispute w/ sister\n- comm analysis of the call\n- no SI\n")
     stdout = io.StringIO()
     assert run_chat(Settings(offline=True), as_json=True, stdin=stdin, stdout=stdout) == 0
     turns = [json.loads(line) for line in stdout.getvalue().splitlines() if line.strip()]
