@@ -126,10 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
                                          "ipt eval --suite notes --json",
                                          "ipt eval --mode replay -m qwen2.5-coder-1.5b-instruct",
                                          "ipt eval --mode record --ids failing.txt"))
-    ev.add_argument("--suite", choices=("next_step", "notes", "all", "signals", "situations"), default="all",
+    ev.add_argument("--suite", choices=("next_step", "notes", "all", "signals", "situations", "factcheck"), default="all",
                     metavar="SUITE",
-                    help="next_step | notes | all | signals | situations (default all). next_step and notes cases (all = both); signals: the signal layer on labelled snippets; "
-                         "situations: which IPT situation leads the answer, length, fit, phase")
+                    help="next_step | notes | all | signals | situations | factcheck (default all). next_step and notes cases (all = both); signals: the signal layer on labelled snippets; "
+                         "situations: which IPT situation leads the answer, length, fit, phase; factcheck: the notes fact check on "
+                         "labelled model drafts and the note parser on labelled bullet sets")
     ev.add_argument("--mode", choices=EVAL_MODES, default="offline", metavar="MODE",
                     help="offline: the grounded offline pipeline (default, no model); live: the configured model; "
                          "record: the model, storing each call; replay: the stored calls, no model")

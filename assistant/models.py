@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 Mode = Literal["offline", "llm"]
 PhaseName = Literal["initial", "middle", "termination", "maintenance"]
@@ -130,6 +130,20 @@ class SessionFacts(BaseModel):
     plan: list[str] = Field(default_factory=list)
     goals: list[str] = Field(default_factory=list)
     other: list[str] = Field(default_factory=list, description="Anything unclassified, verbatim.")
+    session_kind: Literal["regular", "missed", "group", "joint", "non_ipt"] = "regular"
+    session_kind_evidence: list[str] = Field(default_factory=list, description="Clauses that set the kind, verbatim.")
+    focal_status: Literal["agreed", "tentative", "unknown"] = "unknown"
+    focal_statement: str | None = Field(default=None, description="The clause that states the focus, verbatim.")
+    measures: list[str] = Field(default_factory=list, description="Each named scale with its score, verbatim.")
+    observations: list[str] = Field(default_factory=list, description="What the clinician observed in session.")
+    interventions_planned: list[str] = Field(default_factory=list, description="Interventions planned, not done.")
+    non_ipt: list[str] = Field(default_factory=list, description="Non-IPT work documented, verbatim.")
+    session_notes: list[str] = Field(default_factory=list, description="Attendance: missed, cancelled, joint.")
+    conflicts: list[str] = Field(default_factory=list, description="Given values that disagree with the bullets.")
+    #: The signal layer's reading of the bullets (kept so the fact check does not read them again).
+    _signals: object = PrivateAttr(default=None)
+    clauses: list[tuple[str, str]] = Field(default_factory=list,
+                                           description="Every clause of the bullets with the one field it went to.")
 
 
 class Note(BaseModel):

@@ -338,6 +338,10 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         from .signal_suite import main as signals_main
 
         return signals_main(args)
+    if args.suite == "factcheck":  # the notes fact check on labelled drafts, the parser on labelled bullets
+        from .factcheck_suite import suite_main as factcheck_main
+
+        return factcheck_main(args)
     if args.suite == "situations":  # labelled situation phrasings through the offline composer
         from .situations import suite_main
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..catalog import Catalog
 
@@ -25,7 +25,7 @@ _NUMBER_WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "fifty-five": 55, "sixty": 60,
     "ninety": 90, "half": 0.5, "once": 1, "twice": 2,
 }
-_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|wks?|months?|years?|yrs?|sessions?|times?|drinks?|pills?|tablets?|mg|mcg|ml)"
+_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|wks?|months?|years?|yrs?|times?|drinks?|pills?|tablets?|mg|mcg|ml)"
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)?(?:\s*%)?")
 _NUM_WORD = re.compile(rf"\b({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})[\s-]+{_UNITS}\b", _I)
 _MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -85,7 +85,8 @@ denied denies present reported
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _RISK_LABEL = re.compile(r"\b(?:risk|SI|HI|suicid\w*|self[-\s]?harm)(?:\s+(?:status|assessment|level))?\s*[:=\-–—]\s*"
                          r"(denied|denies|none|negative|neg|no|nil|low|minimal|absent)\b", re.I)
-_EQUIVALENT = {"medication": "meds", "medications": "meds", "medicine": "meds", "therapist's": "therapist"}
+_EQUIVALENT = {"medication": "meds", "medications": "meds", "medicine": "meds", "therapist's": "therapist",
+               "diagnosisof": "dx", "diagnosis": "dx", "diagnosed": "dx"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ def _norm(text: str) -> str:
 
 def _numbers(text: str) -> set[str]:
     found = {re.sub(r"\s+", "", m.group(0)).replace(",", ".") for m in _NUM.finditer(text)}
+    found |= set(re.findall(r"(?<![a-z])[x×](\d+)\b|\b(\d+)x\b", text, _I) and
+                 [a or b for a, b in re.findall(r"(?<![a-z])[x×](\d+)\b|\b(\d+)x\b", text, _I)])  # "x3", "3x"
     for m in _NUM_WORD.finditer(text):
         found.add(str(_NUMBER_WORDS[m.group(1).lower()]).removesuffix(".0"))
     parts = set()
@@ -150,9 +153,54 @@ def split_sentences(text: str) -> list[str]:
 DRAFT_SEMANTIC_MIN = 0.9
 
 
+#: A sentence with content words found neither in the bullets nor in the note vocabulary stands only when
+#: it is at least this close in meaning to a bullet clause (tuned on the dev split of evals/factcheck).
+GROUNDING_SIM = 0.5
+#: With a single ungrounded word, the sentence falls only below this similarity (one new word is more often
+#: a paraphrase than an invention).
+SINGLE_WORD_SIM = 0.4
+#: A sentence about risk with ungrounded words needs to be this close to a bullet clause.
+RISK_GROUNDING_SIM = 0.7
+_RISK_TOPIC = re.compile(
+    r"\b(?:risk\w*|suicid\w*|SI|HI|self[-\s]?harm\w*|harm\w*|kill\w*|die|dying|dead|death\s+wish|overdos\w*|"
+    r"safe|safety|unsafe|danger\w*|crisis|ideation|intent|plan\s+to\s+(?:end|die|kill)|end\s+(?:it|her\s+life|his\s+life|"
+    r"things)|dark\s+thoughts?|hurt\w*|cut(?:ting|s)?|urges?|violen\w*|threat\w*|abus\w*|weapons?|stockpil\w*|"
+    r"means|protective|better\s+off)\b", re.I)
+#: Words that minimise, resolve, grade or excuse risk. In a sentence about risk they must come from the
+#: bullets; a draft may not add them.
+_RISK_SOFTENER = re.compile(
+    r"\b(?:low|lower|minimal|mild|moderate|medium|high|elevated|imminent|fleeting|passing|transient|brief|"
+    r"resolved|resolving|settled|settling|subsided|passed|gone|eased|easing|lifted|improv\w*|reduced|decreas\w*|"
+    r"manag(?:eable|ed)|stable|stabilis\w*|stabiliz\w*|contained|under\s+control|no\s+longer|not\s+(?:a|an)\s+"
+    r"(?:concern|issue|worry|problem)|not\s+(?:concerning|worrying|serious|significant|current|active)|"
+    r"no\s+(?:concern|cause\s+for\s+concern|indication|evidence|immediate|current)|nothing\s+to\s+suggest|"
+    r"reassur\w*|unlikely|attention[-\s]?seeking|genuine|serious(?:ly)?|judged|assessed\s+as|considered|deemed|"
+    r"rated|scored|score|level|\d+\s*/\s*10|safe|safer|fine|okay|ok|calm(?:er)?|better|only|just|merely|"
+    r"contract\w*|completed|in\s+place|agreed|removed|handed|secured)\b", re.I)
+
+
 def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: set[str] | None = None,
-                     allowed_words: set[str] | None = None) -> list[Unsupported]:
-    """Claims in ``draft`` that ``source`` (the bullets plus any CLI-given facts) does not support."""
+                     allowed_words: set[str] | None = None, clauses: list[str] | None = None,
+                     focal: tuple[str | None, str] | None = None, source_signals: Any = None) -> list[Unsupported]:
+    """Claims in ``draft`` that ``source`` (the bullets plus any CLI-given facts) does not support.
+    Every sentence and heading is checked after Unicode normalisation (NFKC, look-alike letters,
+    zero-width characters): typed entities, risk consistency through the signal layer, and, given the
+    bullet ``clauses``, content grounding with semantic support (:mod:`.claims`)."""
+    from ..signals.detect import normalise_text
+
+    problems = _find_unsupported(normalise_text(draft), normalise_text(source), cat, allowed_numbers=allowed_numbers,
+                                 allowed_words=allowed_words, clauses=clauses, focal=focal,
+                                 source_signals=source_signals)
+    if draft == normalise_text(draft):
+        return problems
+    # Report (and later remove) the sentences as the draft has them.
+    originals = {normalise_text(x): x for x in split_sentences(draft)}
+    return [Unsupported(p.kind, p.span, originals.get(p.sentence, p.sentence)) for p in problems]
+
+
+def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: set[str] | None = None,
+                      allowed_words: set[str] | None = None, clauses: list[str] | None = None,
+                      focal: tuple[str | None, str] | None = None, source_signals: Any = None) -> list[Unsupported]:
     src = _norm(source)
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
@@ -160,10 +208,14 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
     vocab = words | COMMON_WORDS
     from ..signals import analyse, risk_view
 
-    src_risk = risk_view(analyse(source))
+    # "SI/HI" is two screens: read it as such.
+    src_risk = risk_view(source_signals if source_signals is not None else
+                         analyse(re.sub(r"\b(SI|HI)\s*/\s*(SI|HI)\b", r"\1 or \2", source)))
     # In a draft, a risk statement is an explicit one, or a meaning the probes are sure of: ordinary
     # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
-    draft_signals = [x for x in analyse(draft).items
+    # Only sentences that speak of risk are read for risk (the others cannot state or deny it).
+    about_risk = " \n".join(x for x in split_sentences(draft) if _RISK_TOPIC.search(x))
+    draft_signals = [x for x in (analyse(about_risk).items if about_risk else [])
                      if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN)]
     out: list[Unsupported] = []
 
@@ -174,14 +226,44 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
         if not any(u.span == span and u.sentence == sentence for u in out):
             out.append(Unsupported(kind, span.strip(), sentence))
 
-    for sentence in split_sentences(draft):
-        if sentence.lstrip().startswith("#"):
-            continue  # a heading
+    sentences = split_sentences(draft)
+    grounded: dict[str, object] = {}
+    if clauses is not None:
+        from .claims import Grounding, catalog_names
+
+        body = [x for x in sentences if not _is_section_heading(x)]
+        cleaned = [_LIST_MARKER.sub("", x.lstrip("# ")).replace("**", "") for x in body]
+        grounded = dict(zip(body, Grounding(source, clauses, catalog_names(cat)).check(cleaned)))
+    for sentence in sentences:
+        if _is_section_heading(sentence):
+            continue  # a bare section heading ("## Plan"); any other heading text is checked as a claim
         original = sentence
+        support = grounded.get(sentence)
+        risk_topic = bool(_RISK_TOPIC.search(sentence))
+        if support is not None and support.ungrounded:  # type: ignore[attr-defined]
+            need = RISK_GROUNDING_SIM if risk_topic else (
+                GROUNDING_SIM if len(support.ungrounded) > 1 else SINGLE_WORD_SIM)  # type: ignore[attr-defined]
+            if support.similarity < need:  # type: ignore[attr-defined]
+                add("claim", ", ".join(support.ungrounded[:4]), sentence)  # type: ignore[attr-defined]
+        for m in _STRICT.finditer(sentence):
+            if m.group(0).lower() not in src:
+                add("claim", m.group(0), sentence)  # a change or outcome claimed in words of its own
+                break
+        if focal is not None:
+            _check_focal(sentence, focal, src, add)
+        if risk_topic:
+            for m in _RISK_SOFTENER.finditer(sentence):
+                if not re.search(rf"\b{re.escape(m.group(0).lower())}\b", src):
+                    add("risk statement", m.group(0), sentence)
+                    break
+        sentence = sentence.lstrip("# ")
         sentence = _LIST_MARKER.sub("", sentence).replace("**", "")  # "1. ", "- ", bold: layout, not claims
         low = _norm(sentence)
         for m in _QUOTE.finditer(sentence):
-            if _norm(m.group(1)).strip(" .,") not in src:
+            # Editorial brackets and ellipses ("finally feel[s] we live here") split a quote into pieces,
+            # each of which must be in the bullets as written.
+            pieces = [p.strip(" .,") for p in re.split(r"\[[^\]]*\]|\.\.\.|…", _norm(m.group(1)))]
+            if any(p and p not in src for p in pieces):
                 add("quote", m.group(0), sentence)
         for m in _DOSE.finditer(sentence):
             if _norm(m.group(0)).replace(" ", "") not in src.replace(" ", ""):
@@ -201,7 +283,8 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
         for pat, kind in ((_MONTH, "date"), (_WEEKDAY, "date"), (_TEST, "test score"), (_DIAGNOSIS, "diagnosis or code"),
                           (_MEDICATION, "medication")):
             for m in pat.finditer(sentence):
-                if _norm(m.group(0)) not in src and not _same_token(m.group(0), src):
+                if _norm(m.group(0)) not in src and not _same_token(m.group(0), src) \
+                        and not (kind == "date" and _date_in(m.group(0), src)):
                     add(kind, m.group(0), sentence)
         for m in _SCORING.finditer(sentence):
             if _norm(m.group(0)) not in src:
@@ -220,6 +303,8 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
             initial = not before or before[-1] in ".:;!?-–—(\"“*>#" or m.start() == label_run_end
             if initial:
                 label_run_end = m.end() + 1  # the next capitalised word, if adjacent, continues the label
+                if grounded:
+                    continue  # a sentence's first word is a word, not a name: grounding checks it
             if lw in src_words:
                 continue
             known = (lw in vocab or lw.rstrip("s") in vocab) if initial else (lw in capitalised or lw in COMMON_WORDS)
@@ -229,6 +314,54 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
                 continue  # reported as dates above
             add("name", word, sentence)
     return out
+
+
+_SECTION_NAMES = frozenset({"subjective", "objective", "assessment", "plan", "data", "behavior", "behaviour",
+                            "intervention", "interventions", "response", "goals", "goal"})
+
+
+def _is_section_heading(line: str) -> bool:
+    text = line.strip()
+    if not text.startswith("#") and not text.startswith("**"):
+        return False
+    name = text.lstrip("#").strip().strip("*: ").lower()
+    return name in _SECTION_NAMES or bool(re.fullmatch(r"ipt progress note(?: \((?:soap|dap|birp|girp)\))?", name))
+
+
+#: Change and outcome words a draft may use only when the bullets do: no semantic rescue.
+_STRICT = re.compile(r"\b(?:improv\w*|better|worse|worsen\w*|calmer|calm|remission|recover\w*|halved|doubled|"
+                     r"marked(?:ly)?|significant(?:ly)?|dramatic\w*|substantial\w*|resolv\w*|settled|"
+                     r"much\s+(?:better|worse|calmer|happier|brighter)|happier|brighter|lifted|eased)\b", re.I)
+_AREA_WORDS = {"grief": r"grief|bereavement|mourning", "role_dispute": r"(?:role\s+|interpersonal\s+)?dispute",
+               "role_transition": r"(?:role\s+)?transition", "interpersonal_deficits": r"deficits?|interpersonal\s+sensitivity"}
+_AGREED = re.compile(r"\b(?:agreed|agree|confirmed|decided|chosen|settled\s+on|will\s+be\s+the\s+focus|"
+                     r"(?:the\s+)?focus\s+(?:is|was|will\s+be|should|has)|focal\s+area\s+(?:is|was|will\s+be)|"
+                     r"secondary\s+(?:focus|area))\b", re.I)
+
+
+def _check_focal(sentence: str, focal: tuple[str | None, str], src: str, add: Callable[[str, str, str], None]) -> None:
+    """A sentence that presents a focal area as agreed needs the bullets to agree it, on that area."""
+    area, status = focal
+    if not _AGREED.search(sentence) or re.search(
+            r"\b(?:not\s+yet|still\s+to|to\s+be|tentative\w*|possible|possibly|whether|undecided|between|either|"
+            r"likely|vs\.?|versus|provisional\w*|unclear|open)\b|\?", sentence, re.I):
+        return
+    named = [a for a, pat in _AREA_WORDS.items() if re.search(rf"\b(?:{pat})\b", sentence, re.I)]
+    if not named:
+        return
+    if status != "agreed":
+        add("focal area", "agreed", sentence)
+        return
+    for a in named:
+        if a != area and not re.search(rf"\b(?:{_AREA_WORDS[a]})\b", src, re.I):
+            add("focal area", a.replace("_", " "), sentence)
+            return
+
+
+def _date_in(word: str, src: str) -> bool:
+    """"Friday" for "Fri", "January" for "Jan", "weekend" for "wknd"."""
+    w = word.lower()
+    return any(re.search(rf"\b{re.escape(w[:n])}\b", src) for n in (3, 4, 5) if len(w) > n)
 
 
 def _same_token(found: str, src: str) -> bool:
@@ -250,19 +383,29 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
         return
     from ..signals.check import _UNDOING
 
-    if src_risk.is_risk and _UNDOING.search(sentence):
-        add("risk statement", _UNDOING.search(sentence).group(0), sentence)  # type: ignore[union-attr]
     sure = [f for f in src_risk.present if f.source != "semantic" or f.score >= DRAFT_SEMANTIC_MIN]
-    src_present = {_group(f.category) for f in sure}
-    src_present_kinds = {f.category for f in sure}
+    undo = _UNDOING.search(sentence)
+    # A documented denial ("pt denies SI") is judged by kind below, not as undoing.
+    if sure and undo and not re.search(r"\bden(?:ies|ied|y)\b", undo.group(0), re.I):
+        add("risk statement", undo.group(0), sentence)
+    # A risk the draft reports is supported by the bullets' risk of that kind at any strength (the
+    # bullets may say it in words the probes are less sure of: "threw her phone at the wall").
+    src_present = {_group(f.category) for f in src_risk.present}
+    # A denial contradicts the bullets when they state that kind of risk explicitly (a lexicon finding):
+    # "denies SI but cut her forearm" supports "denies suicidal ideation", not "denies self-harm".
+    src_present_kinds = {f.category for f in src_risk.present if f.source == "lexicon"}
     src_negated = {_group(f.category) for f in src_risk.negated}
+    src_negated_kinds = {f.category for f in src_risk.negated}
+    src_any_kinds = {f.category for f in src_risk.present}
     for f in found:
         if f.assertion in ("other_person", "hypothetical", "historical") or f.category == "completed_suicide":
             continue
         group = _group(f.category)
         if f.assertion in ("negated", "not_assessed"):
-            # A denial needs a documented denial, and must not deny what the bullets document.
-            if group not in src_negated or f.category in src_present_kinds:
+            # A denial needs a documented denial of that kind (or of its group, when the bullets report
+            # nothing of that kind), and must not deny what the bullets state.
+            documented = f.category in src_negated_kinds or (group in src_negated and f.category not in src_any_kinds)
+            if not documented or f.category in src_present_kinds:
                 add("risk statement", _denial_span(sentence, f.text), sentence)
         elif f.level and group not in src_present | src_negated:
             add("risk statement", f.text, sentence)

@@ -1,17 +1,23 @@
 """Free clinician bullets -> :class:`SessionFacts`.
 
-Every value kept is the clinician's own text (or a catalog id matched in it);
-nothing is paraphrased into a fact. Bullets that fit no field go to ``other``,
-verbatim, so nothing is dropped.
+Bullets split into clauses (:mod:`.clauses`); every clause goes to exactly one field, in the
+clinician's own words, and ``SessionFacts.clauses`` records where. Risk, out-of-frame work and the
+focal area are read by meaning through the signal layer, once for the whole set of bullets, and
+scoped per clause; the note's own vocabulary (measures, the session's kind, done vs planned) is in
+:mod:`.kinds`. Clauses that fit no field go to ``other``, verbatim, so nothing is dropped.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from ..catalog import Catalog
 from ..models import RiskStatus, SessionFacts
 from ..naming import match_techniques
+from .clauses import Clause, split_clauses
+from .kinds import apply_mask, focus_tentative, mask_names, measures, planned, session_kind_cue
 from ..phase import parse_session_mention, phase_for
 from ..schema import FOCAL_AREAS
 
@@ -118,81 +124,181 @@ def _is_area_bullet(bullet: str, area: str) -> bool:
     return bool(re.search(_FOCUS_NAMES[area], bullet, _I))
 
 
+
 #: The evidence score an inferred focal area needs before a note names it (as inferred).
 NOTE_FOCAL_MIN = 0.75
 #: A meaning-level risk finding in a bullet is reported as risk at this probability or above; below
 #: it, it is a hint that makes the status "possible" (ask directly) unless a screen was documented.
 SURE_MEANING = 0.9
+_RISK_PART = re.compile(r"\b(?:SI|HI|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
+                        r"plan|intent|means|risk|C-?SSRS|kill\w*|hurt\w*|harm\w*|weapons?|guns?|unsafe|safe|"
+                        r"crisis|ligature|stockpil\w*|hopeless\w*)\b", re.I)
+_HEDGED = re.compile(r"\?\s*(?:passive\s+|active\s+)?(?:SI|HI|suicid\w*|self[-\s]?harm|risk|plan)|"
+                     r"\b(?:query|possible|possibly|poss\.?|hinted|unclear\s+if|not\s+sure\s+if|\?\?)\b", re.I)
+_INFORMANT = re.compile(r"\b(?:per|according\s+to)\s+(?:her\s+|his\s+|the\s+)?(?:husband|wife|partner|mum|mom|mother|"
+                        r"dad|father|parents?|family|school|teacher|GP|sister|brother|daughter|son|carer|friend|"
+                        r"boyfriend|girlfriend)\b|\b(?:mum|mom|mother|husband|wife|partner|dad|father|parents?|school|"
+                        r"teacher|sister|brother|daughter|son|carer)\s+(?:reports?|reported|says|said|told\s+us|"
+                        r"worried|concerned)\b", re.I)
 
 
-def _risk_status(bullets: list[str]) -> RiskStatus:
-    status = RiskStatus()
-    present: list[str] = []
-    denied: list[str] = []
-    possible: list[str] = []
-    unassessed: list[str] = []
+def _load_idioms() -> re.Pattern[str] | None:
+    from .claims import vocabulary_data
+
+    idioms = vocabulary_data().get("idioms") or []
+    return re.compile(r"\b(?:" + "|".join(re.escape(i) for i in idioms) + r")\b", re.I) if idioms else None
+
+
+_IDIOMS = _load_idioms()
+#: Risk documented as not assessed: "SI not asked", "risk ax deferred to s3", "ran out of time".
+_NOT_ASSESSED = re.compile(
+    r"\b(?:not\s+(?:yet\s+|fully\s+)?(?:asked|assessed|explored|screened|discussed|reviewed|covered|done|checked)|"
+    r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to)|did\s+not\s+(?:ask|assess|screen|explore)|"
+    r"ran\s+out\s+of\s+time|no\s+time|unable\s+to\s+(?:assess|ask)|left\s+for\s+next|"
+    r"no\s+risk\s+(?:discussed|asked|assessed|explored)|wasn'?t\s+(?:asked|assessed|explored))\b", re.I)
+_FRAME_WORDS = frozenset({"ipt", "session", "sess", "today", "wk", "week", "of"})
+_BARE_SESSION = re.compile(r"^\s*(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*)?(\d{1,2})\s*(?:/|of)\s*(\d{1,2})\b"
+                           r"(?!\s*(?:months?|mo|yrs?|years?|pp|post|ago|weeks?|wks?|/))", re.I)
+_WEEK = re.compile(r"^\s*(?:wk|week)\s*\.?\s*#?\s*(\d{1,2})\b(?:\s*(?:of|/)\s*(\d{1,2}))?", re.I)
+
+
+def _session_mention(text: str) -> tuple[int | None, int | None, str | None]:
+    s, total, matched = parse_session_mention(text)
+    if matched:
+        return s, total, matched
+    for pat in (_BARE_SESSION, _WEEK):
+        m = pat.match(text)
+        if m:
+            n, t = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+            if n >= 1 and (t is None or 4 <= t <= 30 and n <= t + 12):
+                return n, t or total, m.group(0).strip()
+    return None, total, None
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[A-Za-z]{2,}", text))
+
+
+def _bare(residual: str) -> bool:
+    """Nothing left but framing words once the session mention is taken out."""
+    return not re.search(r"\d", residual) and all(w.lower() in _FRAME_WORDS
+                                                 for w in re.findall(r"[A-Za-z]{2,}", residual))
+
+
+def _part_kind(part: str) -> str:
+    """Comma parts of a bullet: a bare session mention, a bare measure, a risk part or text."""
+    _, _, matched = _session_mention(part)
+    if matched and _bare(part.replace(matched, " ")):
+        return "session"
+    found = measures(part)
+    if found and _words(re.sub("|".join(re.escape(m) for m in found), " ", part)) < 2:
+        return "measure"
+    return "risk" if _RISK_PART.search(part) else "text"
+
+
+@dataclass
+class _Read:
+    """The signal layer's reading of one clause."""
+
+    level: str | None = None  # "risk" (sure), "possible", "hint" (meaning below the sure level)
+    negated: bool = False
+    not_assessed: bool = False
+    risk_word: bool = False
+    frame: bool = False
+
+
+def _read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[_Read], Any]:
+    """One pass of the signal layer over every clause, scoped back to each clause."""
     from ..signals import analyse, risk_view
+    from ..signals.types import Signals
 
-    hinted: list[str] = []  # risk found only by meaning, below the probes' sure level
-    for b in bullets:
-        result = risk_view(analyse(b))
-        sure = [x for x in result.present if x.source != "semantic" or x.score >= SURE_MEANING]
+    joined = ""
+    offsets: list[tuple[int, int]] = []
+    for c in clauses:
+        offsets.append((len(joined), len(joined) + len(c.text)))
+        joined += c.text + "\n"
+    # "SI/HI" is two screens; a space (same length, so spans still line up) lets each be read. Everyday
+    # phrases that only look like risk ("killing time", "SI joint pain") are masked at the same length.
+    text = re.sub(r"\b(SI|HI)/(SI|HI|SH)\b", r"\1 \2", joined)
+    signals = analyse(_IDIOMS.sub(lambda m: "x" * len(m.group(0)), text) if _IDIOMS else text, catalog=catalog)
+    reads: list[_Read] = []
+    for (a, b), c in zip(offsets, clauses):
+        mine = [x for x in signals.items if x.start < b and x.end > a]
+        if _part_kind(c.text) == "measure":  # "PHQ-9 15 (was 18)" is a score, not a statement of risk
+            mine = [x for x in mine if x.source == "lexicon"]
+        view = risk_view(Signals(c.text, mine))
+        sure = [x for x in view.present if x.source != "semantic" or x.score >= SURE_MEANING]
         levels = {x.level for x in sure}
-        if "risk" in levels:
-            present.append(b)
-        elif levels:
-            possible.append(b)
-        elif result.negated:
-            denied.append(b)
-        elif result.not_assessed:
-            unassessed.append(b)
-        elif result.present:
-            hinted.append(b)
-        elif _RISK_WORDS.search(b):
-            status.details.append(b)  # a risk line that neither reports nor denies: kept verbatim
+        r = _Read(risk_word=bool(_RISK_WORDS.search(c.text)),
+                  frame=any(x.family == "frame" and x.assertion == "present" for x in mine))
+        r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if view.present else None))
+        r.negated, r.not_assessed = bool(view.negated), bool(view.not_assessed)
+        if (r.risk_word or mine) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
+            r.not_assessed, r.negated, r.level = True, False, None
+        if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
+            r.level = "possible"  # "?passive SI", "per husband ...": ask directly, not documented as present
+        reads.append(r)
+    return reads, signals
+
+
+def _risk_status(risk_clauses: list[str], reads: list[_Read]) -> RiskStatus:
+    status = RiskStatus()
+    present = [c for c, r in zip(risk_clauses, reads) if r.level == "risk"]
+    possible = [c for c, r in zip(risk_clauses, reads) if r.level == "possible"]
+    denied = [c for c, r in zip(risk_clauses, reads) if r.level in (None, "hint") and r.negated]
+    unassessed = [c for c, r in zip(risk_clauses, reads) if r.level in (None, "hint") and not r.negated and r.not_assessed]
+    hinted = [c for c, r in zip(risk_clauses, reads) if r.level == "hint" and not r.negated and not r.not_assessed]
+    lines = [c for c in risk_clauses if c not in present + possible + denied + unassessed + hinted]
     if not denied:
         # Warning signs found only by meaning prompt the clinician to ask, unless a documented screen
         # already answers them (then the denial stands, in the clinician's words).
         possible += hinted
-    if not present and possible:
-        status.status = "possible"
-        status.details = possible + [d for d in denied if d not in possible] + status.details
-    elif not present and not denied and unassessed:
-        status.status = "not_assessed"
-        status.details = unassessed + status.details
+        hinted = []
+    ordered = present + possible + denied + unassessed + hinted + lines
+    status.details = list(dict.fromkeys(ordered))
     if present:
         status.status = "present"
-        status.details = present + [d for d in denied if d not in present] + status.details
+    elif possible:
+        status.status = "possible"
+    elif denied:
+        status.status = "denied"
+        status.denial_text = "; ".join(denied)
+    elif unassessed:
+        status.status = "not_assessed"
+    if present:
         joined = " ".join(present + denied)
         if re.search(r"\bpassive\b|\bwish(?:es|ed)?\s+(?:she|he|they)?\s*(?:were|was|could\s+be)?\s*(?:dead|to\s+die|not\s+wake)|"
-                     r"\bbetter\s+off\s+dead\b", joined, _I):
+                     r"\bbetter\s+off\s+dead\b", joined, re.I):
             status.ideation = "passive"
-        if (re.search(r"\b(?<!no\s)active\s+(?:SI|suicidal)|\bthoughts?\s+of\s+killing|\bplan(?:s|ned)?\s+to\b", joined, _I)
-                or _yes_no(joined, "intent") is True) and not re.search(r"\bno\s+active\b", joined, _I):
+        if (re.search(r"\b(?<!no\s)active\s+(?:SI|suicidal)|\bthoughts?\s+of\s+killing|\bplan(?:s|ned)?\s+to\b", joined, re.I)
+                or _yes_no(joined, "intent") is True) and not re.search(r"\bno\s+active\b", joined, re.I):
             status.ideation = "active"
         status.plan = _yes_no(joined, r"plan")
         status.intent = _yes_no(joined, r"intent")
         status.means = _yes_no(joined, r"(?:means|access\s+to\s+(?:a\s+)?(?:gun|firearm|weapons?|pills|medication))")
-    elif denied:
-        status.status = "denied"
-        status.details = denied + status.details
-        status.denial_text = "; ".join(denied)
-    sp = [b for b in bullets if _SAFETY_PLAN.search(b)]
-    if sp:
-        from ..signals.assertion import assert_targets
-
-        reviewed = []
-        for b in sp:
-            # The clause that speaks of the plan ("rope removed by brother; safety plan reviewed"), scoped
-            # by ConText: denied, not done, or only planned ("review safety plan next time") is not reviewed.
-            clause = next(c for c in re.split(r"[;.]\s*", b) if _SAFETY_PLAN.search(c))
-            m = _SAFETY_PLAN.search(clause)
-            scoped = assert_targets(clause, [(m.start(), m.start() + len("safety plan"), "safety_plan")])[0]  # type: ignore[union-attr]
-            tail = clause[m.end():] if m else ""  # type: ignore[union-attr]
-            refused = re.search(r"\b(?:declined|refused|pending|not\s+(?:done|reviewed|completed|updated))\b", tail, _I)
-            reviewed.append(scoped.assertion not in ("negated", "not_assessed", "hypothetical") and not refused)
-        status.safety_plan_reviewed = all(reviewed)
+    status.safety_plan_reviewed = _safety_plan(risk_clauses)
     return status
+
+
+def _safety_plan(clauses: list[str]) -> bool | None:
+    """Reviewed unless the part that speaks of the plan denies it, defers it or only plans it. The part
+    is the comma part ("passive SI, no plan, safety plan reviewed": the "no" of "no plan" is not about
+    the safety plan), scoped by ConText."""
+    from ..signals.assertion import assert_targets
+
+    reviewed: list[bool] = []
+    for clause in clauses:
+        for part in re.split(r"[,;.]\s*", clause):
+            m = _SAFETY_PLAN.search(part)
+            if not m:
+                continue
+            scoped = assert_targets(part, [(m.start(), m.start() + len("safety plan"), "safety_plan")])[0]
+            tail = part[m.end():]
+            refused = re.search(r"\b(?:declined|refused|pending|not\s+(?:done|reviewed|completed|updated)|to\s+do|"
+                                r"next\s+(?:session|time|week))\b", tail, re.I)
+            reviewed.append(scoped.assertion not in ("negated", "not_assessed", "hypothetical") and not refused
+                            and not planned(part))
+    return all(reviewed) if reviewed else None
 
 
 def _is_task(bullet: str) -> bool:
@@ -215,38 +321,129 @@ def _yes_no(text: str, noun: str) -> bool | None:
     return None
 
 
+_PLAN_LABEL = re.compile(r"^\s*(?:plan|next(?:\s+session)?|nxt|f/u|follow[\s-]?up)\s*(?:[:\-–—=>]|→)", _I)
+_GOAL_LABEL = re.compile(r"^\s*(?:goals?|treatment\s+goals?|tx\s+goals?|objective|aim)\s*[:\-–=]", _I)
+_TASK_LABEL = re.compile(r"^\s*(?:task|homework|hw|assignment|interpersonal\s+task|ipt\s+task|between[\s-]sessions?)\b", _I)
+_OBSERVED = re.compile(r"\b(?:appeared|presented\s+(?:as|with)|observed|affect\s+(?:was\s+)?\w+|eye\s+contact|groomed|"
+                       r"arrived|on\s+time|\blate\b|speech|oriented|psychomotor|in\s+session|during\s+(?:the\s+)?session|"
+                       r"cried|tearful\s+(?:when|at|during|throughout)|well[-\s]kempt|dishevel\w*|restless|fidget\w*|"
+                       r"MSE)\b", _I)
+
+
+def _place(c: str, masked: str, rd: _Read, catalog: Catalog, in_session_work: bool, hints_count: bool) -> str:
+    """The one field a clause goes to."""
+    labelled_task = bool(_TASK_LABEL.match(masked))
+    labelled = labelled_task or bool(_PLAN_LABEL.match(masked) or _GOAL_LABEL.match(masked))
+    level = rd.level if rd.level != "hint" or hints_count else None
+    # A labelled task, plan or goal line stays where it was put unless it reports risk itself.
+    if level == "risk" or (not labelled and (level or rd.negated or rd.not_assessed or rd.risk_word)):
+        return "risk"
+    if _TASK_REVIEW.search(masked):
+        return "task_review"
+    if _GOAL_LABEL.match(masked):
+        return "goals"
+    if labelled_task:
+        return "tasks"
+    is_planned = planned(masked)
+    kind = None if is_planned else session_kind_cue(masked, in_session_work=in_session_work)
+    if kind in ("missed", "group", "joint"):
+        return "session_notes"
+    if kind == "non_ipt" or (rd.frame and not is_planned
+                             and not re.search(r"\b(?:asked|wants?|request\w*|prefer\w*|no|not)\b", masked, _I)):
+        return "non_ipt"
+    techniques = _techniques(c, catalog)
+    if _is_task(masked):
+        return "tasks"
+    if (techniques or _INTERVENTION_VERB.match(masked)) and is_planned:
+        return "interventions_planned"
+    if _PLAN.match(masked) or planned(masked) and _PLAN.search(masked):
+        return "plan"
+    found = measures(c)
+    if found and _words(re.sub("|".join(re.escape(m) for m in found), " ", c)) < 3:
+        return "ratings"
+    if techniques or _INTERVENTION_VERB.match(masked):
+        return "interventions"
+    if _GOAL.search(masked):
+        return "goals"
+    if _PLAN.search(masked):
+        return "plan"
+    if _OBSERVED.search(masked):
+        return "observations"
+    if _MOOD.search(masked) and re.search(r"\b(?:mood|affect|feel\w*|felt)\b", masked, _I):
+        return "mood"
+    if found:
+        return "ratings"
+    if _RESPONSE.search(masked):
+        return "client_response"
+    if _EVENT.search(masked):
+        return "interpersonal_events"
+    if _SYMPTOM.search(masked):
+        return "symptoms"
+    if _MOOD.search(masked):
+        return "mood"
+    return "other"
+
+
+def _techniques(clause: str, catalog: Catalog) -> dict[str, str]:
+    """Catalog techniques named in a clause; a scale's name ("BDI-II") is not shorthand ("II")."""
+    for m in measures(clause):
+        clause = clause.replace(m, " ")
+    return match_techniques(clause, catalog)
+
+
 def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, total_sessions: int | None = None,
                   focal_area: str | None = None) -> SessionFacts:
-    """Parse the clinician's bullets; explicit arguments win over what the bullets say."""
+    """Parse the clinician's bullets; explicit arguments win over what the bullets say, and a
+    disagreement is recorded in ``facts.conflicts``."""
     bullets = split_bullets(text)
     facts = SessionFacts(bullets=bullets)
-    placed: set[int] = set()
+    masks = mask_names(bullets)
+    clauses = split_clauses(bullets, _part_kind)
+    reads, signals = _read_clauses(clauses, catalog)
+    facts._signals = signals
 
-    mentions: list[tuple[int, int, int | None, str]] = []  # (rank, bullet, session, total)
+    mentions: list[tuple[int, int, int | None, int | None]] = []  # (rank, clause, session, total)
     labelled_focus = False
-    for i, b in enumerate(bullets):
-        s, total, matched = parse_session_mention(b)
-        residual = b
+    frame_only: set[int] = set()
+    for i, c in enumerate(clauses):
+        s, total, matched = _session_mention(c.text)
+        residual = c.text
         if matched:
-            # A bullet that opens with the session ("s. 10/16, ...") beats a passing mention
-            # ("...by session 16"); one with a course length beats one without.
-            rank = (0 if b.lower().startswith(matched.lower()[:3]) else 2) + (0 if total else 1)
+            # A clause that opens with the session ("s. 10/16") beats a passing mention ("by session 16");
+            # one with a course length beats one without.
+            rank = (0 if c.text.lower().startswith(matched.lower()[:3]) else 2) + (0 if total else 1)
             mentions.append((rank, i, s, total))
             residual = residual.replace(matched, " ")
-        stated = _stated_focus(b)
-        area = stated[0] if stated else None
+        elif total is not None and len(c.text.split()) <= 4:
+            mentions.append((4, i, None, total))  # "12-session course", "16-week IPT"
+            frame_only.add(i)
+            continue
+        stated = _stated_focus(c.text) if reads[i].level != "risk" else None
+        extra = _words(_FOCUS_LABEL.sub(" ", residual)) if stated else 0
         if stated and (facts.focal_area is None or (stated[1] and not labelled_focus)):
             # A labelled statement ("FA: role transition") beats an earlier passing mention of "grief".
-            facts.focal_area, facts.focal_area_source = area, "stated"  # type: ignore[assignment]
+            facts.focal_area, facts.focal_area_source = stated[0], "stated"  # type: ignore[assignment]
+            facts.focal_status = "tentative" if focus_tentative(c.text) else "agreed"
             labelled_focus = labelled_focus or stated[1]
-        if stated:
-            residual = _FOCUS_LABEL.sub(" ", residual)
-        if (matched or area) and len(re.findall(r"[A-Za-z]{2,}", residual)) < 2:
-            placed.add(i)  # the bullet only states the session and/or focus
+            facts.focal_statement = c.text if extra >= 1 or facts.focal_status == "tentative" else None
+        if stated and (stated[1] or extra < 3):
+            frame_only.add(i)  # the clause states the focus (kept whole as the focal statement)
+        elif matched and _bare(residual):
+            frame_only.add(i)  # the clause only states the session
     if mentions:
-        _, _, s, total = min(mentions)
+        _, _, s, total = min(mentions, key=lambda m: (m[2] is None, m[0], m[1]))
         facts.session = s
         facts.total_sessions = total if total else next((t for _, _, _, t in sorted(mentions) if t), None)
+    # Values given to the note (/session, /focus in chat; --session, --focus) win, but where they
+    # disagree with what the bullets say the note flags it rather than silently overriding them.
+    if session is not None and facts.session not in (None, -1, session):
+        facts.conflicts.append(f"session {session} was given but the bullets say session {facts.session}")
+    if total_sessions is not None and facts.total_sessions not in (None, total_sessions):
+        facts.conflicts.append(f"a course of {total_sessions} sessions was given but the bullets say "
+                               f"{facts.total_sessions}")
+    if focal_area is not None and facts.focal_area not in (None, focal_area):
+        facts.conflicts.append(f"focal area {focal_area.replace('_', ' ')} was given but the bullets state "
+                               f"{facts.focal_area.replace('_', ' ')}")
     if session is not None:
         facts.session = session
     if total_sessions is not None:
@@ -254,66 +451,55 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     if facts.session == -1:
         facts.session = facts.total_sessions
     if focal_area is not None:
-        facts.focal_area, facts.focal_area_source = focal_area, "given"  # type: ignore[assignment]
+        facts.focal_area, facts.focal_area_source, facts.focal_status = focal_area, "given", "agreed"  # type: ignore[assignment]
     if facts.focal_area is None:
-        from ..signals import read_text
+        from ..signals.screens import focal_inference, named_focus
 
-        inference = read_text(" \n".join(bullets), catalog=catalog).focal
+        inference = focal_inference(signals, named_focus(" \n".join(bullets)))
         top = next((e.score for e in inference.evidence if e.area == inference.primary), 0.0)
         # A note records what was documented: an area it was not told is written as inferred only when
         # the bullets make it clear.
         if inference.primary and top >= NOTE_FOCAL_MIN:
             facts.focal_area, facts.focal_area_source = inference.primary, "inferred"  # type: ignore[assignment]
-    if facts.session is not None:
-        facts.phase = phase_for(facts.session, facts.total_sessions or 16).phase  # type: ignore[assignment]
-    facts.focal_person = _person(bullets, facts.focal_area)
 
-    facts.risk = _risk_status(bullets)
-    risk_lines = set(facts.risk.details)
-    for i, b in enumerate(bullets):
-        if b in risk_lines or (_SAFETY_PLAN.search(b) and facts.risk.status in ("present", "possible")):
-            placed.add(i)
+    masked = [apply_mask(c.text, masks) for c in clauses]
+    in_session_work = any(_techniques(c.text, catalog) and not planned(m) for c, m in zip(clauses, masked))
+    # Risk found only by meaning, below the sure level, counts (as possible risk: ask) unless the
+    # bullets document a screen that answers it.
+    hints_count = not any((r.negated or r.not_assessed) and r.level in (None, "hint") for r in reads)
+    risk_idx: list[int] = []
+    for i, c in enumerate(clauses):
+        if i in frame_only:
+            facts.clauses.append((c.text, "frame"))
             continue
-        techniques = match_techniques(b, catalog)
-        if _TASK_REVIEW.search(b):
-            facts.task_review.append(b)
-        elif _is_task(b):
-            facts.tasks.append(b)
-        elif _PLAN.match(b):
-            facts.plan.append(b)
-        elif techniques or _INTERVENTION_VERB.match(b):
-            facts.interventions.append(b)
-            for tid, words in techniques.items():
+        where = _place(c.text, masked[i], reads[i], catalog, in_session_work, hints_count)
+        facts.clauses.append((c.text, where))
+        if where == "risk":
+            risk_idx.append(i)
+            continue
+        getattr(facts, where).append(c.text)
+        if where == "interventions":
+            for tid, words in _techniques(c.text, catalog).items():
                 if tid not in facts.techniques:
                     facts.techniques.append(tid)
                     facts.technique_evidence[tid] = words
-            if _RESPONSE.search(b):
-                facts.client_response.append(b)
-        elif _GOAL.search(b):
-            facts.goals.append(b)
-        elif _PLAN.search(b):
-            facts.plan.append(b)
-        elif _RATING.search(b):
-            facts.ratings.append(b)
-            if re.search(r"\bmood\b", b, _I):
-                facts.mood.append(b)
-        elif i in placed:
-            continue  # a session / focus line already captured
-        elif _MOOD.search(b) and re.search(r"\b(?:mood|affect|feel\w*|felt)\b", b, _I):
-            facts.mood.append(b)
-        elif _RESPONSE.search(b):
-            facts.client_response.append(b)
-        elif _EVENT.search(b):
-            facts.interpersonal_events.append(b)
-        elif _SYMPTOM.search(b):
-            facts.symptoms.append(b)
-        elif _MOOD.search(b):
-            facts.mood.append(b)
-        else:
-            facts.other.append(b)
-            continue
-        if b not in facts.ratings and _RATING.search(b) and re.search(r"\b(?:PHQ|GAD|BDI|HAM|EPDS|QIDS|MADRS|PCL)", b, _I):
-            facts.ratings.append(b)
+        if where in ("session_notes", "non_ipt"):
+            facts.session_kind_evidence.append(c.text)
+    facts.risk = _risk_status([clauses[i].text for i in risk_idx], [reads[i] for i in risk_idx])
+    for c in clauses:
+        facts.measures += [m for m in measures(c.text) if m not in facts.measures]
+    kinds = [session_kind_cue(m, in_session_work=in_session_work) for m in masked]
+    for kind in ("missed", "non_ipt", "group", "joint"):
+        if kind in kinds or (kind == "non_ipt" and facts.non_ipt):
+            facts.session_kind = kind  # type: ignore[assignment]
+            break
+    if facts.session_kind == "missed":
+        facts.phase = None
+    elif facts.session is not None:
+        facts.phase = phase_for(facts.session, facts.total_sessions or 16).phase  # type: ignore[assignment]
+    facts.focal_person = _person(bullets, facts.focal_area)
     if facts.focal_area not in FOCAL_AREAS:
         facts.focal_area = None
     return facts
+
+

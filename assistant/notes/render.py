@@ -16,8 +16,6 @@ FORMAT_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 FORMAT_NAMES = {"soap": "SOAP", "dap": "DAP", "birp": "BIRP", "girp": "GIRP"}
 RISK_NOT_DOCUMENTED = "Risk was not documented in the session bullets; clinician to complete."
-_OBSERVED = ("appeared", "presented", "observed", "affect", "tearful", "eye contact", "groomed", "on time",
-             "late", "arrived", "speech", "oriented", "engaged", "attended", "psychomotor")
 
 
 def _sentence(text: str) -> str:
@@ -28,52 +26,90 @@ def _sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-_LABEL = re.compile(r"^\s*(?:plan|task|hw|homework|next|goals?|f/u|risk|response|intervention)\s*[:\-–]\s*", re.I)
+_LABEL = re.compile(r"^\s*(?:plan|task|hw|homework|next(?:\s+session)?|goals?|f/u|risk|response|intervention|"
+                    r"between[\s-]sessions?|interpersonal\s+task|ipt\s+task|nxt|p)\s*(?:[:\-–—=>]|→)\s*", re.I)
+
+
+def _unlabel(item: str) -> str:
+    """A bullet clause minus a leading label the sentence already says ("HW: ", "Plan - ")."""
+    return _LABEL.sub("", item, count=1).strip()
 
 
 def _items(items: list[str]) -> str:
-    """Verbatim bullets joined with semicolons, minus a leading label the heading already says."""
-    return "; ".join(_LABEL.sub("", i).rstrip(".;") for i in items if i.strip())
+    """Clauses joined with semicolons, minus a leading label (kept for the risk lines, which stay whole)."""
+    return "; ".join(_unlabel(i).rstrip(".;") for i in items if i.strip())
 
 
-def _join(items: list[str]) -> str:
-    return " ".join(_sentence(i) for i in items if i.strip())
+def _prose(items: list[str], lead: str = "") -> str:
+    """One short sentence per clause, in the clinician's words; ``lead`` introduces the first."""
+    out = []
+    for i, item in enumerate(x for x in items if x.strip()):
+        text = _unlabel(item)
+        out.append(_sentence(f"{lead}{text}" if i == 0 and lead else text))
+    return " ".join(out)
+
+
+def _area_name(f: SessionFacts, cat: Catalog) -> str:
+    return cat.focal_areas[f.focal_area].name.split(" (")[0].lower() if f.focal_area else ""
 
 
 def frame_line(f: SessionFacts, cat: Catalog) -> str:
-    """Session n of m, phase and focal area, in IPT language, or what is missing."""
-    if f.session is not None:
-        total = f.total_sessions or 16
-        course = f" of {total}" if f.total_sessions else " (course length not documented)"
+    """Session n of m, phase and focal area, in IPT language, or what is missing. A missed session or
+    one with non-IPT work never gets an IPT phase."""
+    if f.session_kind == "missed":
+        which = f"Session {f.session}" + (f" of {f.total_sessions}" if f.total_sessions else "") \
+            if f.session is not None else "Session"
+        held = _prose(f.session_notes, f"{which} not held, as documented: ") or f"{which} not held."
+        return held + (" " + focal_line(f, cat) if f.focal_area or f.focal_statement else "")
+    total = f.total_sessions or 16
+    course = f" of {total}" if f.total_sessions else " (course length not documented)"
+    if f.session_kind == "non_ipt":
+        s = (f"Session {f.session}{course}; it included work outside IPT." if f.session is not None
+             else "Session number not documented; the session included work outside IPT.")
+    elif f.session is not None:
         phase = f"{f.phase} phase" if f.phase else "phase unknown"
-        s = f"IPT session {f.session}{course}, {phase}."
+        kind = "IPT group session" if f.session_kind == "group" else "IPT session"
+        s = f"{kind} {f.session}{course}, {phase}."
     else:
         s = "IPT session; session number not documented."
+    if f.session_kind in ("group", "joint") and f.session_notes:
+        s += " " + _prose(f.session_notes, "As documented: ")
+    return s + " " + focal_line(f, cat)
+
+
+def focal_line(f: SessionFacts, cat: Catalog) -> str:
+    area = _area_name(f, cat)
+    if f.focal_status == "tentative":
+        return _sentence(f"Focal area not yet agreed; under consideration, as documented: {f.focal_statement}")
+    if f.focal_area and f.focal_area_source == "inferred":
+        return f"Focal area: {area} (inferred from the bullets; confirm)."
     if f.focal_area:
-        area = cat.focal_areas[f.focal_area].name.split(" (")[0].lower()
-        who = f" with {f.focal_person}" if f.focal_person and f.focal_area in ("role_dispute",) else ""
-        how = {"given": "", "stated": "", "inferred": " (inferred from the bullets; confirm)"}[f.focal_area_source or "stated"]
-        s += f" Focal area: {area}{who}{how}."
-    else:
-        s += " Focal area not documented."
-    return s
+        detail = f" (as documented: {f.focal_statement})" if f.focal_statement else ""
+        return f"Focal area: {area}{detail}."
+    return "Focal area not documented."
 
 
 def interventions_text(f: SessionFacts, cat: Catalog) -> str:
-    if not f.techniques and not f.interventions:
-        return "No IPT interventions were documented."
     parts: list[str] = []
-    if f.techniques:
+    if f.session_kind != "missed" and f.techniques:
         names = [cat.techniques[t].name.lower() for t in f.techniques]
-        lead = "IPT interventions used: " + ", ".join(names) + "."
-        parts.append(lead[0].upper() + lead[1:])
-    parts.append("As documented: " + _items(f.interventions) + ".")
-    return " ".join(parts)
+        parts.append(_sentence("IPT interventions used: " + ", ".join(names)))
+    parts.append(_prose(f.interventions))
+    if f.non_ipt:
+        parts.append(_prose(f.non_ipt, "Work outside IPT, as documented: "))
+    text = " ".join(p for p in parts if p)
+    if not f.interventions and not f.techniques:
+        lead = "No interventions were documented." if f.session_kind == "missed" else \
+            "No IPT interventions were documented."
+        text = (lead + " " + text).strip()
+    return text
 
 
 def task_text(f: SessionFacts) -> str:
     if f.tasks:
-        return "Interpersonal task agreed for before the next session: " + _items(f.tasks) + "."
+        return _prose(f.tasks, "Interpersonal task for before the next session: ")
+    if f.session_kind == "missed":
+        return ""
     return "No interpersonal task was documented for before the next session."
 
 
@@ -82,7 +118,7 @@ def risk_assessment(f: SessionFacts) -> str:
     if r.status == "present":
         sp = {True: "Safety plan reviewed, as documented.", False: "Safety plan not reviewed, as documented.",
               None: "Safety plan status not documented."}[r.safety_plan_reviewed]
-        return "Risk documented this session: " + _items(r.details) + ". " + sp
+        return "Risk, as documented: " + _items(r.details) + ". " + sp
     if r.status == "possible":
         return ("Possible risk, as documented: " + _items(r.details) + ". Clinician to ask directly about suicidal "
                 "thoughts and safety and document the answer.")
@@ -90,8 +126,8 @@ def risk_assessment(f: SessionFacts) -> str:
         return "Risk not assessed this session, as documented: " + _items(r.details) + "."
     if r.status == "denied":
         extra = [d for d in r.details if d not in (r.denial_text or "")]
-        text = "Risk as documented: " + (r.denial_text or "").rstrip(".;") + "."
-        return text + (" " + _join(extra) if extra else "")
+        text = "Risk screen, as documented: " + (r.denial_text or "").rstrip(".;") + "."
+        return text + (" " + _prose(extra) if extra else "")
     if r.details:
         return "Risk line as documented: " + _items(r.details) + ". " \
                "Suicidal ideation status was not documented in the session bullets; clinician to complete."
@@ -99,77 +135,79 @@ def risk_assessment(f: SessionFacts) -> str:
 
 
 def risk_plan(f: SessionFacts) -> str | None:
+    """A prompt to the clinician, only when risk is present or possible."""
     if f.risk.status == "possible":
-        return "Clinician to ask directly about risk at the next contact and follow the service's protocol if it is confirmed."
+        return ("Clinician to ask directly about risk at the next contact and follow the service's protocol if it "
+                "is confirmed.")
     if f.risk.status != "present":
         return None
     sp = {True: "safety plan reviewed as documented", False: "safety plan not reviewed as documented",
           None: "safety plan status not documented"}[f.risk.safety_plan_reviewed]
-    return (f"Safety first: follow up the risk documented this session per crisis protocol ({sp}); "
-            "ordinary IPT work resumes once the client is stable.")
+    return (f"Safety first: clinician to follow up the risk documented this session under the service's crisis "
+            f"protocol ({sp}) before ordinary IPT work.")
 
 
 def progress_text(f: SessionFacts) -> str:
-    if f.task_review or f.client_response:
-        return "Progress on the focal-area work, as documented: " + "; ".join(
-            x.rstrip(".;") for x in f.task_review + [r for r in f.client_response if r not in f.task_review]) + "."
-    return "Progress toward the focal-area goal was not documented."
+    if f.client_response:
+        return _prose(f.client_response)
+    if f.session_kind == "missed":
+        return ""
+    return "The client's response was not documented."
+
+
+def _report(f: SessionFacts) -> str:
+    """What the client reported: mood, symptoms, events, the last task, anything else said."""
+    parts = [_prose(f.mood), _prose(f.symptoms), _prose(f.interpersonal_events),
+             _prose(f.task_review), _prose(f.other)]
+    return " ".join(p for p in parts if p)
+
+
+def _measures(f: SessionFacts) -> str:
+    return _prose(f.ratings, "Measures: ") if f.ratings else ""
+
+
+def _observed(f: SessionFacts) -> str:
+    return _prose(f.observations, "Observed: ") if f.observations else ""
+
+
+def _goals_text(f: SessionFacts) -> str:
+    return _prose(f.goals, "Goal, as documented: ") if f.goals else ""
 
 
 def _subjective(f: SessionFacts) -> str:
-    parts = []
-    if f.mood:
-        parts.append("Reported mood: " + _items(f.mood) + ".")
-    if f.symptoms:
-        parts.append("Symptoms: " + _items(f.symptoms) + ".")
-    if f.interpersonal_events:
-        parts.append("Interpersonal events: " + _items(f.interpersonal_events) + ".")
-    if f.task_review:
-        parts.append("Review of the last interpersonal task: " + _items(f.task_review) + ".")
-    if f.other:
-        parts.append("Also noted: " + _items(f.other) + ".")
-    return " ".join(parts) or "No client report was documented."
+    return _report(f) or "No client report was documented."
 
 
 def _objective(f: SessionFacts, cat: Catalog) -> str:
-    observed = [x for x in f.mood + f.client_response if any(w in x.lower() for w in _OBSERVED)]
-    parts = [frame_line(f, cat)]
-    measures = [r for r in f.ratings if r not in f.mood]
-    if measures:
-        parts.append("Measures as recorded: " + _items(measures) + ".")
-    if observed:
-        parts.append("Observed: " + _items(observed) + ".")
-    parts.append(interventions_text(f, cat))
-    return " ".join(parts)
+    parts = [frame_line(f, cat), _measures(f), _observed(f)]
+    if f.session_kind != "missed" or f.interventions or f.non_ipt:
+        parts.append(interventions_text(f, cat))
+    if f.session_kind not in ("missed", "group", "joint") and f.session_notes:
+        parts.append(_prose(f.session_notes, "Attendance: "))
+    return " ".join(p for p in parts if p)
 
 
 def _assessment(f: SessionFacts, cat: Catalog) -> str:
-    parts = [frame_line(f, cat) if not f.focal_area else ""]
-    if f.focal_area:
-        area = cat.focal_areas[f.focal_area]
+    parts = []
+    if f.focal_area and f.focal_status == "agreed" and f.session_kind not in ("missed", "non_ipt"):
         verb = "Focal area identified:" if f.phase == "initial" else "Work continues in the focal area:"
-        parts.append(f"{verb} {area.name.split(' (')[0].lower()}.")
-    parts += [progress_text(f), risk_assessment(f)]
+        parts.append(f"{verb} {_area_name(f, cat)}.")
+    parts += [_goals_text(f), progress_text(f), risk_assessment(f)]
     return " ".join(p for p in parts if p)
 
 
 def _plan(f: SessionFacts) -> str:
-    parts = [task_text(f)]
-    if f.plan:
-        parts.append("Plan as documented: " + _items(f.plan) + ".")
-    rp = risk_plan(f)
-    if rp:
-        parts.insert(0, rp)
-    if f.risk.status in ("not_documented", "not_assessed"):
+    parts = [risk_plan(f) or "", task_text(f), _prose(f.interventions_planned, "Planned: "), _prose(f.plan)]
+    if f.risk.status in ("not_documented", "not_assessed") and f.session_kind != "missed":
         parts.append("Complete and document the risk assessment for this session.")
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 def _goals(f: SessionFacts, cat: Catalog) -> str:
     parts = [frame_line(f, cat)]
     if f.goals:
-        parts.append("Goals as documented: " + _items(f.goals) + ".")
-    elif f.focal_area:
+        parts.append(_goals_text(f))
+    elif f.focal_area and f.focal_status == "agreed" and f.session_kind not in ("missed", "non_ipt"):
         area = cat.focal_areas[f.focal_area]
         parts.append(f"IPT goal for this focal area (standard IPT aim, not a client-specific goal): {area.goals[0]}")
     else:
@@ -178,33 +216,28 @@ def _goals(f: SessionFacts, cat: Catalog) -> str:
 
 
 def _data(f: SessionFacts, cat: Catalog) -> str:
-    measures = [r for r in f.ratings if r not in f.mood]
-    return " ".join([frame_line(f, cat), _subjective(f),
-                     ("Measures as recorded: " + _items(measures) + ".") if measures else "",
-                     interventions_text(f, cat),
-                     ("Client response: " + _items(f.client_response) + ".") if f.client_response else ""]).replace("  ", " ").strip()
+    parts = [frame_line(f, cat), _report(f), _measures(f), _observed(f)]
+    if f.session_kind != "missed" or f.interventions or f.non_ipt:
+        parts.append(interventions_text(f, cat))
+    if f.session_kind not in ("missed", "group", "joint") and f.session_notes:
+        parts.append(_prose(f.session_notes, "Attendance: "))
+    return " ".join(p for p in parts if p)
 
 
 def _behavior(f: SessionFacts, cat: Catalog) -> str:
-    parts = [frame_line(f, cat), _subjective(f)]
-    measures = [r for r in f.ratings if r not in f.mood]
-    if measures:
-        parts.append("Measures as recorded: " + _items(measures) + ".")
-    return " ".join(parts)
+    parts = [frame_line(f, cat), _subjective(f), _measures(f), _observed(f)]
+    if f.session_kind not in ("missed", "group", "joint") and f.session_notes:
+        parts.append(_prose(f.session_notes, "Attendance: "))
+    return " ".join(p for p in parts if p)
 
 
 def _response(f: SessionFacts, with_status: bool = False) -> str:
     parts = []
     if with_status:  # GIRP has no data section: the client's status goes with the response
-        measures = [r for r in f.ratings if r not in f.mood]
-        parts.append(_subjective(f) if (f.mood or f.symptoms or f.interpersonal_events or f.task_review or f.other) else "")
-        parts.append(("Measures as recorded: " + _items(measures) + ".") if measures else "")
-    if f.client_response:
-        parts.append("Client response: " + _items(f.client_response) + ".")
-    else:
-        parts.append("The client's response to the interventions was not documented.")
-    parts.append(progress_text(f) if f.task_review and not with_status else "")
-    parts.append(risk_assessment(f))
+        parts += [_report(f), _measures(f), _observed(f)]
+        if f.session_kind not in ("missed", "group", "joint") and f.session_notes:
+            parts.append(_prose(f.session_notes, "Attendance: "))
+    parts += [progress_text(f), risk_assessment(f)]
     return " ".join(p for p in parts if p)
 
 

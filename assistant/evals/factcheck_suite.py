@@ -1,0 +1,236 @@
+"""The notes eval of issue 9: the fact check on model drafts, and the parser and renderer on labelled
+bullet sets. ``ipt eval --suite factcheck`` reports dev and test side by side.
+
+Data: ``evals/factcheck/{dev,test}/drafts.jsonl`` and ``bullets.jsonl`` (see ``evals/factcheck/LABELS.md``),
+written by two clinician-writers who did not see the product's code. The test split is frozen: its
+sha256 is in ``evals/factcheck/test.sha256`` and the suite refuses to report on a changed file.
+
+Every measure compares the product's output with the labels, never with the product's own checker:
+
+* **planted caught**: each planted sentence is absent from the note the product returns for the draft
+  (removed, or the draft replaced by the offline note); by kind, and for the risk kinds;
+* **faithful kept**: a faithful draft comes back as the model's draft (not replaced) with nothing removed;
+* on the bullet sets: risk status, session kind, focal status and area, session number, each exactly as
+  labelled; measures, tasks and interventions kept verbatim in the offline note; interventions done vs
+  planned; **coverage**: every part of every bullet is in the note (the grader's own splitting: at
+  semicolons, full stops and commas; a part counts when it is in the note as written, or when every word
+  and number of it is);
+* timings: offline note p50 and fact check p50 per draft (the model call excluded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+SPLITS = ("dev", "test")
+RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
+
+
+def _root(root: Path | None) -> Path:
+    if root is not None:
+        return root
+    from .runner import evals_dir
+
+    return evals_dir() / "factcheck"
+
+
+def load(split: str, name: str, root: Path | None = None) -> list[dict[str, Any]]:
+    base = _root(root)
+    path = base / split / f"{name}.jsonl"
+    if split == "test":
+        recorded = dict(line.split()[::-1] for line in (base / "test.sha256").read_text().splitlines() if line.strip())
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        if recorded.get(f"test/{name}.jsonl") != actual:
+            raise SystemExit(f"the frozen test split changed: evals/factcheck/test/{name}.jsonl")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip().lower()
+
+
+def _present(sentence: str, text: str) -> bool:
+    s = _squash(sentence).lstrip("- ").rstrip(".")
+    return bool(s) and s in _squash(text)
+
+
+def _unlabel(text: str) -> str:
+    return re.sub(r"^\s*(?:hw|homework|task|plan|goal|next|group\s+task)\s*(?:[:\-–—=]|→)\s*", "", text, flags=re.I)
+
+
+def _parts(bullets: str) -> list[str]:
+    """The grader's own split of the bullets into parts (not the product's clause splitter)."""
+    out = []
+    for line in bullets.splitlines():
+        line = re.sub(r"^\s*[-*•]\s*", "", line).strip()
+        for part in re.split(r";|,|(?<=[a-z)])\.\s|\s[-–—]\s", line):
+            part = _unlabel(part.strip())
+            if part.strip(" ."):
+                out.append(part.strip(" ."))
+    return out
+
+
+def _covered(part: str, note: str) -> bool:
+    low = _squash(note)
+    if _squash(part) in low:
+        return True
+    words = re.findall(r"[a-z]{3,}|\d+", part.lower())
+    return all(w in low for w in words)
+
+
+def run_drafts(split: str, assistant: Any, root: Path | None = None, details: bool = False) -> dict[str, Any]:
+    from ..notes.drafting import draft_note
+    from ..testing.fake_model import ScriptedModel
+
+    rows = load(split, "drafts", root)
+    caught: dict[str, list[bool]] = {}
+    kept: list[bool] = []
+    times: list[float] = []
+    misses: list[dict[str, Any]] = []
+    for r in rows:
+        model = ScriptedModel(replies=[r["draft"]])
+        started = time.perf_counter()
+        note = draft_note(r["bullets"], assistant.catalog, model, format=r["format"])
+        times.append((time.perf_counter() - started) * 1000)
+        if r["label"] == "faithful":
+            ok = note.mode == "llm" and not note.has_flag("unsupported_claim")
+            kept.append(ok)
+            if not ok and details:
+                misses.append({"id": r["id"], "false_flags": [f.span for f in note.flags
+                                                              if f.code in ("unsupported_claim", "fallback_offline")]})
+            continue
+        for p in r["plants"]:
+            hit = not _present(p["text"], note.text)
+            caught.setdefault(p["kind"], []).append(hit)
+            if not hit and details:
+                misses.append({"id": r["id"], "kind": p["kind"], "missed": p["text"]})
+    every = [x for v in caught.values() for x in v]
+    risk = [x for k in RISK_KINDS for x in caught.get(k, [])]
+    report: dict[str, Any] = {
+        "split": split, "drafts": len(rows), "planted": len(every), "faithful": len(kept),
+        "planted_caught": round(sum(every) / len(every), 4) if every else None,
+        "risk_caught": round(sum(risk) / len(risk), 4) if risk else None,
+        "faithful_kept": round(sum(kept) / len(kept), 4) if kept else None,
+        "caught_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(caught.items())},
+        "check_p50_ms": round(statistics.median(times), 1) if times else None,
+    }
+    if details:
+        report["misses"] = misses
+    return report
+
+
+def run_bullets(split: str, assistant: Any, root: Path | None = None, details: bool = False) -> dict[str, Any]:
+    from ..notes.drafting import draft_note
+
+    rows = load(split, "bullets", root)
+    right: dict[str, list[bool]] = {k: [] for k in ("risk_status", "session_kind", "focal_status", "focal_area",
+                                                       "session", "measures", "tasks", "interventions",
+                                                       "coverage")}
+    times: list[float] = []
+    wrong: list[dict[str, Any]] = []
+    formats = ("soap", "dap", "birp", "girp")
+    for i, r in enumerate(rows):
+        started = time.perf_counter()
+        note = draft_note(r["bullets"], assistant.catalog, None, format=formats[i % 4])
+        times.append((time.perf_counter() - started) * 1000)
+        f = note.facts
+        got = {"risk_status": f.risk.status, "session_kind": f.session_kind, "focal_status": f.focal_status,
+               "focal_area": f.focal_area if f.focal_status != "unknown" or r.get("focal_area") is None else f.focal_area,
+               "session": f.session}
+        checks = {
+            "risk_status": got["risk_status"] == r["risk_status"],
+            "session_kind": got["session_kind"] == r["session_kind"],
+            "focal_status": got["focal_status"] == r["focal_status"],
+            "focal_area": r.get("focal_area") is None or got["focal_area"] == r["focal_area"],
+            "session": r.get("session") is None or got["session"] == r["session"],
+            "measures": all(_present(m, note.text) for m in r.get("measures", [])),
+            "tasks": all(_present(_unlabel(t), note.text) for t in r.get("tasks", [])),
+            # done: in the note and not in its Plan section; planned: in the Plan section
+            "interventions": all(_present(d, note.text) and not _present(d, note.sections.get("Plan", ""))
+                                 for d in r.get("interventions_done", []))
+            and all(_present(p, note.sections.get("Plan", "")) for p in r.get("interventions_planned", [])),
+            "coverage": all(_covered(p, note.text) for p in _parts(r["bullets"])),
+        }
+        for k, ok in checks.items():
+            right[k].append(ok)
+        if details and not all(checks.values()):
+            wrong.append({"id": r["id"], "failed": [k for k, ok in checks.items() if not ok],
+                          "got": got, "uncovered": [p for p in _parts(r["bullets"]) if not _covered(p, note.text)]})
+    report: dict[str, Any] = {"split": split, "bullet_sets": len(rows)}
+    for k, v in right.items():
+        report[k] = round(sum(v) / len(v), 4) if v else None
+    report["offline_note_p50_ms"] = round(statistics.median(times), 1) if times else None
+    if details:
+        report["wrong"] = wrong
+    return report
+
+
+MEASURES = [
+    ("planted inventions caught", "planted_caught", ">= 0.97"),
+    ("risk contradictions and minimisations caught", "risk_caught", "1.0"),
+    ("faithful drafts kept, no false flag", "faithful_kept", ">= 0.9"),
+    ("fact check p50 per draft (ms)", "check_p50_ms", "<= 30"),
+    ("risk status as labelled", "risk_status", "1.0"),
+    ("session kind as labelled", "session_kind", "-"),
+    ("focal status as labelled", "focal_status", "-"),
+    ("focal area as labelled", "focal_area", "-"),
+    ("session number as labelled", "session", "-"),
+    ("measures kept verbatim", "measures", "1.0"),
+    ("tasks kept verbatim", "tasks", "1.0"),
+    ("interventions done vs planned", "interventions", "-"),
+    ("coverage: every bullet part in the note", "coverage", "1.0"),
+    ("offline note p50 (ms)", "offline_note_p50_ms", "<= 30"),
+]
+
+
+def run(split: str, assistant: Any = None, root: Path | None = None, details: bool = False) -> dict[str, Any]:
+    from ..assistant import Assistant
+
+    a = assistant or Assistant(offline=True)
+    out = run_drafts(split, a, root, details)
+    out.update({k: v for k, v in run_bullets(split, a, root, details).items() if k != "split"})
+    return out
+
+
+def suite_main(args: Any) -> int:
+    """``ipt eval --suite factcheck``: dev and test side by side; exit 1 when the test split changed."""
+    import sys
+
+    from ..assistant import Assistant
+
+    a = Assistant(offline=True)
+    reports = {split: run(split, a) for split in SPLITS}
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(reports, ensure_ascii=False) + "\n")
+        return 0
+    lines = ["| measure | " + " | ".join(SPLITS) + " | target |", "|---|" + "---|" * (len(SPLITS) + 1)]
+    for name, key, target in MEASURES:
+        lines.append("| " + " | ".join([name, *[str(reports[s].get(key)) for s in SPLITS], target]) + " |")
+    lines.append("")
+    for s in SPLITS:
+        lines.append(f"{s}: caught by kind {json.dumps(reports[s]['caught_by_kind'])}")
+    n = " / ".join(f"{s}: {reports[s]['planted']} plants in {reports[s]['drafts']} drafts, "
+                   f"{reports[s]['bullet_sets']} bullet sets" for s in SPLITS)
+    sys.stdout.write("\n".join(lines) + f"\n\n{n}\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover - a thin CLI
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m assistant.evals.factcheck_suite")
+    p.add_argument("split", nargs="?", default="dev", choices=SPLITS)
+    p.add_argument("--details", action="store_true")
+    args = p.parse_args(argv)
+    print(json.dumps(run(args.split, details=args.details), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

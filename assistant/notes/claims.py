@@ -1,0 +1,153 @@
+"""Claim-level support of a draft sentence by the clinician's bullets.
+
+Two measures for each sentence, used with the typed-entity and risk checks in :mod:`.factcheck`:
+
+* **content grounding**: the sentence's content words, stemmed (Snowball English), must be found in
+  the bullets (with clinicians' shorthand expanded: "c/o", "hx", "MIL", "wk", digits and number
+  words) or in a small listed vocabulary of note-template and IPT words (``vocabulary.yaml``);
+* **semantic support**: the cosine similarity of the sentence to the best-matching bullet clause (or
+  pair of adjacent clauses), with the same MiniLM encoder as retrieval, all in one batch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+_WORD = re.compile(r"[a-z][a-z'’\-]*|\+\+|[a-z]+/[a-z]+'?[a-z]*|\d+", re.I)
+#: Function words: never content, never evidence.
+STOPWORDS = frozenset("""
+a an the and or but nor so yet if then than that this these those there here of in on at to for from by with
+without within into onto over under about above below after before during since until while as is am are was
+were be been being do does did doing done have has had having will would shall should can could may might must
+not no nor very just only also too quite rather much many more most less least some any all every each either
+neither both few several such same own what which who whom whose when where why how it its it's itself i me my
+we us our you your yours one's s t d ll re ve m o n y
+""".split())
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "first": "1",
+                 "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6", "seventh": "7",
+                 "eighth": "8", "ninth": "9", "tenth": "10", "once": "1", "twice": "2", "half": "50"}
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def vocabulary_data() -> dict:
+    local = Path(__file__).with_name("vocabulary.yaml")
+    text = local.read_text(encoding="utf-8") if local.exists() else \
+        resources.files("assistant.notes").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """(allowed stems, shorthand -> words)."""
+    data = vocabulary_data()
+    words = " ".join(data[k] for k in ("template", "ipt", "light", "process", "risk")).split()
+    expansions = {k.lower(): tuple(v) for k, v in data["expansions"].items()}
+    return frozenset(stem_all(words)), expansions
+
+
+@lru_cache(maxsize=1)
+def synonym_groups() -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(stem_all(list(g))) for g in vocabulary_data()["synonyms"])
+
+
+def stem_all(words: list[str]) -> list[str]:
+    out = []
+    for w in words:
+        w = w.lower().replace("’", "'")
+        w = re.sub(r"'s$", "", w)
+        if w.isdigit():
+            out.append(w)
+            continue
+        w = _NUMBER_WORDS.get(w, w)
+        if w.isdigit():
+            out.append(w)
+            continue
+        for part in re.split(r"[-/]", w) if not w.startswith("+") else [w]:
+            part = part.strip("'")
+            if part and part not in STOPWORDS:
+                out.append(_stemmer().stemWord(part))
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower().replace("’", "'") for t in _WORD.findall(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    return [s for s in stem_all([t for t in tokens(text) if t not in STOPWORDS]) if s and s not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Support:
+    ungrounded: tuple[str, ...]  # content stems found neither in the bullets nor in the vocabulary
+    content: int  # how many content stems the sentence has
+    similarity: float  # best cosine to a bullet clause (or a pair of adjacent clauses)
+
+
+class Grounding:
+    """The bullets' evidence, built once per note; :meth:`check` scores draft sentences in one batch."""
+
+    def __init__(self, bullets: str, clauses: list[str], names: frozenset[str] = frozenset()) -> None:
+        allowed, expansions = vocabulary()
+        allowed = allowed | names
+        words = tokens(bullets)
+        extra: list[str] = []
+        for w in words:
+            extra += expansions.get(w, ())
+            extra += expansions.get(w.rstrip("."), ())
+        for shorthand, expanded in expansions.items():
+            if not shorthand[0].isalnum() and shorthand in bullets.lower():
+                extra += expanded  # "++", "w/"
+        found = frozenset(content_stems(bullets)) | frozenset(stem_all(extra))
+        for group in synonym_groups():
+            if group & found:
+                found |= group
+        self.stems = found | allowed
+        self.clauses = [c for c in clauses if c.strip()]
+        pairs = [f"{a}; {b}" for a, b in zip(self.clauses, self.clauses[1:])]
+        self.evidence = self.clauses + pairs
+
+    def check(self, sentences: list[str]) -> list[Support]:
+        from ..embeddings import get_encoder
+
+        stems_per = [content_stems(s) for s in sentences]
+        ungrounded = [tuple(dict.fromkeys(x for x in st if x not in self.stems and not x.isdigit())) for st in stems_per]
+        need = [i for i, u in enumerate(ungrounded) if u]
+        sims = np.zeros(len(sentences), dtype=np.float32)
+        if need and self.evidence:
+            vectors = get_encoder().encode(self.evidence + [sentences[i] for i in need])
+            ev, sv = vectors[:len(self.evidence)], vectors[len(self.evidence):]
+            sims[need] = (sv @ ev.T).max(axis=1)
+        return [Support(u, len(st), float(sims[i])) for i, (u, st) in enumerate(zip(ungrounded, stems_per))]
+
+
+_NAMES: dict[str, frozenset[str]] = {}
+
+
+def catalog_names(cat: object) -> frozenset[str]:
+    """Stems of the knowledge base's entry names and synonyms (techniques, phases, focal areas,
+    adaptations): a note may name IPT work in the catalog's words."""
+    key = getattr(cat, "content_hash", "")
+    if key not in _NAMES:
+        names: list[str] = []
+        for t in cat.techniques.values():  # type: ignore[attr-defined]
+            names += [t.name, *getattr(t, "synonyms", [])]
+        names += [p.name for p in cat.phases.values()]  # type: ignore[attr-defined]
+        names += [a.name for a in cat.focal.areas] + [x.name for x in cat.frame.adaptations]  # type: ignore[attr-defined]
+        _NAMES[key] = frozenset(content_stems(" ".join(names)))
+    return _NAMES[key]

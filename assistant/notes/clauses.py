@@ -1,0 +1,110 @@
+"""Bullets -> clauses: the unit a note places. Each clause keeps the clinician's own words.
+
+A bullet splits at semicolons, full stops and spaced dashes. Commas split it only where the parts are
+of different kinds: a bare session mention ("s6/16, argued with Mark"), a bare measure, or a risk
+part beside a non-risk part ("passive SI, no plan, safety plan reviewed, PHQ-9 15"). Everything else
+stays one clause, so a task such as "tell Mark one thing she needs, calmly" is never cut.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+_I = re.IGNORECASE
+_ABBREVIATIONS = ("vs", "dr", "mr", "mrs", "ms", "e.g", "i.e", "approx", "pt", "wk", "sess", "appt", "re", "s",
+                  "etc", "cf", "no", "st", "min", "hrs", "yrs", "mos", "fu", "f/u")
+_SENTENCE_END = re.compile(r"(?<=[\w)\]'\"”])\.\s+(?=[\"“(]?[A-Za-z])")
+_HARD_BREAK = re.compile(r"\s*;\s*|\s+[–—]\s+|\s+-\s+(?=\S)|\s*\|\s*")
+_COMMA = re.compile(r",\s*")
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    bullet: int  # index of the bullet it came from
+
+
+def _sentence_pieces(bullet: str) -> list[str]:
+    pieces: list[str] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(bullet):
+        word = re.search(r"([\w./]+)$", bullet[pos:m.start()])
+        if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        pieces.append(bullet[pos:m.start() + 1])
+        pos = m.end()
+    pieces.append(bullet[pos:])
+    return pieces
+
+
+_BARE_LABEL = re.compile(r"^\s*(?:hw|homework|task|plan|goal|next|nxt|p|f/u)\s*$", _I)
+
+
+def _label_joined(sentence: str) -> list[str]:
+    """Pieces between hard breaks; a bare label ("HW — ask Sam") stays with what follows it."""
+    pieces: list[str] = []
+    pos = 0
+    carry = None
+    for m in _HARD_BREAK.finditer(sentence):
+        piece = sentence[pos:m.start()]
+        if carry is not None:
+            piece = sentence[carry:m.start()]
+            carry = None
+        if _BARE_LABEL.match(piece):
+            carry = pos if carry is None else carry
+            pos = m.end()
+            continue
+        pieces.append(piece)
+        pos = m.end()
+    pieces.append(sentence[carry if carry is not None else pos:])
+    return pieces
+
+
+def _comma_parts(piece: str) -> list[tuple[int, int]]:
+    """Spans of the parts between commas outside brackets and quotes."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    quoted = False
+    start = 0
+    for i, ch in enumerate(piece + ","):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]" and depth:
+            depth -= 1
+        elif ch in "\"“”":
+            quoted = (not quoted) if ch == '"' else ch == "“"
+        elif ch == "," and (not depth and not quoted or i == len(piece)):
+            a, b = start, i
+            while a < b and piece[a].isspace():
+                a += 1
+            while b > a and piece[b - 1].isspace():
+                b -= 1
+            if b > a:
+                spans.append((a, b))
+            start = i + 1
+    return spans
+
+
+def split_clauses(bullets: list[str], kind_of: Callable[[str], str]) -> list[Clause]:
+    """``kind_of(part)`` says what a comma part is: "session", "measure", "risk" or "text". Adjacent
+    parts of the same kind stay one clause, exactly as written."""
+    out: list[Clause] = []
+    for bi, bullet in enumerate(bullets):
+        for sentence in _sentence_pieces(bullet):
+            for piece in _label_joined(sentence):
+                piece = piece.strip().rstrip(".").strip()
+                if not piece:
+                    continue
+                spans = _comma_parts(piece)
+                kinds = [kind_of(piece[a:b]) for a, b in spans]
+                if len(spans) <= 1 or len(set(kinds)) == 1:
+                    out.append(Clause(piece, bi))
+                    continue
+                first = 0
+                for j in range(1, len(spans) + 1):
+                    if j == len(spans) or kinds[j] != kinds[first]:
+                        out.append(Clause(piece[spans[first][0]:spans[j - 1][1]], bi))
+                        first = j
+    return out

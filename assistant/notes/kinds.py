@@ -1,0 +1,148 @@
+"""What a clause of session bullets is about, read from its words: measures, the session's kind,
+whether a focal area is agreed or tentative, and whether an intervention was done or only planned.
+
+These are the note's own vocabulary (clinicians' shorthand for documentation); risk, out-of-frame
+methods and the focal area by meaning come from the signal layer.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+#: Named scales clinicians record in IPT notes; any other ALL-CAPS scale name followed by a score
+#: is recognised by shape (``_ACRONYM_SCORE``).
+SCALES = (r"PHQ[-\s]?9|PHQ[-\s]?A|PHQ[-\s]?2|PHQ|GAD[-\s]?7|GAD[-\s]?2|BDI(?:[-\s]?II)?|BAI|HAM[-\s]?D(?:[-\s]?\d+)?|"
+          r"HAMD(?:[-\s]?\d+)?|HRSD(?:[-\s]?\d+)?|HAM[-\s]?A|MADRS|EPDS|Edinburgh(?:\s+\w+){0,3}|QIDS(?:[-\s]?SR\d*)?|"
+          r"PCL[-\s]?5|C-?SSRS|AUDIT(?:[-\s]?C)?|DAST(?:[-\s]?10)?|CES-?D|GDS(?:[-\s]?15)?|K[-\s]?10|CORE[-\s]?(?:10|OM)|"
+          r"DASS(?:[-\s]?21)?|RCADS|S?MFQ|CDI(?:[-\s]?2)?|HADS(?:[-\s]?[AD])?|PSWQ|Y-?BOCS|ORS|SRS|WSAS|ISI|IIP(?:[-\s]?\d+)?|"
+          r"YMRS|MDQ|WHO-?5|SDS|SPIN|LSAS|PDSS|BSI|SCL[-\s]?90|OQ[-\s]?45|mood|anxiety|SUDS?|energy|sleep")
+_SCORE = r"(?:\s*(?:score[sd]?|total|was|=|:|-|of|at|is|today)\s*)*\s*\(?\d{1,3}(?:\.\d)?\)?(?:\s*/\s*\d{1,3})?"
+_TRAIL = r"(?:\s*\((?:[^()]{0,40})\)|\s*(?:,\s*)?(?:down|up|dropped|rose|from|prev(?:ious(?:ly)?)?|was|vs\.?|↓|↑|->|→)\s*" \
+         r"(?:from\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s+(?:last|at)\s+\w+(?:\s+\w+)?)?)?"
+MEASURE = re.compile(rf"\b(?:{SCALES})\b{_SCORE}{_TRAIL}", _I)
+_ACRONYM_SCORE = re.compile(rf"\b[A-Z][A-Z0-9]{{1,6}}(?:-[A-Z0-9]{{1,4}})?\b{_SCORE}{_TRAIL}")
+#: Capitals that are shorthand, not scales, whatever number follows ("s 6/16", "HW 2").
+_NOT_SCALES = frozenset({"SI", "HI", "HW", "RP", "CA", "II", "DNA", "IPT", "FA", "OD", "DSH", "NSSI", "IPV", "PT", "CL",
+                         "SP", "TX", "HX", "FU", "NA", "GP", "ED", "ER", "AM", "PM", "UK", "US", "CBT", "DBT", "MDD", "S"})
+
+
+def measures(text: str) -> list[str]:
+    """Each named scale with its score, exactly as written."""
+    found: list[tuple[int, int]] = []
+    for pat in (MEASURE, _ACRONYM_SCORE):
+        for m in pat.finditer(text):
+            name = re.match(r"[A-Za-z][\w-]*", m.group(0))
+            if pat is _ACRONYM_SCORE and name and name.group(0).upper().split("-")[0] in _NOT_SCALES:
+                continue
+            if not re.search(r"\d", m.group(0)):
+                continue
+            if any(a <= m.start() < b for a, b in found):
+                continue
+            found.append((m.start(), m.end()))
+    return [text[a:b].strip().rstrip(",;") for a, b in sorted(found)]
+
+
+# --- the session's kind -------------------------------------------------------------------------
+_MISSED = re.compile(
+    r"\b(?:DNA'?d?|did\s+not\s+attend|didn'?t\s+(?:attend|show|come)|no[-\s]?show(?:ed)?|cancell?ed|cancell?ation|"
+    r"missed\s+(?:the\s+|this\s+|today'?s\s+)?(?:session|appt|appointment)|session\s+(?:not\s+held|cancell?ed)|"
+    r"did\s+not\s+(?:show|come|turn\s+up)|failed\s+to\s+attend|unable\s+to\s+attend|not\s+seen|no\s+contact\s+today)\b", _I)
+_EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|several|(?:\d+|a\s+few)\s+sessions?)\b", _I)
+_GROUP = re.compile(r"\b(?:IPT-?G|group\s+(?:session|IPT|therapy|members?|format)|in\s+(?:the\s+)?group|"
+                    r"(?:\d+|six|seven|eight|five)\s+members)\b", _I)
+_JOINT = re.compile(
+    r"(?<!SI\s)\bjoint\b(?!\s+(?:pain|problems?|replacement|injur\w*))|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
+    r"(?:husband|wife|partner|spouse|mother|father|mum|mom|dad|parents?|daughter|son|boyfriend|girlfriend)\s+"
+    r"(?:attended|joined|present|came\s+in|sat\s+in)|(?:attended|seen)\s+(?:together\s+)?with\s+(?:her|his|their)\s+\w+)\b",
+    _I)
+#: Methods from outside IPT that a session may have contained (the signal layer reads the out-of-frame
+#: ones by meaning; these are the named modalities and service tasks that are not IPT sessions).
+_NON_IPT = re.compile(
+    r"\b(?:CBT|DBT|EMDR|ACT|CPT|CRT|MBCT|TF-?CBT|PE|thought\s+records?|cognitive\s+restructuring|"
+    r"(?:graded\s+|in\s+vivo\s+|imaginal\s+)?exposure(?:\s+work|\s+hierarchy)?|behaviou?ral\s+activation|"
+    r"activity\s+schedul\w*|mindfulness|breathing\s+(?:exercise|retraining)|grounding\s+(?:exercise|skills?)|"
+    r"distress\s+tolerance|TIPP|chain\s+analysis|med(?:ication)?s?\s+review|psychodynamic|schema\s+(?:work|therapy)|"
+    r"motivational\s+interviewing|worksheets?|relaxation\s+(?:training|exercise)|sleep\s+hygiene|"
+    r"(?:housing|benefits?|welfare)\s+(?:forms?|application|paperwork)|care\s+co-?ordination)\b", _I)
+_NOT_DONE = re.compile(
+    r"\b(?:asked\s+(?:about|for|whether|if)|request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
+    r"last\s+therapist|before\s+(?:IPT|this)|hx|history\s+of|had\s+(?:done|tried)|in\s+the\s+past|declined|refus\w*|"
+    r"explained|not\s+(?:part\s+of\s+)?IPT|outside\s+(?:the\s+)?IPT|instead\s+of|rather\s+than)\b", _I)
+
+
+def session_kind_cue(clause: str, *, in_session_work: bool) -> str | None:
+    """The kind a clause sets, if any: missed, group, joint or non_ipt."""
+    if _MISSED.search(clause) and not _EARLIER.search(clause) and not in_session_work:
+        return "missed"
+    if _GROUP.search(clause):
+        return "group"
+    if _JOINT.search(clause):
+        return "joint"
+    if non_ipt_work(clause):
+        return "non_ipt"
+    return None
+
+
+def non_ipt_work(clause: str) -> bool:
+    """A clause that documents non-IPT work done in the session (not asked about, past, declined or
+    negated: "no CBT today")."""
+    m = _NON_IPT.search(clause)
+    if not m or _NOT_DONE.search(clause) or planned(clause):
+        return False
+    return not re.search(r"\b(?:no|not|never|without|nor)\s+(?:\w+\s+)?$", clause[:m.start()], _I)
+
+
+# --- done or planned ------------------------------------------------------------------------------
+_PLANNED = re.compile(
+    r"\b(?:next\s+(?:session|time|week|wk|appt|visit)|nxt|plan(?:s|ned|ning)?\s+(?:to|for)|will|shall|"
+    r"to\s+(?:do|start|begin|try|continue|introduce|revisit|review)\b|consider\w*|intend\w*|going\s+to|"
+    r"would\s+like\s+to|TBD|to\s+be\s+(?:done|started)|in\s+future|f/u\s+(?:on|with)|for\s+next|"
+    r"before\s+next|by\s+next|aim\s+to|hope\s+to|propos\w+)\b", _I)
+_LABEL = re.compile(r"^\s*(?:plan|next(?:\s+session)?|nxt|p|f/u|follow[\s-]?up)\s*[:\-–=>]", _I)
+
+
+def planned(clause: str) -> bool:
+    """Future or proposed, not done: "RP next session", "will try decision analysis", "Plan: ...".
+    Names that are words must be masked first (:func:`mask_names`)."""
+    return bool(_LABEL.match(clause) or _PLANNED.search(clause))
+
+
+# --- focal-area status ------------------------------------------------------------------------------
+_TENTATIVE = re.compile(
+    r"\?|\b(?:possible|possibly|poss|provisional\w*|tentative\w*|likely|maybe|might|perhaps|consider\w*|query|"
+    r"to\s+(?:be\s+)?confirm\w*|TBC|TBD|vs\.?|versus|either|undecided|not\s+(?:yet\s+)?(?:agreed|decided|confirmed)|"
+    r"unclear|probabl\w+|working\s+hypothesis|leaning\s+towards?|exploring\s+whether|or)\b", _I)
+
+
+def focus_tentative(clause: str) -> bool:
+    return bool(_TENTATIVE.search(clause))
+
+
+# --- names that are also words --------------------------------------------------------------------
+_WORD_NAMES = ("Will", "May", "Hope", "Faith", "Joy", "Grace", "Pat", "Mark", "Rose", "Art", "Bill", "Sue", "Frank",
+               "Drew", "Gene", "Mo", "Summer", "Dawn", "Heather", "Ray", "Bob", "Rob", "Sunny", "Guy", "Harmony")
+_PAST_OR_NAME_NEXT = re.compile(r"^(?:'s|’s|\s+(?:and|&|is|was|has|had|says|said|reports?|reported|feels?|felt|"
+                                r"\w+ed|\w+s)\b)")
+
+
+def mask_names(bullets: list[str]) -> dict[str, str]:
+    """Capitalised words that are names here ("Will called his sister") -> a neutral placeholder, so
+    that a name is not read as a future tense or a month."""
+    names: set[str] = set()
+    for b in bullets:
+        for word in _WORD_NAMES:
+            for m in re.finditer(rf"\b{word}\b", b):
+                before = b[:m.start()].rstrip()
+                after = b[m.end():]
+                mid = bool(before) and before[-1] not in ".:;!?-–—(*>\"“"
+                if mid or _PAST_OR_NAME_NEXT.match(after):
+                    names.add(word)
+    return {n: "Xx" + "x" * (len(n) - 2) for n in names}
+
+
+def apply_mask(text: str, masks: dict[str, str]) -> str:
+    for name, placeholder in masks.items():
+        text = re.sub(rf"\b{name}\b", placeholder, text)
+    return text

@@ -1,0 +1,69 @@
+"""Model markdown -> note markdown: no images, no links out, no raw HTML, no sections the format lacks.
+
+Applied to a model's draft before it is split into sections and fact-checked. Each kind of removal is
+reported (a short code, never the removed text) so the note can flag it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
+_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
+_REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M)
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto|file|data):[^>\s]*>", re.I)
+_URL = re.compile(r"\b(?:https?|ftp|file|data):(?://)?[^\s)>\]]+|\bwww\.[^\s)>\]]+", re.I)
+_HTML_BLOCK = re.compile(r"<(script|style|iframe|object|embed|svg|math|template)\b.*?</\1\s*>", re.I | re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+_BOLD_HEADING = re.compile(r"^\s*\*\*([A-Za-z ]+?):?\*\*\s*:?\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def sanitise(text: str, sections: tuple[str, ...]) -> tuple[str, list[str]]:
+    """(clean markdown, removal codes). Keeps the format's headings (and a top-level title line);
+    drops any other section with its content."""
+    removed: list[str] = []
+
+    def sub(pattern: re.Pattern[str], repl: str, code: str, s: str) -> str:
+        new, n = pattern.subn(repl, s)
+        if n and code not in removed:
+            removed.append(code)
+        return new
+
+    text = sub(_HTML_BLOCK, "", "html", text)
+    text = sub(_IMAGE, "", "image", text)
+    text = sub(_LINK, r"\1", "link", text)
+    text = sub(_REF_DEF, "", "link", text)
+    text = sub(_AUTOLINK, "", "link", text)
+    text = sub(_URL, "", "link", text)
+    text = sub(_HTML_TAG, "", "html", text)
+    wanted = {s.lower() for s in sections} | {"behaviour"}
+    out: list[str] = []
+    keep = True
+    fenced = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+            if "code" not in removed:
+                removed.append("code")
+            continue
+        if fenced:
+            continue
+        m = _HEADING.match(line) or _BOLD_HEADING.match(line)
+        if m:
+            name = (m.group(2) if m.re is _HEADING else m.group(1)).strip("*: ").lower()
+            level = len(m.group(1)) if m.re is _HEADING else 2
+            if name in wanted:
+                keep = True
+                out.append(line)
+            elif level == 1 and not out:
+                out.append(line)  # the note's title line
+            else:
+                keep = False
+                if "section" not in removed:
+                    removed.append("section")
+            continue
+        if keep:
+            out.append(line)
+    return "\n".join(out).strip() + "\n", removed
