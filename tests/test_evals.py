@@ -805,20 +805,24 @@ def test_live_eval_catches_cbt_drift_and_invented_note_facts(assistant_offline, 
 
 
 def test_live_eval_with_a_failing_endpoint_reports_errors_not_passes(cases_dir: Path, ipt_data_dir: Path,
-                                                                    tmp_path: Path):
+                                                                    tmp_path: Path, monkeypatch, capsys):
     """If the model never answered, the live suite has measured nothing about the model: every case
     is an "error" (like a replay cache miss), never a pass earned by the offline fallback."""
-    with FakeOpenAIServer(lambda body: Reply(status=503, text="overloaded")) as server:
-        env = cli_env(ipt_data_dir, IPT_BASE_URL=server.base_url, IPT_API_KEY="test", IPT_MODEL="fake-model",
-                      IPT_MAX_RETRIES="0")
-        proc = run_eval(env, "--mode", "live", "--cases", cases_dir, "--baseline", tmp_path / "none.json",
-                        "--report-dir", tmp_path / "r")
+    from assistant.cli import main
+
+    with MockOpenAI(lambda body: Reply(status=503, text="overloaded")) as server:  # in process: no socket needed
+        for name, value in (("IPT_BASE_URL", server.base_url), ("IPT_API_KEY", "test"), ("IPT_MODEL", "fake-model"),
+                            ("IPT_MAX_RETRIES", "0")):
+            monkeypatch.setenv(name, value)
+        rc = main(["eval", "--no-progress", "--concurrency", "2", "--mode", "live", "--cases", str(cases_dir),
+                   "--baseline", str(tmp_path / "none.json"), "--report-dir", str(tmp_path / "r")])
+    stdout = capsys.readouterr().out
     assert len(server.requests) == 6
     results = report(tmp_path / "r")["results"]
     fell_back = [(r["case_id"], r["verdict"]) for r in results if r["verdict"] != "error"]
     assert not fell_back, (f"endpoint failures graded as model output (offline fallback): {fell_back}; "
-                           f"stdout: {proc.stdout}")
-    assert proc.returncode == 1, proc.stdout
+                           f"stdout: {stdout}")
+    assert rc == 1, stdout
 
 
 def test_live_mode_without_endpoint_is_a_clear_error(cases_dir: Path, ipt_data_dir: Path, tmp_path: Path):
