@@ -121,3 +121,54 @@ def test_html_report_filters_by_suite_status_and_check(assistant_offline, cases_
     assert fails and all("phase" in c[4].split() for c in fails if c[0] == "fail")
     assert "<script>" in page and "addEventListener('change'" in page
     assert "src=" not in page and "href=" not in page and "http" not in page.split("<script>")[1]  # no external assets
+
+
+_DOM_STUB = """
+var cases = %(cases)s.map(function(d){
+  var cls = {};
+  return {dataset: d, classList: {toggle: function(n, on){ cls[n] = on; }}, hidden: function(){ return !!cls.hidden; }};
+});
+var selects = {};
+['f-suite','f-status','f-check'].forEach(function(id){
+  selects[id] = {value: '', handlers: [], addEventListener: function(e, h){ this.handlers.push(h); }};
+});
+var shown = {textContent: ''};
+var document = {querySelectorAll: function(){ return cases; },
+                getElementById: function(id){ return id === 'f-shown' ? shown : selects[id]; }};
+var location = {hash: '%(hash)s', pathname: '/r.html'};
+var history = {replaceState: function(a, b, url){ history.url = url; }};
+%(js)s
+function pick(id, value){ selects[id].value = value; selects[id].handlers.forEach(function(h){ h(); }); }
+var out = {initial: shown.textContent};
+pick('f-suite', 'notes'); out.notes = cases.map(function(c){ return !c.hidden(); });
+pick('f-suite', ''); pick('f-status', 'fail'); out.fail = cases.map(function(c){ return !c.hidden(); });
+pick('f-status', ''); pick('f-check', 'phase'); out.phase = cases.map(function(c){ return !c.hidden(); });
+out.url = history.url; out.shown = shown.textContent;
+console.log(JSON.stringify(out));
+"""
+
+
+def test_report_filter_script_filters(tmp_path: Path) -> None:
+    """The report's inline script, run in node against a minimal DOM: each filter shows the right cases."""
+    import shutil
+    import subprocess
+
+    from assistant.evals.report import _JS
+
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("node is not installed")
+    cases = [{"suite": "next_step", "verdict": "pass", "change": "same", "failed": ""},
+             {"suite": "next_step", "verdict": "fail", "change": "regressed", "failed": "phase techniques_top_k"},
+             {"suite": "notes", "verdict": "fail", "change": "new", "failed": "kept_facts"},
+             {"suite": "notes", "verdict": "pass", "change": "new", "failed": ""}]
+    script = tmp_path / "filter.js"
+    script.write_text(_DOM_STUB % {"cases": json.dumps(cases), "hash": "#status=new", "js": _JS}, encoding="utf-8")
+    proc = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["initial"] == "2 of 4 cases"  # the filter in the URL's # applied on load (status=new)
+    assert out["notes"] == [False, False, True, True]  # suite=notes (status=new still set)
+    assert out["fail"] == [False, True, True, False]
+    assert out["phase"] == [False, True, False, False]
+    assert out["url"] == "#check=phase" and out["shown"] == "1 of 4 cases"
