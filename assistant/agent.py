@@ -229,6 +229,20 @@ def with_answer_hint(messages: list[Any], hint: str) -> list[Any]:
     return out
 
 
+FIRST_CALL_NUDGE = "(Reply with one tool call first: search the knowledge base for this question.)"
+
+
+def with_first_call_nudge(messages: list[Any]) -> list[Any]:
+    """Text mode, before any tool call in the turn: the clinician's question ends with a reminder to call
+    a tool first (small models otherwise answer from the conversation so far, ungrounded)."""
+    from langchain_core.messages import HumanMessage
+
+    out = list(messages)
+    if out and isinstance(out[-1], HumanMessage) and not str(out[-1].content).startswith("<tool_response"):
+        out[-1] = HumanMessage(content=f"{out[-1].content}\n\n{FIRST_CALL_NUDGE}")
+    return out
+
+
 def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, system: str,
                     on_progress: Progress | None = None, max_steps: int = MAX_STEPS, answer_hint: str = "") -> Any:
     """An ``AgentMiddleware`` instance for one turn (see the module doc). Imported lazily."""
@@ -261,7 +275,13 @@ def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, syst
             if state["mode"] == TEXT:
                 messages = text_history(messages)
                 overrides["tools"] = []
-                prompt += "\n" + tool_instructions(tools)  # on every step: the prompt's prefix stays the same
+                # On every step, before the case (which changes between turns): the prompt's prefix stays
+                # the same, so a server that caches it reads it once.
+                head, sep, case = prompt.rpartition("\nCurrent case:")
+                prompt = (head + "\n" + tool_instructions(tools) + "\n" + sep + case) if sep else \
+                    prompt + "\n" + tool_instructions(tools)
+                if not log_.tool_calls and not last:
+                    messages = with_first_call_nudge(messages)
             elif last:
                 overrides["tools"] = []
             overrides["messages"] = messages
@@ -384,14 +404,17 @@ class AgentResult:
     mode: str = NATIVE
 
 
-def agent_chat_model(model: Any, max_tokens: int) -> Any:
+def agent_chat_model(model: Any, max_tokens: int, stream: bool = False) -> Any:
     """The LangChain chat model the agent drives: the model's own hook, else its ``ChatOpenAI``.
 
-    Non-streamed (``disable_streaming``): llama.cpp's function-calling format returns tool calls only
-    when not streamed, and progress is shown per step instead."""
+    ``stream=False`` (native tool calls): not streamed, since llama.cpp's function-calling format returns
+    tool calls only when not streamed. ``stream=True`` (text mode): streamed and gathered, so that a step
+    abandoned at the deadline closes its stream, which stops the server generating for nobody."""
     hook = getattr(model, "agent_chat_model", None)
     if hook is not None:
-        return hook(max_tokens)
+        return hook(max_tokens, stream)
+    if stream:
+        return model.chat_client(max_tokens=max_tokens, streaming=True, temperature=0.2)
     return model.chat_client(max_tokens=max_tokens, disable_streaming=True, temperature=0.2)
 
 
@@ -416,7 +439,7 @@ def run_agent(assistant: "Assistant", model: Any, messages: list[dict[str, str]]
 
     hint = load_prompt(CHAT_AGENT_ANSWER).text.strip()
     agent = create_agent(
-        agent_chat_model(model, tokens), tools, system_prompt=system or None,
+        agent_chat_model(model, tokens, stream=mode == TEXT), tools, system_prompt=system or None,
         middleware=[ModelCallLimitMiddleware(run_limit=max_steps + 1, exit_behavior="end"),
                     make_middleware(mode, tools, model, steps, system, on_progress, max_steps, hint)])
     t0 = time.perf_counter()

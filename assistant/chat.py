@@ -101,6 +101,7 @@ class ChatSession:
     topic_risk: bool = False  # that question raised risk: its follow-ups keep the safety-first context
     _tools: bool | None = None  # the endpoint returns native tool calls
     _tool_mode: str | None = None  # native | text | off (see assistant.agent)
+    last_tool_calls: list[str] = field(default_factory=list)  # the tools the agent called in the last turn
     _probe_error: EndpointError | None = None
 
     @property
@@ -242,6 +243,7 @@ class ChatSession:
         plan = plan_question(text, a.retriever, a.catalog, session=self.session, total_sessions=self.total,
                              focal_area=self.focus)
         spent = 0  # model calls of an agent run whose answer could not be used
+        self.last_tool_calls = []
         if mode != "off" and not plan.safety_first:  # risk: code's safety-first answer, never the agent's
             ans, spent = self._agent_answer(plan, model, mode, on_token)
             if ans is not None:
@@ -305,6 +307,7 @@ class ChatSession:
             ans.model = model.name
             ans.usage.model_calls = int(getattr(err, "attempts", 0) or 0)
             return ans, ans.usage.model_calls
+        self.last_tool_calls = list(result.tool_calls)
         if result.mode != mode:  # the server wrote tool calls as text: remember for this endpoint
             self._tool_mode, self._tools = result.mode, result.mode == "native"
             correct_verdict(model, a.settings.data_dir, result.mode)

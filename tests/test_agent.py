@@ -164,6 +164,7 @@ def test_native_agent_sends_empty_content_and_max_tokens_and_shows_progress():
     ans = turn.answer
     assert ans is not None and ans.mode == "llm" and len(server.requests) == 2
     assert all(r["max_tokens"] == 900 for r in server.requests)
+    assert not any(r.get("stream") for r in server.requests)  # native tool calls: not streamed
     call_msg = next(m for m in server.requests[1]["messages"] if m.get("tool_calls"))
     assert call_msg["content"] == ""  # never null: llama.cpp templates fail on it
     assert set(ans.retrieved) <= {"communication_analysis", "role_play", *ans.retrieved} and ans.retrieved
@@ -244,6 +245,12 @@ def test_text_mode_agent_parses_calls_and_sends_the_history_as_text(ipt_data_dir
     assert probe["tools"][0]["function"]["name"] == "get_time"
     assert "tools" not in first and "TOOLS." in first["messages"][0]["content"]
     assert "search_knowledge(\"query\": string)" in first["messages"][0]["content"]
+    system = first["messages"][0]["content"]
+    assert system.index("TOOLS.") < system.index("Current case:")  # the part that changes between turns last
+    assert first["messages"][-1]["content"].endswith("(Reply with one tool call first: search the knowledge base "
+                                                     "for this question.)")
+    assert first["stream"] is True and second["stream"] is True  # an abandoned step closes its stream
+    assert second["messages"][0]["content"] == system  # the same prefix on every step
     roles = [m["role"] for m in second["messages"]]
     assert "tool" not in roles and not any(m.get("tool_calls") for m in second["messages"])
     assert second["messages"][-1]["role"] == "user" and second["messages"][-1]["content"].startswith(
@@ -314,7 +321,8 @@ def test_a_chat_recorded_against_a_server_replays_without_it(tmp_path: Path):
     assert out.stat().st_mode & 0o777 == 0o600
     assert data["tool_mode"] == TEXT and len(data["turns"]) == 2
     first = data["turns"][0]
-    assert first["outcome"]["mode"] == "llm" and first["outcome"]["parsed_tool_calls"] == []  # text calls
+    assert first["outcome"]["mode"] == "llm" and first["outcome"]["tool_calls"] == ["search_knowledge"]
+    assert first["outcome"]["answered_after_tool"]
     assert [s["kind"] for s in first["steps"]] == ["agent", "agent"]
     assert recorded_requests == 1 + sum(len(t["steps"]) for t in data["turns"])  # the probe, then each step
 
@@ -333,3 +341,32 @@ def test_a_replay_that_runs_out_of_steps_is_not_a_pass(tmp_path: Path):
             "turns": [{"input": DISPUTE, "steps": [], "outcome": {"mode": "llm"}, "seconds": 1.0, "shown": ""}]}
     ((_, turn, outcome),) = replay_chat(data)
     assert outcome["mode"] == "offline" and "endpoint_error" in outcome["flags"]
+
+
+# -- graders for model runs: written, not copied; complete ------------------------------------------------------
+def _graded(assistant_offline: Assistant, text: str, *, mode: str = "llm", flags: tuple[str, ...] = (),
+            model: str | None = "qwen") -> dict[str, bool]:
+    from assistant.evals.cases import NextStepCase
+    from assistant.evals.graders import grade_answer
+    from assistant.models import Answer, Flag
+
+    case = NextStepCase.model_validate({"id": "ns_graded", "question": DISPUTE, "expect": {}})
+    ans = Answer(answer=text, mode=mode, model=model, retrieved=["role_play", "communication_analysis"],
+                 flags=[Flag(code=c, message=c) for c in flags])
+    return {c.name: c.passed for c in grade_answer(case, ans, assistant_offline.catalog)}
+
+
+def test_written_and_complete_graders(assistant_offline: Assistant):
+    cat = assistant_offline.catalog
+    t = cat.techniques["role_play"]
+    pasted = "\n".join([t.summary, *t.how_to, *t.key_phrases])
+    header, sources = "**Session 5 of 16 · middle phase**", "Sources: `role_play`"
+    written = _graded(assistant_offline, f"{header}\n\n{ANSWER}\n\n{sources}")
+    assert written["written_not_copied"] and written["complete"]
+    copied = _graded(assistant_offline, f"{header}\n\n{pasted}\n\n{sources}")
+    assert not copied["written_not_copied"]
+    assert not _graded(assistant_offline, f"{header}\n\n{ANSWER}\n\n{sources}", flags=("truncated",))["complete"]
+    fallback = _graded(assistant_offline, "offline text", mode="offline", flags=("copied_context",))
+    assert not fallback["written_not_copied"]
+    # offline runs are not graded on it (the offline composer writes from the knowledge base by design)
+    assert "written_not_copied" not in _graded(assistant_offline, pasted, mode="offline", model=None)

@@ -95,12 +95,12 @@ class ChatRecorder:
         return c
 
     # -- agent steps -----------------------------------------------------------------------------------
-    def agent_chat_model(self, max_tokens: int) -> Any:
+    def agent_chat_model(self, max_tokens: int, stream: bool = False) -> Any:
         inner = None
         if self.mode == "record":
             from ..agent import agent_chat_model
 
-            inner = agent_chat_model(self.inner, max_tokens)
+            inner = agent_chat_model(self.inner, max_tokens, stream)
         return _step_model_class()(recorder=self, inner=inner, max_tokens=max_tokens)
 
 
@@ -159,20 +159,16 @@ def _step_model_class() -> type:
 
 
 # -- transcripts -------------------------------------------------------------------------------------------
-def turn_outcome(turn: Any, steps: list[dict[str, Any]]) -> dict[str, Any]:
-    """What a turn showed, in a form that can be compared between record and replay."""
+def turn_outcome(turn: Any, tool_calls: list[str]) -> dict[str, Any]:
+    """What a turn showed, in a form that can be compared between record and replay: the answer's mode,
+    flags, first techniques and model calls, and the tools the agent called (native or parsed from text)."""
     ans = turn.answer
-    tools = []
-    for s in steps:
-        if s.get("kind") != "agent" or "message" not in s.get("response", {}):
-            continue
-        data = s["response"]["message"]["data"]
-        tools += [c["name"] for c in data.get("tool_calls") or []]
     out: dict[str, Any] = {"kind": turn.kind}
     if ans is not None:
         out.update(mode=ans.mode, flags=sorted({f.code for f in ans.flags}), techniques=ans.techniques[:3],
                    model_calls=ans.usage.model_calls)
-    out["parsed_tool_calls"] = tools
+    out["tool_calls"] = list(tool_calls)
+    out["answered_after_tool"] = bool(ans is not None and ans.mode == "llm" and tool_calls)
     return out
 
 
@@ -202,7 +198,7 @@ def record_chat(settings: Any, lines: list[str], out: Path, *, session: int | No
         turn = chat.ask(line, on_token=shown.append)
         seconds = round(time.perf_counter() - t0, 1)
         steps = recorder.steps[start:]
-        outcome = turn_outcome(turn, steps)
+        outcome = turn_outcome(turn, chat.last_tool_calls)
         turns.append({"input": line, "steps": steps, "seconds": seconds, "outcome": outcome,
                       "shown": (turn.answer.answer if turn.answer else turn.text)})
         sys.stderr.write(f"turn {len(turns)}: {seconds}s {json.dumps(outcome)}\n")
@@ -232,7 +228,7 @@ def replay_chat(data: dict[str, Any]) -> list[tuple[dict[str, Any], Any, dict[st
                                focus=case.get("focus"))
         chat._tool_mode = None
         turn = chat.ask(rec_turn["input"], on_token=lambda piece: None)
-        out.append((rec_turn, turn, turn_outcome(turn, rec_turn["steps"]) | {"replayed_all": recorder.replayed_all}))
+        out.append((rec_turn, turn, turn_outcome(turn, chat.last_tool_calls) | {"replayed_all": recorder.replayed_all}))
     return out
 
 
@@ -248,7 +244,23 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("lines", nargs="+")
     s = sub.add_parser("replay", help="replay a transcript and print each turn's outcome")
     s.add_argument("transcript")
+    f = sub.add_parser("refresh", help="re-derive each turn's outcome by replay (after the outcome format "
+                       "changed); refuses when the replay disagrees with what was shown live")
+    f.add_argument("transcript")
     args = p.parse_args(argv)
+    if args.cmd == "refresh":
+        path = Path(args.transcript)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for rec_turn, _turn, outcome in replay_chat(data):
+            live = rec_turn["outcome"]
+            for key in ("mode", "flags", "model_calls"):
+                if key in live and live[key] != outcome.get(key):
+                    sys.stderr.write(f"refresh: {key} differs from the live run: {live[key]!r} vs {outcome.get(key)!r}\n")
+                    return 1
+            outcome.pop("replayed_all", None)
+            rec_turn["outcome"] = outcome
+        write_private(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        return 0
     if args.cmd == "record":
         from ..config import Settings
 
