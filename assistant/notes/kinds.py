@@ -69,7 +69,7 @@ _NON_IPT = re.compile(
 _NOT_DONE = re.compile(
     r"\b(?:asked\s+(?:about|for|whether|if)|request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
     r"last\s+therapist|before\s+(?:IPT|this)|hx|history\s+of|had\s+(?:done|tried)|in\s+the\s+past|declined|refus\w*|"
-    r"explained|not\s+(?:part\s+of\s+)?IPT|outside\s+(?:the\s+)?IPT|instead\s+of|rather\s+than)\b", _I)
+    r"explained|instead\s+of|rather\s+than)\b", _I)
 
 
 def session_kind_cue(clause: str, *, in_session_work: bool) -> str | None:

@@ -130,6 +130,8 @@ NOTE_FOCAL_MIN = 0.75
 #: A meaning-level risk finding in a bullet is reported as risk at this probability or above; below
 #: it, it is a hint that makes the status "possible" (ask directly) unless a screen was documented.
 SURE_MEANING = 0.9
+#: Below this probability a meaning-level finding is not even a hint (tuned on the dev bullet sets).
+HINT_MIN = 0.5
 _RISK_PART = re.compile(r"\b(?:SI|HI|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
                         r"plan|intent|means|risk|C-?SSRS|kill\w*|hurt\w*|harm\w*|weapons?|guns?|unsafe|safe|"
                         r"crisis|ligature|stockpil\w*|hopeless\w*)\b", re.I)
@@ -231,7 +233,8 @@ def _read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[_Read],
         levels = {x.level for x in sure}
         r = _Read(risk_word=bool(_RISK_WORDS.search(c.text)),
                   frame=any(x.family == "frame" and x.assertion == "present" for x in mine))
-        r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if view.present else None))
+        hints = [x for x in view.present if x.score >= HINT_MIN]
+        r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if hints else None))
         r.negated, r.not_assessed = bool(view.negated), bool(view.not_assessed)
         if (r.risk_word or mine) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
             r.not_assessed, r.negated, r.level = True, False, None

@@ -1,0 +1,264 @@
+"""Issue 9: notes by clause, prose by section, and a fact check of claims.
+
+Parsing: every clause of the bullets goes to exactly one field and is represented in the note; the
+session's kind, the focal area's status, measures, and done vs planned are read. Rendering: nothing the
+template says goes beyond the facts (no IPT phase for a missed session, no crisis protocol for a
+negative screen, a tentative focus is not written as agreed). Fact check: sentences and headings, after
+Unicode normalisation, stand only when the bullets support them; risk the bullets document survives in
+their words; model markdown is sanitised.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from assistant import Assistant
+from assistant.notes.factcheck import find_unsupported
+from assistant.notes.parse import parse_bullets
+from assistant.notes.render import FORMAT_SECTIONS
+from assistant.notes.sanitise import sanitise
+from assistant.testing.fake_model import ScriptedModel
+FIXTURE_FILE = Path(__file__).resolve().parent / "fixtures" / "notes.yaml"
+
+FIXTURES: list[dict[str, Any]] = yaml.safe_load(FIXTURE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def a() -> Assistant:
+    return Assistant(offline=True)
+
+
+def _in(clause: str, text: str) -> bool:
+    return clause in text or clause[:1].upper() + clause[1:] in text
+
+
+def _unlabelled(clause: str) -> str:
+    return re.sub(r"^\s*(?:hw|homework|task|plan|goals?|next(?:\s+session)?|nxt|p|f/u)\s*(?:[:\-–—=>]|→)\s*", "",
+                  clause, flags=re.I)
+
+
+# -- parsing: every clause in one place ---------------------------------------------------------------
+@pytest.mark.parametrize("fx", [pytest.param(fx, id=fx["id"]) for fx in FIXTURES])
+def test_every_clause_is_in_the_note_once(fx: dict[str, Any], a: Assistant) -> None:
+    note = a.draft_note(fx["bullets"], format=fx["format"], session=fx.get("session"),
+                        total_sessions=fx.get("of"), focal_area=fx.get("focus"))
+    f = note.facts
+    assert f.clauses, "no clauses recorded"
+    joined = " ".join(b for b in f.bullets)
+    for clause, field in f.clauses:
+        assert clause in joined, f"clause not verbatim: {clause!r}"
+        if field == "frame":
+            continue  # a bare session/focus statement: the frame line states it (checked below)
+        text = clause if field == "risk" else _unlabelled(clause)
+        holders = [name for name, body in note.sections.items() if _in(text, body)]
+        assert holders, f"clause dropped ({field}): {clause!r}\n{note.text}"
+        if field == "risk":  # the plan may echo the safety-plan status as a prompt; the risk lines sit in one place
+            holders = [h for h in holders if h != "Plan"]
+        assert len(holders) == 1, f"clause in {holders}: {clause!r}"
+    if f.session is not None and f.session_kind != "missed":
+        assert f"session {f.session}" in note.text.lower()
+
+
+def test_clauses_split_at_semicolons_and_kinds_but_keep_tasks_whole(a: Assistant) -> None:
+    f = parse_bullets("- s6/16, argued with Mark on Sunday; she went silent\n"
+                      "- passive SI this week, no plan, safety plan reviewed, PHQ-9 15 (was 18)\n"
+                      "- HW: tell Mark one thing she needs, calmly\n", a.catalog)
+    texts = [c for c, _ in f.clauses]
+    assert "she went silent" in texts and "argued with Mark on Sunday" in texts
+    assert "HW: tell Mark one thing she needs, calmly" in texts
+    assert ("passive SI this week, no plan, safety plan reviewed", "risk") in f.clauses
+    assert f.measures == ["PHQ-9 15 (was 18)"]
+    # "no" of "no plan" does not reach across the comma to the safety plan
+    assert f.risk.status == "present" and f.risk.safety_plan_reviewed is True
+
+
+def test_session_as_a_bare_fraction_at_the_start_of_a_line(a: Assistant) -> None:
+    f = parse_bullets("- 9/16 pt tearful re mum\n- bereaved 6/12 ago\n", a.catalog)
+    assert (f.session, f.total_sessions) == (9, 16)
+    g = parse_bullets("- 6/12 postpartum, low mood\n", a.catalog)
+    assert g.session is None
+
+
+def test_a_name_that_is_a_word_is_not_a_future_tense(a: Assistant) -> None:
+    f = parse_bullets("- s5/16 role dispute w/ partner Will\n- Will called his sister after the row\n"
+                      "- comm analysis of the row\n", a.catalog)
+    assert f.tasks == [] and f.interventions_planned == [] and f.plan == []
+    assert ("Will called his sister after the row", "tasks") not in f.clauses
+
+
+def test_a_scale_name_is_not_a_technique(a: Assistant) -> None:
+    f = parse_bullets("- s4/16\n- BDI-II 24\n- thought record for the argument (CBT)\n", a.catalog)
+    assert "interpersonal_inventory" not in f.techniques
+    assert f.measures == ["BDI-II 24"]
+
+
+# -- session kinds --------------------------------------------------------------------------------
+def test_missed_session_gets_no_phase_and_no_intervention(a: Assistant) -> None:
+    note = a.draft_note("- s9/16 - DNA\n- no call; texted, no reply\n- plan: send DNA letter, offer Tues slot\n",
+                        format="dap")
+    f = note.facts
+    assert f.session_kind == "missed" and f.phase is None
+    low = note.text.lower()
+    assert "phase" not in low and "ipt interventions used" not in low and "ipt session" not in low
+    assert "session 9 of 16 not held" in low
+    assert note.has_flag("session_not_held") and not note.has_flag("no_interpersonal_task")
+
+
+def test_non_ipt_work_is_stated_not_presented_as_ipt(a: Assistant) -> None:
+    note = a.draft_note("- s7/16 role transition\n- EMDR processing of the crash memory today, not IPT\n"
+                        "- SUDS 7 to 3\n- denies SI\n", format="birp")
+    assert note.facts.session_kind == "non_ipt"
+    assert note.has_flag("non_ipt_content")
+    assert "phase" not in note.text.lower()
+    assert "Work outside IPT, as documented: EMDR processing of the crash memory today" in note.sections["Intervention"]
+
+
+@pytest.mark.parametrize("bullets,kind", [
+    ("- s8/16, joint session with husband\n- comm analysis of the Sunday row\n", "joint"),
+    ("- IPT-G session 5 of 12 (7 members)\n- shared her loss\n", "group"),
+    ("- s8/16 role dispute\n- comm analysis of the Sunday row\n- pt asked about CBT; explained not IPT\n", "regular"),
+])
+def test_session_kind(bullets: str, kind: str, a: Assistant) -> None:
+    assert parse_bullets(bullets, a.catalog).session_kind == kind
+
+
+# -- focal status, done vs planned, template text driven by facts ---------------------------------------
+def test_tentative_focus_is_not_written_as_agreed(a: Assistant) -> None:
+    note = a.draft_note("- s2/16 assessment\n- ?grief vs role transition, to confirm next wk\n- inventory begun\n",
+                        format="soap")
+    f = note.facts
+    assert f.focal_status == "tentative"
+    assert note.has_flag("focal_area_tentative")
+    assert "not yet agreed" in note.text and "Work continues in the focal area" not in note.text
+    assert "Focal area identified" not in note.text
+
+
+def test_planned_step_goes_to_the_plan_not_done(a: Assistant) -> None:
+    note = a.draft_note("- s6/16 role dispute w/ wife\n- comm analysis of the fight\n- role play next session\n"
+                        "- denies SI\n", format="soap")
+    assert note.facts.interventions_planned == ["role play next session"]
+    assert "role_play" not in note.facts.techniques
+    assert "role play next session" in note.sections["Plan"].lower()
+    assert "role play" not in note.sections["Objective"].lower()
+
+
+def test_negative_screen_gets_no_crisis_protocol(a: Assistant) -> None:
+    note = a.draft_note("- s6/16 grief\n- explored anger at dad\n- SI screen neg\n", format="soap")
+    assert note.facts.risk.status == "denied"
+    low = note.text.lower()
+    assert "crisis" not in low and "risk documented" not in low and "safety first" not in low
+
+
+def test_present_risk_prompts_the_clinician(a: Assistant) -> None:
+    note = a.draft_note("- s6/16 grief\n- active SI w/ plan to overdose, has pills at home\n", format="dap")
+    plan = note.sections["Plan"]
+    assert note.facts.risk.status == "present"
+    assert plan.startswith("Safety first: clinician to follow up")
+
+
+@pytest.mark.parametrize("bullets,status", [
+    ("- SI not asked - dad present\n", "not_assessed"),
+    ("- risk assessment deferred to s3, pt too distressed\n", "not_assessed"),
+    ("- ?passive SI - pt laughed it off\n", "possible"),
+    ("- per husband, pt said we'd all be better off without her\n", "possible"),
+    ("- physio for SI joint pain ran over\n- no SI/HI\n", "denied"),
+])
+def test_risk_status_forms(bullets: str, status: str, a: Assistant) -> None:
+    assert parse_bullets("- s5/16 role dispute\n" + bullets, a.catalog).risk.status == status
+
+
+def test_given_values_that_disagree_with_the_bullets_raise_a_conflict(a: Assistant) -> None:
+    note = a.draft_note("- s6/16 grief (mum)\n- explored guilt\n- denies SI\n", format="dap", session=7,
+                        focal_area="role_dispute")
+    msgs = [f.message for f in note.flags if f.code == "conflict"]
+    assert any("session 7 was given but the bullets say session 6" in m for m in msgs)
+    assert any("focal area role dispute was given but the bullets state grief" in m for m in msgs)
+    same = a.draft_note("- s6/16 grief (mum)\n- explored guilt\n- denies SI\n", format="dap", session=6)
+    assert not same.has_flag("conflict")
+
+
+# -- the claim-level fact check ---------------------------------------------------------------------
+BULLETS = """- s7/16 role dispute w/ husband (agreed)
+- passive SI this wk, no plan or intent; safety plan reviewed
+- comm analysis of the row about money
+- PHQ-9 16
+- HW: ask husband for 20 min to talk on Sunday
+"""
+DRAFT = """## Data
+Session 7 of 16; the agreed focus is the role dispute with her husband. Communication analysis of the row about money was completed. PHQ-9 was 16. She reported passive suicidal ideation this week, with no plan or intent, and the safety plan was reviewed.
+
+## Assessment
+{assessment}
+
+## Plan
+Homework: ask her husband for 20 minutes to talk on Sunday.
+"""
+
+
+def _draft(assessment: str, a: Assistant):
+    from assistant.notes.drafting import draft_note
+
+    return draft_note(BULLETS, a.catalog, ScriptedModel(replies=[DRAFT.format(assessment=assessment)]), format="dap")
+
+
+def test_a_faithful_paraphrase_is_kept(a: Assistant) -> None:
+    note = _draft("The dispute is being worked on through communication analysis.", a)
+    assert note.mode == "llm", [f.span for f in note.flags]
+    assert not note.has_flag("unsupported_claim")
+
+
+@pytest.mark.parametrize("planted", [
+    "Her husband visited his mother at the weekend, which upset her.",  # event
+    "She has a past history of an eating disorder in her teens.",  # history
+    "She reports feeling much calmer since last session.",  # improvement in words
+    "She has been drinking wine most evenings.",  # substance
+    "She also had an argument with her landlord about the rent.",  # event with a new person
+    "The passive ideation has settled and risk is now low.",  # risk minimised and graded
+    "The dark thoughts have passed and are no longer a worry.",  # risk resolved, paraphrased
+])
+def test_planted_inventions_are_removed(planted: str, a: Assistant) -> None:
+    note = _draft("The dispute is being worked on through communication analysis. " + planted, a)
+    assert planted not in note.text, note.text
+    assert note.has_flag("unsupported_claim")
+    # documented risk always appears, in the bullets' words
+    assert "passive SI this wk, no plan or intent" in note.text
+
+
+def test_lookalike_letters_and_zero_width_do_not_hide_a_risk_grade(a: Assistant) -> None:
+    planted = "Suicide r\u0456sk is l\u200bow."  # Cyrillic i, zero-width space
+    problems = find_unsupported(DRAFT.format(assessment=planted), BULLETS, a.catalog,
+                                clauses=[c for c, _ in parse_bullets(BULLETS, a.catalog).clauses])
+    assert any(p.sentence == planted for p in problems), problems
+
+
+def test_heading_text_is_checked(a: Assistant) -> None:
+    draft = DRAFT.format(assessment="Work on the dispute continues.").replace(
+        "## Plan", "## Plan after her overdose in March")
+    problems = find_unsupported(draft, BULLETS, a.catalog,
+                                clauses=[c for c, _ in parse_bullets(BULLETS, a.catalog).clauses])
+    assert any("overdose" in p.sentence for p in problems)
+
+
+def test_model_markdown_is_sanitised() -> None:
+    text = ("## Data\nSee ![scan](https://evil.example/x.png) and [the guide](https://evil.example/g) "
+            "<b>now</b><script>alert(1)</script>.\n## Extra thoughts\nA section of its own.\n"
+            "## Assessment\nOk.\n## Plan\nNext week. Visit www.example.com\n")
+    clean, removed = sanitise(text, FORMAT_SECTIONS["dap"])
+    assert "http" not in clean and "www." not in clean and "<" not in clean and "![" not in clean
+    assert "Extra thoughts" not in clean and "A section of its own" not in clean
+    assert "the guide" in clean and "now" in clean
+    assert set(removed) == {"html", "image", "link", "section"}
+
+
+def test_sanitised_draft_is_flagged(a: Assistant) -> None:
+    from assistant.notes.drafting import draft_note
+
+    draft = DRAFT.format(assessment="Work on the dispute continues.") + "\n## Sources\n[1](https://x.example)\n"
+    note = draft_note(BULLETS, a.catalog, ScriptedModel(replies=[draft]), format="dap")
+    assert note.has_flag("markdown_sanitised")
+    assert "Sources" not in note.text and "x.example" not in note.text
