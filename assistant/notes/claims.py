@@ -5,8 +5,7 @@ Two measures for each sentence, used with the typed-entity and risk checks in :m
 * **content grounding**: the sentence's content words, stemmed (Snowball English), must be found in
   the bullets (with clinicians' shorthand expanded: "c/o", "hx", "MIL", "wk", digits and number
   words) or in a small listed vocabulary of note-template and IPT words (``vocabulary.yaml``);
-* **semantic support**: the cosine similarity of the sentence to the best-matching bullet clause (or
-  pair of adjacent clauses), with the same MiniLM encoder as retrieval, all in one batch.
+* **semantic support**: the cosine similarity of the sentence to the best-matching bullet clause, with the same MiniLM encoder as retrieval, all in one batch.
 """
 
 from __future__ import annotations
@@ -96,7 +95,7 @@ def content_stems(text: str) -> list[str]:
 class Support:
     ungrounded: tuple[str, ...]  # content stems found neither in the bullets nor in the vocabulary
     content: int  # how many content stems the sentence has
-    similarity: float  # best cosine to a bullet clause (or a pair of adjacent clauses)
+    similarity: float  # best cosine to a bullet clause
 
 
 class Grounding:
@@ -119,8 +118,7 @@ class Grounding:
                 found |= group
         self.stems = found | allowed
         self.clauses = [c for c in clauses if c.strip()]
-        pairs = [f"{a}; {b}" for a, b in zip(self.clauses, self.clauses[1:])]
-        self.evidence = self.clauses + pairs
+        self.evidence = self.clauses
 
     def check(self, sentences: list[str]) -> list[Support]:
         from ..embeddings import get_encoder
