@@ -163,9 +163,14 @@ SINGLE_WORD_SIM = 0.4
 RISK_GROUNDING_SIM = 0.7
 _RISK_TOPIC = re.compile(
     r"\b(?:risk\w*|suicid\w*|SI|HI|self[-\s]?harm\w*|harm\w*|kill\w*|die|dying|dead|death\s+wish|overdos\w*|"
-    r"safe|safety|unsafe|danger\w*|crisis|ideation|intent|plan\s+to\s+(?:end|die|kill)|end\s+(?:it|her\s+life|his\s+life|"
-    r"things)|dark\s+thoughts?|hurt\w*|cut(?:ting|s)?|urges?|violen\w*|threat\w*|abus\w*|weapons?|stockpil\w*|"
+    r"safe|safety|unsafe|danger\w*|crisis|ideation|intent|plan\s+to\s+(?:end|die|kill)|end(?:s|ed|ing)?\s+(?:it|her\s+life|"
+    r"his\s+life|their\s+life|my\s+life|things|it\s+all)|(?:take|taking|took)\s+(?:her|his|their|my)\s+(?:own\s+)?life|"
+    r"not\s+(?:wanting|want)\s+to\s+(?:be\s+here|live|wake)|dark\s+thoughts?|hurt\w*|cut(?:ting|s)?|urges?|violen\w*|threat\w*|abus\w*|weapons?|stockpil\w*|"
     r"means|protective|better\s+off)\b", re.I)
+_NEGATION = re.compile(r"\b(?:no|not|never|denies|denied|deny|without|none|nor)\b|n't\b", re.I)
+_NOT_ASKED = re.compile(r"\bnot\s+(?:yet\s+)?(?:asked|assessed|documented|explored|screened|covered|discussed|reviewed)|"
+                        r"\bto\s+complete\b|\bclinician\s+to\b|\bwas\s+not\s+(?:asked|assessed)|\bdeferred\b|"
+                        r"\bnext\s+(?:session|time|week)\b|\bcheck\b|\bask\b", re.I)
 #: Words that minimise, resolve, grade or excuse risk. In a sentence about risk they must come from the
 #: bullets; a draft may not add them.
 _RISK_SOFTENER = re.compile(
@@ -251,6 +256,9 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 break
         if focal is not None:
             _check_focal(sentence, focal, src, add)
+        if risk_topic and not src_risk.negated and _NEGATION.search(sentence) and not _NOT_ASKED.search(sentence):
+            # The bullets deny nothing: a sentence about risk with a negation is an invented denial.
+            add("risk statement", _NEGATION.search(sentence).group(0), sentence)  # type: ignore[union-attr]
         if risk_topic:
             for m in _RISK_SOFTENER.finditer(sentence):
                 if not re.search(rf"\b{re.escape(m.group(0).lower())}\b", src):
