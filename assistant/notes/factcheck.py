@@ -256,9 +256,14 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 break
         if focal is not None:
             _check_focal(sentence, focal, src, add)
-        if risk_topic and not src_risk.negated and _NEGATION.search(sentence) and not _NOT_ASKED.search(sentence):
-            # The bullets deny nothing: a sentence about risk with a negation is an invented denial.
-            add("risk statement", _NEGATION.search(sentence).group(0), sentence)  # type: ignore[union-attr]
+        if risk_topic and not src_risk.negated and not _NOT_ASKED.search(sentence):
+            # The bullets deny nothing: a sentence about risk with a negation of its own (not the bullets'
+            # words, "no intent" copied from them) is an invented denial.
+            for m in _NEGATION.finditer(sentence):
+                phrase = re.findall(r"[a-z0-9']+", _norm(sentence[m.start():m.end() + 30]))
+                if not re.search(r"\b" + r"\W+".join(map(re.escape, phrase[:2])) + r"\b", src):
+                    add("risk statement", m.group(0), sentence)
+                    break
         if risk_topic:
             for m in _RISK_SOFTENER.finditer(sentence):
                 if not re.search(rf"\b{re.escape(m.group(0).lower())}\b", src):
