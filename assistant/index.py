@@ -512,17 +512,27 @@ class VectorIndex:
         index._matrix = vectors
         return index
 
+    def rank(self, query_vector: np.ndarray, n: int) -> np.ndarray:
+        """The positions of the ``n`` most similar chunks, best first (ties keep chunk order)."""
+        n = max(1, min(n, len(self.chunks)))
+        if len(self.chunks) > self.IN_MEMORY_LIMIT:
+            return np.array([pos for pos, _ in self.search(query_vector, n)], dtype=np.int64)
+        return self._top(self._load_matrix() @ np.asarray(query_vector, dtype=np.float32), n)
+
+    @staticmethod
+    def _top(sims: np.ndarray, n: int) -> np.ndarray:
+        if n < len(sims):  # the n best, then ordered (stable: ties keep chunk order)
+            part = np.argpartition(-sims, n - 1)[:n]
+            return part[np.lexsort((part, -sims[part]))]
+        return np.argsort(-sims, kind="stable")
+
     def search(self, query_vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) pairs, best first."""
         n = max(1, min(n, len(self.chunks)))
         if where is None and len(self.chunks) <= self.IN_MEMORY_LIMIT:
             sims = self._load_matrix() @ np.asarray(query_vector, dtype=np.float32)
-            if n < len(sims):  # the n best, then ordered (stable: ties keep chunk order)
-                part = np.argpartition(-sims, n - 1)[:n]
-                order = part[np.lexsort((part, -sims[part]))]
-            else:
-                order = np.argsort(-sims, kind="stable")
-            return [(int(i), float(sims[i])) for i in order]
+            order = self._top(sims, n)
+            return list(zip(order.tolist(), sims[order].astype(np.float64).tolist()))
         res = self.collection.query(query_embeddings=[query_vector], n_results=n, where=where,
                                     include=["distances"])
         ids = res["ids"][0]

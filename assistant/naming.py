@@ -91,16 +91,33 @@ def _patterns(content_hash: str, entries: tuple[tuple[str, str, tuple[str, ...]]
     return pats
 
 
+#: Compiled patterns per catalog (its techniques dict, held so that its id stays valid) and mode:
+#: building the entries and hashing them for every call cost O(techniques) per question.
+_BY_CATALOG: dict[tuple[int, str, bool], tuple[object, list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+def _catalog_patterns(catalog: Catalog, question: bool) -> list[tuple[str, re.Pattern[str]]]:
+    key = (id(catalog.techniques), catalog.content_hash, question)
+    got = _BY_CATALOG.get(key)
+    if got is not None and got[0] is catalog.techniques:
+        return got[1]
+    entries = tuple((t.id, t.name, tuple(t.synonyms)) for t in catalog.techniques.values())
+    pats = _patterns(catalog.content_hash, entries, question)
+    if len(_BY_CATALOG) >= 16:
+        _BY_CATALOG.clear()
+    _BY_CATALOG[key] = (catalog.techniques, pats)
+    return pats
+
+
 def match_techniques(text: str, catalog: Catalog, *, question: bool = False) -> dict[str, str]:
     """Catalog technique ids named in ``text`` -> the words that named them.
 
     ``question=True`` reads a clinician's question rather than a session note: words that are
     ordinary language in a question ("advised", "clarified") do not count, and question cues
     ("angry at me") do."""
-    entries = tuple((t.id, t.name, tuple(t.synonyms)) for t in catalog.techniques.values())
     text = re.sub(r"\bw/(?=\s|\w)", "with ", text)
     found: dict[str, str] = {}
-    for tid, pat in _patterns(catalog.content_hash, entries, question):
+    for tid, pat in _catalog_patterns(catalog, question):
         for m in pat.finditer(text):
             if tid in found:
                 break

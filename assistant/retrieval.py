@@ -232,8 +232,7 @@ class Retriever:
             rankings.append(order[bm[order] > 0])
         if mode in ("hybrid", "dense"):
             vec = query_vector if query_vector is not None else self.index.embeddings.encoder.encode([query])[0]
-            rankings.append(np.fromiter((pos for pos, _ in self.index.search(vec, n=min(n, max(60, n // 2)))),
-                                        dtype=np.int64))
+            rankings.append(self.index.rank(vec, n=min(n, max(60, n // 2))))
         return _rrf(rankings, n)
 
     # -- document level ----------------------------------------------------------------------
