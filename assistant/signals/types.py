@@ -32,6 +32,9 @@ OUT_OF_FRAME: tuple[str, ...] = ("thought_records", "cognitive_restructuring", "
                                  "empty_chair", "schema_work", "mindfulness_training")
 FOCAL: tuple[str, ...] = ("grief", "role_dispute", "role_transition", "interpersonal_deficits")
 ADAPTATIONS: tuple[str, ...] = ("ipt_a", "perinatal", "late_life", "ipsrt", "group", "eating_disorders")
+#: Adaptations found only by the knowledge base's own cue words (knowledge/frame.yaml); the signals eval
+#: labels the six above.
+CUE_ADAPTATIONS: tuple[str, ...] = ("dysthymia", "bpd", "ipc", "brief_telephone", "psychotic_depression")
 #: Presentations where ordinary IPT waits (stabilise first) or may not fit.
 STABILISE_FIRST: tuple[str, ...] = ("mania", "psychosis", "intoxication", "severe_substance_dependence",
                                     "trauma_focused_needed", "anxiety_without_interpersonal_trigger")
@@ -46,7 +49,7 @@ def family_of(category: str) -> Family:
         return "frame"
     if category in FOCAL:
         return "focal"
-    if category in ADAPTATIONS or category in ("adolescent",):
+    if category in ADAPTATIONS or category in CUE_ADAPTATIONS or category in ("adolescent",):
         return "adaptation"
     if category == "death":
         return "death"
