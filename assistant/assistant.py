@@ -90,4 +90,24 @@ class Assistant:
         from .notes.drafting import draft_note
 
         return draft_note(bullets, self.catalog, self.model, format=format, session=session,
-                          total_sessions=total_sessions, focal_area=focal_area, on_token=on_token)
+                          total_sessions=total_sessions, focal_area=focal_area, on_token=on_token,
+                          judge=self.note_judge)
+
+    @property
+    def note_judge(self) -> ChatModel | None:
+        """The optional entailment judge for model drafts: only when ``IPT_JUDGE_BASE_URL`` (or
+        ``IPT_JUDGE_MODEL``) is set, never in offline mode."""
+        import os
+
+        if self.model is None or not (os.environ.get("IPT_JUDGE_BASE_URL") or os.environ.get("IPT_JUDGE_MODEL")):
+            return None
+        if getattr(self, "_judge", None) is None:
+            from .llm import OpenAICompatibleModel
+
+            update = {"offline": False}
+            for env, key in (("IPT_JUDGE_BASE_URL", "base_url"), ("IPT_JUDGE_MODEL", "model"),
+                             ("IPT_JUDGE_API_KEY", "api_key")):
+                if os.environ.get(env):
+                    update[key] = os.environ[env]
+            self._judge = OpenAICompatibleModel(self.settings.model_copy(update=update))
+        return self._judge

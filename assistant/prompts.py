@@ -22,6 +22,7 @@ CHAT_AGENT_SYSTEM = "chat_agent_system"
 CHAT_AGENT_ANSWER = "chat_agent_answer"
 JUDGE_ANSWER = "judge_answer_v1"
 JUDGE_NOTE = "judge_note_v1"
+JUDGE_CLAIMS = "judge_claims_v1"
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
 

@@ -262,3 +262,30 @@ def test_sanitised_draft_is_flagged(a: Assistant) -> None:
     note = draft_note(BULLETS, a.catalog, ScriptedModel(replies=[draft]), format="dap")
     assert note.has_flag("markdown_sanitised")
     assert "Sources" not in note.text and "x.example" not in note.text
+
+
+# -- the optional entailment judge ------------------------------------------------------------------
+def test_judge_removes_the_sentences_it_finds_unsupported(a: Assistant) -> None:
+    from assistant.notes.drafting import draft_note
+
+    kept = "The dispute is being worked on through communication analysis."
+    judge = ScriptedModel(name="judge", replies=['{"unsupported": [5], "reason": "x"}'])
+    note = draft_note(BULLETS, a.catalog, ScriptedModel(replies=[DRAFT.format(assessment=kept)]), format="dap",
+                      judge=judge)
+    numbered = judge.last_user
+    fifth = next(line for line in numbered.splitlines() if line.startswith("5. "))[3:]
+    assert fifth not in note.text and "claim (judge)" in " ".join(f.message for f in note.flags)
+    assert "- s7/16 role dispute w/ husband (agreed)" in numbered  # the judge sees the bullets
+
+
+def test_a_failing_judge_leaves_the_code_check_standing(a: Assistant) -> None:
+    from assistant.errors import EndpointError
+    from assistant.notes.drafting import draft_note
+
+    judge = ScriptedModel(name="judge", replies=[EndpointError("judge down", kind="connection")])
+    note = draft_note(BULLETS, a.catalog, ScriptedModel(replies=[DRAFT.format(assessment="Work continues.")]),
+                      format="dap", judge=judge)
+    assert note.mode == "llm" and note.has_flag("judge_error")
+    bad = draft_note(BULLETS, a.catalog, ScriptedModel(replies=[DRAFT.format(assessment="Work continues.")]),
+                     format="dap", judge=ScriptedModel(name="judge", replies=["I think it is fine."]))
+    assert bad.has_flag("judge_error")

@@ -12,7 +12,7 @@ from ..errors import EndpointError, InputError
 from ..llm import ChatModel, Message
 from ..models import Flag, Note, SessionFacts, Usage
 from ..planning import normalise_focus
-from ..prompts import NOTE_SYSTEM, NOTE_USER, load_prompt
+from ..prompts import JUDGE_CLAIMS, NOTE_SYSTEM, NOTE_USER, load_prompt
 from ..tokens import count_messages
 from .factcheck import Unsupported, find_unsupported, remove_unsupported
 from .io import check_bullets
@@ -140,9 +140,33 @@ def _ensure_risk(sections: dict[str, str], f: SessionFacts, fmt: str) -> dict[st
     return sections
 
 
+def judge_claims(sections: dict[str, str], raw: str, judge: ChatModel) -> set[str]:
+    """Sentences an entailment judge says the bullets do not support (one call for the whole draft).
+    Raises EndpointError or ValueError when the judge fails or answers unusably."""
+    import json
+
+    from .factcheck import split_sentences
+
+    sentences = [x for text in sections.values() for x in split_sentences(text) if x.strip()]
+    if not sentences:
+        return set()
+    numbered = "\n".join(f"{i}. {x}" for i, x in enumerate(sentences, 1))
+    prompt = load_prompt(JUDGE_CLAIMS).render(bullets=raw.strip(), sentences=numbered)
+    reply = judge.complete([{"role": "user", "content": prompt}], max_tokens=200, temperature=0.0).text
+    m = re.search(r"\{.*\}", reply, re.S)
+    if not m:
+        raise ValueError("no JSON in the judge reply")
+    numbers = json.loads(m.group(0)).get("unsupported", [])
+    if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
+        raise ValueError("judge reply: 'unsupported' is not a list of sentence numbers")
+    return {sentences[n - 1] for n in numbers if 1 <= n <= len(sentences)}
+
+
 def draft_note(bullets: str | list[str], cat: Catalog, model: ChatModel | None, *, format: str = "dap",
                session: int | None = None, total_sessions: int | None = None, focal_area: str | None = None,
-               on_token: Callable[[str], None] | None = None) -> Note:
+               on_token: Callable[[str], None] | None = None, judge: ChatModel | None = None) -> Note:
+    """``judge``: an optional entailment judge (``IPT_JUDGE_BASE_URL``); after the code's fact check it
+    rules on each remaining sentence of a model draft, and the sentences it finds unsupported are removed."""
     started = time.perf_counter()
     raw = "\n".join(f"- {b}" for b in bullets) if isinstance(bullets, list) else bullets
     check_bullets(raw)
@@ -195,6 +219,22 @@ def draft_note(bullets: str | list[str], cat: Catalog, model: ChatModel | None, 
                                                 "used the offline draft instead.")], completion.model)
         note.usage = usage
         return note
+    if judge is not None:
+        try:
+            refused = judge_claims(cleaned, raw, judge)
+        except (EndpointError, ValueError) as err:
+            claim_flags.append(Flag(code="judge_error", message=f"the entailment judge failed ({type(err).__name__}); "
+                                    "the code's fact check stands alone."))
+        else:
+            if refused:
+                judged = [Unsupported("claim (judge)", x[:80], x) for x in refused]
+                claim_flags += [Flag(code="unsupported_claim", message=u.message, span=u.span) for u in judged]
+                cleaned = {k: remove_unsupported(v, judged).strip() for k, v in cleaned.items()}
+                if any(not v for v in cleaned.values()):
+                    note = offline_note(claim_flags + [Flag(code="fallback_offline", message="the judge removed a "
+                                                            "whole section; used the offline draft.")], completion.model)
+                    note.usage = usage
+                    return note
     cleaned = _ensure_risk(cleaned, facts, fmt)
     usage.latency_ms = round((time.perf_counter() - started) * 1000, 2)
     return Note(format=fmt, sections=cleaned, text=to_markdown(fmt, cleaned, "llm"), facts=facts,  # type: ignore[arg-type]
