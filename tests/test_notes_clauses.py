@@ -289,3 +289,21 @@ def test_a_failing_judge_leaves_the_code_check_standing(a: Assistant) -> None:
     bad = draft_note(BULLETS, a.catalog, ScriptedModel(replies=[DRAFT.format(assessment="Work continues.")]),
                      format="dap", judge=ScriptedModel(name="judge", replies=["I think it is fine."]))
     assert bad.has_flag("judge_error")
+
+
+def test_chat_session_and_focus_that_contradict_the_bullets_raise_a_conflict() -> None:
+    import io
+    import json
+
+    from assistant.chat import run_chat
+    from assistant.config import Settings
+
+    stdin = io.StringIO("/session 7\n/focus role_dispute\n/note\n- s6/16 grief (mum)\n- explored guilt\n"
+                        "- denies SI\n\n/quit\n")
+    out = io.StringIO()
+    assert run_chat(Settings(offline=True), as_json=True, stdin=stdin, stdout=out) == 0
+    notes = [json.loads(x)["note"] for x in out.getvalue().splitlines() if json.loads(x).get("kind") == "note"]
+    assert len(notes) == 1
+    conflicts = [f["message"] for f in notes[0]["flags"] if f["code"] == "conflict"]
+    assert any("session 7 was given but the bullets say session 6" in c for c in conflicts)
+    assert any("bullets state grief" in c for c in conflicts)
