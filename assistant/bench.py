@@ -57,19 +57,35 @@ def _timeit(fn: Callable[[], Any], repeat: int) -> list[float]:
     return out
 
 
-def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run ``argv``; (wall seconds, peak RSS in MB of that child alone). Raises if it fails."""
+#: Runs argv, then prints its wall time, peak RSS and exit status. A child's peak-RSS record starts at
+#: the size of the process it was started from (Linux keeps the high-water mark across exec), so the
+#: measured command is started from this small launcher, not from the bench's own large process.
+_LAUNCHER = r"""
+import json, os, sys, tempfile, time
+with tempfile.TemporaryFile() as err:
+    null = os.open(os.devnull, os.O_RDWR)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1),
+                                       (os.POSIX_SPAWN_DUP2, err.fileno(), 2)])
+    _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - t0
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[1:4])} failed: {err.strip()[-200:]}")
-    return wall, usage.ru_maxrss / 1024  # KB on Linux
+    err.seek(0)
+    tail = err.read().decode("utf-8", "replace").strip()[-200:]
+print(json.dumps({"wall": wall, "rss_kb": usage.ru_maxrss, "rc": os.waitstatus_to_exitcode(status), "err": tail}))
+"""
+
+
+def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``argv``; (wall seconds, peak RSS in MB of that command alone). Raises if it fails."""
+    proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *argv], env=env, capture_output=True, text=True)
+    try:
+        got = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise RuntimeError(f"the bench launcher failed: {proc.stderr.strip()[-200:]}") from None
+    if got["rc"] != 0:
+        raise RuntimeError(f"{' '.join(argv[1:4])} failed: {got['err']}")
+    return float(got["wall"]), got["rss_kb"] / 1024  # KB on Linux
 
 
 def _cli(args: list[str], env: dict[str, str], repeat: int) -> list[float]:
