@@ -44,6 +44,13 @@ def measures(text: str) -> list[str]:
     return [text[a:b].strip().rstrip(",;") for a, b in sorted(found)]
 
 
+def measure_only(text: str) -> bool:
+    """A clause that is a score and little else ("PHQ-9 15 (was 18)")."""
+    found = measures(text)
+    rest = re.sub("|".join(re.escape(m) for m in found), " ", text) if found else text
+    return bool(found) and len(re.findall(r"[A-Za-z]{2,}", rest)) < 2
+
+
 # --- the session's kind -------------------------------------------------------------------------
 _MISSED = re.compile(
     r"\b(?:DNA'?d?|did\s+not\s+attend|didn'?t\s+(?:attend|show|come)|no[-\s]?show(?:ed)?|cancell?ed|cancell?ation|"

@@ -1,0 +1,166 @@
+"""Risk in session bullets, clause by clause: the signal layer reads all the clauses in one pass; each
+clause's findings are scoped back to it, then adjusted for note shorthand (hedged "?passive SI",
+informants "per husband", "not asked" forms, everyday idioms masked); the note's risk status, ideation,
+plan, intent, means and safety-plan status follow from the clauses placed under risk."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..catalog import Catalog
+from ..models import RiskStatus
+from .clauses import Clause
+from .kinds import measure_only, planned
+
+_I = re.IGNORECASE
+_RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b", _I)
+_SAFETY_PLAN = re.compile(r"\bsafety\s+plan\b[^.;\n]*", _I)
+
+#: A meaning-level risk finding in a bullet is reported as risk at this probability or above; below
+#: it, it is a hint that makes the status "possible" (ask directly) unless a screen was documented.
+SURE_MEANING = 0.9
+#: Below this probability a meaning-level finding is not even a hint (tuned on the dev bullet sets).
+HINT_MIN = 0.5
+RISK_PART = re.compile(r"\b(?:SI|HI|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
+                        r"plan|intent|means|risk|C-?SSRS|kill\w*|hurt\w*|harm\w*|weapons?|guns?|unsafe|safe|"
+                        r"crisis|ligature|stockpil\w*|hopeless\w*)\b", re.I)
+_HEDGED = re.compile(r"\?\s*(?:passive\s+|active\s+)?(?:SI|HI|suicid\w*|self[-\s]?harm|risk|plan)|"
+                     r"\b(?:query|possible|possibly|poss\.?|hinted|unclear\s+if|not\s+sure\s+if|\?\?)\b", re.I)
+_INFORMANT = re.compile(r"\b(?:per|according\s+to)\s+(?:her\s+|his\s+|the\s+)?(?:husband|wife|partner|mum|mom|mother|"
+                        r"dad|father|parents?|family|school|teacher|GP|sister|brother|daughter|son|carer|friend|"
+                        r"boyfriend|girlfriend)\b|\b(?:mum|mom|mother|husband|wife|partner|dad|father|parents?|school|"
+                        r"teacher|sister|brother|daughter|son|carer)\s+(?:reports?|reported|says|said|told\s+us|"
+                        r"worried|concerned)\b", re.I)
+
+
+def _load_idioms() -> re.Pattern[str] | None:
+    from .claims import vocabulary_data
+
+    idioms = vocabulary_data().get("idioms") or []
+    return re.compile(r"\b(?:" + "|".join(re.escape(i) for i in idioms) + r")\b", re.I) if idioms else None
+
+
+_IDIOMS = _load_idioms()
+#: Risk documented as not assessed: "SI not asked", "risk ax deferred to s3", "ran out of time".
+_NOT_ASSESSED = re.compile(
+    r"\b(?:not\s+(?:yet\s+|fully\s+)?(?:asked|assessed|explored|screened|discussed|reviewed|covered|done|checked)|"
+    r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to)|did\s+not\s+(?:ask|assess|screen|explore)|"
+    r"ran\s+out\s+of\s+time|no\s+time|unable\s+to\s+(?:assess|ask)|left\s+for\s+next|"
+    r"no\s+risk\s+(?:discussed|asked|assessed|explored)|wasn'?t\s+(?:asked|assessed|explored))\b", re.I)
+
+@dataclass
+class ClauseRisk:
+    """The signal layer's reading of one clause."""
+
+    level: str | None = None  # "risk" (sure), "possible", "hint" (meaning below the sure level)
+    negated: bool = False
+    not_assessed: bool = False
+    risk_word: bool = False
+    frame: bool = False
+
+
+def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRisk], Any]:
+    """One pass of the signal layer over every clause, scoped back to each clause."""
+    from ..signals import analyse, risk_view
+    from ..signals.types import Signals
+
+    joined = ""
+    offsets: list[tuple[int, int]] = []
+    for c in clauses:
+        offsets.append((len(joined), len(joined) + len(c.text)))
+        joined += c.text + "\n"
+    # "SI/HI" is two screens; a space (same length, so spans still line up) lets each be read. Everyday
+    # phrases that only look like risk ("killing time", "SI joint pain") are masked at the same length.
+    text = re.sub(r"\b(SI|HI)/(SI|HI|SH)\b", r"\1 \2", joined)
+    signals = analyse(_IDIOMS.sub(lambda m: "x" * len(m.group(0)), text) if _IDIOMS else text, catalog=catalog)
+    reads: list[ClauseRisk] = []
+    for (a, b), c in zip(offsets, clauses):
+        mine = [x for x in signals.items if x.start < b and x.end > a]
+        if measure_only(c.text):  # "PHQ-9 15 (was 18)" is a score, not a statement of risk
+            mine = [x for x in mine if x.source == "lexicon"]
+        view = risk_view(Signals(c.text, mine))
+        sure = [x for x in view.present if x.source != "semantic" or x.score >= SURE_MEANING]
+        levels = {x.level for x in sure}
+        r = ClauseRisk(risk_word=bool(_RISK_WORDS.search(c.text)),
+                  frame=any(x.family == "frame" and x.assertion == "present" for x in mine))
+        hints = [x for x in view.present if x.score >= HINT_MIN]
+        r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if hints else None))
+        r.negated, r.not_assessed = bool(view.negated), bool(view.not_assessed)
+        if (r.risk_word or mine) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
+            r.not_assessed, r.negated, r.level = True, False, None
+        if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
+            r.level = "possible"  # "?passive SI", "per husband ...": ask directly, not documented as present
+        reads.append(r)
+    return reads, signals
+
+
+def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
+    status = RiskStatus()
+    present = [c for c, r in zip(risk_clauses, reads) if r.level == "risk"]
+    possible = [c for c, r in zip(risk_clauses, reads) if r.level == "possible"]
+    denied = [c for c, r in zip(risk_clauses, reads) if r.level in (None, "hint") and r.negated]
+    unassessed = [c for c, r in zip(risk_clauses, reads) if r.level in (None, "hint") and not r.negated and r.not_assessed]
+    hinted = [c for c, r in zip(risk_clauses, reads) if r.level == "hint" and not r.negated and not r.not_assessed]
+    lines = [c for c in risk_clauses if c not in present + possible + denied + unassessed + hinted]
+    if not denied:
+        # Warning signs found only by meaning prompt the clinician to ask, unless a documented screen
+        # already answers them (then the denial stands, in the clinician's words).
+        possible += hinted
+        hinted = []
+    ordered = present + possible + denied + unassessed + hinted + lines
+    status.details = list(dict.fromkeys(ordered))
+    if present:
+        status.status = "present"
+    elif possible:
+        status.status = "possible"
+    elif denied:
+        status.status = "denied"
+        status.denial_text = "; ".join(denied)
+    elif unassessed:
+        status.status = "not_assessed"
+    if present:
+        joined = " ".join(present + denied)
+        if re.search(r"\bpassive\b|\bwish(?:es|ed)?\s+(?:she|he|they)?\s*(?:were|was|could\s+be)?\s*(?:dead|to\s+die|not\s+wake)|"
+                     r"\bbetter\s+off\s+dead\b", joined, re.I):
+            status.ideation = "passive"
+        if (re.search(r"\b(?<!no\s)active\s+(?:SI|suicidal)|\bthoughts?\s+of\s+killing|\bplan(?:s|ned)?\s+to\b", joined, re.I)
+                or _yes_no(joined, "intent") is True) and not re.search(r"\bno\s+active\b", joined, re.I):
+            status.ideation = "active"
+        status.plan = _yes_no(joined, r"plan")
+        status.intent = _yes_no(joined, r"intent")
+        status.means = _yes_no(joined, r"(?:means|access\s+to\s+(?:a\s+)?(?:gun|firearm|weapons?|pills|medication))")
+    status.safety_plan_reviewed = _safety_plan(risk_clauses)
+    return status
+
+
+def _safety_plan(clauses: list[str]) -> bool | None:
+    """Reviewed unless the part that speaks of the plan denies it, defers it or only plans it. The part
+    is the comma part ("passive SI, no plan, safety plan reviewed": the "no" of "no plan" is not about
+    the safety plan), scoped by ConText."""
+    from ..signals.assertion import assert_targets
+
+    reviewed: list[bool] = []
+    for clause in clauses:
+        for part in re.split(r"[,;.]\s*", clause):
+            m = _SAFETY_PLAN.search(part)
+            if not m:
+                continue
+            scoped = assert_targets(part, [(m.start(), m.start() + len("safety plan"), "safety_plan")])[0]
+            tail = part[m.end():]
+            refused = re.search(r"\b(?:declined|refused|pending|not\s+(?:done|reviewed|completed|updated)|to\s+do|"
+                                r"next\s+(?:session|time|week))\b", tail, re.I)
+            reviewed.append(scoped.assertion not in ("negated", "not_assessed", "hypothetical") and not refused
+                            and not planned(part))
+    return all(reviewed) if reviewed else None
+
+
+def _yes_no(text: str, noun: str) -> bool | None:
+    if re.search(rf"\b(?:no|denies|denied|without|not)\s+(?:\w+\s+){{0,2}}{noun}", text, _I):
+        return False
+    if re.search(rf"\b{noun}", text, _I):
+        return True
+    return None
+
+
