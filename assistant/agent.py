@@ -111,15 +111,56 @@ def _as_call(value: Any) -> tuple[str, Any] | None:
     return name, args
 
 
+_FUNCTION_STYLE = re.compile(r"^[\s*_`>#-]*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*?)\)[\s*_`.]*(?:$|\n)", re.DOTALL)
+_KEY_VALUE = re.compile(r"""["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*[:=]\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^,]+)""")
+
+
+def _function_style_call(text: str, tools: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """A call written like code on the reply's first line, e.g. ``**search_knowledge("her husband")**`` or
+    ``search_knowledge(query="...")`` or ``Search_knowledge("query": "...")`` (what a small model writes
+    when it has seen the JSON format but falls back on function syntax). Only the first line counts, so a
+    call quoted inside an answer is not taken for one."""
+    m = _FUNCTION_STYLE.match(text.strip() + "\n")
+    if not m:
+        return None
+    name = next((n for n in tools if n.lower() == m.group(1).lower()), None)
+    if name is None:
+        return None
+    inner = m.group(2).strip()
+    try:  # "key": "value", ... as a JSON object
+        value = json.loads("{" + inner + "}")
+        if isinstance(value, dict):
+            return name, value
+    except ValueError:
+        pass
+    pairs = {k: v.strip() for k, v in _KEY_VALUE.findall(inner)}
+    if pairs:
+        return name, {k: (v[1:-1] if len(v) > 1 and v[0] == v[-1] and v[0] in "\"'" else v) for k, v in pairs.items()}
+    if len(inner) > 1 and inner[0] == inner[-1] and inner[0] in "\"'":  # one positional argument
+        fields = list(getattr(getattr(tools[name], "args_schema", None), "model_fields", {}) or [])
+        if fields:
+            return name, {fields[0]: inner[1:-1]}
+    return None
+
+
 def parse_text_tool_calls(text: str, tools: dict[str, Any]) -> list[dict[str, Any]]:
     """Tool calls the model wrote as text, validated against ``tools`` (name -> LangChain tool).
 
     Accepts ``<tool_call>`` blocks, fenced or bare JSON objects (or arrays of them) with ``name`` and
-    ``arguments``/``parameters``, OpenAI-style ``{"function": {...}}`` objects, JSON-string arguments and
-    doubled braces. A call is kept only if its name is a tool and its arguments validate against that tool's
-    schema (coerced, e.g. ``"5"`` -> 5); anything else yields no call. Returns LangChain ``ToolCall`` dicts."""
-    if not text or ("{" not in text and "[" not in text):
+    ``arguments``/``parameters``, OpenAI-style ``{"function": {...}}`` objects, JSON-string arguments,
+    doubled braces, and a call in function syntax on the reply's first line (``search_knowledge("...")``).
+    A call is kept only if its name is a tool and its arguments validate against that tool's schema
+    (coerced, e.g. ``"5"`` -> 5); anything else yields no call. Returns LangChain ``ToolCall`` dicts."""
+    if not text:
         return []
+    if "{" not in text and "[" not in text or text.lstrip(" *_`>#-")[:1].isalpha():
+        call = _function_style_call(text, tools)
+        if call is not None:
+            checked = validate_args(tools[call[0]], call[1])
+            if checked is not None:
+                return [{"name": call[0], "args": checked, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}]
+        if "{" not in text and "[" not in text:
+            return []
     sources = [m.group(1) for m in _TOOL_BLOCK.finditer(text)] or [m.group(1) for m in _FENCE.finditer(text)] or [text]
     calls: list[dict[str, Any]] = []
     for source in sources:

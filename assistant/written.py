@@ -63,8 +63,15 @@ def label_lines(answer: str) -> int:
     return len(_CONTEXT_LABEL.findall(answer))
 
 
+_FUNCTION_LINE = re.compile(r"^[\s*_`>#-]*[A-Za-z]+_[A-Za-z0-9_]+\s*\(.*\)[\s*_`.]*$")
+
+
 def looks_like_tool_call(text: str) -> bool:
-    """True when ``text`` is (or mostly is) a tool call written as text or a bare JSON object/array."""
+    """True when ``text`` is (or mostly is) a tool call written as text or a bare JSON object/array, or
+    starts with a call in function syntax (``search_knowledge("...")``)."""
+    first = next((line for line in text.strip().splitlines() if line.strip()), "")
+    if _FUNCTION_LINE.match(first):
+        return True
     stripped = text.strip().strip("`").strip()
     if stripped.startswith("json"):
         stripped = stripped[4:].strip()

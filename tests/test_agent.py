@@ -53,6 +53,29 @@ def test_text_tool_calls_are_parsed(assistant_offline: Assistant, text: str):
     assert calls[0]["id"].startswith("call_") and calls[0]["type"] == "tool_call"
 
 
+@pytest.mark.parametrize("text,query", [  # written by Qwen2.5-Coder-1.5B in the recorded chat
+    ('**search_knowledge("She says it is all his fault")**\n\nThe IPT knowledge base returns the following '
+     'information:\n\n- **Technique:** [role_play]', "She says it is all his fault"),
+    ('**Search_knowledge("query": "should I give her a thought record?")**\n\n**Tool response:** [thought_record]',
+     "should I give her a thought record?"),
+    ('search_knowledge(query="role dispute chores")', "role dispute chores"),
+], ids=["bold-positional", "capitalised-json-pairs", "keyword"])
+def test_function_style_calls_on_the_first_line_are_parsed(assistant_offline: Assistant, text: str, query: str):
+    (call,) = parse_text_tool_calls(text, _tools(assistant_offline))
+    assert call["name"] == "search_knowledge" and call["args"] == {"query": query}
+    assert looks_like_tool_call(text)
+
+
+def test_function_syntax_inside_an_answer_is_not_a_call(assistant_offline: Assistant):
+    tools = _tools(assistant_offline)
+    assert parse_text_tool_calls('**Next steps:** [clarification]\n1. [open_technique("role_play")] rehearse', tools) == []
+    assert parse_text_tool_calls('I would use search_knowledge("x") here.', tools) == []
+    assert parse_text_tool_calls('draft_everything("x")', tools) == []  # not a tool
+    assert parse_text_tool_calls('phase_guidance(session="five")', tools) == []  # fails the schema
+    assert parse_text_tool_calls("phase_guidance(session=5, total_sessions=12)", tools)[0]["args"] == {
+        "session": 5, "total_sessions": 12}
+
+
 def test_text_tool_calls_are_validated_against_the_schemas(assistant_offline: Assistant):
     tools = _tools(assistant_offline)
     assert parse_text_tool_calls('{"name": "delete_everything", "arguments": {}}', tools) == []
