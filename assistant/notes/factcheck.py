@@ -297,7 +297,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                           (_MEDICATION, "medication")):
             for m in pat.finditer(sentence):
                 if _norm(m.group(0)) not in src and not _same_token(m.group(0), src) \
-                        and not (kind == "date" and _date_in(m.group(0), src)):
+                        and not (kind == "date" and _date_in(m.group(0), src)) \
+                        and not (kind == "test score" and _same_scale(m.group(0), src)):
                     add(kind, m.group(0), sentence)
         for m in _SCORING.finditer(sentence):
             if _norm(m.group(0)) not in src:
@@ -372,9 +373,17 @@ def _check_focal(sentence: str, focal: tuple[str | None, str], src: str, add: Ca
 
 
 def _date_in(word: str, src: str) -> bool:
-    """"Friday" for "Fri", "January" for "Jan", "weekend" for "wknd"."""
+    """"Friday" for "Fri", "Wednesday" for "Weds", "January" for "Jan"."""
     w = word.lower()
-    return any(re.search(rf"\b{re.escape(w[:n])}\b", src) for n in (3, 4, 5) if len(w) > n)
+    return any(len(t) >= 3 and t[:3] == w[:3] and (w.startswith(t) or t in (w[:3] + "s", w[:4] + "s"))
+               for t in re.findall(r"[a-z]+", src))
+
+
+def _same_scale(found: str, src: str) -> bool:
+    """"PHQ-9" for the bullets' "PHQ 19" or "PHQ": the scale family is the bullets' (its score is checked
+    as a number)."""
+    family = re.match(r"[A-Za-z]+", found)
+    return bool(family) and re.search(rf"\b{re.escape(family.group(0).lower())}\b", src) is not None
 
 
 def _same_token(found: str, src: str) -> bool:
