@@ -282,7 +282,10 @@ class ChatSession:
         a = self.assistant
         started = time.perf_counter()
         system = load_prompt(CHAT_AGENT_SYSTEM).render(case=self.describe_case())
-        messages = [{"role": "system", "content": system}, *self.trimmed_history(), {"role": "user", "content": plan.question}]
+        # The agent sees the last exchange only: the case travels in the system prompt, and small models
+        # answer an earlier question when given several (and read every token of them, every turn).
+        history = self.trimmed_history()[-2:]
+        messages = [{"role": "system", "content": system}, *history, {"role": "user", "content": plan.question}]
         shown: list[str] = []
 
         def progress(kind: str, data: dict[str, Any]) -> None:
