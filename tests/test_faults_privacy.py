@@ -74,8 +74,10 @@ def _answer_handler(body: dict) -> Reply:
         return Reply(tool_calls=[{"name": "get_time", "arguments": {"city": "Paris"}}])
     if body.get("tools") and not any(m.get("role") == "tool" for m in body["messages"]):
         return Reply(tool_calls=[{"name": "search_knowledge", "arguments": {"query": "chores dispute"}}])
-    user = next((m["content"] for m in body["messages"] if m["role"] == "user"), "")
-    return Reply(text=f"For {MARK}: explore expectations with [role_dispute_resolution]. {user[-200:]}")
+    # The patient's name comes back in the answer (it must not reach any log); the answer is written, not a
+    # copy of the context (which the copy check would replace).
+    return Reply(text=f"For {MARK}: explore what each of them expected about the chores with "
+                      f"[role_dispute_resolution], then ask her what she would like to say to him this week.")
 
 
 def test_no_patient_text_in_any_log(everything_logged: Capture, ipt_data_dir: Path, tmp_path: Path):

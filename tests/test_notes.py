@@ -667,7 +667,8 @@ def test_failing_endpoint_never_leaks_the_patients_name(no_proxy: None, ipt_data
     bullets = ("- s. 6/16, FA role dispute w/ husband\n- Marisol reports mood 3/10 after fights with husband\n"
                "- comm analysis of Marisol's argument about money\n- denies SI\n"
                "- hw: Marisol will ask husband for a budget talk")
-    with FakeOpenAIServer(lambda body: Reply(status=500, text="upstream exploded")) as server:
+    # 503 is retried (a 500 is not: a retry cannot change it), so the patient's text is sent twice here.
+    with FakeOpenAIServer(lambda body: Reply(status=503, text="upstream exploded")) as server:
         note = _server_assistant(server, ipt_data_dir, max_retries=1).draft_note(bullets, format="dap")
         assert len(server.requests) == 2
         assert "Marisol" in json.dumps(server.requests[0])  # the bullets did reach the model
