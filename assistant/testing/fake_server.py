@@ -127,7 +127,36 @@ def _normalise_tool_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-class FakeOpenAIServer:
+class ReplyScript:
+    """Queued replies, then the handler: the scripting both fakes share (``_lock``, ``_queue`` and
+    ``handler`` are set by the class that mixes it in)."""
+
+    _lock: threading.Lock
+    _queue: deque
+    handler: Any
+
+    def enqueue(self, *replies: Reply | str) -> Any:
+        with self._lock:
+            self._queue.extend(r if isinstance(r, Reply) else Reply(text=r) for r in replies)
+        return self
+
+    @property
+    def pending(self) -> int:
+        """Queued replies not used yet."""
+        with self._lock:
+            return len(self._queue)
+
+    def _next_reply(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+        if self.handler is not None:
+            reply = self.handler(body)
+            return reply if isinstance(reply, Reply) else Reply(text=str(reply))
+        return Reply(status=500, text=f"{type(self).__name__}: no reply queued and no handler")
+
+
+class FakeOpenAIServer(ReplyScript):
     """An OpenAI-compatible server on an ephemeral 127.0.0.1 port. Use as a context manager."""
 
     def __init__(self, handler: Handler | None = None, *, models: tuple[str, ...] = (DEFAULT_MODEL,),
@@ -192,27 +221,6 @@ class FakeOpenAIServer:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
-
-    # -- scripting ---------------------------------------------------------------------------
-    def enqueue(self, *replies: Reply | str) -> "FakeOpenAIServer":
-        with self._lock:
-            self._queue.extend(r if isinstance(r, Reply) else Reply(text=r) for r in replies)
-        return self
-
-    @property
-    def pending(self) -> int:
-        """Queued replies not used yet."""
-        with self._lock:
-            return len(self._queue)
-
-    def _next_reply(self, body: dict[str, Any]) -> Reply:
-        with self._lock:
-            if self._queue:
-                return self._queue.popleft()
-        if self.handler is not None:
-            reply = self.handler(body)
-            return reply if isinstance(reply, Reply) else Reply(text=str(reply))
-        return Reply(status=500, text="FakeOpenAIServer: no reply queued and no handler")
 
     def _record(self, method: str, path: str, body: dict[str, Any] | None = None,
                 headers: dict[str, str] | None = None) -> None:

@@ -27,12 +27,12 @@ import uuid
 from collections import deque
 from typing import Any
 
-from .fake_server import _ERROR_KINDS, DEFAULT_MODEL, Handler, Reply, _normalise_tool_calls, _split
+from .fake_server import _ERROR_KINDS, DEFAULT_MODEL, Handler, Reply, ReplyScript, _normalise_tool_calls, _split
 
 __all__ = ["MockOpenAI"]
 
 
-class MockOpenAI:
+class MockOpenAI(ReplyScript):
     """A scripted OpenAI-compatible endpoint, in process. Use as a context manager."""
 
     #: Never contacted: with the transport swapped in no connection is made (port 9 refuses if it were).
@@ -73,26 +73,6 @@ class MockOpenAI:
 
         hx, _ = http_modules()
         return hx.Client(transport=hx.MockTransport(self._handle), timeout=timeout, trust_env=False)
-
-    # -- scripting (as FakeOpenAIServer) ------------------------------------------------------------
-    def enqueue(self, *replies: Reply | str) -> "MockOpenAI":
-        with self._lock:
-            self._queue.extend(r if isinstance(r, Reply) else Reply(text=r) for r in replies)
-        return self
-
-    @property
-    def pending(self) -> int:
-        with self._lock:
-            return len(self._queue)
-
-    def _next_reply(self, body: dict[str, Any]) -> Reply:
-        with self._lock:
-            if self._queue:
-                return self._queue.popleft()
-        if self.handler is not None:
-            reply = self.handler(body)
-            return reply if isinstance(reply, Reply) else Reply(text=str(reply))
-        return Reply(status=500, text="MockOpenAI: no reply queued and no handler")
 
     # -- the transport ----------------------------------------------------------------------------------
     def _handle(self, request: Any) -> Any:
