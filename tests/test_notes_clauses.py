@@ -307,3 +307,16 @@ def test_chat_session_and_focus_that_contradict_the_bullets_raise_a_conflict() -
     conflicts = [f["message"] for f in notes[0]["flags"] if f["code"] == "conflict"]
     assert any("session 7 was given but the bullets say session 6" in c for c in conflicts)
     assert any("bullets state grief" in c for c in conflicts)
+
+
+def test_the_fact_check_is_safe_across_threads(a: Assistant) -> None:
+    """Eval workers check drafts in parallel threads: the stemmer must not share state between them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.notes.claims import content_stems
+
+    texts = [f"She reported arguing repeatedly with her manager about {w} and feeling undermined" for w in
+             ("rotas", "holidays", "overtime", "training", "appraisals", "deadlines", "meetings", "emails")] * 100
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(content_stems, texts))
+    assert all(r == content_stems(t) for r, t in zip(results, texts))

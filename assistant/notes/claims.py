@@ -11,6 +11,7 @@ Two measures for each sentence, used with the typed-entity and risk checks in :m
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -35,11 +36,21 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                  "eighth": "8", "ninth": "9", "tenth": "10", "once": "1", "twice": "2", "half": "50"}
 
 
+_STEM_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # A Snowball stemmer object keeps its state between calls: not safe across threads (eval workers).
+    with _STEM_LOCK:
+        return _stemmer().stemWord(word)
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +90,7 @@ def stem_all(words: list[str]) -> list[str]:
         for part in re.split(r"[-/]", w) if not w.startswith("+") else [w]:
             part = part.strip("'")
             if part and part not in STOPWORDS:
-                out.append(_stemmer().stemWord(part))
+                out.append(_stem(part))
     return out
 
 
