@@ -60,7 +60,7 @@ _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|severa
 _GROUP = re.compile(r"\b(?:IPT-?G|group\s+(?:session|IPT|therapy|members?|format)|in\s+(?:the\s+)?group|"
                     r"(?:\d+|six|seven|eight|five)\s+members)\b", _I)
 _JOINT = re.compile(
-    r"(?<!SI\s)\bjoint\b(?!\s+(?:pain|problems?|replacement|injur\w*))|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
+    r"\bjoint\s+(?:session|sess|appt|appointment|meeting|w/|with)\b|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
     r"(?:husband|wife|partner|spouse|mother|father|mum|mom|dad|parents?|daughter|son|boyfriend|girlfriend)\s+"
     r"(?:attended|joined|present|came\s+in|sat\s+in)|(?:attended|seen)\s+(?:together\s+)?with\s+(?:her|his|their)\s+\w+)\b",
     _I)

@@ -38,7 +38,7 @@ _FOCUS_NAMES = {
     "role_transition": r"\brole[\s-]+transitions?\b|\btransition\b",
     "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\b|\bisolation\s+focus\b",
 }
-_ACTION = re.compile(r"\b(?:call|phone|ring|text|email|e-mail|message|ask|tell|invite|meet|visit|talk|speak|show|write|"
+_ACTION = re.compile(r"\b(?:call|phone|ring|text|email|e-mail|message|ask|tell|invite|meet|visit|talk|speak|show|write|check\s+in|"
                      r"reach\s+out|apologi[sz]e|share|join|attend|go\s+to|spend\s+time|say|raise|bring\s+up|"
                      r"practi[cs]e|request|suggest|plan\s+a|arrange\s+a|look\s+through)\w*\b", _I)
 _FUTURE = re.compile(r"\b(?:will|plans?\s+to|planning\s+to|agreed\s+to|going\s+to|intends?\s+to|wants?\s+to\s+try|"
@@ -138,7 +138,8 @@ def _session_mention(text: str) -> tuple[int | None, int | None, str | None]:
         m = pat.match(text)
         if m:
             n, t = int(m.group(1)), int(m.group(2)) if m.group(2) else None
-            if n >= 1 and (t is None or 4 <= t <= 30 and n <= t + 12):
+            # "/10" is a rating ("mood 3/10"), not a course length
+            if n >= 1 and (t is None or 4 <= t <= 30 and t != 10 and n <= t + 12):
                 return n, t or total, m.group(0).strip()
     return None, total, None
 
@@ -210,6 +211,8 @@ def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_wor
                              and not re.search(r"\b(?:asked|wants?|request\w*|prefer\w*|no|not)\b", masked, _I)):
         return "non_ipt"
     techniques = _techniques(c, catalog)
+    if techniques and not is_planned:
+        return "interventions"  # "renegotiated who does school runs, husband agreed to Tues/Thurs": done
     if _is_task(masked):
         return "tasks"
     if (techniques or _INTERVENTION_VERB.match(masked)) and is_planned:
@@ -270,13 +273,17 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
             continue
         stated = _stated_focus(c.text) if reads[i].level != "risk" else None
         extra = _words(_FOCUS_LABEL.sub(" ", residual)) if stated else 0
+        # A clause that is mostly the focus statement is the frame line's; one that says more ("grief work:
+        # told the story of the accident") goes to its own field and is not repeated as the statement.
+        states_only = bool(stated) and (extra < 3 or bool(_FOCUS_STATED.search(c.text)) and extra < 6)
         if stated and (facts.focal_area is None or (stated[1] and not labelled_focus)):
             # A labelled statement ("FA: role transition") beats an earlier passing mention of "grief".
             facts.focal_area, facts.focal_area_source = stated[0], "stated"  # type: ignore[assignment]
             facts.focal_status = "tentative" if focus_tentative(c.text) else "agreed"
             labelled_focus = labelled_focus or stated[1]
-            facts.focal_statement = c.text if extra >= 1 or facts.focal_status == "tentative" else None
-        if stated and (stated[1] or extra < 3):
+            facts.focal_statement = c.text if states_only and (extra >= 1 or facts.focal_status == "tentative") \
+                else None
+        if states_only:
             frame_only.add(i)  # the clause states the focus (kept whole as the focal statement)
         elif matched and _bare(residual):
             frame_only.add(i)  # the clause only states the session

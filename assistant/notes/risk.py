@@ -15,6 +15,7 @@ from .clauses import Clause
 from .kinds import measure_only, planned
 
 _I = re.IGNORECASE
+_PLAN_DENIAL = re.compile(r"\b(?:denies|denied|denying|no|nil|without)\s+(?:\w+\s+){0,2}(?:plan|intent|intention)s?\b", _I)
 _RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b", _I)
 _SAFETY_PLAN = re.compile(r"\bsafety\s+plan\b[^.;\n]*", _I)
 
@@ -87,7 +88,12 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
                   frame=any(x.family == "frame" and x.assertion == "present" for x in mine))
         hints = [x for x in view.present if x.score >= HINT_MIN]
         r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if hints else None))
-        r.negated, r.not_assessed = bool(view.negated), bool(view.not_assessed)
+        # A denial or "not assessed" read by meaning alone, below the sure level, does not make a clause a
+        # risk line ("CA of the call: pt hinted, never asked directly").
+        r.negated = any(x.source != "semantic" or x.score >= SURE_MEANING for x in view.negated)
+        r.not_assessed = any(x.source != "semantic" or x.score >= SURE_MEANING for x in view.not_assessed)
+        if _PLAN_DENIAL.search(c.text):
+            r.negated = r.risk_word = True  # "denies plan or intent", "no plan/intent": part of the risk lines
         if (r.risk_word or mine) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
             r.not_assessed, r.negated, r.level = True, False, None
         if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
