@@ -193,10 +193,11 @@ def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: 
     bullet ``clauses``, content grounding with semantic support (:mod:`.claims`)."""
     from ..signals.detect import normalise_text
 
-    problems = _find_unsupported(normalise_text(draft), normalise_text(source), cat, allowed_numbers=allowed_numbers,
+    clean = normalise_text(draft)
+    problems = _find_unsupported(clean, normalise_text(source), cat, allowed_numbers=allowed_numbers,
                                  allowed_words=allowed_words, clauses=clauses, focal=focal,
                                  source_signals=source_signals)
-    if draft == normalise_text(draft):
+    if draft == clean:
         return problems
     # Report (and later remove) the sentences as the draft has them.
     originals = {normalise_text(x): x for x in split_sentences(draft)}
@@ -219,7 +220,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     # In a draft, a risk statement is an explicit one, or a meaning the probes are sure of: ordinary
     # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
     # Only sentences that speak of risk are read for risk (the others cannot state or deny it).
-    about_risk = " \n".join(x for x in split_sentences(draft) if _RISK_TOPIC.search(x))
+    sentences = split_sentences(draft)
+    about_risk = " \n".join(x for x in sentences if _RISK_TOPIC.search(x))
     draft_signals = [x for x in (analyse(about_risk).items if about_risk else [])
                      if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN)]
     out: list[Unsupported] = []
@@ -231,7 +233,6 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         if not any(u.span == span and u.sentence == sentence for u in out):
             out.append(Unsupported(kind, span.strip(), sentence))
 
-    sentences = split_sentences(draft)
     grounded: dict[str, object] = {}
     if clauses is not None:
         from .claims import Grounding, catalog_names

@@ -43,11 +43,6 @@ _ACTION = re.compile(r"\b(?:call|phone|ring|text|email|e-mail|message|ask|tell|i
                      r"practi[cs]e|request|suggest|plan\s+a|arrange\s+a|look\s+through)\w*\b", _I)
 _FUTURE = re.compile(r"\b(?:will|plans?\s+to|planning\s+to|agreed\s+to|going\s+to|intends?\s+to|wants?\s+to\s+try|"
                      r"by\s+next\s+(?:session|week)|before\s+next\s+session|this\s+week)\b", _I)
-_RATING = re.compile(
-    r"\b(?:PHQ[-\s]?9|PHQ[-\s]?A|GAD[-\s]?7|BDI(?:[-\s]?II)?|HAM[-\s]?D|HAMD(?:[-\s]?\d+)?|HRSD|MADRS|EPDS|QIDS|PCL[-\s]?5|"
-    r"C-?SSRS|AUDIT|CES-?D|GDS|mood|anxiety|SUDS?|energy|sleep|rating|score|scale)\b[^;,\n]*?\d+(?:\.\d+)?\s*(?:/\s*\d+)?",
-    _I,
-)
 _MOOD = re.compile(r"\b(?:mood|affect|felt|feeling|feels|depress\w*|low|down|sad|hopeless\w*|irritab\w*|anxious|"
                    r"better|worse|improv\w*|euthymic|dysphoric|tearful|flat|brighter)\b", _I)
 _SYMPTOM = re.compile(r"\b(?:sleep\w*|insomnia|appetite|energy|fatigue|tired|concentrat\w*|anhedoni\w*|interest|"

@@ -131,9 +131,23 @@ class ReplyScript:
     """Queued replies, then the handler: the scripting both fakes share (``_lock``, ``_queue`` and
     ``handler`` are set by the class that mixes it in)."""
 
-    _lock: threading.Lock
-    _queue: deque
-    handler: Any
+    def _init_script(self, handler: Handler | None, models: tuple[str, ...], server_header: str,
+                     owned_by: str) -> None:
+        self.handler = handler
+        self.models = models
+        #: What the server says it is (the ``Server`` header and ``owned_by`` in ``/v1/models``): change
+        #: them to stand for another server or chat format behind the same URL.
+        self.server_header = server_header
+        self.owned_by = owned_by
+        self.requests: list[dict[str, Any]] = []
+        #: Headers of each chat completion request (lower-cased names), parallel to ``requests``.
+        self.request_headers: list[dict[str, str]] = []
+        #: Every ``(method, path)`` received, chat completions and others.
+        self.paths: list[tuple[str, str]] = []
+        #: Exceptions raised by ``handler`` (each answered as HTTP 500); check it in tests.
+        self.handler_errors: list[BaseException] = []
+        self._queue: deque[Reply] = deque()
+        self._lock = threading.Lock()
 
     def enqueue(self, *replies: Reply | str) -> Any:
         with self._lock:
@@ -161,21 +175,7 @@ class FakeOpenAIServer(ReplyScript):
 
     def __init__(self, handler: Handler | None = None, *, models: tuple[str, ...] = (DEFAULT_MODEL,),
                  server_header: str = "FakeOpenAI/1.0", owned_by: str = "fake") -> None:
-        self.handler = handler
-        self.models = models
-        #: What the server says it is (the ``Server`` header and ``owned_by`` in ``/v1/models``): change
-        #: them to stand for another server or chat format behind the same URL.
-        self.server_header = server_header
-        self.owned_by = owned_by
-        self.requests: list[dict[str, Any]] = []
-        #: Headers of each chat completion request (lower-cased names), parallel to ``requests``.
-        self.request_headers: list[dict[str, str]] = []
-        #: Every ``(method, path)`` received, chat completions and others.
-        self.paths: list[tuple[str, str]] = []
-        #: Exceptions raised by ``handler`` (each answered as HTTP 500); check it in tests.
-        self.handler_errors: list[BaseException] = []
-        self._queue: deque[Reply] = deque()
-        self._lock = threading.Lock()
+        self._init_script(handler, models, server_header, owned_by)
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None

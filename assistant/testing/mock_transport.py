@@ -21,10 +21,8 @@ and check code all run; only the socket is gone::
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
-from collections import deque
 from typing import Any
 
 from .fake_server import _ERROR_KINDS, DEFAULT_MODEL, Handler, Reply, ReplyScript, _normalise_tool_calls, _split
@@ -40,16 +38,7 @@ class MockOpenAI(ReplyScript):
 
     def __init__(self, handler: Handler | None = None, *, models: tuple[str, ...] = (DEFAULT_MODEL,),
                  server_header: str = "FakeOpenAI/1.0", owned_by: str = "fake") -> None:
-        self.handler = handler
-        self.models = models
-        self.server_header = server_header
-        self.owned_by = owned_by
-        self.requests: list[dict[str, Any]] = []
-        self.request_headers: list[dict[str, str]] = []
-        self.paths: list[tuple[str, str]] = []
-        self.handler_errors: list[BaseException] = []
-        self._queue: deque[Reply] = deque()
-        self._lock = threading.Lock()
+        self._init_script(handler, models, server_header, owned_by)
         self._saved: Any = None
 
     # -- lifecycle: swap the HTTP client factory -------------------------------------------------
