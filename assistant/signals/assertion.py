@@ -36,6 +36,7 @@ CATEGORY_ASSERTION = {
     "FAMILY": "other_person",
     "OTHER_EXPERIENCER": "other_person",
     "HISTORICAL": "historical",
+    "ASKED": "asked",
 }
 PRECEDENCE = ("other_person", "possible", "not_assessed", "hypothetical", "negated", "historical")
 #: Which modifier categories end the scope of which (beyond universal TERMINATE rules).
@@ -186,9 +187,11 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
     nlp = pipeline()
     clause = normalise(clause)
     doc = nlp(clause)
-    modifiers = list(doc._.context_graph.modifiers)
+    raw = list(doc._.context_graph.modifiers)
+    placed = {True: place_experiencers(doc, raw), False: place_experiencers(doc, raw, relations=False)}
     results: list[Scoped] = []
     for target in targets:
+        modifiers = placed[target is not None and target[2] in RISK_LABELS]
         if target is None or target[0] is None:
             label = target[2] if target is not None else ""
             results.append(_clause_assertion(doc, modifiers, bare_negates=label not in RISK_LABELS))
@@ -209,12 +212,98 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
     return results
 
 
+#: Words between a relation and what governs it: determiners, possessives, ages, adjectives of relation.
+_RELATION_PREFIX = frozenset({"her", "his", "their", "my", "our", "your", "the", "a", "an", "this", "its", "pt's", "client's",
+                              "cl's", "patient's", "best", "old", "late", "new", "older", "younger", "elder", "eldest",
+                              "little", "big", "teenage", "elderly", "adult", "own", "closest", "close", "'s",
+                              "grown", "only", "dear", "former"})
+_AGE_TOKEN = re.compile(r"^\(?\d+\s*(?:yo|y/o|yrs?|m|f|mo|months?)?\)?$", re.I)
+#: What may govern a relation that is the subject of what follows: nothing (the clause starts with it),
+#: punctuation (a label: "grief (husband, suicide 2022)"), a conjunction or subordinator, or a verb that
+#: takes a clause ("says her son is cutting").
+_SUBJECT_GOVERNORS = frozenset({"(", "[", "/", ",", ";", ":", "-", "–", "—", "and", "or", "but", "so", "then", "&", "+", "also", "plus",
+                                "since", "because", "when", "after", "before", "as", "while", "whilst", "if", "that",
+                                "until", "till", "once", "though", "although", "whose", "now", "says", "said", "reports",
+                                "reported", "thinks", "thought", "feels", "felt", "worries", "worried", "fears", "feared",
+                                "believes", "believed", "states", "stated", "knows", "knew", "found", "noticed", "heard",
+                                "learnt", "learned", "discovered", "realised", "realized", "mentions", "mentioned",
+                                "explains", "explained", "admits", "admitted", "disclosed", "discloses", "suspects", "fact",
+                                "think", "feel", "worry", "fear", "believe", "know", "says:", "—"})
+#: A subordinate clause ("since husband died, ...") holds its subject only up to its closing punctuation.
+_SUBORDINATORS = frozenset({"since", "because", "when", "after", "before", "as", "while", "whilst", "until", "till",
+                            "once", "though", "although", "if"})
+_CLAUSE_END = frozenset({",", ";", ":", "-", "–", "—", "."})
+_EXPERIENCER = frozenset({"FAMILY", "OTHER_EXPERIENCER"})
+_CLIENT_WORDS = frozenset({"client", "pt", "patient", "cl"})
+
+
+#: A clinician asking what to do: a "when" there sets a condition ("what do I say when she ...").
+_QUESTION = re.compile(r"\?|\b(?:what|how)\s+to\b|\b(?:what|how)\s+(?:do|does|should|could|would|can|might)\s+(?:i|we|you)\b|"
+                       r"\b(?:should|could|would|can|do)\s+(?:i|we)\b", re.I)
+
+
+def place_experiencers(doc: Any, modifiers: list[Any], relations: bool = True) -> list[Any]:
+    """ConText's experiencer rules scope everything after a relation word. A relation is the one who
+    experiences what follows only as a subject: "her son self-harms", "says her friend is cutting".
+    As an object ("texted her ex", "gave the dog to the neighbour", "letters to her kids") it is not,
+    and a relation that is the subject of a subordinate clause ("since husband died, giving his tools
+    away") holds that clause only. A relation glossed as the client ("her daughter (my client, 15)") is
+    the client. Without a parser, the subject position is read from what governs the relation.
+    ``relations=False`` keeps every relation: an age or a life stage belongs to the person it
+    describes wherever that person stands ("argues with her teenage son")."""
+    kept = []
+    question = bool(_QUESTION.search(doc.text))
+    for mod in modifiers:
+        if mod.rule.literal == "when (in a question)" and not question:
+            continue  # a temporal "when" in a statement describes what happens
+        if mod.category.upper() not in _EXPERIENCER or not relations:
+            kept.append(mod)
+            continue
+        start, end = mod.modifier_span
+        if any(t.lower_ in _CLIENT_WORDS for t in doc[end:end + 4]) and any(t.text in ("(", ",") for t in doc[end:end + 2]):
+            continue
+        j = start - 1
+        while j >= 0 and (doc[j].lower_ in _RELATION_PREFIX or _AGE_TOKEN.match(doc[j].text)
+                          or doc[j].lower_ in ("'s", "’s", "s")):
+            j -= 2 if doc[j].lower_ in ("'s", "’s", "s") else 1  # a possessor is part of the relation
+        governor = doc[j].lower_ if j >= 0 else None
+        if governor is not None and governor not in _SUBJECT_GOVERNORS:
+            continue  # an object: governed by a verb or a preposition
+        if governor in _SUBORDINATORS:
+            stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
+            if stop is not None and stop < mod.scope_span[1]:
+                mod._scope_end = stop
+        kept.append(mod)
+    return kept
+
+
+def unscoped(clause: str, min_words: int = 3) -> str | None:
+    """The clause without the words any assertion modifier reaches (its trigger and its scope): what
+    the clause says as present fact. None when fewer than ``min_words`` words are left. A clause that
+    fired by meaning and was scoped whole ("not suicidal, nothing like that, but he has given his dog
+    away") is read again on this rest, so a finding outside every scope stays present."""
+    doc = pipeline()(normalise(clause))
+    covered: set[int] = set()
+    for mod in place_experiencers(doc, list(doc._.context_graph.modifiers)):
+        if CATEGORY_ASSERTION.get(mod.category.upper()) is None or mod.direction.upper() in ("TERMINATE", "PSEUDO"):
+            continue
+        covered.update(range(*mod.modifier_span))
+        covered.update(range(*mod.scope_span))
+    rest = [t for t in doc if t.i not in covered]
+    if sum(t.is_alpha for t in rest) < min_words:
+        return None
+    return "".join(t.text_with_ws for t in rest).strip()
+
+
 def _decide(found: list[tuple[str, str]]) -> Scoped:
     """The strongest assertion; uncertainty ("not sure if", "unclear whether") keeps the finding
     present at the possible level (recorded as a ``possible:`` modifier), whatever else scopes it."""
     if not found:
         return Scoped("present", ())
     mods = tuple(f"{a}:{t}" for a, t in found)
+    if all(a == "asked" for a, _ in found):  # asked about, no answer in reach: follow it up
+        return Scoped("present", mods + tuple(f"possible:{t}" for _, t in found))
+    found = [f for f in found if f[0] != "asked"]
     if any(a == "possible" for a, _ in found) and not any(a == "other_person" for a, _ in found):
         return Scoped("present", mods)
     best = min(found, key=lambda f: PRECEDENCE.index(f[0]))

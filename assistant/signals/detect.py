@@ -288,6 +288,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             by_clause.setdefault(c.clause, []).append(c)
         else:
             items.append(_signal(norm, spans, c, "present", ()))
+    rescope: list[tuple[int, int, _Candidate]] = []
     if by_clause:
         from .assertion import assert_targets
 
@@ -309,7 +310,11 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if c.start is None and len(found) == 1:
                     assertion = next(iter(found))
                     mods = mods + ("from-lexicon",)
+                if c.start is None and c.category in SEMANTIC_RISK and assertion != "present":
+                    rescope.append((len(items), ci, c))
                 items.append(_signal(norm, spans, c, assertion, mods))
+        if rescope:
+            _read_outside_scope(norm, spans, items, rescope, encoder, probe)
     stages = life_stages(norm)
     if any(st.adaptation == "adult" and st.whose == "client" for st in stages):
         # The client's stated adult age rules out the age-based adaptations found by meaning.
@@ -324,6 +329,34 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
 
 #: The other person in these is the perpetrator or the one at risk from the client, not the experiencer.
 _RELATIONAL = ("ipv", "harm_to_others", "safeguarding")
+
+
+def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Signal],
+                        rescope: list[tuple[int, int, _Candidate]], encoder: object, probe: object) -> None:
+    """Meaning-level risk whose whole clause was scoped (negated, hypothetical, historical) is read again
+    on the words outside every modifier's scope: "denies SI but has been giving her things away"."""
+    from dataclasses import replace
+
+    from .assertion import unscoped
+
+    rests: dict[int, str | None] = {}
+    for _, ci, _c in rescope:
+        if ci not in rests:
+            rests[ci] = unscoped(norm[spans[ci][0]:spans[ci][1]])
+    todo = [ci for ci, rest in rests.items() if rest]
+    if not todo:
+        return
+    probs = probe.predict(encoder.encode([rests[ci] for ci in todo]))  # type: ignore[attr-defined]
+    row = {ci: k for k, ci in enumerate(todo)}
+    gate_at = threshold(RISK_ANY)["fire"]
+    for idx, ci, c in rescope:
+        if ci not in row or c.category not in probs:
+            continue
+        p = float(probs[c.category][row[ci]])
+        gate = RISK_ANY not in probs or float(probs[RISK_ANY][row[ci]]) >= gate_at
+        if p >= _floor(c.category) and (gate or c.category not in GATED):
+            items[idx] = replace(items[idx], assertion="present", modifiers=items[idx].modifiers + ("outside-scope",),
+                                 level=items[idx].level or "possible_risk")
 
 
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:

@@ -1,0 +1,112 @@
+"""Scope of the assertion modifiers: where a relation, a condition or a denial reaches, and what a
+clause says outside every scope. Phrasings here are the test author's, not copied from the eval sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.signals import screen_risk
+from assistant.signals.assertion import assert_targets, unscoped
+
+
+def _assertion(clause: str, word: str, label: str = "suicidal_ideation") -> str:
+    start = clause.index(word)
+    return assert_targets(clause, [(start, start + len(word), label)])[0].assertion
+
+
+@pytest.mark.parametrize("clause, word", [
+    ("she wrote goodbye letters to her two kids and hid them", "goodbye letters"),
+    ("texted her ex that she is thinking of suicide", "suicide"),
+    ("gave the cat to the neighbours because she is planning suicide", "suicide"),
+    ("left his tools with his brother, talks of suicide", "suicide"),
+])
+def test_a_relation_as_object_is_not_the_experiencer(clause: str, word: str) -> None:
+    assert _assertion(clause, word) == "present"
+
+
+@pytest.mark.parametrize("clause, word", [
+    ("her son has been thinking about suicide", "suicide"),
+    ("pt's sister talks about suicide", "suicide"),
+    ("says her best friend is cutting herself", "cutting"),
+    ("Client's teenage daughter (15) self-harms", "self-harms"),
+])
+def test_a_relation_as_subject_is_the_experiencer(clause: str, word: str) -> None:
+    assert _assertion(clause, word, "self_harm") == "other_person"
+
+
+def test_a_relation_in_a_subordinate_clause_holds_that_clause_only() -> None:
+    clause = "since her father died, she has been talking about suicide"
+    assert _assertion(clause, "suicide") == "present"
+    assert _assertion("since her father talked about suicide", "suicide") == "other_person"
+
+
+def test_a_relation_glossed_as_the_client_is_the_client() -> None:
+    assert _assertion("Mum says her daughter (my client, 16) is suicidal", "suicidal") == "present"
+
+
+@pytest.mark.parametrize("clause, word", [
+    ("she cuts when her mother shouts at her", "cuts"),
+    ("he drinks when he is alone and then thinks about suicide", "suicide"),
+    ("Should I be worried that she talks about suicide", "suicide"),
+    ("How do I respond now that he has disclosed self-harm", "self-harm"),
+])
+def test_a_clinicians_question_or_a_temporal_when_is_not_a_condition(clause: str, word: str) -> None:
+    assert _assertion(clause, word, "self_harm") == "present"
+
+
+@pytest.mark.parametrize("clause, word", [
+    ("what would I do with a client who discloses self-harm", "self-harm"),
+    ("how to respond when someone who is grieving mentions suicide", "suicide"),
+    ("if she ever spoke of suicide I would call the crisis team", "suicide"),
+    ("should she ever feel suicidal, she will call her sister", "suicidal"),
+    ("What do I say when he tells me he wants to die", "wants to die"),
+])
+def test_a_generic_person_or_a_condition_is_hypothetical(clause: str, word: str) -> None:
+    assert _assertion(clause, word, "self_harm") == "hypothetical"
+
+
+@pytest.mark.parametrize("text", [
+    "The risk assessment came back clear.",
+    "Suicide screen was negative today.",
+    "C-SSRS: no wish to be dead, no active SI, no behaviour.",
+    "denys suicidal thoughts, intent or plan",
+])
+def test_negative_results_in_words_or_with_typos_are_denials(text: str) -> None:
+    assert not screen_risk(text).is_risk
+
+
+def test_the_latest_episode_is_not_history() -> None:
+    assert _assertion("burns herself with a lighter, the last episode was 3 days ago", "burns herself", "self_harm") == "present"
+    assert _assertion("a previous episode of cutting, none since", "cutting", "self_harm") == "historical"
+
+
+def test_the_words_outside_every_scope_are_what_the_clause_states() -> None:
+    rest = unscoped("not suicidal, she says, but has given her dog away and said goodbye to friends")
+    assert rest is not None and "given her dog away" in rest and "suicidal" not in rest
+    assert unscoped("denies SI, HI and self-harm") is None
+
+
+@pytest.mark.parametrize("text", [
+    "He says he is not suicidal, but he has given away his record collection and said goodbye to his friends.",
+    "Denies any thoughts of suicide; however she has been giving her belongings away and saying her goodbyes.",
+])
+def test_meaning_outside_a_denial_stays_present(text: str) -> None:
+    assert screen_risk(text).is_risk
+
+
+def test_possessive_client_is_not_the_client_speaking() -> None:
+    # "pt's" is a possessive here, not "pt is": the brother stays the experiencer.
+    assert _assertion("pt's brother killed himself 8 months ago", "killed himself") == "other_person"
+
+
+def test_a_relation_as_a_label_is_the_subject() -> None:
+    assert _assertion("grief (wife, suicide 2021), agreed focus", "suicide") == "other_person"
+
+
+def test_a_question_asked_with_no_answer_is_followed_up_not_stated() -> None:
+    from assistant.signals import read_text
+
+    unanswered = read_text('asked re SI: "I would rather not talk about it"').risk
+    assert unanswered.is_risk and unanswered.level == "possible_risk"
+    assert not read_text("asked about SI: denied").risk.is_risk
+    assert not read_text("asked directly about self-harm, she said no").risk.is_risk
