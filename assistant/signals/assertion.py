@@ -188,7 +188,7 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
     clause = normalise(clause)
     doc = nlp(clause)
     raw = list(doc._.context_graph.modifiers)
-    placed = {True: place_experiencers(doc, raw), False: place_experiencers(doc, raw, relations=False)}
+    placed = {True: place_modifiers(doc, raw), False: place_modifiers(doc, raw, relations=False)}
     results: list[Scoped] = []
     for target in targets:
         modifiers = placed[target is not None and target[2] in RISK_LABELS]
@@ -242,7 +242,7 @@ _QUESTION = re.compile(r"\?|\b(?:what|how)\s+to\b|\b(?:what|how)\s+(?:do|does|sh
                        r"\b(?:should|could|would|can|do)\s+(?:i|we)\b", re.I)
 
 
-def place_experiencers(doc: Any, modifiers: list[Any], relations: bool = True) -> list[Any]:
+def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> list[Any]:
     """ConText's experiencer rules scope everything after a relation word. A relation is the one who
     experiences what follows only as a subject: "her son self-harms", "says her friend is cutting".
     As an object ("texted her ex", "gave the dog to the neighbour", "letters to her kids") it is not,
@@ -284,7 +284,7 @@ def unscoped(clause: str, min_words: int = 3) -> str | None:
     away") is read again on this rest, so a finding outside every scope stays present."""
     doc = pipeline()(normalise(clause))
     covered: set[int] = set()
-    for mod in place_experiencers(doc, list(doc._.context_graph.modifiers)):
+    for mod in place_modifiers(doc, list(doc._.context_graph.modifiers)):
         if CATEGORY_ASSERTION.get(mod.category.upper()) is None or mod.direction.upper() in ("TERMINATE", "PSEUDO"):
             continue
         covered.update(range(*mod.modifier_span))

@@ -127,6 +127,56 @@ def _normalise_tool_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def usage_of(reply: Reply) -> dict[str, int]:
+    return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens,
+            "total_tokens": reply.prompt_tokens + reply.completion_tokens}
+
+
+def completion_body(model: str, reply: Reply, calls: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """A non-streamed chat completion, as an OpenAI-compatible server returns it."""
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text if (reply.text or not calls) else None}
+    if calls:
+        message["tool_calls"] = calls
+    return {"id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": int(time.time()),
+            "model": model, "choices": [{"index": 0, "message": message, "logprobs": None,
+                                         "finish_reason": "tool_calls" if calls else reply.finish}],
+            "usage": usage_of(reply)}
+
+
+def stream_events(model: str, reply: Reply, calls: list[dict[str, Any]] | None,
+                  include_usage: bool) -> list[dict[str, Any] | float]:
+    """The chunks of a streamed completion, in order; a float is a pause of that many seconds
+    (``reply.stall``) before the final chunk. A ``stream_cut`` reply stops after that many text pieces."""
+    cid, created = f"chatcmpl-{uuid.uuid4().hex[:12]}", int(time.time())
+
+    def chunk(delta: dict[str, Any] | None, finish: str | None = None, usage: dict | None = None) -> dict:
+        out: dict[str, Any] = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
+                               "choices": [] if delta is None else
+                               [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+        if include_usage:
+            out["usage"] = usage
+        return out
+
+    pieces = _split(reply.text)
+    cut = reply.stream_cut is not None
+    if cut:
+        pieces = pieces[: reply.stream_cut]
+    events: list[dict[str, Any] | float] = [chunk({"role": "assistant", "content": ""})]
+    events += [chunk({"content": piece}) for piece in pieces]
+    for i, call in enumerate([] if cut else (calls or [])):
+        events.append(chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
+                                             "function": {"name": call["function"]["name"], "arguments": ""}}]}))
+        for piece in _split(call["function"]["arguments"], 2):
+            events.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}))
+    if not cut:
+        if reply.stall:
+            events.append(float(reply.stall))
+        events.append(chunk({}, "tool_calls" if calls else reply.finish))
+        if include_usage:
+            events.append(chunk(None, usage=usage_of(reply)))
+    return events
+
+
 class ReplyScript:
     """Queued replies, then the handler: the scripting both fakes share (``_lock``, ``_queue`` and
     ``handler`` are set by the class that mixes it in)."""
@@ -312,56 +362,13 @@ def _make_handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler
             else:
                 self._send_json(reply.status, self._completion(model, reply, calls), reply.headers)
 
-        def _usage(self, reply: Reply) -> dict[str, int]:
-            return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens,
-                    "total_tokens": reply.prompt_tokens + reply.completion_tokens}
-
         def _completion(self, model: str, reply: Reply, calls: list[dict[str, Any]] | None) -> dict[str, Any]:
-            message: dict[str, Any] = {"role": "assistant", "content": reply.text if (reply.text or not calls) else None}
-            if calls:
-                message["tool_calls"] = calls
-            return {
-                "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": model,
-                "choices": [{"index": 0, "message": message, "logprobs": None,
-                             "finish_reason": "tool_calls" if calls else reply.finish}],
-                "usage": self._usage(reply),
-            }
+            return completion_body(model, reply, calls)
 
         def _stream(self, model: str, reply: Reply, calls: list[dict[str, Any]] | None,
                     include_usage: bool) -> None:
-            cid = f"chatcmpl-{uuid.uuid4().hex[:12]}"
-            created = int(time.time())
-
-            def chunk(delta: dict[str, Any] | None, finish: str | None = None, usage: dict | None = None) -> dict:
-                out: dict[str, Any] = {"id": cid, "object": "chat.completion.chunk", "created": created,
-                                       "model": model,
-                                       "choices": [] if delta is None else
-                                       [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
-                if include_usage:
-                    out["usage"] = usage
-                return out
-
-            pieces = _split(reply.text)
+            events = stream_events(model, reply, calls, include_usage)
             cut = reply.stream_cut is not None
-            if cut:
-                pieces = pieces[: reply.stream_cut]
-            events: list[dict[str, Any] | float] = [chunk({"role": "assistant", "content": ""})]
-            events += [chunk({"content": piece}) for piece in pieces]
-            for i, call in enumerate([] if cut else (calls or [])):
-                events.append(chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
-                                                     "function": {"name": call["function"]["name"], "arguments": ""}}]}))
-                for piece in _split(call["function"]["arguments"], 2):
-                    events.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}))
-            if not cut:
-                if reply.stall:
-                    events.append(float(reply.stall))
-                finish = "tool_calls" if calls else reply.finish
-                events.append(chunk({}, finish))
-                if include_usage:
-                    events.append(chunk(None, usage=self._usage(reply)))
             lines = [e if isinstance(e, float) else b"data: " + json.dumps(e).encode() + b"\n\n" for e in events]
             if reply.stream_done and not cut:
                 lines.append(b"data: [DONE]\n\n")

@@ -21,11 +21,10 @@ and check code all run; only the socket is gone::
 from __future__ import annotations
 
 import json
-import time
-import uuid
 from typing import Any
 
-from .fake_server import _ERROR_KINDS, DEFAULT_MODEL, Handler, Reply, ReplyScript, _normalise_tool_calls, _split
+from .fake_server import (_ERROR_KINDS, DEFAULT_MODEL, Handler, Reply, ReplyScript, _normalise_tool_calls,
+                          completion_body, stream_events)
 
 __all__ = ["MockOpenAI"]
 
@@ -120,45 +119,12 @@ class MockOpenAI(ReplyScript):
                                content=self._stream(model, reply, calls, include_usage))
         return self._json(hx, reply.status, self._completion(model, reply, calls), reply.headers)
 
-    @staticmethod
-    def _usage(reply: Reply) -> dict[str, int]:
-        return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens,
-                "total_tokens": reply.prompt_tokens + reply.completion_tokens}
-
     def _completion(self, model: str, reply: Reply, calls: list[dict[str, Any]] | None) -> dict[str, Any]:
-        message: dict[str, Any] = {"role": "assistant", "content": reply.text if (reply.text or not calls) else None}
-        if calls:
-            message["tool_calls"] = calls
-        return {"id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": int(time.time()),
-                "model": model, "usage": self._usage(reply),
-                "choices": [{"index": 0, "message": message, "logprobs": None,
-                             "finish_reason": "tool_calls" if calls else reply.finish}]}
+        return completion_body(model, reply, calls)
 
     def _stream(self, model: str, reply: Reply, calls: list[dict[str, Any]] | None, include_usage: bool) -> bytes:
-        cid, created = f"chatcmpl-{uuid.uuid4().hex[:12]}", int(time.time())
-
-        def chunk(delta: dict[str, Any] | None, finish: str | None = None, usage: dict | None = None) -> dict:
-            out: dict[str, Any] = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-                                   "choices": [] if delta is None else
-                                   [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
-            if include_usage:
-                out["usage"] = usage
-            return out
-
-        pieces = _split(reply.text)
+        events = [e for e in stream_events(model, reply, calls, include_usage) if not isinstance(e, float)]
         cut = reply.stream_cut is not None
-        if cut:
-            pieces = pieces[: reply.stream_cut]
-        events = [chunk({"role": "assistant", "content": ""})] + [chunk({"content": p}) for p in pieces]
-        for i, call in enumerate([] if cut else (calls or [])):
-            events.append(chunk({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
-                                                 "function": {"name": call["function"]["name"], "arguments": ""}}]}))
-            for piece in _split(call["function"]["arguments"], 2):
-                events.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}))
-        if not cut:
-            events.append(chunk({}, "tool_calls" if calls else reply.finish))
-            if include_usage:
-                events.append(chunk(None, usage=self._usage(reply)))
         data = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
         if reply.stream_done and not cut:
             data += b"data: [DONE]\n\n"
