@@ -64,14 +64,16 @@ def gold(row: dict, cat: str) -> float | None:
 
 def fit(X: np.ndarray, Y: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masked multi-label logistic regression (full-batch gradient descent with Adam)."""
+    X = np.ascontiguousarray(X, dtype=np.float32)  # float32 throughout: no float64 copy of X per step
+    Y = Y.astype(np.float32); M = M.astype(np.float32)
     n, d = X.shape
     c = Y.shape[1]
-    W = np.zeros((d, c), dtype=np.float64)
-    b = np.zeros(c, dtype=np.float64)
+    W = np.zeros((d, c), dtype=np.float32)
+    b = np.zeros(c, dtype=np.float32)
     pos = (Y * M).sum(0)
     neg = ((1 - Y) * M).sum(0)
     wpos = np.clip(neg / np.maximum(pos, 1), 1.0, 8.0)  # balance rare positives
-    weight = M * np.where(Y > 0, wpos, 1.0)
+    weight = (M * np.where(Y > 0, wpos, 1.0)).astype(np.float32)
     mW = np.zeros_like(W); vW = np.zeros_like(W); mb = np.zeros_like(b); vb = np.zeros_like(b)
     for t in range(1, EPOCHS + 1):
         P = 1 / (1 + np.exp(-(X @ W + b)))
@@ -90,8 +92,9 @@ def main() -> int:
     cats = list(bank.index) + [RISK_ANY]
     rows = load_split("dev")
     enc = get_encoder()
-    Xd = features(enc.encode([normalise_text(r["text"]) for r in rows]), bank)
-    Xe = features(bank.vectors, bank, exclude_self=True)
+    texts = [normalise_text(r["text"]) for r in rows]
+    Xd = features(enc.encode(texts), bank, texts)
+    Xe = features(bank.vectors, bank, list(bank.texts), exclude_self=True)
     # Exemplar labels.
     Ye = np.zeros((len(Xe), len(cats)), dtype=np.float64)
     Me = np.ones_like(Ye)
@@ -118,13 +121,14 @@ def main() -> int:
     # Clause rows: the product scores clauses, so clauses of multi-clause snippets join the training
     # set. A clause is a clean negative for every category its snippet lacks; for a category the snippet
     # has, only the clause nearest that category's exemplars counts as positive (the rest are masked).
-    Xc_list, Yc_list, Mc_list, owner = [], [], [], []
+    Xc_list, Yc_list, Mc_list, owner, Tc = [], [], [], [], []
     for i, r in enumerate(rows):
         norm = normalise_text(r["text"])
         spans = clauses(norm)
         if len(spans) < 2:
             continue
-        cv = enc.encode([norm[a:b] for a, b in spans])
+        ctexts = [norm[a:b] for a, b in spans]
+        cv = enc.encode(ctexts)
         sims = bank.score(cv)
         for k in range(len(spans)):
             y = np.zeros(len(cats)); m = np.ones(len(cats))
@@ -141,8 +145,8 @@ def main() -> int:
                         y[j] = 1.0
                     else:
                         m[j] = 0.0
-            Xc_list.append(cv[k]); Yc_list.append(y); Mc_list.append(m); owner.append(i)
-    Xc = features(np.asarray(Xc_list, dtype=np.float32), bank) if Xc_list else np.zeros((0, Xd.shape[1]), np.float32)
+            Xc_list.append(cv[k]); Tc.append(ctexts[k]); Yc_list.append(y); Mc_list.append(m); owner.append(i)
+    Xc = features(np.asarray(Xc_list, dtype=np.float32), bank, Tc) if Xc_list else np.zeros((0, Xd.shape[1]), np.float32)
     Yc = np.asarray(Yc_list).reshape(-1, len(cats)); Mc = np.asarray(Mc_list).reshape(-1, len(cats))
     owner = np.asarray(owner, dtype=int)
 
@@ -154,6 +158,7 @@ def main() -> int:
         tr = folds != f
         ctr = tr[owner] if len(owner) else np.zeros(0, bool)
         W, b = fit(np.vstack([Xe, Xd[tr], Xc[ctr]]), np.vstack([Ye, Yd[tr], Yc[ctr]]), np.vstack([Me, Md[tr], Mc[ctr]]))
+        print(f"fold {f + 1}/5 fitted", flush=True)
         oof[~tr] = 1 / (1 + np.exp(-(Xd[~tr] @ W + b)))
     W, b = fit(np.vstack([Xe, Xd, Xc]), np.vstack([Ye, Yd, Yc]), np.vstack([Me, Md, Mc]))
     thresholds: dict[str, dict[str, float]] = {}

@@ -27,6 +27,10 @@ def test_recorded_chat_turns_replay_as_recorded(path: Path):
     data = json.loads(path.read_text(encoding="utf-8"))
     assert len(data["turns"]) >= 5
     for rec_turn, turn, outcome in replay_chat(data):
+        if rec_turn.get("superseded"):
+            # The product's reading changed since the recording (the reason is written in the turn);
+            # the model's replies for the new path were never recorded, so there is nothing to replay.
+            continue
         recorded = rec_turn["outcome"]
         assert outcome["replayed_all"], f"{rec_turn['input']!r}: the replay did not use every recorded step"
         assert {k: outcome.get(k) for k in recorded} == recorded, rec_turn["input"]

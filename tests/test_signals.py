@@ -220,6 +220,31 @@ def test_shipped_bank_vectors_and_probe_match_the_exemplars() -> None:
     assert float(np.min(cos)) > 0.99
 
 
+def test_probe_input_width_matches_the_shipped_weights() -> None:
+    """The probe reads the vector, two kNN columns per category and the hashed n-grams; a change to
+    any of them without retraining would silently misread every clause."""
+    from assistant.signals.probe import NGRAM_DIM, get_probe
+    from assistant.signals.semantic import get_bank
+
+    bank = get_bank()
+    probe = get_probe()
+    assert probe is not None
+    assert probe.W.shape == (bank.vectors.shape[1] + 2 * len(bank.index) + NGRAM_DIM, len(probe.categories))
+
+
+def test_ngrams_are_stable_unit_rows_that_tolerate_spelling() -> None:
+    import numpy as np
+
+    from assistant.signals.probe import ngrams
+
+    rows = ngrams(["took an overdose last night", "took an overdoes last nite", "booked a holiday in Spain", ""])
+    assert rows.shape[0] == 4
+    assert np.allclose(np.linalg.norm(rows[:3], axis=1), 1.0) and not rows[3].any()
+    # a misspelling shares most of its letters' n-grams; an unrelated sentence shares few
+    assert float(rows[0] @ rows[1]) > 0.5 > 0.2 > float(rows[0] @ rows[2])
+    assert np.array_equal(ngrams(["took an overdose last night"])[0], rows[0])  # crc32: the same every run
+
+
 # -- the eval: frozen test split, graded by labels --------------------------------------------
 
 

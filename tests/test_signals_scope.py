@@ -110,3 +110,22 @@ def test_a_question_asked_with_no_answer_is_followed_up_not_stated() -> None:
     assert unanswered.is_risk and unanswered.level == "possible_risk"
     assert not read_text("asked about SI: denied").risk.is_risk
     assert not read_text("asked directly about self-harm, she said no").risk.is_risk
+
+
+@pytest.mark.parametrize("text, risk", [
+    ("Her uncle took his own life in March; she keeps wondering what she missed.", False),
+    ("Mum died by suicide when pt was 12, and pt still can't talk about her.", False),
+    ("Her brother died by suicide in May and now she says she wants to be with him.", True),
+    ("His wife killed herself last year. He's been saying he has nothing left to live for.", True),
+])
+def test_a_completed_suicide_is_the_bereavement_unless_the_rest_speaks_of_risk(text: str, risk: bool) -> None:
+    """The words of someone else's death are taken out before meaning is read for the client's risk."""
+    view = screen_risk(text)
+    assert (view.level is not None) is risk, (text, view.level, view.kinds)
+
+
+def test_a_finding_list_keeps_its_denial_to_its_own_item() -> None:
+    from assistant.signals.detect import clauses
+
+    text = "passive SI, denies plan or intent"
+    assert [text[a:b] for a, b in clauses(text)] == ["passive SI", "denies plan or intent"]

@@ -202,7 +202,9 @@ def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_wor
     kind = None if is_planned else session_kind_cue(masked, in_session_work=in_session_work)
     if kind in ("missed", "group", "joint"):
         return "session_notes"
-    if kind == "non_ipt" or (rd.frame and not is_planned
+    # A method read by meaning in a clause that speaks of risk ("has thought of a method") is the risk,
+    # not work outside IPT.
+    if kind == "non_ipt" or (rd.frame and not is_planned and rd.level is None
                              and not re.search(r"\b(?:asked|wants?|request\w*|prefer\w*|no|not)\b", masked, _I)):
         return "non_ipt"
     techniques = _techniques(c, catalog)

@@ -44,7 +44,9 @@ _CONFUSABLES = str.maketrans({
 })
 _CLAUSE_BREAK = re.compile(
     r"(?<=[.!?])\s+(?=\S)|\n+|;\s*|^\s*[-–•*]\s+"
-    r"|,?\s+(?=(?:but|however|although|though|whereas|yet|except\s+that)\b)",
+    r"|,?\s+(?=(?:but|however|although|though|whereas|yet|except\s+that)\b)"
+    # a finding list's next item is its own clause: "passive SI, denies plan or intent"
+    r"|,\s+(?=den(?:ies|ied|ying)\b)",
     re.IGNORECASE,
 )
 
@@ -195,7 +197,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     probe = get_probe()
     if probe is None:  # pragma: no cover - the probe ships with the package
         raise RuntimeError("signal probe missing: run scripts/train_signals.py")
-    probs = probe.predict(ctx_vectors)
+    probs = probe.predict(ctx_vectors, [norm[a:b] for a, b in spans] if len(spans) > 1 else [norm])
 
     # Clauses worth an isolated embedding: a risk / frame / fit category within reach of its threshold.
     screened = [cat for cat in SEMANTIC_RISK + OUT_OF_FRAME + SEMANTIC_FIT + (RISK_ANY,) if cat in probs]
@@ -203,14 +205,15 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         need = sorted({i for cat in screened for i in range(len(spans))
                        if probs[cat][i] >= _floor(cat) - SCREEN_SLACK})
         if need:
-            iso = probe.predict(encoder.encode([norm[spans[i][0]:spans[i][1]] for i in need]))
+            texts = [norm[spans[i][0]:spans[i][1]] for i in need]
+            iso = probe.predict(encoder.encode(texts), texts)
             for cat in screened:
                 for j, i in enumerate(need):
                     probs[cat][i] = iso[cat][j]
 
     cands: list[_Candidate] = []
     if parts:
-        part_probs = probe.predict(part_vectors)
+        part_probs = probe.predict(part_vectors, [norm[a:b] for _, a, b in parts])
         for k, (ci, a, b) in enumerate(parts):
             for cat in FOCAL:
                 p = float(part_probs[cat][k]) if cat in part_probs else 0.0
@@ -274,6 +277,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         cands = [c for c in cands if not (c.source == "lexicon" and c.category != "completed_suicide"
                                           and family_of(c.category) == "risk" and c.start is not None
                                           and any(s <= c.start < e for s, e in completed))]
+        cands = _without_the_death(norm, spans, cands, completed, encoder, probe)
 
     # Assertion, by clause, only for the families that need it (lazy medspaCy).
     items: list[Signal] = []
@@ -327,6 +331,34 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     return Signals(norm, _dedupe(items))
 
 
+def _without_the_death(norm: str, spans: list[tuple[int, int]], cands: list[_Candidate],
+                       completed: list[tuple[int, int]], encoder: object, probe: object) -> list[_Candidate]:
+    """Meaning-level risk in a clause that reports someone's completed suicide ("her father died by
+    suicide last spring and she can't stop asking why") is read again without the death's words: what
+    is left must speak of risk on its own, or the finding was the bereavement."""
+    todo = sorted({c.clause for c in cands if c.source == "semantic" and c.category in SEMANTIC_RISK
+                   and any(spans[c.clause][0] <= s < spans[c.clause][1] for s, _ in completed)})
+    if not todo:
+        return cands
+    rests = []
+    for ci in todo:
+        cs, ce = spans[ci]
+        keep = [i for i in range(cs, ce) if not any(s <= i < e for s, e in completed)]
+        rests.append(re.sub(r"\s+", " ", "".join(norm[i] for i in keep)).strip() or ".")
+    probs = probe.predict(encoder.encode(rests), rests)  # type: ignore[attr-defined]
+    row = {ci: k for k, ci in enumerate(todo)}
+    gate_at = threshold(RISK_ANY)["fire"]
+    out = []
+    for c in cands:
+        if c.clause in row and c.source == "semantic" and c.category in SEMANTIC_RISK:
+            k = row[c.clause]
+            gate = RISK_ANY not in probs or float(probs[RISK_ANY][k]) >= gate_at
+            if c.category not in probs or float(probs[c.category][k]) < _floor(c.category) or not gate:
+                continue
+        out.append(c)
+    return out
+
+
 #: The other person in these is the perpetrator or the one at risk from the client, not the experiencer.
 _RELATIONAL = ("ipv", "harm_to_others", "safeguarding")
 
@@ -346,7 +378,8 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
     todo = [ci for ci, rest in rests.items() if rest]
     if not todo:
         return
-    probs = probe.predict(encoder.encode([rests[ci] for ci in todo]))  # type: ignore[attr-defined]
+    texts = [rests[ci] or "" for ci in todo]
+    probs = probe.predict(encoder.encode(texts), texts)  # type: ignore[attr-defined]
     row = {ci: k for k, ci in enumerate(todo)}
     gate_at = threshold(RISK_ANY)["fire"]
     for idx, ci, c in rescope:
