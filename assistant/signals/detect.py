@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import yaml
@@ -331,32 +332,46 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     return Signals(norm, _dedupe(items))
 
 
+def _reread(texts: list[str], encoder: object, probe: object) -> Callable[[int, str], bool]:
+    """The probes on ``texts`` alone: ``holds(k, category)`` says whether ``texts[k]`` still reads as
+    the category (its floor, and for meaning-level risk the risk gate too)."""
+    probs = probe.predict(encoder.encode(texts), texts)  # type: ignore[attr-defined]
+    gate_at = threshold(RISK_ANY)["fire"]
+
+    def holds(k: int, category: str) -> bool:
+        if category not in probs:
+            return False
+        gate = RISK_ANY not in probs or float(probs[RISK_ANY][k]) >= gate_at
+        return float(probs[category][k]) >= _floor(category) and (gate or category not in GATED)
+
+    return holds
+
+
 def _without_the_death(norm: str, spans: list[tuple[int, int]], cands: list[_Candidate],
                        completed: list[tuple[int, int]], encoder: object, probe: object) -> list[_Candidate]:
     """Meaning-level risk in a clause that reports someone's completed suicide ("her father died by
     suicide last spring and she can't stop asking why") is read again without the death's words: what
     is left must speak of risk on its own, or the finding was the bereavement."""
-    todo = sorted({c.clause for c in cands if c.source == "semantic" and c.category in SEMANTIC_RISK
-                   and any(spans[c.clause][0] <= s < spans[c.clause][1] for s, _ in completed)})
+    def reread(c: _Candidate) -> bool:
+        return c.source == "semantic" and c.category in SEMANTIC_RISK and \
+            any(spans[c.clause][0] <= s < spans[c.clause][1] for s, _ in completed)
+
+    todo = sorted({c.clause for c in cands if reread(c)})
     if not todo:
         return cands
     rests = []
     for ci in todo:
         cs, ce = spans[ci]
-        keep = [i for i in range(cs, ce) if not any(s <= i < e for s, e in completed)]
-        rests.append(re.sub(r"\s+", " ", "".join(norm[i] for i in keep)).strip() or ".")
-    probs = probe.predict(encoder.encode(rests), rests)  # type: ignore[attr-defined]
+        pieces, pos = [], cs
+        for s, e in sorted(completed):
+            if cs <= s < ce:
+                pieces.append(norm[pos:s])
+                pos = min(e, ce)
+        pieces.append(norm[pos:ce])
+        rests.append(" ".join(" ".join(pieces).split()) or ".")
+    holds = _reread(rests, encoder, probe)
     row = {ci: k for k, ci in enumerate(todo)}
-    gate_at = threshold(RISK_ANY)["fire"]
-    out = []
-    for c in cands:
-        if c.clause in row and c.source == "semantic" and c.category in SEMANTIC_RISK:
-            k = row[c.clause]
-            gate = RISK_ANY not in probs or float(probs[RISK_ANY][k]) >= gate_at
-            if c.category not in probs or float(probs[c.category][k]) < _floor(c.category) or not gate:
-                continue
-        out.append(c)
-    return out
+    return [c for c in cands if not reread(c) or holds(row[c.clause], c.category)]
 
 
 #: The other person in these is the perpetrator or the one at risk from the client, not the experiencer.
@@ -378,16 +393,10 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
     todo = [ci for ci, rest in rests.items() if rest]
     if not todo:
         return
-    texts = [rests[ci] or "" for ci in todo]
-    probs = probe.predict(encoder.encode(texts), texts)  # type: ignore[attr-defined]
+    holds = _reread([rests[ci] or "" for ci in todo], encoder, probe)
     row = {ci: k for k, ci in enumerate(todo)}
-    gate_at = threshold(RISK_ANY)["fire"]
     for idx, ci, c in rescope:
-        if ci not in row or c.category not in probs:
-            continue
-        p = float(probs[c.category][row[ci]])
-        gate = RISK_ANY not in probs or float(probs[RISK_ANY][row[ci]]) >= gate_at
-        if p >= _floor(c.category) and (gate or c.category not in GATED):
+        if ci in row and holds(row[ci], c.category):
             items[idx] = replace(items[idx], assertion="present", modifiers=items[idx].modifiers + ("outside-scope",),
                                  level=items[idx].level or "possible_risk")
 

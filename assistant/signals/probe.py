@@ -10,12 +10,11 @@ the vector features alone, 0.942 with the n-grams added (recall at 5 % false ala
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import re
-import zlib
 
 import numpy as np
 
