@@ -129,3 +129,67 @@ def test_a_finding_list_keeps_its_denial_to_its_own_item() -> None:
 
     text = "passive SI, denies plan or intent"
     assert [text[a:b] for a, b in clauses(text)] == ["passive SI", "denies plan or intent"]
+
+
+@pytest.mark.parametrize("text, assertion", [
+    ("Risk screen not completed, out of time", "not_assessed"),
+    ("We never got round to the safety questions today", "not_assessed"),
+    ("couldn't assess risk, interpreter late", "not_assessed"),
+    ("C-SSRS negative", "negated"),
+    ("PHQ-9 item 9 = 0", "negated"),
+    ("came back negative on the ASQ", "negated"),
+])
+def test_a_named_screen_carries_its_result_to_the_clause(text: str, assertion: str) -> None:
+    """A screen named with its result is a finding of no level: it states what was (not) asked, and the
+    clause's meaning-level findings take its assertion instead of reading as risk."""
+    view = screen_risk(text)
+    assert not view.is_risk, (text, view.kinds)
+    assert view.assertion == assertion
+
+
+def test_naming_a_screen_raises_nothing_and_imposes_nothing() -> None:
+    assert not screen_risk("PHQ-9 today 17, up from 12").is_risk
+    # a named screen with no result does not make the clause's risk "present" or "negated" by itself
+    view = screen_risk("did the C-SSRS: she has been thinking she'd be better off dead")
+    assert view.is_risk and "suicidal_ideation" in view.kinds
+
+
+def test_a_list_of_denials_negates_its_bare_items_too() -> None:
+    assert not screen_risk("denies intent, no means at home").is_risk
+    # bare negation alone still does not undo a risk idiom
+    assert screen_risk("she doesn't want to wake up in the morning any more").is_risk
+    assert screen_risk("says he does not want to be alive").is_risk
+    # a negation fused with the finding's first word negates it
+    assert not screen_risk("denies SI, doesn't want to die").is_risk
+
+
+@pytest.mark.parametrize("text", [
+    "asked about hearing voices - she laughed, 'no, nothing like that'",
+    "I asked about thoughts of ending her life and he said \"God, no\"",
+])
+def test_a_question_answered_no_is_a_denial(text: str) -> None:
+    assert not screen_risk(text).is_risk
+
+
+@pytest.mark.parametrize("text", [
+    "My client's husband rang to say he has been thinking of killing himself. She is frightened.",
+    "Her nephew, who she raised after his mum left, told her he has started cutting himself.",
+])
+def test_a_pronoun_that_agrees_with_the_relative_not_the_client_is_theirs(text: str) -> None:
+    view = screen_risk(text)
+    assert not view.is_risk and view.assertion == "other_person", (view.kinds, view.assertion)
+
+
+def test_a_pronoun_stays_the_clients_when_the_text_cannot_tell() -> None:
+    # the client's gender is unknown (or the same as the relative's): safety errs towards asking
+    assert screen_risk("Pt's father died in June and he wants to die too.").is_risk
+    assert screen_risk("mum says she's barely sleeping and spending money she doesn't have").is_risk
+
+
+def test_client_gender_reads_the_pronouns_that_point_at_the_client() -> None:
+    from assistant.signals.coref import client_gender
+
+    assert client_gender("Her son has stopped going to school.") == "f"
+    assert client_gender("cl 34 M, low mood") == "m"
+    assert client_gender("His wife rang. He is worried.") == "m"
+    assert client_gender("pt low, sleeping badly") is None

@@ -151,6 +151,10 @@ BARE_NEGATION = frozenset({"no", "not", "n't", "never", "nt", "none", "nothing",
                            "wo", "ca", "have", "has", "had", "feel", "see", "want", "think", "not_"})
 
 
+#: A modifier that is a denial or a negative result, not only a negation ("stopped", "never").
+_DENIAL = re.compile(r"\b(?:den\w*|neg\w*|nil|none|nad|-ve|∅)\b", re.I)
+
+
 def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False) -> Scoped:
     """For a clause that fired by meaning (no single target word): the strongest assertion among the
     modifiers whose scope covers enough of the clause's content words."""
@@ -161,24 +165,39 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
     if not content:
         return Scoped("present", ())
     found: list[tuple[str, str]] = []
+    negations: list[tuple[Any, bool]] = []
     for mod in modifiers:
         assertion = CATEGORY_ASSERTION.get(mod.category.upper())
         if assertion is None or mod.direction.upper() in ("TERMINATE", "PSEUDO"):
             continue
         words = {t.lower_ for t in doc[mod.modifier_span[0]:mod.modifier_span[1]]}
-        if assertion == "negated" and words <= BARE_NEGATION and not bare_negates:
+        bare = assertion == "negated" and words <= BARE_NEGATION
+        if assertion == "negated":
+            negations.append((mod, bare))
+        if bare and not bare_negates:
             continue
         lo, hi = mod.scope_span
         covered = sum(1 for i in content if lo <= i < hi)
         if covered / len(content) >= CLAUSE_COVERAGE:
             found.append((assertion, doc[mod.modifier_span[0]:mod.modifier_span[1]].text))
-    return _decide(found)
+    if not any(a == "negated" for a, _ in found) and any(_DENIAL.search(doc[m.modifier_span[0]:m.modifier_span[1]].text)
+                                                         for m, _ in negations):
+        # A list of denials ("denies intent, no access to means"): once the clause denies explicitly, its
+        # bare negations are denials too, and their scopes are read together.
+        reach = {i for mod, _ in negations for i in range(*mod.scope_span)}
+        if sum(1 for i in content if i in reach) / len(content) >= CLAUSE_COVERAGE:
+            found.append(("negated", " / ".join(doc[m.modifier_span[0]:m.modifier_span[1]].text for m, _ in negations)))
+    return _decide(found, doc.text)
 
 
-def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, str] | None]) -> list[Scoped]:
+def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, str] | None],
+                   client_gender: str | None = None) -> list[Scoped]:
     """Assertions for targets in one clause: character spans ``(start, end, label)``, or
     ``(None, None, label)`` / ``None`` for a clause that fired by meaning (decided by the modifiers
-    whose scope covers enough of the clause)."""
+    whose scope covers enough of the clause). ``client_gender`` ("m", "f" or None, see coref) lets a
+    pronoun that agrees with a relative, not the client, make the finding the relative's."""
+    from .coref import other_by_gender
+
     targets = list(targets)
     if not targets:
         return []
@@ -202,13 +221,20 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
         found: list[tuple[str, str]] = []
         for mod in modifiers:
             assertion = CATEGORY_ASSERTION.get(mod.category.upper())
-            if assertion is None or not mod.modifies(span):
+            # a cue fused with the finding's first word ("doesn't want | to die") modifies it too
+            fused = mod.modifier_span[0] < span.start < mod.modifier_span[1] and \
+                mod.direction.upper() in ("FORWARD", "BIDIRECTIONAL")
+            if assertion is None or not (mod.modifies(span) or fused):
                 continue
             if assertion == "negated" and mod.modifier_span[1] <= span.start \
                     and _list_break(doc, mod.modifier_span[1], span.start, span.end):
                 continue
             found.append((assertion, doc[mod.modifier_span[0]:mod.modifier_span[1]].text))
-        results.append(_decide(found))
+        if not any(a == "other_person" for a, _ in found):
+            relative = other_by_gender(doc, span.start, span.end, client_gender)
+            if relative is not None:
+                found.append(("other_person", f"{relative} (pronoun)"))
+        results.append(_decide(found, doc.text))
     return results
 
 
@@ -295,11 +321,22 @@ def unscoped(clause: str, min_words: int = 3) -> str | None:
     return "".join(t.text_with_ws for t in rest).strip()
 
 
-def _decide(found: list[tuple[str, str]]) -> Scoped:
+#: The answer to a question asked about a finding, when it is no: "asked about voices, pt laughed - 'no,
+#: I'm not crazy'", "asked re thoughts of ending life - 'God no'", "asked about SI; answered no".
+_NO_ANSWER = re.compile(
+    r"(?:\b(?:said|says|answered|answers|replied|replies|responded|laughed|shook\s+(?:her|his|their)\s+head)\b[^\w\"']*|"
+    r"[-–—:]\s*|[\"“'‘]\s*)[\"“'‘]?\s*(?:(?:god|oh|definitely|absolutely|certainly|hell|lord|gosh|good\s+lord),?\s+)?"
+    r"(?:no|nope|nah|never|none|not\s+at\s+all|not\s+me|nothing\s+like\s+that)\b", re.I)
+
+
+def _decide(found: list[tuple[str, str]], text: str = "") -> Scoped:
     """The strongest assertion; uncertainty ("not sure if", "unclear whether") keeps the finding
-    present at the possible level (recorded as a ``possible:`` modifier), whatever else scopes it."""
+    present at the possible level (recorded as a ``possible:`` modifier), whatever else scopes it.
+    A finding asked about is negated when the clause gives the answer no (``text``: the clause)."""
     if not found:
         return Scoped("present", ())
+    if any(a == "asked" for a, _ in found) and _NO_ANSWER.search(text):
+        found = [("negated", f"{t} - no") if a == "asked" else (a, t) for a, t in found]
     mods = tuple(f"{a}:{t}" for a, t in found)
     if all(a == "asked" for a, _ in found):  # asked about, no answer in reach: follow it up
         return Scoped("present", mods + tuple(f"possible:{t}" for _, t in found))

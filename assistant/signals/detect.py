@@ -21,7 +21,7 @@ import yaml
 from .ages import life_stages
 from .probe import RISK_ANY
 from .semantic import threshold
-from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, family_of
+from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, family_of
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
 #: Families whose candidates are scoped by ConText.
@@ -296,16 +296,23 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     rescope: list[tuple[int, int, _Candidate]] = []
     if by_clause:
         from .assertion import assert_targets
+        from .coref import client_gender
 
+        gender = client_gender(norm)
         for ci, group in by_clause.items():
             cs, ce = spans[ci]
             targets = [(None, None, c.category) if c.start is None else (c.start - cs, c.end - cs, c.category)
                        for c in group]
-            scoped_all = assert_targets(norm[cs:ce], targets)
+            scoped_all = assert_targets(norm[cs:ce], targets, gender)
             # A clause that fired by meaning takes the assertion of the explicit terms of its family in
             # the same clause when they agree: their spans are exact ("the GP letter says no current SI").
             lexical: dict[str, set[str]] = {}
+            by_pronoun: set[str] = set()  # categories / families a pronoun made a relative's
             for c, scoped in zip(group, scoped_all):
+                if any(m.endswith("(pronoun)") for m in scoped.modifiers):
+                    by_pronoun.update((c.category, family_of(c.category)))
+                if c.category == RISK_SCREEN and scoped.assertion == "present":
+                    continue  # naming a screen says nothing of its result
                 if c.start is not None and c.source == "lexicon":
                     lexical.setdefault(c.category, set()).add(scoped.assertion)
                     lexical.setdefault(family_of(c.category), set()).add(scoped.assertion)
@@ -315,7 +322,11 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if c.start is None and len(found) == 1:
                     assertion = next(iter(found))
                     mods = mods + ("from-lexicon",)
-                if c.start is None and c.category in SEMANTIC_RISK and assertion != "present":
+                # Re-read the words outside every scope, unless the clause is a relative's as a whole (its
+                # explicit term is theirs by a pronoun that agrees with them: no scope to read outside of).
+                if c.start is None and c.category in SEMANTIC_RISK and assertion != "present" and \
+                        not (assertion == "other_person" and "from-lexicon" in mods and
+                             (c.category in by_pronoun or family_of(c.category) in by_pronoun)):
                     rescope.append((len(items), ci, c))
                 items.append(_signal(norm, spans, c, assertion, mods))
         if rescope:

@@ -14,6 +14,10 @@ RISK_KINDS: tuple[str, ...] = ("suicide_plan", "suicidal_ideation", "self_harm",
                                "safeguarding", "psychosis", "mania", "intoxication")
 #: A possible-risk category: warning-sign language; it maps to a risk kind for safety steps.
 WARNING_SIGNS = "warning_signs"
+#: A mention of risk assessment itself ("risk screen", "C-SSRS", "PHQ-9 item 9", "Risk: ..."): it has no
+#: level, so it never raises risk; it carries the assertion of a screen ("not assessed", "negative") to
+#: the clause's meaning-level findings and to the notes' risk status.
+RISK_SCREEN = "risk_screen"
 RISK_DESCRIPTIONS = {
     "suicidal_ideation": "suicidal thoughts",
     "suicide_plan": "a suicide plan, intent, preparation or means",
@@ -43,7 +47,7 @@ Family = Literal["risk", "frame", "focal", "adaptation", "fit", "death"]
 
 
 def family_of(category: str) -> Family:
-    if category in RISK_KINDS or category == WARNING_SIGNS:
+    if category in RISK_KINDS or category in (WARNING_SIGNS, RISK_SCREEN):
         return "risk"
     if category in OUT_OF_FRAME:
         return "frame"

@@ -1,0 +1,133 @@
+"""Whose experience a pronoun reports, by grammatical gender: the missing half of ConText's experiencer
+rules. ConText scopes "her son" over the words after it, and a new subject ("and he says", "she's")
+ends that scope, because a bare pronoun is usually the client. When the pronoun agrees in gender with
+the relative and not with the client ("her brother ... told her he tried to kill himself"; "my client's
+stepdaughter told him she's been cutting"), the finding is the relative's.
+
+No parser and no coreference model: gender comes from the relation word and from the pronouns that
+point at the client (a possessive before a relative, the object of a relative's report, "28 M",
+"a 71yo man"). When the client's gender cannot be read, or agrees with the relative's, nothing moves:
+"pt's father died and he wants to die", "mum says she's barely sleeping" stay the client's (safety errs
+towards asking).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MALE_RELATIONS = frozenset({
+    "husband", "boyfriend", "bf", "father", "dad", "daddy", "son", "sons", "brother", "brothers", "bro", "uncle",
+    "nephew", "grandfather", "grandpa", "grandson", "stepson", "stepfather", "stepdad", "father-in-law",
+    "brother-in-law", "son-in-law", "fiance", "ex-husband",
+})
+FEMALE_RELATIONS = frozenset({
+    "wife", "girlfriend", "gf", "mother", "mum", "mom", "mam", "mommy", "mummy", "daughter", "daughters", "sister",
+    "sisters", "sis", "aunt", "auntie", "niece", "grandmother", "grandma", "gran", "granny", "granddaughter",
+    "stepdaughter", "stepmother", "stepmum", "mother-in-law", "sister-in-law", "daughter-in-law", "fiancee",
+    "ex-wife",
+})
+_MALE = frozenset({"he", "him", "himself", "his"})
+_FEMALE = frozenset({"she", "her", "herself", "hers"})
+_SUBJECT = {"he": "m", "she": "f", "himself": "m", "herself": "f"}
+#: Words that may stand between a possessive and the relative it owns ("her eldest teenage son").
+_BETWEEN = frozenset({"own", "best", "old", "older", "younger", "elder", "eldest", "little", "big", "teenage", "elderly",
+                      "adult", "new", "late", "grown", "grown-up", "only", "closest", "close", "dear", "former", "ex"})
+_REPORT = re.compile(r"^(?:says?|said|told|tells|reports?|reported|disclosed|admitted|admits|mentioned|texted|wrote|"
+                     r"messaged|confided|explained|posted|rang|called|phoned|emailed)$", re.I)
+_CLIENT = frozenset({"client", "pt", "patient", "cl", "caller"})
+_EXPLICIT = (
+    (re.compile(r"\b\d{1,2}\s*(?:yo|y/o|yrs?|year[- ]old)?\s*,?\s*M\b|\b(?:male|a\s+man|gentleman|widower)\b|"
+                r"\b(?:man|boy|father|dad)\s*\(?\s*\d{1,2}|\b\d{1,2}\s*(?:yo|y/o|-year-old|year\s+old)\s+(?:man|boy)\b"), "m"),
+    (re.compile(r"\b\d{1,2}\s*(?:yo|y/o|yrs?|year[- ]old)?\s*,?\s*F\b|\b(?:female|a\s+woman|lady|widow)\b|"
+                r"\b(?:woman|girl|mother|mum)\s*\(?\s*\d{1,2}|\b\d{1,2}\s*(?:yo|y/o|-year-old|year\s+old)\s+(?:woman|girl)\b"), "f"),
+)
+
+
+def relation_gender(word: str) -> str | None:
+    w = word.lower().removesuffix("'s").removesuffix("’s")
+    return "m" if w in MALE_RELATIONS else "f" if w in FEMALE_RELATIONS else None
+
+
+def _pronoun_gender(word: str) -> str | None:
+    w = word.lower()
+    return "m" if w in _MALE else "f" if w in _FEMALE else None
+
+
+def client_gender(text: str) -> str | None:
+    """The client's grammatical gender where the text shows it, else None. Evidence: a possessive before
+    a relative ("her son", "his wife"), the object of a relative's report ("her brother told her"), the
+    pronoun after the client ("pt says he"), and explicit forms ("28 M", "a 71yo man")."""
+    votes: dict[str, int] = {"m": 0, "f": 0}
+    for pattern, g in _EXPLICIT:
+        votes[g] += 2 * len(pattern.findall(text))
+    words = re.findall(r"[\w'’/-]+", text)
+    low = [w.lower() for w in words]
+    for i, w in enumerate(low):
+        g = _pronoun_gender(w)
+        if g is None:
+            continue
+        if w in ("his", "her"):
+            j = i + 1
+            while j < len(low) and (low[j] in _BETWEEN or re.fullmatch(r"\(?\d+\)?", low[j])):
+                j += 1
+            if j < len(low) and relation_gender(low[j]) is not None and (i == 0 or low[i - 1] not in _CLIENT_OBJECT_VERBS):
+                votes[g] += 1
+                continue
+        if w in ("him", "her") and i >= 1 and _REPORT.match(low[i - 1]):
+            # the object of a relative's report: "her brother told her ..."
+            k = max(0, i - 15)
+            if any(relation_gender(x) is not None for x in low[k:i - 1]):
+                votes[g] += 1
+                continue
+        if w in ("he", "she") and i >= 1 and low[i - 1] in _CLIENT | {"says", "said"} and \
+                (low[i - 1] in _CLIENT or (i >= 2 and low[i - 2] in _CLIENT)):
+            votes[g] += 1
+    for sentence in re.split(r"[.!?;]\s+|\n+", text):
+        sw = re.findall(r"[\w'’/-]+", sentence.lower())
+        if sw and sw[0] in ("she", "he", "she's", "he's", "she'd", "he'd"):
+            votes["f" if sw[0].startswith("she") else "m"] += 1  # a sentence about the client opens with them
+        for i, w in enumerate(sw):
+            if w in ("herself", "himself") and any(x in _CLIENT for x in sw[max(0, i - 4):i]):
+                votes["f" if w == "herself" else "m"] += 1  # "pt blames herself"
+    if votes["m"] == votes["f"]:
+        return None
+    return "m" if votes["m"] > votes["f"] else "f"
+
+
+#: Verbs after which "her" is an object, so "her son" is not the client's possessive ("told her son").
+_CLIENT_OBJECT_VERBS = frozenset({"told", "tells", "asked", "asks", "hit", "hits"})
+
+
+def other_by_gender(doc: Any, target_start: int, target_end: int, client: str | None) -> str | None:
+    """The relative a finding belongs to by pronoun agreement, or None. ``doc`` is a spaCy doc of the
+    clause; the target spans tokens [target_start, target_end)."""
+    pronoun = None
+    for tok in doc[target_start:target_end]:
+        if tok.lower_ in ("himself", "herself"):
+            pronoun = tok
+            break
+    if pronoun is None:
+        for tok in reversed(doc[:target_start]):
+            if tok.lower_ in ("he", "she"):
+                pronoun = tok
+                break
+    if pronoun is None:
+        return None
+    gender = _SUBJECT[pronoun.lower_]
+    if client is None or client == gender:
+        return None  # "mum says she's barely sleeping": the client, as far as the text shows
+    if any(_DISCOVERY.match(t.text) for t in doc[pronoun.i:target_start]):
+        return None  # "she found a noose in her son's room": what was found is not hers
+    # the nearest relative before the pronoun, of the pronoun's gender, with no one else in between
+    for tok in reversed(doc[:pronoun.i]):
+        g = relation_gender(tok.text)
+        if g == gender:
+            return tok.text
+        owned = tok.i > 0 and doc[tok.i - 1].lower_ in ("his", "her", "their")
+        if tok.lower_ in _CLIENT or (g is not None and not owned):
+            return None  # someone else stands between ("his mum" is only named, not a subject)
+    return None
+
+
+_DISCOVERY = re.compile(r"^(?:found|finds|saw|sees|seen|noticed|notices|discovered|discovers|heard)$", re.I)
