@@ -193,3 +193,19 @@ def test_client_gender_reads_the_pronouns_that_point_at_the_client() -> None:
     assert client_gender("cl 34 M, low mood") == "m"
     assert client_gender("His wife rang. He is worried.") == "m"
     assert client_gender("pt low, sleeping badly") is None
+
+
+def test_the_clients_quoted_first_person_is_the_client_not_the_relative() -> None:
+    assert screen_risk('he says his kids "would be better off without me"').is_risk
+    # a relative who is the speaker keeps their own words
+    assert not screen_risk('her brother rang to say he is fine now').is_risk
+
+
+def test_a_modifier_inside_a_quotation_reaches_no_further() -> None:
+    view = screen_risk('cl: "wouldn\'t care if I never woke up" - passive SI, nil intent')
+    assert view.is_risk and "suicidal_ideation" in view.kinds
+
+
+def test_a_trailing_denial_with_its_own_object_denies_only_that() -> None:
+    assert _assertion("passive SI, nil plan", "SI") == "present"
+    assert _assertion("SI, HI and SH all denied", "SI") == "negated"

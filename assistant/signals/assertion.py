@@ -136,6 +136,16 @@ def _list_break(doc: Any, mod_end: int, target_start: int, target_end: int) -> b
     return any(_VERBISH.search(w) for w in words)
 
 
+#: Words after a trailing denial that do not make it a denial of something else ("SI denied today").
+_NOT_OBJECTS = frozenset({"and", "or", "but", "today", "currently", "now", "at", "in", "on", "by", "per", "x", "since",
+                          "for", "when", "throughout", "again", "all", "both", "tonight", "this", "as", "to", "with"})
+
+
+def _owns_next(doc: Any, mod_end: int) -> bool:
+    """A negation followed by a word of its own ("nil plan", "denied intent") negates that word."""
+    return mod_end < len(doc) and doc[mod_end].is_alpha and doc[mod_end].lower_ not in _NOT_OBJECTS
+
+
 def normalise(clause: str) -> str:
     """Same-length rewrite ConText can match: a bare dash after a finding ("SI -") becomes "∅"."""
     return _BARE_DASH.sub("∅", clause)
@@ -229,6 +239,9 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             if assertion == "negated" and mod.modifier_span[1] <= span.start \
                     and _list_break(doc, mod.modifier_span[1], span.start, span.end):
                 continue
+            if assertion == "negated" and mod.modifier_span[0] >= span.end and _owns_next(doc, mod.modifier_span[1]) \
+                    and any(t.text == "," for t in doc[span.end:mod.modifier_span[0]]):
+                continue  # "passive SI, nil plan": the denial has its own object after it
             found.append((assertion, doc[mod.modifier_span[0]:mod.modifier_span[1]].text))
         if not any(a == "other_person" for a, _ in found):
             relative = other_by_gender(doc, span.start, span.end, client_gender)
@@ -280,6 +293,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
     kept = []
     question = bool(_QUESTION.search(doc.text))
     for mod in modifiers:
+        close = _closing_quote(doc, mod.modifier_span[0])
+        if close is not None and close < mod.scope_span[1]:
+            mod._scope_end = close  # a modifier inside a quotation reaches no further than the quotation
         if mod.rule.literal == "when (in a question)" and not question:
             continue  # a temporal "when" in a statement describes what happens
         if mod.category.upper() not in _EXPERIENCER or not relations:
@@ -299,8 +315,33 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
             if stop is not None and stop < mod.scope_span[1]:
                 mod._scope_end = stop
+        speaker = end < len(doc) and _REPORTS.match(doc[end].lower_)
+        quoted = next((t.i for t in doc[end:mod.scope_span[1]] if t.lower_ in _FIRST_PERSON and _in_quote(doc, t.i)), None)
+        if quoted is not None and not speaker:
+            # the client's own words in quotes ("his family would be 'better off without me'"): the
+            # relative is what the client speaks of, the first person is the client
+            mod._scope_end = max(end, max(t.i for t in doc[:quoted] if t.text in _DOUBLE_QUOTES))
         kept.append(mod)
     return kept
+
+
+_FIRST_PERSON = frozenset({"i", "me", "my", "myself", "i'm", "i've", "i'd", "i'll", "im", "ive"})
+_REPORTS = re.compile(r"^(?:says?|said|told|tells|reports?|reported|texted|wrote|messaged|screamed|shouted|yelled)$")
+
+
+_DOUBLE_QUOTES = frozenset({'"', "“", "”"})
+
+
+def _in_quote(doc: Any, i: int) -> bool:
+    """Whether token ``i`` stands inside a quotation (an odd number of double quotes before it)."""
+    return sum(1 for t in doc[:i] if t.text in _DOUBLE_QUOTES) % 2 == 1
+
+
+def _closing_quote(doc: Any, i: int) -> int | None:
+    """The index of the quote that closes the quotation token ``i`` stands in, or None."""
+    if not _in_quote(doc, i):
+        return None
+    return next((t.i for t in doc[i:] if t.text in _DOUBLE_QUOTES), None)
 
 
 def unscoped(clause: str, min_words: int = 3) -> str | None:
