@@ -36,6 +36,10 @@ MAX_FALSE_ALARM = 0.05
 #: The risk gate's cap on topic-free snippets: safety errs towards asking, so looser than the overall target.
 GATE_FALSE_ALARM = 0.08
 SUICIDE_GROUP = ("suicidal_ideation", "suicide_plan", "self_harm", "warning_signs")
+#: A threshold picked on fewer positives than this is noise-prone (a method with 10 dev examples picked
+#: 0.23 and fired on "what should I focus on today?"): it is held at SPARSE_FLOOR or above.
+SPARSE = 30
+SPARSE_FLOOR = 0.4
 
 
 def gold(row: dict, cat: str) -> float | None:
@@ -184,6 +188,12 @@ def main() -> int:
         if cat == RISK_ANY:
             # The gate for every meaning-level risk finding: as much recall as a capped false-alarm rate
             # on risk-free dev snippets allows.
+            # Rank quality of the gate on out-of-fold dev (AUC, and recall at a 5 % false-alarm rate).
+            order = np.argsort(s)
+            ranks = np.empty(len(s)); ranks[order] = np.arange(1, len(s) + 1)
+            auc = (ranks[y].sum() - y.sum() * (y.sum() + 1) / 2) / max(1, y.sum() * (~y).sum())
+            at5 = float(np.quantile(s[~y], 0.95)) if (~y).any() else 1.0
+            print(f"risk gate out-of-fold: AUC {auc:.3f}, recall at 5 % false alarms {float((s[y] > at5).mean()):.3f}")
             ok = [t for t in GRID if float((s[~y] >= t).mean()) <= GATE_FALSE_ALARM] or [0.9]
             t = float(min(ok))
             thresholds[cat] = {"fire": round(t, 2)}
@@ -208,6 +218,8 @@ def main() -> int:
             print(f"{cat:40} {int(y.sum()):>4} {t_poss:5.2f} {p:5.2f} {r:5.2f}  (fire {t_fire:.2f})")
         else:
             t = float(max(GRID, key=lambda t: (prf(t)[2], t)))
+            if y.sum() < SPARSE:
+                t = max(t, SPARSE_FLOOR)
             thresholds[cat] = {"fire": round(t, 2)}
             p, r, _ = prf(t)
             print(f"{cat:40} {int(y.sum()):>4} {t:5.2f} {p:5.2f} {r:5.2f}")

@@ -348,3 +348,25 @@ def test_model_text_recommending_an_out_of_frame_method_is_flagged(ipt_data_dir)
     spans = [f.span or "" for f in ans.flags if f.code == "frame_violation"]
     assert any("thought record" in s for s in spans)
     assert not any("dream" in s for s in spans)  # a negated mention passes
+
+
+@pytest.mark.parametrize("question", [
+    "She keeps fighting with her husband about chores; they argue every evening. What should I focus on today?",
+    "What should we work on in session 7?",
+    "He wants to feel better about himself. Where do I start?",
+    "How do I help her notice what she needs from her sister?",
+])
+def test_an_ordinary_question_asks_for_no_out_of_frame_method(question: str) -> None:
+    assert read_text(question).request.out_of_frame == []
+
+
+def test_thresholds_picked_on_few_examples_are_held_at_the_floor() -> None:
+    """A method with a handful of dev examples gets a noisy threshold; the trainer holds it at 0.4 or above
+    (scripts/train_signals.py, SPARSE_FLOOR)."""
+    import yaml
+
+    from assistant.signals.semantic import THRESHOLDS_FILE
+    from assistant.signals.types import OUT_OF_FRAME
+
+    cats = yaml.safe_load(THRESHOLDS_FILE.read_text())["categories"]
+    assert all(cats[c]["fire"] >= 0.4 for c in OUT_OF_FRAME if c in cats)
