@@ -208,3 +208,16 @@ def test_a_modifier_inside_a_quotation_reaches_no_further() -> None:
 def test_a_trailing_denial_with_its_own_object_denies_only_that() -> None:
     assert _assertion("passive SI, nil plan", "SI") == "present"
     assert _assertion("SI, HI and SH all denied", "SI") == "negated"
+
+
+@pytest.mark.parametrize("text, clients", [
+    ("Her husband shoves her when he's been drinking.", True),
+    ("pt's ex keeps turning up at her flat and has threatened her", True),
+    ("Her brother's girlfriend slaps him in front of the kids; my client is worried about her nephews.", False),
+    ("The neighbour's boyfriend beats her up most weekends and my client hears it through the wall.", False),
+    ("Her grown son (35) shoves her when she says no to lending money.", True),
+])
+def test_partner_violence_is_the_clients_when_the_partner_is_hers(text: str, clients: bool) -> None:
+    """A relative's own partner ("her brother's girlfriend") is not the client's; the client's partner or
+    ex, or violence aimed at the client herself, is."""
+    assert ("ipv" in screen_risk(text).kinds) is clients, screen_risk(text).kinds
