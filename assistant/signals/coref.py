@@ -4,6 +4,9 @@ ends that scope, because a bare pronoun is usually the client. When the pronoun 
 the relative and not with the client ("her brother ... told her he tried to kill himself"; "my client's
 stepdaughter told him she's been cutting"), the finding is the relative's.
 
+The same question for partner violence (``clients_own_violence``): "her husband hits her" is the
+client's risk though ConText scopes it to the husband; "her sister's husband hits her sister" is not.
+
 No parser and no coreference model: gender comes from the relation word and from the pronouns that
 point at the client (a possessive before a relative, the object of a relative's report, "28 M",
 "a 71yo man"). When the client's gender cannot be read, or agrees with the relative's, nothing moves:
@@ -131,3 +134,36 @@ def other_by_gender(doc: Any, target_start: int, target_end: int, client: str | 
 
 
 _DISCOVERY = re.compile(r"^(?:found|finds|saw|sees|seen|noticed|notices|discovered|discovers|heard)$", re.I)
+
+
+_PARTNERS = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyfriend", "girlfriend", "fiance", "fiancee",
+                       "ex", "ex-partner", "ex-husband", "ex-wife", "ex-boyfriend", "ex-girlfriend", "hubby", "fella"})
+_POSSESSOR = re.compile(r"([a-z-]+)(?:'s|’s)\s+(?:(?:new|old|former|current|own|\(?\d+\)?)\s+){0,2}$")
+
+
+def clients_own_violence(clause: str, modifiers: tuple[str, ...]) -> bool:
+    """Intimate partner violence scoped to a relative is the client's when that relative is the client's
+    own partner or ex ("her husband hits her"), or when another relative's violence is aimed at a bare
+    "her" / "him" ("her adult son hits her"); a relative's partner ("her sister's husband", "my client's
+    daughter's boyfriend", "the flatmate's boyfriend") or anyone else's violence makes it theirs."""
+    for m in modifiers:
+        if not m.startswith("other_person:") or m.endswith("(pronoun)"):
+            continue
+        word = m.split(":", 1)[1].lower().removesuffix("'s").removesuffix("’s")
+        if re.search(rf"\b{re.escape(word)}(?:'s|’s)\s", clause.lower()):
+            continue  # a possessor ("the neighbour's boyfriend"): the one it owns decides
+        if word not in _PARTNERS:
+            return bool(_AT_THE_CLIENT.search(clause))  # "her adult son hits her": violence at the client
+        at = clause.lower().find(m.split(":", 1)[1].lower())
+        owner = _POSSESSOR.search(clause.lower()[:max(at, 0)])
+        if owner and (relation_gender(owner.group(1)) is not None or owner.group(1) in _OTHERS):
+            return False
+    return True
+
+
+_AT_THE_CLIENT = re.compile(
+    r"\b(?:hit|hits|hitting|beat|beats|beating|punch\w*|slap\w*|kick\w*|shov\w*|push\w*|threaten\w*|chok\w*|"
+    r"strangl\w*|grab\w*|hurt\w*|attack\w*)\s+(?:her|him|me)\b(?!\s+(?:\w+\s+)?(?:mum|mom|mother|dad|father|sister|"
+    r"brother|son|daughter|friend|husband|wife|partner|boyfriend|girlfriend|kids?|child|children|baby|dog|cat)\b)", re.I)
+_OTHERS = frozenset({"friend", "mate", "flatmate", "roommate", "housemate", "colleague", "coworker",
+                     "neighbour", "neighbor", "partner", "ex", "parent", "parents", "child", "kid", "sibling"})

@@ -19,6 +19,7 @@ import numpy as np
 import yaml
 
 from .ages import life_stages
+from .coref import client_gender, clients_own_violence
 from .probe import RISK_ANY
 from .semantic import threshold
 from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, family_of
@@ -298,7 +299,6 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     rescope: list[tuple[int, int, _Candidate]] = []
     if by_clause:
         from .assertion import assert_targets
-        from .coref import client_gender
 
         gender = client_gender(norm)
         for ci, group in by_clause.items():
@@ -389,41 +389,6 @@ def _without_the_death(norm: str, spans: list[tuple[int, int]], cands: list[_Can
 
 #: The other person in these is the perpetrator or the one at risk from the client, not the experiencer.
 _RELATIONAL = ("ipv", "harm_to_others", "safeguarding")
-_PARTNERS = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyfriend", "girlfriend", "fiance", "fiancee",
-                       "ex", "ex-partner", "ex-husband", "ex-wife", "ex-boyfriend", "ex-girlfriend", "hubby", "fella"})
-_POSSESSOR = re.compile(r"([a-z-]+)(?:'s|’s)\s+(?:(?:new|old|former|current|own|\(?\d+\)?)\s+){0,2}$")
-
-
-def _clients_partner(clause: str, modifiers: tuple[str, ...]) -> bool:
-    """Intimate partner violence scoped to a relative is the client's when that relative is the client's
-    own partner or ex ("her husband hits her"), or when another relative's violence is aimed at a bare
-    "her" / "him" ("her adult son hits her"); a relative's partner ("her sister's husband", "my client's
-    daughter's boyfriend", "the flatmate's boyfriend") or anyone else's violence makes it theirs."""
-    from .coref import relation_gender
-
-    for m in modifiers:
-        if not m.startswith("other_person:") or m.endswith("(pronoun)"):
-            continue
-        word = m.split(":", 1)[1].lower().removesuffix("'s").removesuffix("’s")
-        if re.search(rf"\b{re.escape(word)}(?:'s|’s)\s", clause.lower()):
-            continue  # a possessor ("the neighbour's boyfriend"): the one it owns decides
-        if word not in _PARTNERS:
-            return bool(_AT_THE_CLIENT.search(clause))  # "her adult son hits her": violence at the client
-        at = clause.lower().find(m.split(":", 1)[1].lower())
-        owner = _POSSESSOR.search(clause.lower()[:max(at, 0)])
-        if owner and (relation_gender(owner.group(1)) is not None or owner.group(1) in _OTHERS):
-            return False
-    return True
-
-
-_AT_THE_CLIENT = re.compile(
-    r"\b(?:hit|hits|hitting|beat|beats|beating|punch\w*|slap\w*|kick\w*|shov\w*|push\w*|threaten\w*|chok\w*|"
-    r"strangl\w*|grab\w*|hurt\w*|attack\w*)\s+(?:her|him|me)\b(?!\s+(?:\w+\s+)?(?:mum|mom|mother|dad|father|sister|"
-    r"brother|son|daughter|friend|husband|wife|partner|boyfriend|girlfriend|kids?|child|children|baby|dog|cat)\b)", re.I)
-_OTHERS = frozenset({"friend", "friend's", "mate", "flatmate", "roommate", "housemate", "colleague", "coworker",
-                     "neighbour", "neighbor", "partner", "ex", "parent", "parents", "child", "kid", "sibling"})
-
-
 def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Signal],
                         rescope: list[tuple[int, int, _Candidate]], encoder: object, probe: object) -> None:
     """Meaning-level risk whose whole clause was scoped (negated, hypothetical, historical) is read again
@@ -450,7 +415,7 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
-            and not (c.category == "ipv" and not _clients_partner(norm[cs:ce], modifiers)):
+            and not (c.category == "ipv" and not clients_own_violence(norm[cs:ce], modifiers)):
         assertion = "present"
     if family_of(c.category) == "frame" and assertion == "other_person":
         assertion = "present"  # a method is the clinician's; the relative named is its subject matter
