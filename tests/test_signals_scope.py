@@ -193,6 +193,8 @@ def test_client_gender_reads_the_pronouns_that_point_at_the_client() -> None:
     assert client_gender("cl 34 M, low mood") == "m"
     assert client_gender("His wife rang. He is worried.") == "m"
     assert client_gender("pt low, sleeping badly") is None
+    # a relative's age is not the client's gender
+    assert client_gender("Her dad (60) rang. She is worried.") == "f"
 
 
 def test_the_clients_quoted_first_person_is_the_client_not_the_relative() -> None:

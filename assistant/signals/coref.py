@@ -41,9 +41,9 @@ _REPORT = re.compile(r"^(?:says?|said|told|tells|reports?|reported|disclosed|adm
 _CLIENT = frozenset({"client", "pt", "patient", "cl", "caller"})
 _EXPLICIT = (
     (re.compile(r"\b\d{1,2}\s*(?:yo|y/o|yrs?|year[- ]old)?\s*,?\s*M\b|\b(?:male|a\s+man|gentleman|widower)\b|"
-                r"\b(?:man|boy|father|dad)\s*\(?\s*\d{1,2}|\b\d{1,2}\s*(?:yo|y/o|-year-old|year\s+old)\s+(?:man|boy)\b"), "m"),
-    (re.compile(r"\b\d{1,2}\s*(?:yo|y/o|yrs?|year[- ]old)?\s*,?\s*F\b|\b(?:female|a\s+woman|lady|widow)\b|"
-                r"\b(?:woman|girl|mother|mum)\s*\(?\s*\d{1,2}|\b\d{1,2}\s*(?:yo|y/o|-year-old|year\s+old)\s+(?:woman|girl)\b"), "f"),
+                r"\b(?:a|the)\s+(?:man|boy)\s*\(?\s*\d{1,2}|\b\d{1,2}\s*(?:yo|y/o|-year-old|year\s+old)\s+(?:man|boy)\b"), "m"),
+    (re.compile(r"\b\d{1,2}\s*(?:yo|y/o|yrs?|year[- ]old)?\s*,?\s*F\b|\b(?:female|a\s+woman|widow)\b|"
+                r"\b(?:a|the)\s+(?:woman|girl)\s*\(?\s*\d{1,2}|\b\d{1,2}\s*(?:yo|y/o|-year-old|year\s+old)\s+(?:woman|girl)\b"), "f"),
 )
 
 
