@@ -223,3 +223,16 @@ def test_partner_violence_is_the_clients_when_the_partner_is_hers(text: str, cli
     """A relative's own partner ("her brother's girlfriend") is not the client's; the client's partner or
     ex, or violence aimed at the client herself, is."""
     assert ("ipv" in screen_risk(text).kinds) is clients, screen_risk(text).kinds
+
+
+@pytest.mark.parametrize("text", [
+    "safety plan: if the urge to cut comes back she will ring her sister",
+    "we talked about what she would do if he started drinking again and got nasty",
+])
+def test_recurrence_inside_a_condition_stays_conditional(text: str) -> None:
+    assert not screen_risk(text).is_risk
+
+
+def test_a_present_time_word_still_ends_a_condition() -> None:
+    clause = "we planned what she would do if it got worse and now she is thinking of suicide"
+    assert _assertion(clause, "suicide") == "present"

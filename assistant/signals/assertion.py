@@ -42,10 +42,10 @@ PRECEDENCE = ("other_person", "possible", "not_assessed", "hypothetical", "negat
 #: Which modifier categories end the scope of which (beyond universal TERMINATE rules).
 TERMINATED_BY = {
     "NEGATED_EXISTENCE": ["REPORT"],
-    "FAMILY": ["CONJ"],
-    "OTHER_EXPERIENCER": ["CONJ"],
-    "HISTORICAL": ["CURRENT", "CONJ"],
-    "HYPOTHETICAL": ["CURRENT"],
+    "FAMILY": ["CONJ", "CONJ_CURRENT"],
+    "OTHER_EXPERIENCER": ["CONJ", "CONJ_CURRENT"],
+    "HISTORICAL": ["CURRENT", "RECURRENT", "CONJ", "CONJ_CURRENT"],
+    "HYPOTHETICAL": ["CURRENT", "CONJ_CURRENT"],
 }
 #: How far (tokens) a modifier reaches. Notes are terse; scope beyond this is rarely meant.
 MAX_SCOPE = 15
