@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from .coref import other_by_gender
 from .types import RISK_KINDS, WARNING_SIGNS
 
 RULES_FILE = Path(__file__).with_name("context_rules.yaml")
@@ -206,8 +207,6 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
     ``(None, None, label)`` / ``None`` for a clause that fired by meaning (decided by the modifiers
     whose scope covers enough of the clause). ``client_gender`` ("m", "f" or None, see coref) lets a
     pronoun that agrees with a relative, not the client, make the finding the relative's."""
-    from .coref import other_by_gender
-
     targets = list(targets)
     if not targets:
         return []
@@ -327,8 +326,6 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
 
 _FIRST_PERSON = frozenset({"i", "me", "my", "myself", "i'm", "i've", "i'd", "i'll", "im", "ive"})
 _REPORTS = re.compile(r"^(?:says?|said|told|tells|reports?|reported|texted|wrote|messaged|screamed|shouted|yelled)$")
-
-
 _DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 
 

@@ -47,6 +47,10 @@ _EXPLICIT = (
 )
 
 
+#: Verbs after which "her" is an object, so "her son" is not the client's possessive ("told her son").
+_CLIENT_OBJECT_VERBS = frozenset({"told", "tells", "asked", "asks", "hit", "hits"})
+
+
 def relation_gender(word: str) -> str | None:
     w = word.lower().removesuffix("'s").removesuffix("’s")
     return "m" if w in MALE_RELATIONS else "f" if w in FEMALE_RELATIONS else None
@@ -96,10 +100,6 @@ def client_gender(text: str) -> str | None:
     if votes["m"] == votes["f"]:
         return None
     return "m" if votes["m"] > votes["f"] else "f"
-
-
-#: Verbs after which "her" is an object, so "her son" is not the client's possessive ("told her son").
-_CLIENT_OBJECT_VERBS = frozenset({"told", "tells", "asked", "asks", "hit", "hits"})
 
 
 def other_by_gender(doc: Any, target_start: int, target_end: int, client: str | None) -> str | None:

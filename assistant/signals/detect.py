@@ -389,6 +389,8 @@ def _without_the_death(norm: str, spans: list[tuple[int, int]], cands: list[_Can
 
 #: The other person in these is the perpetrator or the one at risk from the client, not the experiencer.
 _RELATIONAL = ("ipv", "harm_to_others", "safeguarding")
+
+
 def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Signal],
                         rescope: list[tuple[int, int, _Candidate]], encoder: object, probe: object) -> None:
     """Meaning-level risk whose whole clause was scoped (negated, hypothetical, historical) is read again
