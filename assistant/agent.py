@@ -245,6 +245,8 @@ class StepLog:
     finish_reason: str | None = None
     tool_calls: list[str] = field(default_factory=list)
     text_calls: int = 0  # tool calls parsed from text
+    code_calls: list[str] = field(default_factory=list)  # calls the code made for a model that made none
+    stopped: list[str] = field(default_factory=list)  # the stream guard's stop reasons, per stopped step
     mode_switched: bool = False
 
 
@@ -285,10 +287,14 @@ def with_first_call_nudge(messages: list[Any]) -> list[Any]:
 
 
 def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, system: str,
-                    on_progress: Progress | None = None, max_steps: int = MAX_STEPS, answer_hint: str = "") -> Any:
+                    on_progress: Progress | None = None, max_steps: int = MAX_STEPS, answer_hint: str = "",
+                    question: str = "") -> Any:
     """An ``AgentMiddleware`` instance for one turn (see the module doc). Imported lazily."""
     from langchain.agents.middleware import AgentMiddleware, ModelResponse
     from langchain_core.messages import AIMessage, SystemMessage
+
+    from .llm import guarded
+    from .written import STOP_CALL, STOP_REASONS, StreamGuard
 
     by_name = {t.name: t for t in tools}
     state = {"mode": mode}
@@ -321,7 +327,7 @@ def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, syst
                 head, sep, case = prompt.rpartition("\nCurrent case:")
                 prompt = (head + "\n" + tool_instructions(tools) + "\n" + sep + case) if sep else \
                     prompt + "\n" + tool_instructions(tools)
-                if not log_.tool_calls and not last:
+                if not (log_.tool_calls or log_.code_calls) and not last:
                     messages = with_first_call_nudge(messages)
             elif last:
                 overrides["tools"] = []
@@ -330,9 +336,15 @@ def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, syst
             req = request.override(**overrides)
             note("step", step=step, mode=state["mode"])
             box: dict[str, Any] = {}
+            # A streamed step (text mode) is watched: a loop or a pasted context is cut off; before the
+            # first tool call, the step ends as soon as a call is written, or when none has come by then.
+            expect_call = state["mode"] == TEXT and not (log_.tool_calls or log_.code_calls) and not last
+            guard = StreamGuard(prompt + "\n" + "\n".join(str(m.content) for m in messages),
+                                find_call=(lambda text: parse_text_tool_calls(text, by_name)) if expect_call else None)
 
             def call() -> Completion:
-                box["response"] = handler(req)
+                with guarded(guard):
+                    box["response"] = handler(req)
                 return Completion(text="", model=getattr(model, "name", ""))
 
             try:
@@ -351,6 +363,8 @@ def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, syst
             log_.prompt_tokens += int(usage.get("input_tokens") or 0)
             log_.completion_tokens += int(usage.get("output_tokens") or 0)
             log_.finish_reason = (getattr(ai, "response_metadata", None) or {}).get("finish_reason")
+            if log_.finish_reason in STOP_REASONS:  # stopped by the guard (read back from a replayed step too)
+                log_.stopped.append(log_.finish_reason)
             calls = [c for c in (ai.tool_calls or []) if c.get("name") in by_name]
             text = ai.content if isinstance(ai.content, str) else ""
             if not calls and not last:
@@ -362,10 +376,21 @@ def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, syst
                         log_.mode_switched = True
             if last:
                 calls = []
+            if calls and log_.finish_reason == STOP_CALL:
+                log_.finish_reason = "tool_calls"
             if calls:
                 for c in calls:
                     log_.tool_calls.append(c["name"])
                     note("tool", name=c["name"], args=c.get("args") or {})
+            elif expect_call and question.strip():
+                # Text mode, and the model wrote no call where its first one belongs: the code makes the
+                # search it should have made. The next step then reads only the results (the prompt's
+                # prefix is cached), where a retrieve-then-answer call would read a whole new prompt.
+                calls = [{"name": "search_knowledge", "args": {"query": question.strip()[:300]},
+                          "id": f"code_{uuid.uuid4().hex[:12]}", "type": "tool_call"}]
+                log_.code_calls.append("search_knowledge")
+                note("tool", name="search_knowledge", args=calls[0]["args"])
+            if calls:
                 new = AIMessage(content="", tool_calls=calls, id=ai.id, response_metadata=ai.response_metadata,
                                 usage_metadata=ai.usage_metadata)
             else:
@@ -475,6 +500,7 @@ def run_agent(assistant: "Assistant", model: Any, messages: list[dict[str, str]]
     steps = StepLog()
     system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
     rest = messages[1:] if system else messages
+    question = rest[-1]["content"] if rest and rest[-1]["role"] == "user" else ""
     tokens = max_tokens or getattr(getattr(model, "settings", None), "max_answer_tokens", 900)
     from .prompts import CHAT_AGENT_ANSWER, load_prompt
 
@@ -482,7 +508,8 @@ def run_agent(assistant: "Assistant", model: Any, messages: list[dict[str, str]]
     agent = create_agent(
         agent_chat_model(model, tokens, stream=mode == TEXT), tools, system_prompt=system or None,
         middleware=[ModelCallLimitMiddleware(run_limit=max_steps + 1, exit_behavior="end"),
-                    make_middleware(mode, tools, model, steps, system, on_progress, max_steps, hint)])
+                    make_middleware(mode, tools, model, steps, system, on_progress, max_steps, hint,
+                                    question)])
     t0 = time.perf_counter()
     try:
         state = agent.invoke({"messages": to_langchain(rest)},

@@ -11,13 +11,13 @@ from .catalog import Catalog
 from .compose import citations, compose_offline, compose_safety, orientation, sources_line
 from .context import case_block, pack_context
 from .errors import EndpointError
-from .llm import ChatModel, Completion, Message
+from .llm import ChatModel, Completion, Message, guarded
 from .models import Answer, Flag, Usage
 from .planning import AskPlan
 from .signals.check import frame_flags, remove_safety_undoing
 from .prompts import ANSWER_SYSTEM, ANSWER_USER, load_prompt
 from .tokens import count_messages
-from .written import WrittenCheck, check_written
+from .written import StreamGuard, WrittenCheck, check_written
 
 REDIRECT_PREFIXES = ("**Holding the IPT frame", "**Is IPT the right fit?")
 _CITE = re.compile(r"\[([a-z][a-z_]+)\]|`([a-z][a-z_]+)`")
@@ -89,7 +89,9 @@ def llm_answer(plan: AskPlan, cat: Catalog, model: ChatModel, *, budget: int = 1
     if on_token is not None:
         on_token("\n".join(preamble) + "\n")
     try:
-        completion = model.complete(messages, max_tokens=max_tokens, temperature=0.2, on_token=on_token)
+        # A loop, or a pasted context or earlier answer, is cut off early (when streamed).
+        with guarded(StreamGuard("\n".join(m["content"] for m in messages[1:]))):
+            completion = model.complete(messages, max_tokens=max_tokens, temperature=0.2, on_token=on_token)
     except EndpointError as err:
         flag = Flag(code="endpoint_error", message=f"{err} — showing the grounded offline answer instead.")
         ans = offline_answer(plan, cat, extra_flags=[flag], started=started,

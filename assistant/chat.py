@@ -72,6 +72,32 @@ def small_talk(line: str) -> str | None:
     return SMALL_TALK_REPLIES[next(k for k, v in m.groupdict().items() if v)]
 
 
+#: What the history keeps of an answer, in words (see :func:`brief_answer`).
+BRIEF_WORDS = 120
+#: Lines of an answer the history leaves out: banners and checks, the case header, sources, flags.
+_NOT_BRIEF = re.compile(r"^\s*(?:>|\*\*Session \d|Sources:|\[[a-z_]+\]\s)")
+
+
+def brief_answer(text: str, max_words: int = BRIEF_WORDS) -> str:
+    """What the chat's history keeps of an answer for the next turn's model call: its prose, without the
+    banners, the case header (the case travels in the system prompt), the sources and the flags, cut
+    to ``max_words`` words. Small models copy a long earlier answer back, and read every token of it
+    on every turn; the clinician's screen still shows the whole answer."""
+    lines = [ln for ln in text.splitlines() if ln.strip() and not _NOT_BRIEF.match(ln)]
+    kept: list[str] = []
+    count = 0
+    for ln in lines:
+        n = len(ln.split())
+        if count + n > max_words:
+            rest = max_words - count
+            if rest > 5:
+                kept.append(" ".join(ln.split()[:rest]) + " …")
+            break
+        kept.append(ln)
+        count += n
+    return "\n".join(kept)
+
+
 def chat_hints(text: str) -> str:
     """Hints written for the command line (``--focus AREA``) in chat's own words (``/focus AREA``)."""
     return _CLI_HINT.sub(lambda m: f"/{m.group(1)}{m.group(2) or ''}", text)
@@ -102,6 +128,8 @@ class ChatSession:
     _tools: bool | None = None  # the endpoint returns native tool calls
     _tool_mode: str | None = None  # native | text | off (see assistant.agent)
     last_tool_calls: list[str] = field(default_factory=list)  # the tools the agent called in the last turn
+    last_code_calls: list[str] = field(default_factory=list)  # calls the code made for it (it made none)
+    last_stops: list[str] = field(default_factory=list)  # replies the stream guard cut off, and why
     _probe_error: EndpointError | None = None
 
     @property
@@ -243,7 +271,7 @@ class ChatSession:
         plan = plan_question(text, a.retriever, a.catalog, session=self.session, total_sessions=self.total,
                              focal_area=self.focus)
         spent = 0  # model calls of an agent run whose answer could not be used
-        self.last_tool_calls = []
+        self.last_tool_calls, self.last_code_calls, self.last_stops = [], [], []
         if mode != "off" and not plan.safety_first:  # risk: code's safety-first answer, never the agent's
             ans, spent = self._agent_answer(plan, model, mode, on_token)
             if ans is not None:
@@ -274,17 +302,23 @@ class ChatSession:
         """One turn through the agent, checked like ``ask``, and the model calls it made; no answer when
         the model's rests on no tool result (the caller then retrieves and answers). Shows progress (each tool, then the answer) through
         ``on_token``."""
-        from .agent import correct_verdict, run_agent
+        from .agent import TEXT, correct_verdict, run_agent
         from .answer import checked_answer, offline_answer, preamble_lines, rejected_answer
         from .prompts import CHAT_AGENT_SYSTEM, load_prompt
         from .written import check_written
 
         a = self.assistant
         started = time.perf_counter()
-        system = load_prompt(CHAT_AGENT_SYSTEM).render(case=self.describe_case())
         # The agent sees the last exchange only: the case travels in the system prompt, and small models
         # answer an earlier question when given several (and read every token of them, every turn).
         history = self.trimmed_history()[-2:]
+        case = self.describe_case()
+        if mode == TEXT and history:
+            # Servers without native tool calls run small local models, which paste their previous answer
+            # back (measured: 3 of 5 recorded turns). They get the previous question only, in the case.
+            case += f"; the clinician's previous question: {history[0]['content'][:300]}"
+            history = []
+        system = load_prompt(CHAT_AGENT_SYSTEM).render(case=case)
         messages = [{"role": "system", "content": system}, *history, {"role": "user", "content": plan.question}]
         shown: list[str] = []
 
@@ -311,6 +345,7 @@ class ChatSession:
             ans.usage.model_calls = int(getattr(err, "attempts", 0) or 0)
             return ans, ans.usage.model_calls
         self.last_tool_calls = list(result.tool_calls)
+        self.last_code_calls, self.last_stops = list(result.steps.code_calls), list(result.steps.stopped)
         if result.mode != mode:  # the server wrote tool calls as text: remember for this endpoint
             self._tool_mode, self._tools = result.mode, result.mode == "native"
             correct_verdict(model, a.settings.data_dir, result.mode)
@@ -331,7 +366,7 @@ class ChatSession:
         return ans, completion.attempts
 
     def _remember(self, question: str, answer: str) -> None:
-        self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+        self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": brief_answer(answer)}]
 
     def trimmed_history(self) -> list[Message]:
         """The most recent turns that fit the history budget (whole user/assistant pairs)."""

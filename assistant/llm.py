@@ -596,7 +596,13 @@ def chat_openai_class() -> type:
       (llama.cpp's chat templates fail on null with HTTP 500);
     * ``max_tokens`` is sent under its legacy name as well as ``max_completion_tokens`` (which
       langchain-openai sends alone, and which llama-cpp-python ignores: no limit at all).
-      Marked by the ``ipt_legacy_max_tokens`` model kwarg, which is removed from the payload."""
+      Marked by the ``ipt_legacy_max_tokens`` model kwarg, which is removed from the payload.
+
+    And one addition: a streamed reply is watched by the :class:`~assistant.written.StreamGuard` set with
+    :func:`guarded` (if any). When it says stop, the stream is closed (the server stops generating) and
+    the reply ends there, with the guard's reason as its ``finish_reason``."""
+    from langchain_core.messages import AIMessageChunk
+    from langchain_core.outputs import ChatGenerationChunk
     from langchain_openai import ChatOpenAI
 
     class IPTChatOpenAI(ChatOpenAI):  # type: ignore[misc, valid-type]
@@ -610,7 +616,38 @@ def chat_openai_class() -> type:
                 payload.setdefault("max_tokens", payload["max_completion_tokens"])
             return payload
 
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            guard = _GUARD.get()
+            if guard is not None:
+                guard.start()
+            chunks = super()._stream(*args, **kwargs)
+            try:
+                for chunk in chunks:
+                    yield chunk
+                    if guard is not None and guard.feed(_content_text(chunk.message)):
+                        meta = {"finish_reason": guard.reason}
+                        yield ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=meta),
+                                                  generation_info=meta)
+                        return
+            finally:
+                chunks.close()  # closes the HTTP response: the server stops generating for nobody
+
     return IPTChatOpenAI
+
+
+#: The stream guard for model calls made in this context (see :func:`guarded`).
+_GUARD: contextvars.ContextVar[Any] = contextvars.ContextVar("ipt_stream_guard", default=None)
+
+
+@contextlib.contextmanager
+def guarded(guard: Any) -> Iterator[Any]:
+    """Streamed model replies inside this block are watched by ``guard`` (a
+    :class:`~assistant.written.StreamGuard`) and stopped when it says so."""
+    token = _GUARD.set(guard)
+    try:
+        yield guard
+    finally:
+        _GUARD.reset(token)
 
 
 def _content_text(msg: Any) -> str:

@@ -8,7 +8,12 @@ chat agent alike, and the caller shows the grounded offline answer instead:
   context the model was given (:func:`copied_share`), or several lines start with the context's own
   labels or bracketed headings;
 * ``truncated``: the endpoint reported ``finish_reason="length"`` (the reply hit ``max_tokens``);
-* ``pseudo_tool_call``: the reply is a tool call written as text, or a bare JSON blob, not prose.
+* ``pseudo_tool_call``: the reply is a tool call written as text, or a bare JSON blob, not prose;
+* ``repetitive``: the reply repeats a long run of its own words (a small model caught in a loop).
+
+:class:`StreamGuard` applies the same measures while a reply streams, so that a loop or a copy is cut off
+after a few dozen words instead of running to ``max_tokens`` (on a CPU model, minutes). The stream is then
+closed and the reply ends with one of the ``STOP_*`` finish reasons, which :func:`check_written` reads.
 
 Pure functions over strings: cheap, no model, no patient text logged.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from .models import Flag
 
@@ -26,6 +32,21 @@ NGRAM = 6
 COPY_SHARE = 0.5
 #: This many lines starting with a context label or heading make a reply a copy, whatever the share.
 LABEL_LINES = 3
+#: A reply that repeats a run of this many of its own words is caught in a loop (no answer says a 20-word
+#: sentence twice; a quoted key phrase is shorter than this and is said once).
+REPEAT_WORDS = 20
+#: While streaming: stop a reply whose last this many words all sit inside n-grams of its sources (a whole
+#: paragraph pasted; one quoted phrase from the context is shorter).
+COPY_WINDOW = 40
+#: While streaming, when a tool call is expected: stop after this many characters with no call in them.
+CALL_CHARS = 600
+
+#: Finish reasons of a stream the guard stopped (never sent by a server).
+STOP_REPEAT = "ipt_repetition"
+STOP_COPY = "ipt_copying"
+STOP_CALL = "ipt_tool_call"
+STOP_NO_CALL = "ipt_no_tool_call"
+STOP_REASONS = frozenset({STOP_REPEAT, STOP_COPY, STOP_CALL, STOP_NO_CALL})
 
 _WORD = re.compile(r"[a-z0-9']+")
 #: Line starts that belong to the context format (old and new), never to a written answer.
@@ -58,6 +79,73 @@ def copied_share(answer: str, context: str, n: int = NGRAM) -> float:
     return sum(covered) / len(a)
 
 
+def repeats_itself(answer: str, n: int = REPEAT_WORDS) -> bool:
+    """True when some run of ``n`` words occurs twice in ``answer``."""
+    a = words(answer)
+    seen: set[tuple[str, ...]] = set()
+    for i in range(len(a) - n + 1):
+        gram = tuple(a[i:i + n])
+        if gram in seen:
+            return True
+        seen.add(gram)
+    return False
+
+
+class StreamGuard:
+    """Watches a reply as it streams; :meth:`feed` returns a ``STOP_*`` reason when it should stop:
+
+    * it repeats a run of :data:`REPEAT_WORDS` of its own words (:data:`STOP_REPEAT`);
+    * its last :data:`COPY_WINDOW` words are all inside word n-grams of ``sources`` (:data:`STOP_COPY`);
+    * with ``find_call`` (a tool call is expected): as soon as ``find_call(text)`` finds one
+      (:data:`STOP_CALL`: what a model writes after its call is never used), or after :data:`CALL_CHARS`
+      characters without one (:data:`STOP_NO_CALL`).
+
+    Words are counted when complete (followed by a separator), so a word split across pieces counts once."""
+
+    def __init__(self, sources: str = "", *, find_call: Callable[[str], Any] | None = None) -> None:
+        c = words(sources)
+        self._grams = {tuple(c[i:i + NGRAM]) for i in range(len(c) - NGRAM + 1)}
+        self._find_call = find_call
+        self.start()
+
+    def start(self) -> None:
+        """Forget what was fed (a new attempt streams from the beginning)."""
+        self.text = ""
+        self._words: list[str] = []
+        self._own: set[tuple[str, ...]] = set()
+        self._covered: list[bool] = []
+        self.reason: str | None = None
+
+    def feed(self, piece: str) -> str | None:
+        if self.reason is not None or not piece:
+            return self.reason
+        self.text += piece
+        if self._find_call is not None:
+            if self._find_call(self.text):
+                self.reason = STOP_CALL
+            elif len(self.text) > CALL_CHARS:
+                self.reason = STOP_NO_CALL
+            if self.reason is not None:
+                return self.reason
+        done = words(self.text[: max(self.text.rfind(c) for c in " \n\t.,;:!?\"") + 1])
+        for w in done[len(self._words):]:
+            self._words.append(w)
+            self._covered.append(False)
+            k = len(self._words)
+            if k >= REPEAT_WORDS:
+                gram = tuple(self._words[k - REPEAT_WORDS:])
+                if gram in self._own:
+                    self.reason = STOP_REPEAT
+                self._own.add(gram)
+            if k >= NGRAM and tuple(self._words[k - NGRAM:]) in self._grams:
+                self._covered[k - NGRAM:] = [True] * NGRAM
+            if self.reason is None and k >= COPY_WINDOW and all(self._covered[k - COPY_WINDOW:]):
+                self.reason = STOP_COPY
+            if self.reason is not None:
+                break
+        return self.reason
+
+
 def label_lines(answer: str) -> int:
     """Lines of the answer that start with one of the context format's labels or headings."""
     return len(_CONTEXT_LABEL.findall(answer))
@@ -86,14 +174,16 @@ class WrittenCheck:
     labels: int
     truncated: bool
     pseudo_call: bool
+    repeated: bool = False
+    copy_stopped: bool = False  # the stream guard stopped it as a copy
 
     @property
     def copied(self) -> bool:
-        return self.share >= COPY_SHARE or self.labels >= LABEL_LINES
+        return self.share >= COPY_SHARE or self.labels >= LABEL_LINES or self.copy_stopped
 
     @property
     def ok(self) -> bool:
-        return not (self.copied or self.truncated or self.pseudo_call)
+        return not (self.copied or self.truncated or self.pseudo_call or self.repeated)
 
     def flags(self) -> list[Flag]:
         out: list[Flag] = []
@@ -107,6 +197,9 @@ class WrittenCheck:
         if self.truncated:
             out.append(Flag(code="truncated", message="the model's answer stopped at the token limit "
                             "(finish_reason=length); it was not shown"))
+        if self.repeated:
+            out.append(Flag(code="repetitive", message="the model began repeating itself; it was stopped and "
+                            "not shown"))
         return out
 
     def reason(self) -> str:
@@ -117,10 +210,14 @@ class WrittenCheck:
             parts.append("copied the context instead of writing an answer")
         if self.truncated:
             parts.append("stopped at the token limit")
+        if self.repeated:
+            parts.append("began repeating itself")
         return " and ".join(parts)
 
 
 def check_written(text: str, context: str, finish_reason: str | None) -> WrittenCheck:
     """Measure a model reply against the context it was given."""
     return WrittenCheck(share=copied_share(text, context), labels=label_lines(text),
-                        truncated=finish_reason == "length", pseudo_call=looks_like_tool_call(text))
+                        truncated=finish_reason == "length", pseudo_call=looks_like_tool_call(text),
+                        repeated=finish_reason == STOP_REPEAT or repeats_itself(text),
+                        copy_stopped=finish_reason == STOP_COPY)

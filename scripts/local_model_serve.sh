@@ -25,7 +25,9 @@
 #   IPT_LLM_FOREGROUND  1 runs the server in the foreground instead (Ctrl-C stops it)
 #   IPT_LLM_CHAT_FORMAT llama-cpp-python chat format (default: unset = the GGUF's own chat template).
 #                       "chatml-function-calling" makes non-streamed tool_choice="auto" return tool_calls
-#                       with Qwen, but streamed tool calls come back empty and tool results are ignored.
+#                       with Qwen, but streamed requests come back empty, a text answer with tools offered
+#                       is forced empty, tool results are ignored and text turns come back HTML-escaped
+#                       (tried 2026-12-02, see README): leave it unset for the chat agent.
 #
 # Files: $PREFIX/server-$PORT.pid and $PREFIX/server-$PORT.log
 set -euo pipefail

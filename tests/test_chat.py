@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from assistant import Assistant
-from assistant.chat import HELP, ChatSession, run_chat
+from assistant.chat import HELP, ChatSession, brief_answer, run_chat
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.testing.fake_server import FakeOpenAIServer, Reply
@@ -210,7 +210,8 @@ def test_llm_chat_without_tool_support_sends_history(tools: str):
     assert [m["role"] for m in first["messages"]] == ["system", "user"]
     assert [m["role"] for m in second["messages"]] == ["system", "user", "assistant", "user"]
     assert second["messages"][1]["content"] == DISPUTE
-    assert second["messages"][2]["content"] == t1.text
+    assert second["messages"][2]["content"] == brief_answer(t1.text)  # its prose, no header or sources
+    assert "Sources:" not in second["messages"][2]["content"] and "**Session" not in second["messages"][2]["content"]
     assert FOLLOW_UP in second["messages"][3]["content"] and "CONTEXT" in second["messages"][3]["content"]
     assert t2.answer.session == 5 and t2.answer.focal_area == "role_dispute"  # type: ignore[union-attr]
 
@@ -262,7 +263,7 @@ def test_agent_path_runs_the_tool_and_cites_it():
     codes = {f.code for f in ans.flags}
     assert "phantom_citation" not in codes and "citation_missing" not in codes and "endpoint_error" not in codes
     assert "[role_play]" in ans.answer
-    assert chat.history[-1]["content"] == ans.answer
+    assert chat.history[-1]["content"] == brief_answer(ans.answer)
 
 
 def test_agent_unknown_technique_is_reported_back_to_the_model():

@@ -4,7 +4,7 @@
 The product's code (retrieval, tools, the agent loop, the checks) runs again; only the model's replies
 come from the recording, in order. Each turn must end as it did when recorded (mode, flags, tools,
 techniques, model calls), and whatever the model wrote, what is shown must never be a tool call, a JSON
-blob, a copy of the context or a truncated answer."""
+blob, a copy of the context, a loop or a truncated answer."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.written import check_written, looks_like_tool_call
+from assistant.written import check_written, looks_like_tool_call, repeats_itself
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "evals" / "recordings"
 TRANSCRIPTS = sorted(RECORDINGS.glob("*/chat/*.json"))
@@ -39,8 +39,8 @@ def test_recorded_chat_turns_replay_as_recorded(path: Path):
         if ans.mode == "llm":  # what the model wrote and the chat showed
             shown = ans.answer
             assert not looks_like_tool_call(shown.split("\n", 1)[-1])
-            assert "truncated" not in outcome["flags"] and "copied_context" not in outcome["flags"]
-            assert check_written(shown, "", "stop").labels < 3
+            assert not {"truncated", "copied_context", "repetitive"} & set(outcome["flags"])
+            assert check_written(shown, "", "stop").labels < 3 and not repeats_itself(shown)
 
 
 def test_replay_needs_no_network(monkeypatch: pytest.MonkeyPatch):

@@ -159,16 +159,20 @@ def _step_model_class() -> type:
 
 
 # -- transcripts -------------------------------------------------------------------------------------------
-def turn_outcome(turn: Any, tool_calls: list[str]) -> dict[str, Any]:
+def turn_outcome(turn: Any, chat: Any) -> dict[str, Any]:
     """What a turn showed, in a form that can be compared between record and replay: the answer's mode,
-    flags, first techniques and model calls, and the tools the agent called (native or parsed from text)."""
+    flags, first techniques and model calls, the tools the agent called (native or parsed from text), the
+    calls the code made for it, and the replies the stream guard stopped. ``answered_after_tool`` counts
+    the model's own calls only."""
     ans = turn.answer
     out: dict[str, Any] = {"kind": turn.kind}
     if ans is not None:
         out.update(mode=ans.mode, flags=sorted({f.code for f in ans.flags}), techniques=ans.techniques[:3],
                    model_calls=ans.usage.model_calls)
-    out["tool_calls"] = list(tool_calls)
-    out["answered_after_tool"] = bool(ans is not None and ans.mode == "llm" and tool_calls)
+    out["tool_calls"] = list(chat.last_tool_calls)
+    out["code_calls"] = list(chat.last_code_calls)
+    out["stopped"] = list(chat.last_stops)
+    out["answered_after_tool"] = bool(ans is not None and ans.mode == "llm" and chat.last_tool_calls)
     return out
 
 
@@ -198,7 +202,7 @@ def record_chat(settings: Any, lines: list[str], out: Path, *, session: int | No
         turn = chat.ask(line, on_token=shown.append)
         seconds = round(time.perf_counter() - t0, 1)
         steps = recorder.steps[start:]
-        outcome = turn_outcome(turn, chat.last_tool_calls)
+        outcome = turn_outcome(turn, chat)
         turns.append({"input": line, "steps": steps, "seconds": seconds, "outcome": outcome,
                       "shown": (turn.answer.answer if turn.answer else turn.text)})
         sys.stderr.write(f"turn {len(turns)}: {seconds}s {json.dumps(outcome)}\n")
@@ -228,7 +232,7 @@ def replay_chat(data: dict[str, Any]) -> list[tuple[dict[str, Any], Any, dict[st
                                focus=case.get("focus"))
         chat._tool_mode = None
         turn = chat.ask(rec_turn["input"], on_token=lambda piece: None)
-        out.append((rec_turn, turn, turn_outcome(turn, chat.last_tool_calls) | {"replayed_all": recorder.replayed_all}))
+        out.append((rec_turn, turn, turn_outcome(turn, chat) | {"replayed_all": recorder.replayed_all}))
     return out
 
 

@@ -29,7 +29,8 @@ Faults, for the fault-injection tests:
 * ``stream_cut``: in a stream, close the connection after this many content chunks, with no
   finish reason and no ``[DONE]`` (``stream_done=False`` alone drops just the ``[DONE]``;
   ``finish=None`` drops just the finish reason);
-* ``stall``: in a stream, wait this long after the content, before the finish reason.
+* ``stall``: in a stream, wait this long after the content, before the finish reason;
+* ``pieces``: in a stream, the text is sent in this many content chunks (a model's tokens: use many).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Reply:
     stream_done: bool = True
     finish: str | None = "stop"
     stall: float = 0.0
+    pieces: int = 4  # a streamed text is sent in this many content chunks (at spaces when possible)
 
 
 Handler = Callable[[dict[str, Any]], "Reply | str"]
@@ -157,7 +159,7 @@ def stream_events(model: str, reply: Reply, calls: list[dict[str, Any]] | None,
             out["usage"] = usage
         return out
 
-    pieces = _split(reply.text)
+    pieces = _split(reply.text, reply.pieces)
     cut = reply.stream_cut is not None
     if cut:
         pieces = pieces[: reply.stream_cut]
@@ -196,6 +198,8 @@ class ReplyScript:
         self.paths: list[tuple[str, str]] = []
         #: Exceptions raised by ``handler`` (each answered as HTTP 500); check it in tests.
         self.handler_errors: list[BaseException] = []
+        #: How many replies the client stopped reading before their end (it closed the connection).
+        self.dropped = 0
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
 
@@ -335,7 +339,8 @@ def _make_handler_class(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler
             try:
                 self._answer(body, reply)
             except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-                pass  # the client gave up (timeout) before we answered
+                with server._lock:  # the client gave up (timeout, or stopped reading a stream)
+                    server.dropped += 1
 
         # -- answers ---------------------------------------------------------------------
         def _answer(self, body: dict[str, Any], reply: Reply) -> None:
