@@ -513,6 +513,8 @@ class OpenAICompatibleModel:
         lc_messages = to_langchain(messages)
         params = self._params(max_tokens, temperature)
         _ = self.client  # built (imports and all) before the clock of the first attempt starts
+        if on_token is None and _GUARD.get() is not None:
+            on_token = _discard  # streamed all the same, so that the guard can stop a loop or a copy early
 
         def call() -> Completion:
             t0 = time.perf_counter()
@@ -575,7 +577,7 @@ class OpenAICompatibleModel:
                 raise EndpointError(f"the model endpoint {self.host} ended the stream before the answer was "
                                     "complete (no finish reason)", kind="incomplete")
         except BaseException as exc:
-            if parts and isinstance(exc, Exception):
+            if parts and isinstance(exc, Exception) and on_token is not _discard:
                 # Tokens were already shown: do not retry and duplicate them.
                 with contextlib.suppress(AttributeError, TypeError):
                     exc._ipt_partial = True  # type: ignore[attr-defined]
@@ -633,6 +635,10 @@ def chat_openai_class() -> type:
                 chunks.close()  # closes the HTTP response: the server stops generating for nobody
 
     return IPTChatOpenAI
+
+
+def _discard(piece: str) -> None:
+    """An ``on_token`` that shows nothing."""
 
 
 #: The stream guard for model calls made in this context (see :func:`guarded`).

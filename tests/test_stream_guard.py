@@ -115,9 +115,23 @@ def test_a_streamed_loop_is_cut_off_and_replaced():
     assert "I want to help you understand" not in ans.answer
 
 
-def test_an_unstreamed_loop_is_caught_after_the_fact():
-    with FakeOpenAIServer(lambda body: Reply(text=LOOP[:1500])) as server:
+def test_a_loop_is_cut_off_when_nothing_is_shown_too():
+    # `ipt ask --json` and evals show nothing while the model writes: the reply is streamed all the same
+    reply = Reply(text=LOOP, pieces=600, chunk_delay=0.01, finish="length")
+    with FakeOpenAIServer(lambda body: reply) as server:
         ans = Assistant(_settings(server)).ask(DISPUTE)
+        deadline = time.monotonic() + 10
+        while not server.dropped and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.dropped == 1 and server.requests[0]["stream"] is True
+    assert ans.mode == "offline" and ans.has_flag("repetitive")
+
+
+def test_a_recorded_loop_is_caught_after_the_fact():
+    from assistant.testing.fake_model import ScriptedModel
+
+    model = ScriptedModel().enqueue(LOOP[:1500])  # a replay stands in like this: no stream to watch
+    ans = Assistant(Settings(offline=True), model=model).ask(DISPUTE)
     assert ans.mode == "offline" and ans.has_flag("repetitive")
 
 
