@@ -50,12 +50,16 @@ def ipt_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(autouse=True)
 def _clean_ipt_env(monkeypatch: pytest.MonkeyPatch, ipt_data_dir: Path) -> Path:
-    """Per test: no IPT_*/OPENAI_* variables except IPT_DATA_DIR -> the session data dir.
+    """Per test: no IPT_*/OPENAI_* variables except IPT_DATA_DIR -> the session data dir, and no proxy
+    between the tests and their fake model servers on 127.0.0.1.
 
     Tests may ``monkeypatch.setenv`` their own IPT_* values; they are undone after the test.
     """
     for name in _our_vars(os.environ):
         monkeypatch.delenv(name, raising=False)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("IPT_DATA_DIR", str(ipt_data_dir))
     return ipt_data_dir
 

@@ -27,13 +27,6 @@ ANSWER = ("Her fights about chores are a role dispute in renegotiation: work on 
           "**Ask:** \"What happened right before the argument started?\"\n**Watch for:** taking sides.")
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 def _tools(assistant_offline: Assistant) -> dict[str, Any]:
     return {t.name: t for t in build_tools(assistant_offline, {"session": 5, "total": 16, "focus": None}, [])}
 

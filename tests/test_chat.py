@@ -19,16 +19,8 @@ from assistant.testing.fake_server import FakeOpenAIServer, Reply
 from assistant.testing.mock_transport import MockOpenAI
 from assistant.tokens import count_messages
 
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 DISPUTE = "Session 5 of 16: she keeps fighting with her husband about chores; they argue every evening."
 FOLLOW_UP = "What should I say when she brings it up again?"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in _PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
 def chat_lines(*lines: str, settings: Settings | None = None, as_json: bool = False, **kw: Any) -> tuple[int, list[str]]:

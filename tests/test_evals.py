@@ -109,13 +109,6 @@ def cases_dir(tmp_path: Path) -> Path:
     return write_cases(tmp_path / "cases")
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in _PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The caller's environment minus IPT_*/OPENAI_*/proxies, plus the test data dir."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_")) and k not in _PROXY_VARS}

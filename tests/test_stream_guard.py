@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from assistant import Assistant
 from assistant.chat import ChatSession, brief_answer
 from assistant.config import Settings
@@ -36,13 +34,6 @@ SOURCE = ("Communication analysis: take one recent argument and go through it ex
           "the client said, what she meant, what the other person heard and how each of them felt afterwards, "
           "so that the pattern of ambiguous or indirect communication becomes visible and can be changed; then "
           "look for the point where the exchange went wrong and what she could have said instead at that point.")
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
 def _feed(guard: StreamGuard, text: str, size: int = 5) -> tuple[str | None, int]:
