@@ -118,6 +118,19 @@ def rejected_answer(plan: AskPlan, cat: Catalog, completion: Completion, written
     return ans
 
 
+#: Flags that say why a streamed answer was replaced by the offline one, most telling first.
+_REPLACED_BY = ("endpoint_error", "copied_context", "repetitive", "truncated", "pseudo_tool_call")
+
+
+def fallback_notice(pieces_shown: int, answer: Answer) -> str:
+    """The line between what was streamed and the offline answer that replaces it. The first piece
+    streamed is the case header (:func:`preamble_lines`); only later pieces are the model's text."""
+    code = next((c for c in _REPLACED_BY if answer.has_flag(c)), "endpoint_error")
+    said = ("The model's text above is incomplete or unchecked: discard it." if pieces_shown > 1
+            else "No answer came from the model.")
+    return f"\n\n[{code}] {said} The grounded offline answer follows.\n\n"
+
+
 def preamble_lines(plan: AskPlan, cat: Catalog) -> list[str]:
     lines = [orientation(plan, cat), ""]
     if plan.safety_first:

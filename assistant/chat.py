@@ -221,8 +221,9 @@ class ChatSession:
             tail = [answer.answer.rstrip().splitlines()[-1]] + [f"[{f.code}] {f.message}" for f in answer.flags]
             return Turn("answer", "\n".join(tail), answer=answer, streamed=True)
         if seen:  # model text was shown, then the call failed: disown it before the fallback
-            return Turn("answer", "\n\n[endpoint_error] The model's text above is incomplete or unchecked: discard it. "
-                        "The grounded offline answer follows.\n\n" + answer.answer, answer=answer)
+            from .answer import fallback_notice
+
+            return Turn("answer", fallback_notice(len(seen), answer) + answer.answer, answer=answer)
         return Turn("answer", answer.answer, answer=answer)
 
     def _offline_answer(self, text: str) -> Answer:

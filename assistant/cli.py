@@ -258,8 +258,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         _print_checks(answer.flags, answer.answer.rstrip().splitlines()[-1])
     else:
         if streamed:
-            sys.stdout.write("\n\n[endpoint_error] The model's text above is incomplete or unchecked: discard it. "
-                             "The grounded offline answer follows.\n\n")
+            from .answer import fallback_notice
+
+            sys.stdout.write(fallback_notice(len(streamed), answer))
         print_markdown(answer.answer, sys.stdout)
         _print_checks([f for f in answer.flags if f.code in {"endpoint_error", "frame_violation"}], None)
     return 0

@@ -332,6 +332,8 @@ def test_cli_fallback_is_labelled_and_stderr_is_prefixed(warm: Path, reply: Repl
         assert OFFLINE_MARK in out and "[endpoint_error]" in out
         if reply.stream_cut:
             assert "discard it" in out  # the partial text already shown is disowned
+        else:  # only the case header was shown: nothing of the model's to disown
+            assert "discard it" not in out and "[endpoint_error] No answer came from the model." in out
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "abc", "99999"])
