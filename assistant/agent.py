@@ -319,6 +319,7 @@ def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, syst
                 hint += ("\nYou have used all your tool calls: answer now from what the tools returned, with "
                          "no tool call.")
             messages = with_answer_hint(list(request.messages), hint.strip())
+            before_first_call = not (log_.tool_calls or log_.code_calls) and not last
             if state["mode"] == TEXT:
                 messages = text_history(messages)
                 overrides["tools"] = []
@@ -327,7 +328,7 @@ def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, syst
                 head, sep, case = prompt.rpartition("\nCurrent case:")
                 prompt = (head + "\n" + tool_instructions(tools) + "\n" + sep + case) if sep else \
                     prompt + "\n" + tool_instructions(tools)
-                if not (log_.tool_calls or log_.code_calls) and not last:
+                if before_first_call:
                     messages = with_first_call_nudge(messages)
             elif last:
                 overrides["tools"] = []
@@ -338,7 +339,7 @@ def make_middleware(mode: str, tools: list[Any], model: Any, log_: StepLog, syst
             box: dict[str, Any] = {}
             # A streamed step (text mode) is watched: a loop or a pasted context is cut off; before the
             # first tool call, the step ends as soon as a call is written, or when none has come by then.
-            expect_call = state["mode"] == TEXT and not (log_.tool_calls or log_.code_calls) and not last
+            expect_call = state["mode"] == TEXT and before_first_call
             guard = StreamGuard(prompt + "\n" + "\n".join(str(m.content) for m in messages),
                                 find_call=(lambda text: parse_text_tool_calls(text, by_name)) if expect_call else None)
 

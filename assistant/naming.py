@@ -112,7 +112,7 @@ def _patterns(content_hash: str, entries: tuple[tuple[str, str, tuple[str, ...]]
     pats = Patterns()
     for tid, name, syns in entries:
         phrases = [name, tid.replace("_", " ")]
-        alts = [_flex(name), _flex(tid.replace("_", " "))]
+        alts = [_flex(p) for p in phrases]
         firsts = [_first_word(p) for p in phrases]
         short: list[str] = []
         short_firsts: list[str | None] = []

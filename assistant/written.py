@@ -111,6 +111,7 @@ class StreamGuard:
     def start(self) -> None:
         """Forget what was fed (a new attempt streams from the beginning)."""
         self.text = ""
+        self._read = 0  # characters of ``text`` already split into complete words
         self._words: list[str] = []
         self._own: set[tuple[str, ...]] = set()
         self._covered: list[bool] = []
@@ -127,8 +128,10 @@ class StreamGuard:
                 self.reason = STOP_NO_CALL
             if self.reason is not None:
                 return self.reason
-        done = words(self.text[: max(self.text.rfind(c) for c in " \n\t.,;:!?\"") + 1])
-        for w in done[len(self._words):]:
+        cut = max(self.text.rfind(c) for c in " \n\t.,;:!?\"") + 1  # after the last complete word
+        fresh = words(self.text[self._read:cut]) if cut > self._read else []
+        self._read = max(self._read, cut)
+        for w in fresh:
             self._words.append(w)
             self._covered.append(False)
             k = len(self._words)
