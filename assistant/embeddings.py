@@ -10,6 +10,13 @@ version and the machine, and later sessions load it with graph optimisation off.
 The model's sha256 is computed once per file version (size and mtime) and recorded
 there too. Any problem with the cache only means optimising (or hashing) again.
 
+First run: ``data/embedding-seed.npz`` ships the vectors of the texts the package embeds for itself
+(the knowledge base's chunks and the situation exemplars), keyed by the sha1 of the text and tied to
+this model's sha256. :meth:`MiniLMEncoder.encode` takes a batch's vectors from there when it has them,
+so a first ``ipt index`` embeds only what the seed lacks (an edited entry, a larger corpus).
+``python scripts/write_embedding_seed.py`` rewrites it after the knowledge base changes; a test says
+when it is out of date. A seed that does not verify is ignored.
+
 This module does not import LangChain: :class:`MiniLMEmbeddings`, the LangChain
 ``Embeddings`` adapter, is created on first access (model paths only), and
 :func:`chroma_embedding_function` adapts the encoder for chromadb collections so
@@ -23,6 +30,7 @@ import json
 import os
 import platform
 import threading
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
@@ -37,6 +45,7 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 MAX_TOKENS = 128  # the length all-MiniLM-L6-v2 was trained at; longer costs time, adds little
 DIMENSIONS = 384
 GRAPH_CACHE = "onnx"  # folder under the data dir
+SEED_PATH = Path(__file__).parent / "data" / "embedding-seed.npz"
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
@@ -177,8 +186,25 @@ class MiniLMEncoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Normalised vectors for ``texts``, in order. A batch (more than one text: never a query) takes
+        the vectors the shipped seed holds and embeds only the rest."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        seed = seed_vectors() if len(texts) > 1 else {}
+        if seed:
+            keys = [text_sha1(t) for t in texts]
+            missing = [i for i, k in enumerate(keys) if k not in seed]
+            if len(missing) < len(texts):
+                result = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+                for i, k in enumerate(keys):
+                    if k in seed:
+                        result[i] = seed[k]
+                if missing:
+                    result[missing] = self._encode_sorted([texts[i] for i in missing], batch_size)
+                return result
+        return self._encode_sorted(texts, batch_size)
+
+    def _encode_sorted(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         out: list[np.ndarray] = []
         # Sort by length so batches pad little; restore order at the end.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -237,6 +263,45 @@ class MiniLMEncoder:
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def text_sha1(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()
+
+
+def _seed_digest(keys: np.ndarray, vectors: np.ndarray) -> str:
+    h = hashlib.sha256(f"{MODEL_SHA256}:{MAX_TOKENS}".encode())
+    h.update(np.ascontiguousarray(keys).tobytes())
+    h.update(np.ascontiguousarray(vectors).tobytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def seed_vectors() -> dict[bytes, np.ndarray]:
+    """The shipped seed: vectors by the sha1 of their text, or {} when it is missing, damaged or was
+    made with another model or window (its digest covers those)."""
+    try:
+        with np.load(SEED_PATH, allow_pickle=False) as z:
+            keys, vectors, digest = z["keys"], z["vectors"], str(z["sha256"])
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+        return {}
+    if keys.ndim != 2 or keys.shape[1] != 20 or vectors.shape != (len(keys), DIMENSIONS) \
+            or vectors.dtype != np.float32 or digest != _seed_digest(keys, vectors):
+        return {}
+    return {k.tobytes(): vectors[i] for i, k in enumerate(keys)}
+
+
+def write_seed(texts: Sequence[str], path: Path = SEED_PATH) -> int:
+    """Embed ``texts`` (distinct, sorted) one by one with this model and write the seed; returns its size."""
+    unique = sorted(set(texts))
+    encoder = get_encoder()
+    vectors = np.stack([encoder.encode([t])[0] for t in unique]).astype(np.float32) if unique \
+        else np.zeros((0, DIMENSIONS), dtype=np.float32)
+    keys = np.frombuffer(b"".join(text_sha1(t) for t in unique), dtype=np.uint8).reshape(len(unique), 20)
+    with path.open("wb") as fh:
+        np.savez_compressed(fh, keys=keys, vectors=vectors, sha256=np.array(_seed_digest(keys, vectors)))
+    seed_vectors.cache_clear()
+    return len(unique)
 
 
 @lru_cache(maxsize=1)

@@ -46,6 +46,7 @@ import re
 import shutil
 import sqlite3
 import time
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlparse
@@ -299,7 +300,7 @@ class EmbeddingCache:
         try:
             with np.load(self.path, allow_pickle=False) as z:
                 keys, vectors, digest = z["keys"], z["vectors"], str(z["sha256"])
-        except (OSError, ValueError, EOFError, KeyError):
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
             return {}
         if keys.ndim != 2 or keys.shape[1] != 20 or keys.dtype != np.uint8 \
                 or vectors.shape != (len(keys), _emb.DIMENSIONS) or vectors.dtype != np.float32 \

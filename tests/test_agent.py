@@ -331,7 +331,7 @@ def test_a_chat_recorded_against_a_server_replays_without_it(tmp_path: Path):
     out = tmp_path / "chat" / "transcript.json"
     with FakeOpenAIServer(_text_server_handler) as server:
         settings = Settings(base_url=server.base_url, api_key="test", model="fake-model", tools="auto",
-                            max_retries=0, data_dir=tmp_path / "data")
+                            max_retries=0)  # the session's data dir: its index is already built
         data = record_chat(settings, [DISPUTE, "What should I say when she brings it up again?"], out, session=5)
         recorded_requests = len(server.requests)
     assert out.stat().st_mode & 0o777 == 0o600

@@ -1,35 +1,26 @@
-"""The ``ipt`` command line, run as a real subprocess (offline: no IPT_/OPENAI_ variables)."""
+"""The ``ipt`` command line (offline: no IPT_/OPENAI_ variables), run in-process through ``main`` (see
+``ipt_cli``); the answer contract and a broken knowledge base are also checked in a real child process."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from ipt_cli import cli_env, run_ipt
 
 REPO = Path(__file__).resolve().parent.parent
 PATIENT_TEXT = "Maria told me her husband Tomas shouted at her about the rent"
 
 
 def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_"))}
-    env["IPT_DATA_DIR"] = str(data_dir)
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env
+    return cli_env(data_dir)
 
 
-def ipt(*args: str, data_dir: Path, stdin: bytes | None = None, timeout: float = 180) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
-        input=stdin if stdin is not None else b"",
-        capture_output=True,
-        env=_env(data_dir),
-        cwd=REPO,
-        timeout=timeout,
-    )
+def ipt(*args: str, data_dir: Path, stdin: bytes | None = None, isolated: bool = False) -> subprocess.CompletedProcess[bytes]:
+    return run_ipt(args, env=_env(data_dir), stdin=stdin, isolated=isolated)
 
 
 def _one_line_error(proc: subprocess.CompletedProcess[bytes]) -> str:
@@ -61,7 +52,7 @@ def test_ask_help_exits_zero(ipt_data_dir: Path) -> None:
 @pytest.fixture(scope="module")
 def ask_json(ipt_data_dir: Path) -> dict:
     proc = ipt("ask", "Session 5: she keeps fighting with her husband about chores. What next?", "--json",
-               data_dir=ipt_data_dir)
+               data_dir=ipt_data_dir, isolated=True)
     assert proc.returncode == 0, proc.stderr.decode()
     return json.loads(proc.stdout.decode("utf-8"))
 

@@ -5,18 +5,16 @@ catches real failures (a model that drifts into CBT, a model that invents note f
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import socket
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
 import yaml
+from ipt_cli import cli_env, run_ipt
 
 from assistant.errors import EndpointError, KnowledgeError
 from assistant.evals import graders as G
@@ -28,7 +26,6 @@ from assistant.testing.fake_server import FakeOpenAIServer, Reply
 from assistant.testing.mock_transport import MockOpenAI
 
 REPO = Path(__file__).resolve().parents[1]
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 # -- a small cases folder ------------------------------------------------------------------------
 NEXT_STEP_CASES = """
@@ -109,18 +106,9 @@ def cases_dir(tmp_path: Path) -> Path:
     return write_cases(tmp_path / "cases")
 
 
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The caller's environment minus IPT_*/OPENAI_*/proxies, plus the test data dir."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_")) and k not in _PROXY_VARS}
-    env["IPT_DATA_DIR"] = str(data_dir)
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    env.update(extra)
-    return env
-
-
-def run_eval(env: dict[str, str], *args: str | Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "assistant.cli", "eval", "--no-progress", "--concurrency", "2", *map(str, args)]
-    return subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+def run_eval(env: dict[str, str], *args: str | Path, isolated: bool = False) -> subprocess.CompletedProcess[str]:
+    """``ipt eval ARGS`` with ``env``, in-process unless ``isolated`` (see ``ipt_cli``)."""
+    return run_ipt(["eval", "--no-progress", "--concurrency", "2", *args], env=env, text=True, isolated=isolated)
 
 
 def report(folder: Path) -> dict[str, Any]:

@@ -10,14 +10,13 @@ CLI writes starts with ``ipt:``. Every test is bounded in time with small timeou
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from ipt_cli import cli_env, run_ipt
 
 from assistant import Assistant
 from assistant.config import Settings
@@ -28,14 +27,6 @@ from assistant.testing.fake_server import FakeOpenAIServer, Reply
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "Session 5 of 16: Marisol keeps fighting with her husband about chores. What next?"
 OFFLINE_MARK = "Grounded offline answer"
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-
-@pytest.fixture(autouse=True)
-def _local_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in _PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
 @pytest.fixture
@@ -50,6 +41,10 @@ def warm(ipt_data_dir: Path) -> Path:
     """Build (or reuse) the session's index and load the planner once, so that timings below
     measure the endpoint only."""
     Assistant(Settings(offline=True, data_dir=ipt_data_dir)).ask(QUESTION)
+    # and one model call that answers at once: the model path's first imports (the SDK, its HTTP client)
+    # would otherwise count against the first deadline measured below
+    with FakeOpenAIServer(lambda body: Reply(text=text_reply(body))) as srv:
+        assistant_for(srv.base_url).ask(QUESTION)
     return ipt_data_dir
 
 
@@ -289,15 +284,9 @@ def test_the_probe_is_bounded_by_the_deadline(tmp_path: Path):
 
 
 # -- the command line: labelled fallback, one line, ipt: on every stderr line ----------------------------------
-def run_cli(*args: str, env: dict[str, str], stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, cwd=REPO, input=stdin,
-                          capture_output=True, timeout=timeout)
-
-
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_")) and k not in _PROXY_VARS}
-    env.update(IPT_DATA_DIR=str(data_dir), NO_PROXY="127.0.0.1,localhost", **extra)
-    return env
+def run_cli(*args: str, env: dict[str, str], stdin: bytes | None = None,
+            isolated: bool = False) -> subprocess.CompletedProcess:
+    return run_ipt(args, env=env, stdin=stdin, isolated=isolated, timeout=60)
 
 
 def assert_clean_stderr(err: bytes) -> list[str]:
@@ -319,7 +308,9 @@ def test_cli_fallback_is_labelled_and_stderr_is_prefixed(warm: Path, reply: Repl
         env = cli_env(warm, IPT_BASE_URL=server.base_url, IPT_API_KEY="k", IPT_MODEL="fake-model",
                       IPT_TIMEOUT="1", IPT_MAX_RETRIES="0")
         t0 = time.perf_counter()
-        proc = run_cli("ask", "-", *(["--json"] if json_mode else []), env=env, stdin=QUESTION.encode())
+        # one case in a real child process: its whole stderr, third-party writers included, is checked
+        proc = run_cli("ask", "-", *(["--json"] if json_mode else []), env=env, stdin=QUESTION.encode(),
+                       isolated=reply.status == 500)
         elapsed = time.perf_counter() - t0
     assert proc.returncode == 0, proc.stderr
     assert elapsed < 20

@@ -9,9 +9,11 @@ import logging
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from ipt_cli import run_ipt
 
 from assistant import Assistant
 from assistant.config import Settings
@@ -160,9 +162,12 @@ def test_cli_with_sdk_debug_logging_leaks_nothing_and_leaves_no_stray_files(data
             (["note", str(bullets), "--out", str(work / "note.md")], None),
             (["chat"], f"{QUESTION}\n/quit\n"),
         ]
-        for args, stdin in runs:
-            proc = subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=work, env=env,
-                                  input=stdin.encode() if stdin else None, capture_output=True, timeout=90)
+        # four fresh processes (the SDK reads OPENAI_LOG when it is imported), run side by side
+        with ThreadPoolExecutor(len(runs)) as pool:
+            procs = list(pool.map(lambda run: subprocess.run(
+                [sys.executable, "-m", "assistant.cli", *run[0]], cwd=work, env=env,
+                input=run[1].encode() if run[1] else None, capture_output=True, timeout=90), runs))
+        for (args, _), proc in zip(runs, procs):
             err = proc.stderr.decode("utf-8", "replace")
             assert proc.returncode == 0, err
             assert MARK not in err, (args, err[:2000])
@@ -183,9 +188,8 @@ def test_eval_record_and_reports_go_to_the_data_dir_privately(data_copy: Path, t
     with FakeOpenAIServer(_answer_handler) as server:
         env = _env(data, IPT_BASE_URL=server.base_url, IPT_API_KEY="sk-test", IPT_MODEL="fake-model",
                    IPT_TIMEOUT="10")
-        proc = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--mode", "record", "--filter",
-                               "ns_pf_initial_grief_s1", "--no-progress"], cwd=tmp_path, env=env,
-                              capture_output=True, timeout=180)
+        proc = run_ipt(["eval", "--mode", "record", "--filter", "ns_pf_initial_grief_s1", "--no-progress"],
+                       cwd=tmp_path, env=env)
     assert proc.returncode in (0, 1), proc.stderr.decode()
     recorded = list((data / "recordings" / "fake-model").glob("*.json"))
     assert recorded
@@ -199,9 +203,8 @@ def test_eval_record_and_reports_go_to_the_data_dir_privately(data_copy: Path, t
 
 
 def test_replay_still_reads_the_committed_recordings(data_copy: Path):
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--mode", "replay", "--filter",
-                           "ns_pf_initial_grief_s1", "--no-progress", "--json"], cwd=REPO, env=_env(data_copy),
-                          capture_output=True, timeout=180)
+    proc = run_ipt(["eval", "--mode", "replay", "--filter", "ns_pf_initial_grief_s1", "--no-progress", "--json"],
+                   env=_env(data_copy))
     assert proc.returncode in (0, 1), proc.stderr.decode()
     report = json.loads(Path(json.loads(proc.stdout)["reports"]["json"]).read_text(encoding="utf-8"))
     assert report["model"] == "qwen2.5-coder-1.5b-instruct"

@@ -13,16 +13,15 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import re
 import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from ipt_cli import cli_env, run_ipt
 
 from assistant import Assistant
 from assistant.config import Settings
@@ -482,19 +481,10 @@ def test_read_bullets_missing_file(tmp_path: Path) -> None:
 
 
 # -- the command line -----------------------------------------------------------------------------------
-def _env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_")) and k not in _PROXY_VARS}
-    env["IPT_DATA_DIR"] = str(data_dir)
-    env["PYTHONIOENCODING"] = "utf-8"
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    env.update(extra or {})
-    return env
-
-
 def ipt(*args: str, data_dir: Path, stdin: bytes = b"", extra_env: dict[str, str] | None = None,
         cwd: Path = REPO) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], input=stdin, capture_output=True,
-                          env=_env(data_dir, extra_env), cwd=cwd, timeout=180)
+    """``ipt ARGS``, in-process (see ``ipt_cli``)."""
+    return run_ipt(args, env=cli_env(data_dir, **(extra_env or {})), stdin=stdin, cwd=cwd)
 
 
 def _one_line_error(proc: subprocess.CompletedProcess[bytes]) -> str:
