@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from ipt_cli import run_ipt
 
 from assistant.errors import ConfigError
 
@@ -203,8 +204,7 @@ def cli_env(**extra: str) -> dict[str, str]:
 def test_cli_with_an_unusable_data_dir_exits_2_with_one_line(tmp_path: Path, command: list[str]):
     blocker = tmp_path / "blocker"
     blocker.write_text("x")
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli", *command], cwd=REPO, capture_output=True,
-                          env=cli_env(IPT_DATA_DIR=str(blocker / "data")), timeout=60)
+    proc = run_ipt(command, env=cli_env(IPT_DATA_DIR=str(blocker / "data")))
     err = proc.stderr.decode()
     assert proc.returncode == 2, err
     assert err.count("\n") == 1 and err.startswith("ipt: ") and "IPT_DATA_DIR" in err and str(blocker) in err

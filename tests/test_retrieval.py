@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ipt_cli import run_ipt
 import yaml
 
 from assistant.evals.graders import retrieval_metrics
@@ -289,7 +290,6 @@ def test_invalid_chroma_url_is_a_clear_error(url: str, tmp_path: Path, monkeypat
 def test_invalid_chroma_url_from_the_cli(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_"))}
     env.update(IPT_DATA_DIR=str(tmp_path), IPT_CHROMA_URL="not a url")
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "index"], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    proc = run_ipt(["index"], env=env, text=True)
     assert proc.returncode == 1
     assert proc.stderr.strip() == "ipt: IPT_CHROMA_URL is not a URL: 'not a url'"
