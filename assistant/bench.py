@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
+from .yamlfile import load_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 TARGETS = {"help_s": 0.2, "cold_ask_over_floor": 4.0, "cold_ask_rss_mb": 300, "index_build_s": 10.0,
@@ -136,7 +136,7 @@ def _fixture_path() -> Path:
 
 def load_fixture() -> list[dict[str, Any]]:
     path = _fixture_path()
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    return load_yaml(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
 def retrieval_quality(assistant: Any, fixture: list[dict[str, Any]]) -> dict[str, Any]:
@@ -163,8 +163,8 @@ def retrieval_quality(assistant: Any, fixture: list[dict[str, Any]]) -> dict[str
 
 
 def run(repeat: int = 30, rounds: int = 5) -> dict[str, Any]:
-    from .assistant import Assistant
     from .answer import build_messages
+    from .assistant import Assistant
     from .context import stuffed_catalog_tokens
     from .evals.cases import load_cases
     from .evals.runner import evals_dir, run_suite
@@ -177,6 +177,10 @@ def run(repeat: int = 30, rounds: int = 5) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ipt-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_"))}
         env["IPT_DATA_DIR"] = tmp
+        # The measured processes read bytecode, as an installed package's do (pip compiles it), also where
+        # PYTHONDONTWRITEBYTECODE is set (as on this project's machines): the warm-up run writes it here.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         os.environ["IPT_DATA_DIR"] = tmp
         for k in [k for k in os.environ if k.startswith(("IPT_BASE", "IPT_API", "IPT_MODEL", "OPENAI_"))]:
             del os.environ[k]

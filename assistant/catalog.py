@@ -28,22 +28,21 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import KnowledgeError
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 from .schema import (
     FOCAL_AREAS,
     PHASES,
+    RISK_KIND_ALIASES,
     TECHNIQUE_IDS,
     FocalAreaGuide,
     FocalAreasFile,
     FrameFile,
-    RISK_KIND_ALIASES,
     PhaseGuide,
     RiskSafety,
     Situation,
     SituationsFile,
     Technique,
 )
+from .yamlfile import load_yaml
 
 
 def project_dir(name: str, env: str) -> Path:
@@ -52,6 +51,11 @@ def project_dir(name: str, env: str) -> Path:
     value = os.environ.get(env)
     if value:
         return Path(value).expanduser()
+    return _packaged_dir(name)
+
+
+@lru_cache(maxsize=8)
+def _packaged_dir(name: str) -> Path:
     here = Path(__file__).resolve().parent
     for candidate in (here.parent / name, here / f"_{name}"):
         if candidate.is_dir():
@@ -119,7 +123,7 @@ def _read_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise KnowledgeError(f"{path}: not UTF-8 text") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -196,14 +197,21 @@ def test_optimised_graph_is_cached_reused_and_replaced_when_damaged(tmp_path: Pa
     texts = ["She keeps arguing with her husband about the housework.", "Her mother died in May."]
     plain = MiniLMEncoder(cache_dir=None).encode(texts)
     first = MiniLMEncoder(cache_dir=tmp_path)
-    graphs = list(tmp_path.glob("minilm-*.onnx"))
-    assert len(graphs) == 1 and graphs[0].stat().st_size > 0
+    (folder,) = tmp_path.glob("minilm-*")
+    graph, weights = folder / "graph.onnx", folder / "graph.bin"
+    assert graph.stat().st_size > 0 and weights.stat().st_size > 50_000_000  # the weights as external data
     assert not list(tmp_path.glob(".*.tmp"))
     assert np.allclose(first.encode(texts), plain, atol=1e-5)
     again = MiniLMEncoder(cache_dir=tmp_path)  # loads the cached graph
     assert np.allclose(again.encode(texts), plain, atol=1e-5)
-    graphs[0].write_bytes(b"damaged")
-    healed = MiniLMEncoder(cache_dir=tmp_path)
-    assert np.allclose(healed.encode(texts), plain, atol=1e-5)
-    assert graphs[0].stat().st_size > 1000
+    for damaged, damage in ((graph, b"damaged"), (weights, weights.read_bytes()[:1000])):
+        damaged.write_bytes(damage)
+        healed = MiniLMEncoder(cache_dir=tmp_path)
+        assert np.allclose(healed.encode(texts), plain, atol=1e-5)
+        assert graph.stat().st_size > 1000 and weights.stat().st_size > 50_000_000
+    old = tmp_path / "minilm-0123456789abcdef-ort1.0-x86_64.onnx"  # a single-file graph of an older version
+    old.write_bytes(b"x")
+    shutil.rmtree(folder)
+    MiniLMEncoder(cache_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([folder.name, "sha256.json"])
     assert (tmp_path / "sha256.json").is_file()  # the model's hash is recorded, not recomputed each start

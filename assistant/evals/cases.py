@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import KnowledgeError
 from ..models import ANSWER_FLAG_CODES, NOTE_FLAG_CODES
 from ..schema import FOCAL_AREAS, TECHNIQUE_IDS
+from ..yamlfile import load_yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ANSWER_FLAGS = ANSWER_FLAG_CODES
 NOTE_FLAGS = NOTE_FLAG_CODES
 
@@ -108,7 +108,7 @@ class CaseSet(BaseModel):
 
 def _load_file(path: Path, model: type[BaseModel]) -> list:  # type: ignore[type-arg]
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise KnowledgeError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as exc:

@@ -18,7 +18,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from ..yamlfile import load_yaml
 
 _WORD = re.compile(r"[a-z][a-z'’\-]*|\+\+|[a-z]+/[a-z]+'?[a-z]*|\d+", re.I)
 #: Function words: never content, never evidence.
@@ -58,7 +59,7 @@ def vocabulary_data() -> dict:
     local = Path(__file__).with_name("vocabulary.yaml")
     text = local.read_text(encoding="utf-8") if local.exists() else \
         resources.files("assistant.notes").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 @lru_cache(maxsize=1)

@@ -21,8 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
+from ..yamlfile import load_yaml
 from .coref import other_by_gender
 from .types import RISK_KINDS, WARNING_SIGNS
 
@@ -76,7 +75,7 @@ def _silence_loguru() -> None:
 
 
 def _load_rules() -> list[dict[str, Any]]:
-    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(RULES_FILE.read_text(encoding="utf-8"))
     return list(data["rules"])
 
 

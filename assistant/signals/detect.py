@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import yaml
 
+from ..yamlfile import load_yaml
 from .ages import life_stages
 from .coref import client_gender, clients_own_violence
 from .probe import RISK_ANY
@@ -104,7 +104,7 @@ class _Entry:
 
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[_Entry, ...]:
-    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(LEXICON_FILE.read_text(encoding="utf-8"))
     out = []
     for cat, entries in data.items():
         for e in entries:
@@ -114,17 +114,41 @@ def lexicon() -> tuple[_Entry, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _Cue:
+    category: str
+    word: str  # lower case
+    first: str  # its first word: no match without it in the text
+    source: str
+
+
 @lru_cache(maxsize=4)
-def _catalog_cues(catalog_hash: str, cues: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[_Entry, ...]:
-    """The knowledge base's own cue words (``cues:`` of adaptations and focal areas) as lexicon entries:
-    five or more letters match as a word prefix ("retire" -> "retirement"), shorter ones as words."""
+def _catalog_cues(catalog_hash: str, cues: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[_Cue, ...]:
+    """The knowledge base's own cue words (``cues:`` of adaptations and focal areas)."""
+    return tuple(_Cue(aid, w.lower(), w.lower().split()[0], f"cue:{w}") for aid, words in cues for w in words
+                 if w.split())
+
+
+@lru_cache(maxsize=2048)
+def _cue_pattern(word: str) -> re.Pattern[str]:
+    """A cue as a pattern: five or more letters match as a word prefix ("retire" -> "retirement"), shorter
+    ones as words. Compiled on first need: a text tries only the cues whose first word it contains."""
+    body = r"\s+".join(re.escape(x) for x in word.split())
+    tail = "" if len(word) >= 5 else r"\b"
+    return re.compile(rf"(?<![a-z]){body}{tail}", re.IGNORECASE)
+
+
+def cue_matches(norm: str, spans: list[tuple[int, int]], cues: tuple[_Cue, ...]) -> list[tuple[int, _Cue, int, int]]:
+    """(clause, cue, start, end) for every cue match inside each clause span, in cue order."""
+    lowered = norm.lower()
     out = []
-    for aid, words in cues:
-        for w in words:
-            body = r"\s+".join(re.escape(x) for x in w.lower().split())
-            tail = "" if len(w) >= 5 else r"\b"
-            out.append(_Entry(aid, re.compile(rf"(?<![a-z]){body}{tail}", re.IGNORECASE), False, f"cue:{w}"))
-    return tuple(out)
+    for cue in cues:
+        if cue.first not in lowered:
+            continue
+        pattern = _cue_pattern(cue.word)
+        for ci, (cs, ce) in enumerate(spans):
+            out.extend((ci, cue, cs + m.start(), cs + m.end()) for m in pattern.finditer(norm[cs:ce]))
+    return out
 
 
 #: The score a focal area's own cue word gives it (below what meaning gives a clear case).
@@ -199,7 +223,13 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     probe = get_probe()
     if probe is None:  # pragma: no cover - the probe ships with the package
         raise RuntimeError("signal probe missing: run scripts/train_signals.py")
-    probs = probe.predict(ctx_vectors, [norm[a:b] for a, b in spans] if len(spans) > 1 else [norm])
+    # The clauses and the parts in one call: the probe's exemplar similarities read the whole bank from
+    # memory once per call, whatever the number of rows.
+    ctx_texts = [norm[a:b] for a, b in spans] if len(spans) > 1 else [norm]
+    both = probe.predict(np.concatenate([ctx_vectors, part_vectors]) if parts else ctx_vectors,
+                         ctx_texts + [norm[a:b] for _, a, b in parts])
+    probs = {cat: p[:len(spans)].copy() for cat, p in both.items()}
+    part_probs = {cat: p[len(spans):] for cat, p in both.items()}
 
     # Clauses worth an isolated embedding: a risk category or the risk gate within reach of its threshold.
     # Frame and fit categories read the clause in context: isolating them cost a second forward pass on
@@ -217,7 +247,6 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
 
     cands: list[_Candidate] = []
     if parts:
-        part_probs = probe.predict(part_vectors, [norm[a:b] for _, a, b in parts])
         for k, (ci, a, b) in enumerate(parts):
             for cat in FOCAL:
                 p = float(part_probs[cat][k]) if cat in part_probs else 0.0
@@ -249,12 +278,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 best = max(SEMANTIC_RISK, key=lambda c: float(probs[c][ci]) if c in probs else -1.0)
                 if float(probs[best][ci]) >= FALLBACK_KIND:
                     fired.append((best, float(probs[best][ci])))
-        if fired:
-            nearest = bank.score(ctx_vectors[ci:ci + 1] if len(spans) > 1 else whole[None, :])
         for cat, p in fired:
             t = threshold(cat)
             level = (_risk_level(cat, p, t) or "possible_risk") if cat in SEMANTIC_RISK else None
-            row = int(nearest[cat][1][0]) if cat in nearest else -1
+            row = bank.nearest(ctx_vectors[ci], cat)
             evidence = f"exemplar:{bank.texts[row]}" if row >= 0 else f"probe:{cat}"
             cands.append(_Candidate(ci, cat, None, None, evidence, round(p, 3), "semantic", level))
     if catalog is not None:
@@ -262,11 +289,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         focal = getattr(catalog, "focal", None)
         cues = tuple((a.id, tuple(a.cues)) for a in getattr(frame, "adaptations", [])) + \
             tuple((a.id, tuple(a.cues)) for a in getattr(focal, "areas", []))
-        for entry in _catalog_cues(getattr(catalog, "content_hash", ""), cues):
-            score = FOCAL_CUE if entry.category in FOCAL else 1.0
-            for ci, (cs, ce) in enumerate(spans):
-                for m in entry.pattern.finditer(norm[cs:ce]):
-                    cands.append(_Candidate(ci, entry.category, cs + m.start(), cs + m.end(), entry.source, score, "lexicon"))
+        for ci, cue, start, end in cue_matches(norm, spans, _catalog_cues(getattr(catalog, "content_hash", ""), cues)):
+            score = FOCAL_CUE if cue.category in FOCAL else 1.0
+            cands.append(_Candidate(ci, cue.category, start, end, cue.source, score, "lexicon"))
 
     # A clause that names an IPT technique ("role play the conversation") is in frame unless it also
     # names an out-of-frame method explicitly: meaning-level frame hits there are dropped.

@@ -69,7 +69,9 @@ def features(vectors: np.ndarray, bank: object, texts: list[str], exclude_self: 
     """The probe's input: the sentence vector, per category the similarity to the nearest positive
     and the nearest look-alike exemplar (the exemplar bank as kNN evidence), and the text's hashed
     n-grams."""
-    sims = vectors @ bank.vectors.T  # type: ignore[attr-defined]
+    from .semantic import similarities
+
+    sims = similarities(vectors, bank.vectors)  # type: ignore[attr-defined]
     if exclude_self:  # training on the exemplars themselves: an exemplar is not its own neighbour
         np.fill_diagonal(sims, -1.0)
     seg = bank.segment_max(sims)  # type: ignore[attr-defined]
