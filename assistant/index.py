@@ -225,6 +225,18 @@ def _add_batched(client: Any, collection: Any, chunks: list[Chunk], vectors: np.
         )
 
 
+def _release_freed_memory() -> None:
+    """Hand the heap memory freed after a build back to the OS (glibc's ``malloc_trim``; elsewhere a no-op).
+    The embedding pass and the adds leave freed but mapped memory that would otherwise sit under
+    everything the process loads next (measured at 10x the knowledge base: 447 -> 410 MB)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _embedder_tag() -> str:
     return f"{MODEL_ID}-{_emb.MAX_TOKENS}"
 
@@ -508,6 +520,7 @@ class VectorIndex:
         vectors = _encode(embeddings, chunks, data_dir)
         _add_batched(client, collection, chunks, vectors)
         _save_matrix(matrix_path, vectors)
+        _release_freed_memory()
         index = cls(collection, chunks, embeddings, built=True, build_seconds=time.perf_counter() - t0,
                     content_hash=content_hash, data_dir=data_dir)
         index._matrix = vectors

@@ -73,6 +73,24 @@ class _Bank:
         self.bm25 = BM25(docs)
         self.phases = [tuple(catalog.situations[i].phases) for i in self.ids]
         self.focal = [tuple(catalog.situations[i].focal_areas) for i in self.ids]
+        # Each situation's exemplar rows as one row of a padded matrix (padding: index len(vectors), which
+        # reads -inf), so a question's two nearest exemplars per situation come from one sort.
+        n = len(self.ids)
+        sizes = np.diff(self.starts[:n + 1]) if n else np.zeros(0, dtype=np.int64)
+        width = max(2, int(sizes.max()) if n else 2)
+        gather = np.full((n, width), len(vectors), dtype=np.int64)
+        for i in range(n):
+            gather[i, :sizes[i]] = np.arange(self.starts[i], self.starts[i + 1])
+        self.gather, self.empty = gather, sizes == 0
+
+    def top_two(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per situation, the nearest exemplar's similarity (-1 when it has none) and the second
+        nearest's, at least 0 (0 when it has one)."""
+        padded = np.append(sims, np.float32(-np.inf))[self.gather]
+        two = np.sort(padded, axis=1)[:, -2:]
+        first = np.where(self.empty, -1.0, two[:, 1].astype(np.float64))
+        second = np.maximum(two[:, 0].astype(np.float64), 0.0)
+        return first, second
 
 
 _banks: dict[tuple[str, str], _Bank] = {}
@@ -164,16 +182,6 @@ class _Scores:
     general: float  # the fused score of the general questions (no priors)
 
 
-def _top_two(sims: np.ndarray, starts: np.ndarray, k: int) -> tuple[float, float]:
-    part = sims[starts[k]:starts[k + 1]] if k + 1 < len(starts) else sims[starts[k]:]
-    if part.size == 0:
-        return -1.0, 0.0
-    if part.size == 1:
-        return float(part[0]), 0.0
-    two = np.partition(part, part.size - 2)[-2:]
-    return float(two[1]), max(float(two[0]), 0.0)
-
-
 #: "her late husband" is about a death, not about lateness.
 _LATE_PERSON = re.compile(r"\blate\s+(?=(?:\w+\s+)?(?:husband|wife|partner|spouse|mother|father|mum|mom|dad|son|daughter|"
                           r"sister|brother|friend|grandmother|grandfather|parents?)\b)", re.I)
@@ -215,10 +223,8 @@ def _scores(question: str, catalog: Catalog, phase: str | None, focal_area: str 
     qv = query_vector if query_vector is not None else _query_vector(text)
     sims = b.vectors @ np.asarray(qv, dtype=np.float32)
     n = len(b.ids)
-    dense = np.empty(n, dtype=np.float64)
-    for i in range(n):
-        first, second = _top_two(sims, b.starts, i)
-        dense[i] = W_DENSE * first + W_SECOND * second
+    first, second = b.top_two(sims)
+    dense = W_DENSE * first + W_SECOND * second
     gen_part = sims[b.starts[n]:]
     if gen_part.size >= 2:
         two = np.partition(gen_part, gen_part.size - 2)[-2:]

@@ -365,3 +365,21 @@ def test_changed_test_split_is_refused(tmp_path: Path) -> None:
         fh.write('{"id": "x", "text": "tuned", "situation": null, "people": []}\n')
     with pytest.raises(ValueError, match="frozen"):
         load_split("test", tmp_path)
+
+
+def test_the_two_nearest_exemplars_per_situation_match_a_per_situation_search(catalog: Catalog,
+                                                                           ipt_data_dir: Path) -> None:
+    import numpy as np
+
+    from assistant.situations import bank
+
+    b = bank(catalog, ipt_data_dir)
+    rng = np.random.default_rng(7)
+    for sims in [rng.standard_normal(len(b.vectors)).astype(np.float32), b.vectors @ b.vectors[3],
+                 np.zeros(len(b.vectors), dtype=np.float32)]:  # random, a real query (ties at 1.0), all ties
+        first, second = b.top_two(sims)
+        for k in range(len(b.ids)):
+            part = np.sort(sims[b.starts[k]:b.starts[k + 1]])
+            want = (-1.0, 0.0) if part.size == 0 else (float(part[-1]), 0.0) if part.size == 1 else \
+                (float(part[-1]), max(float(part[-2]), 0.0))
+            assert (first[k], second[k]) == want
