@@ -174,8 +174,12 @@ def _session(model: Path, cache: Path | None, threads: int) -> Any:
             pass
         shutil.rmtree(tmp, ignore_errors=True)
         for old in folder.parent.glob("minilm-*"):  # other versions, and the single-file graphs of old
-            if old != folder:
-                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+            if old == folder:
+                continue
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
     return session
 
 

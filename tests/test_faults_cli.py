@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ipt_cli import cli_env
 
 from assistant.cli import main
 
@@ -34,12 +35,6 @@ def assert_one_line(err: str) -> None:
     lines = [l for l in err.splitlines() if l.strip()]
     assert len(lines) == 1 and lines[0].startswith("ipt: "), err
     assert "Traceback" not in err and "Marisol" not in err and "Tomas" not in err
-
-
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_"))}
-    env.update(IPT_DATA_DIR=str(data_dir), **extra)
-    return env
 
 
 def run_cli(args: list[str | bytes], data_dir: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from ipt_cli import run_ipt
+from ipt_cli import cli_env, run_ipt
 
 from assistant import Assistant
 from assistant.config import Settings
@@ -117,12 +116,6 @@ def test_no_patient_text_in_any_log(everything_logged: Capture, ipt_data_dir: Pa
     assert not leaked, leaked[:3]
 
 
-def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IPT_", "OPENAI_")) and k not in _PROXY_VARS}
-    env.update(IPT_DATA_DIR=str(data_dir), NO_PROXY="127.0.0.1,localhost", **extra)
-    return env
-
-
 @pytest.fixture
 def data_copy(assistant_offline, ipt_data_dir: Path, tmp_path: Path) -> Path:
     """A fresh data dir holding a copy of the session's built index (no rebuild in each test)."""
@@ -154,7 +147,7 @@ def test_cli_with_sdk_debug_logging_leaks_nothing_and_leaves_no_stray_files(data
     bullets = work / "bullets.txt"
     bullets.write_text(BULLETS, encoding="utf-8")
     with FakeOpenAIServer(_answer_handler) as server:
-        env = _env(data, IPT_BASE_URL=server.base_url, IPT_API_KEY="sk-test", IPT_MODEL="fake-model",
+        env = cli_env(data, IPT_BASE_URL=server.base_url, IPT_API_KEY="sk-test", IPT_MODEL="fake-model",
                    IPT_TIMEOUT="10", OPENAI_LOG="debug", LANGCHAIN_VERBOSE="true")
         runs = [
             (["ask", "-"], QUESTION),
@@ -186,7 +179,7 @@ def test_eval_record_and_reports_go_to_the_data_dir_privately(data_copy: Path, t
     committed = evals_dir() / "recordings"
     before = sorted(p.name for p in committed.iterdir()) if committed.exists() else []
     with FakeOpenAIServer(_answer_handler) as server:
-        env = _env(data, IPT_BASE_URL=server.base_url, IPT_API_KEY="sk-test", IPT_MODEL="fake-model",
+        env = cli_env(data, IPT_BASE_URL=server.base_url, IPT_API_KEY="sk-test", IPT_MODEL="fake-model",
                    IPT_TIMEOUT="10")
         proc = run_ipt(["eval", "--mode", "record", "--filter", "ns_pf_initial_grief_s1", "--no-progress"],
                        cwd=tmp_path, env=env)
@@ -204,7 +197,7 @@ def test_eval_record_and_reports_go_to_the_data_dir_privately(data_copy: Path, t
 
 def test_replay_still_reads_the_committed_recordings(data_copy: Path):
     proc = run_ipt(["eval", "--mode", "replay", "--filter", "ns_pf_initial_grief_s1", "--no-progress", "--json"],
-                   env=_env(data_copy))
+                   env=cli_env(data_copy))
     assert proc.returncode in (0, 1), proc.stderr.decode()
     report = json.loads(Path(json.loads(proc.stdout)["reports"]["json"]).read_text(encoding="utf-8"))
     assert report["model"] == "qwen2.5-coder-1.5b-instruct"

@@ -68,9 +68,9 @@ class Bank:
         return out
 
 
-#: Below this many rows, one matrix-vector product per row: OpenBLAS's matrix product took 0.57 ms for
-#: 2 rows against the 3,484-exemplar bank, 0.05 ms per row as matrix-vector products (measured on this
-#: project's 2-core machines; equal at about 12 rows).
+#: Below this many rows, one matrix-vector product per row: OpenBLAS's matrix product took 0.6-1 ms for
+#: 2 rows against the 3,484-exemplar bank, 0.05-0.09 ms per row as matrix-vector products (measured on
+#: this project's 2-core machines, with one BLAS thread and two; equal at about 12 rows).
 ROWWISE_BELOW = 12
 
 
@@ -89,7 +89,6 @@ def _read_bank() -> tuple[list[str], list[str], list[bool], str]:
     for path in sorted(EXEMPLAR_DIR.glob("*.yaml")):
         raw = path.read_bytes()
         h.update(path.name.encode() + b"\0" + raw)
-        # libyaml's parser when present (same result, ~10x faster: this is most of a cold start's parsing)
         data = load_yaml(raw) or {}
         cat = data.get("category") or path.stem
         for polarity, flag in (("positive", True), ("negative", False)):
