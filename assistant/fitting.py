@@ -226,17 +226,22 @@ _NOBODY = People()
 
 def mismatched_relatives(text: str, people: People) -> list[str]:
     """Relatives named in ``text`` that the question does not mention (normalised relation names)."""
-    bad: list[str] = []
+    return [relation for relation in _named_relatives(text) if not people.may_name(relation)]
+
+
+@lru_cache(maxsize=4096)
+def _named_relatives(text: str) -> tuple[str, ...]:
+    """The relations ``text`` names that must be mentioned by the question: a specific relative, or
+    any relative addressed as "your ...". The texts are filled catalog wordings, so few and repeated."""
+    named: list[str] = []
     for m in _KIN_RE.finditer(text):
         relation = _relation(m.group(1))[0]
-        if relation in SPECIFIC and not people.may_name(relation):
-            bad.append(relation)
+        if relation in SPECIFIC:
+            named.append(relation)
     for m in _YOUR_RE.finditer(text):
         word = m.group(1).lower()
-        relation = "family" if word == "family" else _relation(word)[0]
-        if not people.may_name(relation):
-            bad.append(relation)
-    return list(dict.fromkeys(bad))
+        named.append("family" if word == "family" else _relation(word)[0])
+    return tuple(dict.fromkeys(named))
 
 
 def fits(text: str, people: People) -> bool:

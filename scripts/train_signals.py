@@ -1,18 +1,21 @@
-"""Train the signal layer's linear probes on MiniLM embeddings, using the exemplar bank and the DEV
-split only (the test split is never read here).
+"""Train the signal layer's linear probes on MiniLM embeddings, using the exemplar bank, the training
+snippets (evals/signals/train/) and the DEV split only (the test split is never read here).
 
-One logistic-regression probe per category over the 384-d sentence embedding: positives are the
-category's exemplars and the dev snippets labelled with it; negatives are its look-alike exemplars,
-other categories' exemplars (except close relatives, which are left out rather than counted against)
-and dev snippets without it. Thresholds are chosen on out-of-fold predictions (5-fold over dev):
-recall-first for risk kinds (``possible``), F1 elsewhere. Writes assistant/signals/data/probe.npz and
-assistant/signals/thresholds.yaml.
+One logistic-regression probe per category over the 384-d sentence embedding, the exemplar similarities
+and hashed n-grams: positives are the category's exemplars and the labelled snippets with it; negatives
+are its look-alike exemplars, other categories' exemplars (except close relatives, which are left out
+rather than counted against) and snippets without it. Three pooled heads beside them: the risk gate
+(any risk topic), the current-risk backstop (the client's current risk, as labelled) and any
+out-of-frame request. Thresholds are chosen on out-of-fold predictions (5-fold over dev; the training
+snippets are in every fold's training set): recall-first for risk kinds (``possible``), F1 elsewhere.
+Writes assistant/signals/data/probe.npz and assistant/signals/thresholds.yaml.
 
-    python scripts/train_signals.py
+    python scripts/train_signals.py [--folds-dir DIR]   # then: python scripts/cv_signals.py DIR
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -23,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.embeddings import get_encoder  # noqa: E402
 from assistant.evals.signal_suite import load_split, split_digest  # noqa: E402
-from assistant.signals.detect import clauses, normalise_text  # noqa: E402
-from assistant.signals.probe import PROBE_FILE, RELATED, RISK_ANY, features  # noqa: E402
+from assistant.signals.detect import FRAME_FALLBACK, clauses, normalise_text  # noqa: E402
+from assistant.signals.probe import PROBE_FILE, RELATED, FRAME_ANY, RISK_ANY, RISK_CURRENT, features  # noqa: E402
 from assistant.signals.semantic import THRESHOLDS_FILE, get_bank  # noqa: E402
 from assistant.signals.types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST  # noqa: E402
 
@@ -35,9 +38,13 @@ GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
 MAX_FALSE_ALARM = 0.05
 #: The risk gate's cap on topic-free snippets: safety errs towards asking, so looser than the overall target.
 GATE_FALSE_ALARM = 0.08
+#: The current-risk backstop's cap, over every dev snippet without current risk (mentions included).
+CURRENT_FALSE_ALARM = 0.03
 SUICIDE_GROUP = ("suicidal_ideation", "suicide_plan", "self_harm", "warning_signs")
 #: A threshold picked on fewer positives than this is noise-prone (a method with 10 dev examples picked
-#: 0.23 and fired on "what should I focus on today?"): it is held at SPARSE_FLOOR or above.
+#: 0.23 and fired on "what should I focus on today?"): it is held at SPARSE_FLOOR or above. So is every
+#: out-of-frame method, whose positives stay few (dev, cross-validated: frame recall 0.814 -> 0.808,
+#: precision 0.751 -> 0.771).
 SPARSE = 30
 SPARSE_FLOOR = 0.4
 
@@ -46,6 +53,10 @@ def gold(row: dict, cat: str) -> float | None:
     """1 / 0 for a dev snippet, or None when the label does not say (a negated risk mention)."""
     if cat == RISK_ANY:  # any risk topic, whatever its assertion: ConText scopes it afterwards
         return 1.0 if row["risk"] != "none" or row.get("assertion") else 0.0
+    if cat == RISK_CURRENT:  # the client's current risk, as the author labelled it
+        return 1.0 if row["risk"] != "none" else 0.0
+    if cat == FRAME_ANY:  # any out-of-frame request
+        return 1.0 if row["out_of_frame"] else 0.0
     if cat in RISK_KINDS or cat == "warning_signs":
         if cat == "warning_signs":
             return 1.0 if row["risk"] == "possible_risk" else (None if row["risk"] == "risk" else 0.0)
@@ -91,57 +102,44 @@ def fit(X: np.ndarray, Y: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.nda
     return W.astype(np.float32), b.astype(np.float32)
 
 
-def main() -> int:
-    bank = get_bank()
-    cats = list(bank.index) + [RISK_ANY]
-    rows = load_split("dev")
-    enc = get_encoder()
+def labelled(rows: list[dict], cats: list[str], enc: object, bank: object, knn: bool
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels and masks for labelled snippets, and for the clauses of the multi-clause ones.
+
+    Clause rows: the product scores clauses, so clauses of multi-clause snippets join the training set.
+    A clause is a clean negative for every category its snippet lacks; for a category the snippet has,
+    only the clause nearest that category's exemplars counts as positive (the rest are masked)."""
     texts = [normalise_text(r["text"]) for r in rows]
-    Xd = features(enc.encode(texts), bank, texts)
-    Xe = features(bank.vectors, bank, list(bank.texts), exclude_self=True)
-    # Exemplar labels.
-    Ye = np.zeros((len(Xe), len(cats)), dtype=np.float64)
-    Me = np.ones_like(Ye)
-    risk_cats = set(RISK_KINDS) | {"warning_signs"}
-    for i, (cat, positive) in enumerate(zip(bank.categories, bank.positive)):
-        j = cats.index(cat)
-        Ye[i, j] = 1.0 if positive else 0.0
-        Ye[i, cats.index(RISK_ANY)] = 1.0 if positive and cat in risk_cats else 0.0
-        if positive:
-            for k, other in enumerate(cats):
-                if other != cat and frozenset((cat, other)) in RELATED:
-                    Me[i, k] = 0.0
-    risk_cats = set(RISK_KINDS) | {"warning_signs"}
-    # Dev labels.
-    Yd = np.zeros((len(rows), len(cats)))
-    Md = np.ones_like(Yd)
+    X = features(enc.encode(texts), bank, texts, knn=knn)  # type: ignore[attr-defined]
+    Y = np.zeros((len(rows), len(cats)))
+    M = np.ones_like(Y)
     for i, r in enumerate(rows):
         for j, cat in enumerate(cats):
             g = gold(r, cat)
             if g is None:
-                Md[i, j] = 0.0
+                M[i, j] = 0.0
             else:
-                Yd[i, j] = g
-    # Clause rows: the product scores clauses, so clauses of multi-clause snippets join the training
-    # set. A clause is a clean negative for every category its snippet lacks; for a category the snippet
-    # has, only the clause nearest that category's exemplars counts as positive (the rest are masked).
+                Y[i, j] = g
+    risk_cats = set(RISK_KINDS) | {"warning_signs"}
     Xc_list, Yc_list, Mc_list, owner, Tc = [], [], [], [], []
-    for i, r in enumerate(rows):
-        norm = normalise_text(r["text"])
+    for i, norm in enumerate(texts):
         spans = clauses(norm)
         if len(spans) < 2:
             continue
         ctexts = [norm[a:b] for a, b in spans]
-        cv = enc.encode(ctexts)
-        sims = bank.score(cv)
+        cv = enc.encode(ctexts)  # type: ignore[attr-defined]
+        sims = bank.score(cv)  # type: ignore[attr-defined]
         for k in range(len(spans)):
             y = np.zeros(len(cats)); m = np.ones(len(cats))
             for j, cat in enumerate(cats):
-                if Md[i, j] == 0:
+                if M[i, j] == 0:
                     m[j] = 0.0
-                elif Yd[i, j] > 0:
-                    if cat == RISK_ANY:
-                        best = max((int(np.argmax(sims[c][0])) for c in risk_cats if c in sims and Yd[i, cats.index(c)] > 0),
+                elif Y[i, j] > 0:
+                    if cat == FRAME_ANY:
+                        best = max((int(np.argmax(sims[c][0])) for c in OUT_OF_FRAME if c in sims and Y[i, cats.index(c)] > 0),
+                                   default=-1)
+                    elif cat in (RISK_ANY, RISK_CURRENT):
+                        best = max((int(np.argmax(sims[c][0])) for c in risk_cats if c in sims and Y[i, cats.index(c)] > 0),
                                    default=int(np.argmax(np.max([sims[c][0] for c in risk_cats if c in sims], axis=0))))
                     else:
                         best = int(np.argmax(sims[cat][0])) if cat in sims else -1
@@ -150,11 +148,46 @@ def main() -> int:
                     else:
                         m[j] = 0.0
             Xc_list.append(cv[k]); Tc.append(ctexts[k]); Yc_list.append(y); Mc_list.append(m); owner.append(i)
-    Xc = features(np.asarray(Xc_list, dtype=np.float32), bank, Tc) if Xc_list else np.zeros((0, Xd.shape[1]), np.float32)
+    Xc = features(np.asarray(Xc_list, dtype=np.float32), bank, Tc, knn=knn) if Xc_list else np.zeros((0, X.shape[1]), np.float32)
     Yc = np.asarray(Yc_list).reshape(-1, len(cats)); Mc = np.asarray(Mc_list).reshape(-1, len(cats))
-    owner = np.asarray(owner, dtype=int)
+    return X, Y, M, Xc, Yc, Mc, np.asarray(owner, dtype=int)
 
-    # Out-of-fold probabilities on dev for the thresholds (a snippet's clauses stay in its fold).
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--no-knn", action="store_true", help="leave out the exemplar-similarity features")
+    ap.add_argument("--dry-run", action="store_true", help="print the out-of-fold figures, write nothing")
+    ap.add_argument("--folds-dir", type=Path, help="also save the five fold probes here, for "
+                    "scripts/cv_signals.py (the whole signal layer, cross-validated on dev)")
+    args = ap.parse_args(argv)
+    knn = not args.no_knn
+    bank = get_bank()
+    cats = list(bank.index) + [RISK_ANY, RISK_CURRENT, FRAME_ANY]
+    dev_rows, train_rows = load_split("dev"), load_split("train")
+    # Folds and thresholds over dev and the training snippets together: the training snippets carry most
+    # of the everyday, risk-free language ("sleeping poorly", "tearful about the funeral") whose false
+    # alarms the thresholds must see. The test split is never read.
+    rows = dev_rows + train_rows
+    enc = get_encoder()
+    Xd, Yd, Md, Xc, Yc, Mc, owner = labelled(rows, cats, enc, bank, knn)
+    print(f"dev {len(dev_rows)} + train {len(train_rows)} snippets ({len(Xd) + len(Xc)} rows with clauses)")
+    Xe = features(bank.vectors, bank, list(bank.texts), exclude_self=True, knn=knn)
+    # Exemplar labels.
+    Ye = np.zeros((len(Xe), len(cats)), dtype=np.float64)
+    Me = np.ones_like(Ye)
+    risk_cats = set(RISK_KINDS) | {"warning_signs"}
+    for i, (cat, positive) in enumerate(zip(bank.categories, bank.positive)):
+        j = cats.index(cat)
+        Ye[i, j] = 1.0 if positive else 0.0
+        Ye[i, cats.index(RISK_ANY)] = 1.0 if positive and cat in risk_cats else 0.0
+        Ye[i, cats.index(RISK_CURRENT)] = 1.0 if positive and cat in risk_cats else 0.0
+        Ye[i, cats.index(FRAME_ANY)] = 1.0 if positive and cat in OUT_OF_FRAME else 0.0
+        if positive:
+            for k, other in enumerate(cats):
+                if other != cat and frozenset((cat, other)) in RELATED:
+                    Me[i, k] = 0.0
+
+    # Out-of-fold probabilities for the thresholds (a snippet's clauses stay in its fold).
     rng = np.random.default_rng(7)
     folds = rng.integers(0, 5, len(rows))
     oof = np.zeros_like(Yd)
@@ -164,6 +197,10 @@ def main() -> int:
         W, b = fit(np.vstack([Xe, Xd[tr], Xc[ctr]]), np.vstack([Ye, Yd[tr], Yc[ctr]]), np.vstack([Me, Md[tr], Mc[ctr]]))
         print(f"fold {f + 1}/5 fitted", flush=True)
         oof[~tr] = 1 / (1 + np.exp(-(Xd[~tr] @ W + b)))
+        if args.folds_dir:
+            args.folds_dir.mkdir(parents=True, exist_ok=True)
+            np.savez(args.folds_dir / f"fold{f}.npz", W=W, b=b, categories=np.asarray(cats), bank=np.asarray(bank.digest),
+                     knn=np.asarray(knn), rows=np.asarray([r["id"] for r, k in zip(rows, folds) if k == f]))
     W, b = fit(np.vstack([Xe, Xd, Xc]), np.vstack([Ye, Yd, Yc]), np.vstack([Me, Md, Mc]))
     thresholds: dict[str, dict[str, float]] = {}
     # Snippets with no risk topic at all: a negated or someone else's mention is ConText's to scope,
@@ -185,7 +222,20 @@ def main() -> int:
             r = tp / max(1.0, float(y.sum()))
             return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
-        if cat == RISK_ANY:
+        if cat == RISK_CURRENT:
+            # The backstop for current risk that the gate or the assertion rules missed: it speaks only
+            # where its false alarms on dev snippets with no current risk stay under CURRENT_FALSE_ALARM.
+            none_rows = ~y
+            order = np.argsort(s)
+            ranks = np.empty(len(s)); ranks[order] = np.arange(1, len(s) + 1)
+            auc = (ranks[y].sum() - y.sum() * (y.sum() + 1) / 2) / max(1, y.sum() * (~y).sum())
+            ok = [t for t in GRID if float((s[none_rows] >= t).mean()) <= CURRENT_FALSE_ALARM] or [0.95]
+            t = float(min(ok))
+            thresholds[cat] = {"fire": round(t, 2)}
+            p, r, _ = prf(t)
+            print(f"current-risk backstop out-of-fold: AUC {auc:.3f}")
+            print(f"{cat:40} {int(y.sum()):>4} {t:5.2f} {p:5.2f} {r:5.2f}  (backstop)")
+        elif cat == RISK_ANY:
             # The gate for every meaning-level risk finding: as much recall as a capped false-alarm rate
             # on risk-free dev snippets allows.
             # Rank quality of the gate on out-of-fold dev (AUC, and recall at a 5 % false-alarm rate).
@@ -218,14 +268,18 @@ def main() -> int:
             print(f"{cat:40} {int(y.sum()):>4} {t_poss:5.2f} {p:5.2f} {r:5.2f}  (fire {t_fire:.2f})")
         else:
             t = float(max(GRID, key=lambda t: (prf(t)[2], t)))
-            if y.sum() < SPARSE:
+            if y.sum() < SPARSE or cat in OUT_OF_FRAME:
                 t = max(t, SPARSE_FLOOR)
             thresholds[cat] = {"fire": round(t, 2)}
             p, r, _ = prf(t)
             print(f"{cat:40} {int(y.sum()):>4} {t:5.2f} {p:5.2f} {r:5.2f}")
+    thresholds[FRAME_ANY]["fallback"] = FRAME_FALLBACK  # chosen on the cross-validated dev figures (detect.py)
+    if args.dry_run:
+        return 0
     PROBE_FILE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(PROBE_FILE, W=W, b=b, categories=np.asarray(cats), bank=np.asarray(bank.digest),
-                        dev=np.asarray(split_digest("dev")))
+                        dev=np.asarray(split_digest("dev")), train=np.asarray(split_digest("train")),
+                        knn=np.asarray(knn))
     data = yaml.safe_load(THRESHOLDS_FILE.read_text())
     header = "\n".join(line for line in THRESHOLDS_FILE.read_text().splitlines() if line.startswith("#"))
     THRESHOLDS_FILE.write_text(header + "\n" + yaml.safe_dump({"default": data["default"]}, sort_keys=False)

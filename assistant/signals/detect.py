@@ -20,7 +20,7 @@ import numpy as np
 from ..yamlfile import load_yaml
 from .ages import life_stages
 from .coref import client_gender, clients_own_violence
-from .probe import RISK_ANY
+from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
 from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, family_of
 
@@ -172,6 +172,10 @@ class _Candidate:
 GATED = frozenset(SEMANTIC_RISK)
 #: With the gate open but no kind's probe firing, the most likely kind is taken if at least this likely.
 FALLBACK_KIND = 0.4
+#: The same for the pooled out-of-frame head and the methods' probes (thresholds.yaml ``frame_any:
+#: fallback``; dev, cross-validated: 0.15 -> out-of-frame recall 0.826, precision 0.726; 0.3 -> 0.796,
+#: 0.769; 0.4 -> 0.772, 0.768; no pooled head: 0.766, 0.766).
+FRAME_FALLBACK = 0.3
 
 
 #: A focal area below its threshold but this close to it may still be named as the secondary area.
@@ -187,6 +191,11 @@ def _floor(category: str) -> float:
     if category in FOCAL:
         return t["fire"] * SECONDARY_FLOOR
     return t["fire"]
+
+
+def _current(probs: dict[str, np.ndarray], ci: int) -> bool:
+    """Whether the current-risk backstop speaks for clause ``ci``."""
+    return RISK_CURRENT in probs and float(probs[RISK_CURRENT][ci]) >= threshold(RISK_CURRENT)["fire"]
 
 
 def _risk_level(category: str, score: float, t: dict[str, float]) -> str | None:
@@ -234,7 +243,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     # Clauses worth an isolated embedding: a risk category or the risk gate within reach of its threshold.
     # Frame and fit categories read the clause in context: isolating them cost a second forward pass on
     # most questions for no gain (dev out-of-frame F1 0.848 with, 0.852 without).
-    screened = [cat for cat in SEMANTIC_RISK + (RISK_ANY,) if cat in probs]
+    screened = [cat for cat in SEMANTIC_RISK + (RISK_ANY, RISK_CURRENT) if cat in probs]
     if len(spans) > 1:
         need = sorted({i for cat in screened for i in range(len(spans))
                        if probs[cat][i] >= _floor(cat) - SCREEN_SLACK})
@@ -268,7 +277,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                         level = "possible_risk"
                 cands.append(_Candidate(ci, entry.category, cs + m.start(), cs + m.end(), f"lexicon:{entry.source}",
                                         1.0, "lexicon", level))
-        fired = [(cat, float(pr[ci])) for cat, pr in probs.items() if cat != RISK_ANY and float(pr[ci]) >= _floor(cat)]
+        fired = [(cat, float(pr[ci])) for cat, pr in probs.items() if cat not in HEADS and float(pr[ci]) >= _floor(cat)]
         if RISK_ANY in probs:
             # Meaning-level risk passes one gate first (one threshold holds the false-alarm rate), then
             # takes the kinds whose probes fire, or the most likely kind.
@@ -278,6 +287,18 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 best = max(SEMANTIC_RISK, key=lambda c: float(probs[c][ci]) if c in probs else -1.0)
                 if float(probs[best][ci]) >= FALLBACK_KIND:
                     fired.append((best, float(probs[best][ci])))
+        if FRAME_ANY in probs and float(probs[FRAME_ANY][ci]) >= threshold(FRAME_ANY)["fire"] \
+                and not any(c in OUT_OF_FRAME for c, _ in fired):
+            # The pooled request head fires though no method's own probe did: the most likely method.
+            best = max(OUT_OF_FRAME, key=lambda c: float(probs[c][ci]) if c in probs else -1.0)
+            if best in probs and float(probs[best][ci]) >= threshold(FRAME_ANY).get("fallback", FRAME_FALLBACK):
+                fired.append((best, float(probs[best][ci])))
+        if _current(probs, ci) and not any(c in SEMANTIC_RISK for c, _ in fired):
+            # The backstop: the clause reads as the client's current risk though no kind's probe cleared
+            # the gate ("went up to the top floor and looked over the edge"): ask directly.
+            best = max(SEMANTIC_RISK, key=lambda c: float(probs[c][ci]) if c in probs else -1.0)
+            cands.append(_Candidate(ci, best, None, None, f"probe:{RISK_CURRENT}",
+                                    round(float(probs[RISK_CURRENT][ci]), 3), "semantic", "possible_risk"))
         for cat, p in fired:
             t = threshold(cat)
             level = (_risk_level(cat, p, t) or "possible_risk") if cat in SEMANTIC_RISK else None
@@ -349,6 +370,15 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if c.start is None and len(found) == 1:
                     assertion = next(iter(found))
                     mods = mods + ("from-lexicon",)
+                if c.start is None and c.category in SEMANTIC_RISK and assertion != "present" and _current(probs, ci) \
+                        and "from-lexicon" not in mods:
+                    # The rules scoped the clause away (negated, someone else's, past) by its shape alone, but
+                    # the clause as a whole reads as the client's current risk: present, at the possible
+                    # level. An explicit term's own scope ("denies SI", "her husband ... killing himself")
+                    # stands. Dev, cross-validated: risk recall 0.851 -> 0.863, false alarms 0.128 -> 0.131
+                    # (overriding explicit terms' scope too: 0.878, 0.142).
+                    assertion, mods = "present", mods + (f"{RISK_CURRENT}:{float(probs[RISK_CURRENT][ci]):.2f}",)
+                    c.level = "possible_risk"
                 # Re-read the words outside every scope, unless the clause is a relative's as a whole (its
                 # explicit term is theirs by a pronoun that agrees with them: no scope to read outside of).
                 if c.start is None and c.category in SEMANTIC_RISK and assertion != "present" and \

@@ -21,6 +21,14 @@ import numpy as np
 PROBE_FILE = Path(__file__).parent / "data" / "probe.npz"
 #: The probe's gate for meaning-level risk: does the clause speak of any risk topic at all?
 RISK_ANY = "risk_any"
+#: The probe's backstop: does the clause speak of the client's current risk (as the labels' authors
+#: read it: negated, hypothetical, historical and someone else's risk are not current)?
+RISK_CURRENT = "risk_current"
+#: Does the clause ask for, propose or consider a method outside the IPT frame (any of them)? The
+#: pooled head learns from every method's examples at once; the methods' own probes then say which.
+FRAME_ANY = "frame_any"
+#: The probe's heads that are not categories of their own.
+HEADS = frozenset({RISK_ANY, RISK_CURRENT, FRAME_ANY})
 #: Categories close enough that one's exemplars are not evidence against the other.
 RELATED = {frozenset(p) for p in [
     ("suicidal_ideation", "suicide_plan"), ("suicidal_ideation", "warning_signs"), ("suicide_plan", "warning_signs"),
@@ -65,11 +73,15 @@ def _ngram_row(text: str) -> np.ndarray:
     return row
 
 
-def features(vectors: np.ndarray, bank: object, texts: list[str], exclude_self: bool = False) -> np.ndarray:
+def features(vectors: np.ndarray, bank: object, texts: list[str], exclude_self: bool = False,
+             knn: bool = True) -> np.ndarray:
     """The probe's input: the sentence vector, per category the similarity to the nearest positive
-    and the nearest look-alike exemplar (the exemplar bank as kNN evidence), and the text's hashed
-    n-grams."""
+    and the nearest look-alike exemplar (the exemplar bank as kNN evidence; only with ``knn``), and the
+    text's hashed n-grams."""
     from .semantic import similarities
+
+    if not knn:
+        return np.concatenate([vectors, NGRAM_SCALE * ngrams(texts)], axis=1)
 
     sims = similarities(vectors, bank.vectors)  # type: ignore[attr-defined]
     if exclude_self:  # training on the exemplars themselves: an exemplar is not its own neighbour
@@ -95,6 +107,7 @@ class Probe:
     W: np.ndarray
     b: np.ndarray
     bank_digest: str
+    knn: bool = True
 
     def predict(self, vectors: np.ndarray, texts: list[str]) -> dict[str, np.ndarray]:
         """Per category, the probability for each clause (``vectors[i]`` is the vector of ``texts[i]``)."""
@@ -103,7 +116,7 @@ class Probe:
         bank = get_bank()
         if bank.digest != self.bank_digest:  # pragma: no cover - guarded by a test
             raise RuntimeError("the signal probe was trained on another exemplar bank: run scripts/train_signals.py")
-        z = features(vectors, bank, texts) @ self.W + self.b
+        z = features(vectors, bank, texts, knn=self.knn) @ self.W + self.b
         p = 1.0 / (1.0 + np.exp(-z))
         return {c: p[:, j] for j, c in enumerate(self.categories)}
 
@@ -114,4 +127,4 @@ def get_probe() -> Probe | None:
         return None
     with np.load(PROBE_FILE, allow_pickle=False) as data:
         return Probe([str(c) for c in data["categories"]], data["W"].astype(np.float32), data["b"].astype(np.float32),
-                     str(data["bank"]))
+                     str(data["bank"]), bool(data["knn"]) if "knn" in data.files else True)

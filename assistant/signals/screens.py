@@ -163,7 +163,7 @@ def stabilise_first(signals: Signals, request: RequestView) -> list[str]:
 _ORDER = ("grief", "role_transition", "role_dispute", "interpersonal_deficits")
 SECONDARY_GAP = 0.08
 #: The score a death in the question gives grief when meaning alone did not.
-DEATH_CUE = 0.75
+DEATH_CUE = 0.85
 #: Without a death in the text, grief found by meaning stands only at this probability or above.
 GRIEF_WITHOUT_DEATH = 0.97
 _GENERIC_GRIEF = re.compile(r"^\W*(?:grief|griev\w*|mourn\w*|bereave\w*|loss|lost)\W*$", re.IGNORECASE)
