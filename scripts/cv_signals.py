@@ -28,9 +28,8 @@ def main(argv: list[str]) -> int:
     rows = {r["id"]: r for r in signal_suite.load_split("dev")}
     ordered, preds = [], []
     for path in folds:
+        fold = probe_module.Probe.load(path)
         with np.load(path, allow_pickle=False) as data:
-            fold = probe_module.Probe([str(c) for c in data["categories"]], data["W"].astype(np.float32),
-                                      data["b"].astype(np.float32), str(data["bank"]), bool(data["knn"]))
             ids = [str(i) for i in data["rows"]]
         original = probe_module.get_probe
         probe_module.get_probe = lambda fold=fold: fold  # type: ignore[assignment]  # analyse() imports it per call

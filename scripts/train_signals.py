@@ -6,8 +6,8 @@ and hashed n-grams: positives are the category's exemplars and the labelled snip
 are its look-alike exemplars, other categories' exemplars (except close relatives, which are left out
 rather than counted against) and snippets without it. Three pooled heads beside them: the risk gate
 (any risk topic), the current-risk backstop (the client's current risk, as labelled) and any
-out-of-frame request. Thresholds are chosen on out-of-fold predictions (5-fold over dev; the training
-snippets are in every fold's training set): recall-first for risk kinds (``possible``), F1 elsewhere.
+out-of-frame request. Thresholds are chosen on out-of-fold predictions (5-fold over dev and the training
+snippets together): recall-first for risk kinds (``possible``), F1 elsewhere.
 Writes assistant/signals/data/probe.npz and assistant/signals/thresholds.yaml.
 
     python scripts/train_signals.py [--folds-dir DIR]   # then: python scripts/cv_signals.py DIR
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.embeddings import get_encoder  # noqa: E402
 from assistant.evals.signal_suite import load_split, split_digest  # noqa: E402
-from assistant.signals.detect import FRAME_FALLBACK, clauses, normalise_text  # noqa: E402
+from assistant.signals.detect import clauses, normalise_text  # noqa: E402
 from assistant.signals.probe import PROBE_FILE, RELATED, FRAME_ANY, RISK_ANY, RISK_CURRENT, features  # noqa: E402
 from assistant.signals.semantic import THRESHOLDS_FILE, get_bank  # noqa: E402
 from assistant.signals.types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST  # noqa: E402
@@ -38,7 +38,7 @@ GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
 MAX_FALSE_ALARM = 0.05
 #: The risk gate's cap on topic-free snippets: safety errs towards asking, so looser than the overall target.
 GATE_FALSE_ALARM = 0.08
-#: The current-risk backstop's cap, over every dev snippet without current risk (mentions included).
+#: The current-risk backstop's cap, over every snippet without current risk (mentions included).
 CURRENT_FALSE_ALARM = 0.03
 SUICIDE_GROUP = ("suicidal_ideation", "suicide_plan", "self_harm", "warning_signs")
 #: A threshold picked on fewer positives than this is noise-prone (a method with 10 dev examples picked
@@ -102,7 +102,13 @@ def fit(X: np.ndarray, Y: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.nda
     return W.astype(np.float32), b.astype(np.float32)
 
 
-def labelled(rows: list[dict], cats: list[str], enc: object, bank: object, knn: bool
+def _auc(scores: np.ndarray, y: np.ndarray) -> float:
+    """Area under the ROC curve: the chance that a positive outscores a negative (rank-sum form)."""
+    ranks = np.empty(len(scores)); ranks[np.argsort(scores)] = np.arange(1, len(scores) + 1)
+    return float((ranks[y].sum() - y.sum() * (y.sum() + 1) / 2) / max(1, y.sum() * (~y).sum()))
+
+
+def labelled(rows: list[dict], cats: list[str], enc: object, bank: object
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels and masks for labelled snippets, and for the clauses of the multi-clause ones.
 
@@ -110,7 +116,7 @@ def labelled(rows: list[dict], cats: list[str], enc: object, bank: object, knn: 
     A clause is a clean negative for every category its snippet lacks; for a category the snippet has,
     only the clause nearest that category's exemplars counts as positive (the rest are masked)."""
     texts = [normalise_text(r["text"]) for r in rows]
-    X = features(enc.encode(texts), bank, texts, knn=knn)  # type: ignore[attr-defined]
+    X = features(enc.encode(texts), bank, texts)  # type: ignore[attr-defined]
     Y = np.zeros((len(rows), len(cats)))
     M = np.ones_like(Y)
     for i, r in enumerate(rows):
@@ -148,19 +154,17 @@ def labelled(rows: list[dict], cats: list[str], enc: object, bank: object, knn: 
                     else:
                         m[j] = 0.0
             Xc_list.append(cv[k]); Tc.append(ctexts[k]); Yc_list.append(y); Mc_list.append(m); owner.append(i)
-    Xc = features(np.asarray(Xc_list, dtype=np.float32), bank, Tc, knn=knn) if Xc_list else np.zeros((0, X.shape[1]), np.float32)
+    Xc = features(np.asarray(Xc_list, dtype=np.float32), bank, Tc) if Xc_list else np.zeros((0, X.shape[1]), np.float32)
     Yc = np.asarray(Yc_list).reshape(-1, len(cats)); Mc = np.asarray(Mc_list).reshape(-1, len(cats))
     return X, Y, M, Xc, Yc, Mc, np.asarray(owner, dtype=int)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--no-knn", action="store_true", help="leave out the exemplar-similarity features")
     ap.add_argument("--dry-run", action="store_true", help="print the out-of-fold figures, write nothing")
     ap.add_argument("--folds-dir", type=Path, help="also save the five fold probes here, for "
                     "scripts/cv_signals.py (the whole signal layer, cross-validated on dev)")
     args = ap.parse_args(argv)
-    knn = not args.no_knn
     bank = get_bank()
     cats = list(bank.index) + [RISK_ANY, RISK_CURRENT, FRAME_ANY]
     dev_rows, train_rows = load_split("dev"), load_split("train")
@@ -169,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     # alarms the thresholds must see. The test split is never read.
     rows = dev_rows + train_rows
     enc = get_encoder()
-    Xd, Yd, Md, Xc, Yc, Mc, owner = labelled(rows, cats, enc, bank, knn)
+    Xd, Yd, Md, Xc, Yc, Mc, owner = labelled(rows, cats, enc, bank)
     print(f"dev {len(dev_rows)} + train {len(train_rows)} snippets ({len(Xd) + len(Xc)} rows with clauses)")
-    Xe = features(bank.vectors, bank, list(bank.texts), exclude_self=True, knn=knn)
+    Xe = features(bank.vectors, bank, list(bank.texts), exclude_self=True)
     # Exemplar labels.
     Ye = np.zeros((len(Xe), len(cats)), dtype=np.float64)
     Me = np.ones_like(Ye)
@@ -200,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.folds_dir:
             args.folds_dir.mkdir(parents=True, exist_ok=True)
             np.savez(args.folds_dir / f"fold{f}.npz", W=W, b=b, categories=np.asarray(cats), bank=np.asarray(bank.digest),
-                     knn=np.asarray(knn), rows=np.asarray([r["id"] for r, k in zip(rows, folds) if k == f]))
+                     rows=np.asarray([r["id"] for r, k in zip(rows, folds) if k == f]))
     W, b = fit(np.vstack([Xe, Xd, Xc]), np.vstack([Ye, Yd, Yc]), np.vstack([Me, Md, Mc]))
     thresholds: dict[str, dict[str, float]] = {}
     # Snippets with no risk topic at all: a negated or someone else's mention is ConText's to scope,
@@ -224,11 +228,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if cat == RISK_CURRENT:
             # The backstop for current risk that the gate or the assertion rules missed: it speaks only
-            # where its false alarms on dev snippets with no current risk stay under CURRENT_FALSE_ALARM.
+            # where its false alarms on snippets with no current risk stay under CURRENT_FALSE_ALARM.
             none_rows = ~y
-            order = np.argsort(s)
-            ranks = np.empty(len(s)); ranks[order] = np.arange(1, len(s) + 1)
-            auc = (ranks[y].sum() - y.sum() * (y.sum() + 1) / 2) / max(1, y.sum() * (~y).sum())
+            auc = _auc(s, y)
             ok = [t for t in GRID if float((s[none_rows] >= t).mean()) <= CURRENT_FALSE_ALARM] or [0.95]
             t = float(min(ok))
             thresholds[cat] = {"fire": round(t, 2)}
@@ -239,9 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             # The gate for every meaning-level risk finding: as much recall as a capped false-alarm rate
             # on risk-free dev snippets allows.
             # Rank quality of the gate on out-of-fold dev (AUC, and recall at a 5 % false-alarm rate).
-            order = np.argsort(s)
-            ranks = np.empty(len(s)); ranks[order] = np.arange(1, len(s) + 1)
-            auc = (ranks[y].sum() - y.sum() * (y.sum() + 1) / 2) / max(1, y.sum() * (~y).sum())
+            auc = _auc(s, y)
             at5 = float(np.quantile(s[~y], 0.95)) if (~y).any() else 1.0
             print(f"risk gate out-of-fold: AUC {auc:.3f}, recall at 5 % false alarms {float((s[y] > at5).mean()):.3f}")
             ok = [t for t in GRID if float((s[~y] >= t).mean()) <= GATE_FALSE_ALARM] or [0.9]
@@ -273,13 +273,11 @@ def main(argv: list[str] | None = None) -> int:
             thresholds[cat] = {"fire": round(t, 2)}
             p, r, _ = prf(t)
             print(f"{cat:40} {int(y.sum()):>4} {t:5.2f} {p:5.2f} {r:5.2f}")
-    thresholds[FRAME_ANY]["fallback"] = FRAME_FALLBACK  # chosen on the cross-validated dev figures (detect.py)
     if args.dry_run:
         return 0
     PROBE_FILE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(PROBE_FILE, W=W, b=b, categories=np.asarray(cats), bank=np.asarray(bank.digest),
-                        dev=np.asarray(split_digest("dev")), train=np.asarray(split_digest("train")),
-                        knn=np.asarray(knn))
+                        dev=np.asarray(split_digest("dev")), train=np.asarray(split_digest("train")))
     data = yaml.safe_load(THRESHOLDS_FILE.read_text())
     header = "\n".join(line for line in THRESHOLDS_FILE.read_text().splitlines() if line.startswith("#"))
     THRESHOLDS_FILE.write_text(header + "\n" + yaml.safe_dump({"default": data["default"]}, sort_keys=False)

@@ -13,6 +13,7 @@ import pytest
 
 from assistant.signals import analyse, read_text, screen_risk
 from assistant.signals import probe as probe_module
+from assistant.signals.detect import FRAME_FALLBACK
 from assistant.signals.probe import FRAME_ANY, RISK_ANY, RISK_CURRENT
 from assistant.signals.semantic import get_bank, threshold
 
@@ -82,7 +83,7 @@ def test_an_explicit_terms_own_scope_stands(fake: FakeProbe, text: str, assertio
 
 def test_the_pooled_frame_head_names_the_most_likely_method(fake: FakeProbe) -> None:
     text = "could we try something quite different in the next session"
-    fallback = threshold(FRAME_ANY).get("fallback", 0.3)
+    fallback = FRAME_FALLBACK
     fake.probs = {FRAME_ANY: _above(FRAME_ANY), "childhood_exploration": fallback + 0.05, "exposure": fallback - 0.1}
     assert read_text(text).request.out_of_frame == ["childhood_exploration"]
     fake.probs["childhood_exploration"] = fallback - 0.05  # no method likely enough: nothing is named

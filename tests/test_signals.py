@@ -229,8 +229,7 @@ def test_probe_input_width_matches_the_shipped_weights() -> None:
     bank = get_bank()
     probe = get_probe()
     assert probe is not None
-    knn = 2 * len(bank.index) if probe.knn else 0
-    assert probe.W.shape == (bank.vectors.shape[1] + knn + NGRAM_DIM, len(probe.categories))
+    assert probe.W.shape == (bank.vectors.shape[1] + 2 * len(bank.index) + NGRAM_DIM, len(probe.categories))
 
 
 def test_ngrams_are_stable_unit_rows_that_tolerate_spelling() -> None:

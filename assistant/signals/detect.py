@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -172,8 +172,7 @@ class _Candidate:
 GATED = frozenset(SEMANTIC_RISK)
 #: With the gate open but no kind's probe firing, the most likely kind is taken if at least this likely.
 FALLBACK_KIND = 0.4
-#: The same for the pooled out-of-frame head and the methods' probes (thresholds.yaml ``frame_any:
-#: fallback``; dev, cross-validated: 0.15 -> out-of-frame recall 0.826, precision 0.726; 0.3 -> 0.796,
+#: The same for the pooled out-of-frame head and the methods' probes (dev, cross-validated: 0.15 -> out-of-frame recall 0.826, precision 0.726; 0.3 -> 0.796,
 #: 0.769; 0.4 -> 0.772, 0.768; no pooled head: 0.766, 0.766).
 FRAME_FALLBACK = 0.3
 
@@ -191,6 +190,15 @@ def _floor(category: str) -> float:
     if category in FOCAL:
         return t["fire"] * SECONDARY_FLOOR
     return t["fire"]
+
+
+def _likeliest(categories: Iterable[str], probs: dict[str, np.ndarray], ci: int) -> tuple[str, float]:
+    """The most likely of ``categories`` for clause ``ci``, with its probability (-1 if not probed)."""
+    def p(c: str) -> float:
+        return float(probs[c][ci]) if c in probs else -1.0
+
+    cat = max(categories, key=p)
+    return cat, p(cat)
 
 
 def _current(probs: dict[str, np.ndarray], ci: int) -> bool:
@@ -284,19 +292,19 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             gate = float(probs[RISK_ANY][ci]) >= threshold(RISK_ANY)["fire"]
             fired = [(c, p) for c, p in fired if c not in GATED or gate]
             if gate and not any(c in SEMANTIC_RISK for c, _ in fired):
-                best = max(SEMANTIC_RISK, key=lambda c: float(probs[c][ci]) if c in probs else -1.0)
-                if float(probs[best][ci]) >= FALLBACK_KIND:
-                    fired.append((best, float(probs[best][ci])))
+                best, p = _likeliest(SEMANTIC_RISK, probs, ci)
+                if p >= FALLBACK_KIND:
+                    fired.append((best, p))
         if FRAME_ANY in probs and float(probs[FRAME_ANY][ci]) >= threshold(FRAME_ANY)["fire"] \
                 and not any(c in OUT_OF_FRAME for c, _ in fired):
             # The pooled request head fires though no method's own probe did: the most likely method.
-            best = max(OUT_OF_FRAME, key=lambda c: float(probs[c][ci]) if c in probs else -1.0)
-            if best in probs and float(probs[best][ci]) >= threshold(FRAME_ANY).get("fallback", FRAME_FALLBACK):
-                fired.append((best, float(probs[best][ci])))
+            best, p = _likeliest(OUT_OF_FRAME, probs, ci)
+            if p >= FRAME_FALLBACK:
+                fired.append((best, p))
         if _current(probs, ci) and not any(c in SEMANTIC_RISK for c, _ in fired):
             # The backstop: the clause reads as the client's current risk though no kind's probe cleared
             # the gate ("went up to the top floor and looked over the edge"): ask directly.
-            best = max(SEMANTIC_RISK, key=lambda c: float(probs[c][ci]) if c in probs else -1.0)
+            best, _ = _likeliest(SEMANTIC_RISK, probs, ci)
             cands.append(_Candidate(ci, best, None, None, f"probe:{RISK_CURRENT}",
                                     round(float(probs[RISK_CURRENT][ci]), 3), "semantic", "possible_risk"))
         for cat, p in fired:

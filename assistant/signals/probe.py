@@ -73,15 +73,11 @@ def _ngram_row(text: str) -> np.ndarray:
     return row
 
 
-def features(vectors: np.ndarray, bank: object, texts: list[str], exclude_self: bool = False,
-             knn: bool = True) -> np.ndarray:
+def features(vectors: np.ndarray, bank: object, texts: list[str], exclude_self: bool = False) -> np.ndarray:
     """The probe's input: the sentence vector, per category the similarity to the nearest positive
-    and the nearest look-alike exemplar (the exemplar bank as kNN evidence; only with ``knn``), and the
-    text's hashed n-grams."""
+    and the nearest look-alike exemplar (the exemplar bank as kNN evidence), and the text's hashed
+    n-grams."""
     from .semantic import similarities
-
-    if not knn:
-        return np.concatenate([vectors, NGRAM_SCALE * ngrams(texts)], axis=1)
 
     sims = similarities(vectors, bank.vectors)  # type: ignore[attr-defined]
     if exclude_self:  # training on the exemplars themselves: an exemplar is not its own neighbour
@@ -107,7 +103,13 @@ class Probe:
     W: np.ndarray
     b: np.ndarray
     bank_digest: str
-    knn: bool = True
+
+    @classmethod
+    def load(cls, path: Path) -> "Probe":
+        """A probe saved by scripts/train_signals.py (the shipped one, or a fold's)."""
+        with np.load(path, allow_pickle=False) as data:
+            return cls([str(c) for c in data["categories"]], data["W"].astype(np.float32),
+                       data["b"].astype(np.float32), str(data["bank"]))
 
     def predict(self, vectors: np.ndarray, texts: list[str]) -> dict[str, np.ndarray]:
         """Per category, the probability for each clause (``vectors[i]`` is the vector of ``texts[i]``)."""
@@ -116,7 +118,7 @@ class Probe:
         bank = get_bank()
         if bank.digest != self.bank_digest:  # pragma: no cover - guarded by a test
             raise RuntimeError("the signal probe was trained on another exemplar bank: run scripts/train_signals.py")
-        z = features(vectors, bank, texts, knn=self.knn) @ self.W + self.b
+        z = features(vectors, bank, texts) @ self.W + self.b
         p = 1.0 / (1.0 + np.exp(-z))
         return {c: p[:, j] for j, c in enumerate(self.categories)}
 
@@ -125,6 +127,4 @@ class Probe:
 def get_probe() -> Probe | None:
     if not PROBE_FILE.exists():
         return None
-    with np.load(PROBE_FILE, allow_pickle=False) as data:
-        return Probe([str(c) for c in data["categories"]], data["W"].astype(np.float32), data["b"].astype(np.float32),
-                     str(data["bank"]), bool(data["knn"]) if "knn" in data.files else True)
+    return Probe.load(PROBE_FILE)
