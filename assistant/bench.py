@@ -4,7 +4,8 @@ Reports: the import floor (``python -c "import numpy, onnxruntime, tokenizers, y
 ``ipt --help`` and a cold ``ipt ask --json`` (with its peak RSS), interleaved round by round so that
 a busy machine slows all three alike, min and p50 of each, and the cold ask as a multiple of the
 floor; index build; warm offline ``ask``, retrieval and one query embedding, interleaved per
-question, with ask as a multiple of the embedding; prompt tokens per LLM question vs stuffing the
+question over rounds of every fixture question (min-of-N per question, and all samples), with ask as a
+multiple of the embedding; prompt tokens per LLM question vs stuffing the
 whole catalog; recall@3 / MRR for hybrid vs BM25-only vs dense-only on the retrieval fixture;
 offline note p50, fact-check time per note, invented-fact rate of offline notes, and the offline
 eval suite's wall time (one worker).
@@ -110,23 +111,32 @@ def cold_start(env: dict[str, str], rounds: int) -> dict[str, Any]:
             "cold_ask_over_floor": round(min(asks) / min(floor), 2)}
 
 
-def warm_latency(assistant: Any, questions: list[str], repeat: int) -> dict[str, Any]:
-    """Per question, interleaved: one query embedding, one retrieval (with its embedding), one ask."""
+def warm_latency(assistant: Any, questions: list[str], rounds: int) -> dict[str, Any]:
+    """``rounds`` rounds over every question; per question, interleaved: one query embedding, one
+    retrieval (with its embedding), one ask. Each measure is reported over all samples (p50, p95, min)
+    and as min-of-N: per question the fastest of its ``rounds`` runs (what the code costs, without the
+    scheduler's noise), then the median over questions. The ask's multiple of one embedding is taken on
+    the min-of-N medians; the all-samples ratio is reported beside it."""
     r = assistant.retriever
     encoder = r.index.embeddings.encoder
-    embed_ms: list[float] = []
-    ret_ms: list[float] = []
-    ask_ms: list[float] = []
-    for q in questions[:3]:  # warm every cache first
+    samples: dict[str, list[list[float]]] = {k: [[] for _ in questions] for k in ("embed", "retrieval", "ask")}
+    for q in questions:  # warm every cache first
         assistant.ask(q)
-    for i in range(repeat):
-        q = questions[i % len(questions)]
-        embed_ms += _timeit(lambda q=q: encoder.encode([q]), 1)
-        ret_ms += _timeit(lambda q=q: r.techniques(q, phase="middle", focal_area=None, k=5), 1)
-        ask_ms += _timeit(lambda q=q: assistant.ask(q), 1)
-    return {"embed_ms": _stats(embed_ms), "retrieval_ms": _stats(ret_ms), "ask_ms": _stats(ask_ms),
-            "ask_p95_ms": round(sorted(ask_ms)[int(0.95 * (len(ask_ms) - 1))], 3),
-            "ask_over_embedding": round(statistics.median(ask_ms) / statistics.median(embed_ms), 2)}
+    for _ in range(max(1, rounds)):
+        for i, q in enumerate(questions):
+            samples["embed"][i] += _timeit(lambda q=q: encoder.encode([q]), 1)
+            samples["retrieval"][i] += _timeit(lambda q=q: r.techniques(q, phase="middle", focal_area=None, k=5), 1)
+            samples["ask"][i] += _timeit(lambda q=q: assistant.ask(q), 1)
+    out: dict[str, Any] = {"questions": len(questions), "rounds": max(1, rounds)}
+    for name, per_q in samples.items():
+        every = [x for xs in per_q for x in xs]
+        out[f"{name}_ms"] = {**_stats(every), "p50_min_of_n": round(statistics.median(min(xs) for xs in per_q), 3)}
+    ask, embed = out["ask_ms"], out["embed_ms"]
+    every_ask = sorted(x for xs in samples["ask"] for x in xs)
+    out["ask_p95_ms"] = round(every_ask[int(0.95 * (len(every_ask) - 1))], 3)
+    out["ask_over_embedding"] = round(ask["p50_min_of_n"] / embed["p50_min_of_n"], 2)
+    out["ask_over_embedding_all_samples"] = round(ask["p50"] / embed["p50"], 2)
+    return out
 
 
 def _fixture_path() -> Path:
@@ -162,7 +172,7 @@ def retrieval_quality(assistant: Any, fixture: list[dict[str, Any]]) -> dict[str
     return out
 
 
-def run(repeat: int = 30, rounds: int = 5) -> dict[str, Any]:
+def run(repeat: int = 5, rounds: int = 5) -> dict[str, Any]:
     from .answer import build_messages
     from .assistant import Assistant
     from .context import stuffed_catalog_tokens
@@ -200,10 +210,10 @@ def run(repeat: int = 30, rounds: int = 5) -> dict[str, Any]:
         questions = [f["question"] for f in fixture] or [QUESTION]
         warm = warm_latency(assistant, questions, repeat)
         results["warm"] = warm
-        results["embed_p50_ms"] = warm["embed_ms"]["p50"]
-        results["ask_p50_ms"] = warm["ask_ms"]["p50"]
+        results["embed_p50_ms"] = warm["embed_ms"]["p50_min_of_n"]
+        results["ask_p50_ms"] = warm["ask_ms"]["p50_min_of_n"]
         results["ask_p95_ms"] = warm["ask_p95_ms"]
-        results["retrieval_p50_ms"] = warm["retrieval_ms"]["p50"]
+        results["retrieval_p50_ms"] = warm["retrieval_ms"]["p50_min_of_n"]
         results["ask_over_embedding"] = warm["ask_over_embedding"]
         results["cold_ask_over_embedding"] = round(cold["cold_ask_s"]["min"] * 1000 / warm["embed_ms"]["min"], 1)
         r = assistant.retriever
@@ -261,11 +271,14 @@ def _fmt(results: dict[str, Any]) -> str:
         f"(target <= {TARGETS['cold_ask_over_floor']}x); peak RSS {results['cold_ask_rss_mb']} MB "
         f"(target <= {TARGETS['cold_ask_rss_mb']})",
         f"index build             {results['index_build_s']:.2f} s   ({results['index_chunks']} chunks; target <= {TARGETS['index_build_s']})",
-        f"query embedding         {w['embed_ms']['p50']:.1f} ms p50 (min {w['embed_ms']['min']:.1f})",
-        f"warm ask p50 (offline)  {results['ask_p50_ms']:.1f} ms  (min {w['ask_ms']['min']:.1f}, p95 {results['ask_p95_ms']:.1f}; "
-        f"{results['ask_over_embedding']}x one embedding; target <= {TARGETS['ask_p50_ms']} ms and "
-        f"{TARGETS['ask_over_embedding']}x)",
-        f"retrieval p50           {results['retrieval_p50_ms']:.1f} ms  (incl. the query embedding; target <= {TARGETS['retrieval_p50_ms']})",
+        f"warm measures: {w['questions']} questions x {w['rounds']} interleaved rounds; p50 over questions of each "
+        f"question's min-of-{w['rounds']} (p50 over all samples in brackets)",
+        f"query embedding         {w['embed_ms']['p50_min_of_n']:.1f} ms  ({w['embed_ms']['p50']:.1f})",
+        f"warm ask (offline)      {results['ask_p50_ms']:.1f} ms  ({w['ask_ms']['p50']:.1f}; p95 {results['ask_p95_ms']:.1f}) = "
+        f"{results['ask_over_embedding']}x one embedding ({w['ask_over_embedding_all_samples']}x); "
+        f"target <= {TARGETS['ask_p50_ms']} ms and {TARGETS['ask_over_embedding']}x",
+        f"retrieval               {results['retrieval_p50_ms']:.1f} ms  ({w['retrieval_ms']['p50']:.1f}; incl. the query "
+        f"embedding; target <= {TARGETS['retrieval_p50_ms']})",
         f"prompt tokens / question p50 {pt['p50']} (max {pt['max']}) vs whole catalog {pt['stuffed_catalog_yaml']} "
         f"(compact {pt['stuffed_catalog_compact']}); target <= {TARGETS['prompt_tokens_p50']}",
     ]
@@ -328,8 +341,9 @@ def scale_worker(scale: int, repeat: int, data_dir: str) -> dict[str, Any]:
     assistant._retriever = retriever
     questions = [f["question"] for f in load_fixture()] or [QUESTION]
     warm = warm_latency(assistant, questions, repeat)
-    vec = index.embeddings.encoder.encode([questions[0]])[0]
-    search_ms = _timeit(lambda: retriever.techniques(questions[0], phase="middle", k=5, query_vector=vec), repeat)
+    vecs = index.embeddings.encoder.encode(questions)
+    search_ms = [t for _ in range(max(1, repeat)) for v, q in zip(vecs, questions)
+                 for t in _timeit(lambda q=q, v=v: retriever.techniques(q, phase="middle", k=5, query_vector=v), 1)]
     t1 = time.perf_counter()
     reopened = Retriever(cat, Path(data_dir))
     _ = reopened.index
@@ -340,7 +354,7 @@ def scale_worker(scale: int, repeat: int, data_dir: str) -> dict[str, Any]:
             len(retriever.chunks) <= index.IN_MEMORY_LIMIT else "hnsw",
             "embed_p50_ms": warm["embed_ms"]["p50"], "retrieval_p50_ms": warm["retrieval_ms"]["p50"],
             "retrieval_min_ms": warm["retrieval_ms"]["min"], "retrieval_no_embedding_p50_ms": _p50(search_ms),
-            "ask_p50_ms": warm["ask_ms"]["p50"], "ask_min_ms": warm["ask_ms"]["min"],
+            "ask_p50_ms": warm["ask_ms"]["p50"], "ask_min_ms": warm["ask_ms"]["min"], "warm": warm,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 

@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure latency, index build, token use and retrieval quality")
     bench.add_argument("--json", action="store_true", help="print as JSON")
-    bench.add_argument("--repeat", type=int, default=30, help="timed repetitions for warm measurements")
+    bench.add_argument("--repeat", type=int, default=5,
+                       help="interleaved rounds over the fixture's questions for the warm measurements (min of N)")
     bench.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the cold-start measurements")
     bench.add_argument("--scale", type=int, default=None, metavar="N",
                        help="instead: a synthetic knowledge base N times larger, in a temp dir (e.g. --scale 50)")
