@@ -16,6 +16,9 @@ Every measure compares the product's output with the labels, never with the prod
   semicolons, full stops and commas; a part counts when it is in the note as written, or when every word
   and number of it is);
 * timings: offline note p50 and fact check p50 per draft (the model call excluded).
+
+``heldout/bullets.jsonl`` (a third writer) is reported on its own line: it checks a change made on dev
+before it lands.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 SPLITS = ("dev", "test")
+#: Bullet sets by a third writer, written later to check changes made on dev before they land (see LABELS.md).
+HELDOUT = "heldout"
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 
@@ -206,6 +211,9 @@ def suite_main(args: Any) -> int:
 
     a = Assistant(offline=True)
     reports = {split: run(split, a) for split in SPLITS}
+    held = _root(None) / HELDOUT / "bullets.jsonl"
+    if held.exists():
+        reports[HELDOUT] = run_bullets(HELDOUT, a)
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(reports, ensure_ascii=False) + "\n")
         return 0
@@ -217,6 +225,11 @@ def suite_main(args: Any) -> int:
         lines.append(f"{s}: caught by kind {json.dumps(reports[s]['caught_by_kind'])}")
     n = " / ".join(f"{s}: {reports[s]['planted']} plants in {reports[s]['drafts']} drafts, "
                    f"{reports[s]['bullet_sets']} bullet sets" for s in SPLITS)
+    if HELDOUT in reports:
+        h = reports[HELDOUT]
+        n += (f"\n{HELDOUT} bullet sets (n={h['bullet_sets']}, a third writer): risk status {h['risk_status']}, "
+              f"session kind {h['session_kind']}, focal status {h['focal_status']}, focal area {h['focal_area']}, "
+              f"tasks {h['tasks']}, interventions {h['interventions']}, coverage {h['coverage']}")
     sys.stdout.write("\n".join(lines) + f"\n\n{n}\n")
     return 0
 

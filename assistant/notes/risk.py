@@ -51,6 +51,39 @@ _NOT_ASSESSED = re.compile(
     r"ran\s+out\s+of\s+time|no\s+time|unable\s+to\s+(?:assess|ask)|left\s+for\s+next|"
     r"no\s+risk\s+(?:discussed|asked|assessed|explored)|wasn'?t\s+(?:asked|assessed|explored))\b", re.I)
 
+#: The clinician acting on risk: an escalation (a referral to a crisis or domestic-violence service,
+#: emergency services, a safeguarding report, a duty to warn), a safety plan drawn up (not merely
+#: reviewed), or means removed. Documented, it is the clinician's own judgement that risk is present, so
+#: a described risk read by meaning below the sure level is documented risk.
+#: (Consulting a supervisor is not: clinicians consult when the risk is unclear.)
+ACTED_ON = re.compile(
+    r"\b(?:MARAC|IDVA|IDSVA|DV\s+advocate|domestic\s+(?:violence|abuse)\s+(?:advocate|service|helpline)|"
+    r"crisis\s+(?:team|service|resolution)|CRHT|home\s+treatment\s+team|mobile\s+crisis|A&E|"
+    r"(?:ED|ER)\s+(?:referral|attendance|visit)|emergency\s+(?:services|department|room)|999|911|"
+    r"(?:urgent|same[-\s]day|emergency)\s+(?:psych\w*|mental\s+health\s+\w+|risk\s+\w+|assessment|referral)|"
+    r"safeguarding\s+(?:referral|report|lead|concern\s+raised)|MASH|(?:children'?s|social|adult\s+protective)\s+services|"
+    r"CPS|APS|duty\s+to\s+(?:warn|protect)|Tarasoff|escalated\s+(?:to|with)|police\s+(?:informed|contacted|called|notified)|"
+    r"(?:informed|contacted|called|notified|rang)\s+(?:the\s+)?police|"
+    r"safety\s+plan(?:ning)?\s+(?:done|completed|made|drawn\s+up|written|created|agreed|started)|"
+    r"(?:completed|made|wrote|drew\s+up|created)\s+(?:a\s+)?safety\s+plan|"
+    r"means\s+(?:restriction|removal|removed|restricted|safety)|lethal\s+means|"
+    r"(?:remov\w*|hand(?:ed|ing)?\s+(?:over|in)|bring(?:ing)?\s+(?:them\s+)?in|brought\s+(?:them\s+)?in|"
+    r"gave|give|giving|lock(?:ed|ing)?\s+(?:up|away)|dispos\w*|surrender\w*)\b[^.;\n]{0,40}\b"
+    r"(?:pills|tablets|tabs|meds|medications?|weapons?|guns?|firearms?|knife|knives|rope|ligatures?))\b", _I)
+
+
+def acted_on(clauses: list[str]) -> bool:
+    """Whether the bullets document the clinician acting on risk (not negated, not hypothetical)."""
+    from ..signals.assertion import assert_targets
+
+    for clause in clauses:
+        for m in ACTED_ON.finditer(clause):
+            scoped = assert_targets(clause, [(m.start(), m.end(), "risk_response")])[0]
+            if scoped.assertion not in ("negated", "hypothetical", "not_assessed"):
+                return True
+    return False
+
+
 @dataclass
 class ClauseRisk:
     """The signal layer's reading of one clause."""
