@@ -19,6 +19,8 @@ from assistant.notes.risk import acted_on
     "agreed to hand over the tablets to his wife",
     "safeguarding referral sent to children's services",
     "escalated to the clinical lead today",
+    "gave the spare tablets to his sister to keep",
+    "removed the pills from the house",
 ])
 def test_escalations_and_means_removal_count(clause: str) -> None:
     assert acted_on([clause])
@@ -32,6 +34,7 @@ def test_escalations_and_means_removal_count(clause: str) -> None:
     "gave her a leaflet on sleep hygiene",
     "crisis line number given",
     "urgent GP appt booked for her back pain",
+    "GP gave her new meds (sertraline 50mg)",
 ])
 def test_routine_hypothetical_and_negated_forms_do_not(clause: str) -> None:
     assert not acted_on([clause])

@@ -56,6 +56,7 @@ _NOT_ASSESSED = re.compile(
 #: reviewed), or means removed. Documented, it is the clinician's own judgement that risk is present, so
 #: a described risk read by meaning below the sure level is documented risk.
 #: (Consulting a supervisor is not: clinicians consult when the risk is unclear.)
+_MEANS = r"(?:pills|tablets|tabs|meds|medications?|weapons?|guns?|firearms?|knife|knives|rope|ligatures?)"
 ACTED_ON = re.compile(
     r"\b(?:MARAC|IDVA|IDSVA|DV\s+advocate|domestic\s+(?:violence|abuse)\s+(?:advocate|service|helpline)|"
     r"crisis\s+(?:team|service|resolution)|CRHT|home\s+treatment\s+team|mobile\s+crisis|A&E|"
@@ -68,8 +69,11 @@ ACTED_ON = re.compile(
     r"(?:completed|made|wrote|drew\s+up|created)\s+(?:a\s+)?safety\s+plan|"
     r"means\s+(?:restriction|removal|removed|restricted|safety)|lethal\s+means|"
     r"(?:remov\w*|hand(?:ed|ing)?\s+(?:over|in)|bring(?:ing)?\s+(?:them\s+)?in|brought\s+(?:them\s+)?in|"
-    r"gave|give|giving|lock(?:ed|ing)?\s+(?:up|away)|dispos\w*|surrender\w*)\b[^.;\n]{0,40}\b"
-    r"(?:pills|tablets|tabs|meds|medications?|weapons?|guns?|firearms?|knife|knives|rope|ligatures?))\b", _I)
+    r"lock(?:ed|ing)?\s+(?:up|away)|dispos\w*|surrender\w*)\b[^.;\n]{0,40}\b" + _MEANS + "|"
+    # given to someone else to keep, not prescribed ("GP gave her new meds" is not means removal)
+    r"(?:gave|give|giving|given)\s+(?:\w+\s+){0,3}" + _MEANS + r"\s+(?:to|over\s+to)\s+(?:her|his|their|the|a)?\s*"
+    r"(?:wife|husband|partner|mum|mom|mother|dad|father|sister|brother|son|daughter|friend|pharmac\w*|GP|police|family|"
+    r"carer|us|me|clinic))\b", _I)
 
 
 def acted_on(clauses: list[str]) -> bool:
