@@ -49,6 +49,9 @@ DIMENSIONS = 384
 #: batches of draft sentences and bullet clauses (1-60 words) took 37 ms per call padded 32 to a batch,
 #: 30 ms under this cap, interleaved on this project's 2-core machines; an index build is unchanged.
 BATCH_TOKENS = 256
+#: onnxruntime's threads per session; None: one per core, at most 4. The test suite sets 1 when it
+#: runs on several workers (two pools of two spinning threads on two cores slowed both).
+ONNX_THREADS: int | None = None
 GRAPH_CACHE = "onnx"  # folder under the data dir
 SEED_PATH = Path(__file__).parent / "data" / "embedding-seed.npz"
 
@@ -201,7 +204,7 @@ class MiniLMEncoder:
         self.tokenizer = Tokenizer.from_file(str(tok))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.no_padding()
-        self.session = _session(model, cache, threads or min(4, os.cpu_count() or 1))
+        self.session = _session(model, cache, threads or ONNX_THREADS or min(4, os.cpu_count() or 1))
         self._inputs = {i.name for i in self.session.get_inputs()}
         self._lock = threading.Lock()
 

@@ -22,6 +22,12 @@ import pytest
 
 ENV_PREFIXES = ("IPT_", "OPENAI_")
 
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1) > 1:
+    # One onnxruntime thread per worker: the workers already use every core.
+    import assistant.embeddings as _embeddings
+
+    _embeddings.ONNX_THREADS = 1
+
 
 def _our_vars(environ: os._Environ[str] | dict[str, str]) -> list[str]:
     return [name for name in environ if name.startswith(ENV_PREFIXES)]
