@@ -64,3 +64,17 @@ def test_a_seed_that_does_not_verify_is_ignored(damage: str, tmp_path: Path, mon
         monkeypatch.undo()
         E.seed_vectors.cache_clear()
     assert E.seed_vectors()
+
+
+def test_windows_and_token_capped_batches_give_the_same_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tokenising a window at a time and capping batches by padded tokens change memory and speed, not
+    the vectors: padding is masked out of the mean."""
+    encoder = E.get_encoder()
+    texts = ["a", "she keeps fighting with her husband about chores", "x " * 150, "", "hello there"] * 3
+    one_by_one = np.stack([encoder._encode_sorted([t], 1)[0] for t in texts])
+    monkeypatch.setattr(E, "TOKENIZE_WINDOW", 4)
+    windowed = encoder._encode_sorted(texts, 8)
+    monkeypatch.setattr(E, "TOKENIZE_WINDOW", 10_000)
+    monkeypatch.setattr(E, "BATCH_TOKENS", 10_000)
+    whole = encoder._encode_sorted(texts, 32)
+    assert np.abs(windowed - one_by_one).max() < 1e-5 and np.abs(whole - one_by_one).max() < 1e-5
