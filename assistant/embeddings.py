@@ -49,6 +49,7 @@ DIMENSIONS = 384
 #: batches of draft sentences and bullet clauses (1-60 words) took 37 ms per call padded 32 to a batch,
 #: 30 ms under this cap, interleaved on this project's 2-core machines; an index build is unchanged.
 BATCH_TOKENS = 256
+#: Texts tokenised at a time: a whole corpus's encodings held ~130 MB at ``--scale 50``.
 TOKENIZE_WINDOW = 512
 #: onnxruntime's threads per session; None: one per core, at most 4. The test suite sets 1 when it
 #: runs on several workers (two pools of two spinning threads on two cores slowed both).
@@ -229,8 +230,7 @@ class MiniLMEncoder:
         return self._encode_sorted(texts, batch_size)
 
     def _encode_sorted(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
-        """Tokenised a window at a time (``TOKENIZE_WINDOW`` texts: the tokenizer's encodings of a whole
-        corpus took ~130 MB at ``--scale 50``), sorted by length within the window, and run in batches
+        """Tokenised ``TOKENIZE_WINDOW`` texts at a time, sorted by length within the window, and run in batches
         of at most ``batch_size`` texts and ``BATCH_TOKENS`` padded tokens, so a long text does not pad
         many short ones to its length."""
         result = np.empty((len(texts), DIMENSIONS), dtype=np.float32)

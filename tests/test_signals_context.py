@@ -15,17 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _rules_as_written() -> list:
-    context = assertion.pipeline().get_pipe("medspacy_context")
-    # the pipeline holds the expanded copies; rebuild the written set from the same sources
-    from medspacy.context import ConTextRule
-
-    written = [r for r in ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH)
-               if r.literal not in assertion.REPLACED_DEFAULTS]
-    for r in assertion._load_rules():
-        written.append(ConTextRule(r["literal"], r["category"], pattern=r.get("pattern"),
-                                   direction=r.get("direction", "BIDIRECTIONAL"), max_scope=r.get("max_scope"),
-                                   terminated_by=set(assertion.TERMINATED_BY.get(r["category"], []))))
-    return written
+    return assertion.blank_pipeline(expanded=False).get_pipe("medspacy_context").rules
 
 
 def test_every_rule_pattern_is_valid() -> None:
@@ -74,14 +64,9 @@ def dev_texts() -> list[str]:
 
 
 def test_expanded_rules_find_exactly_the_modifiers_of_the_rules_as_written(dev_texts: list[str]) -> None:
-    import spacy
-
     nlp = assertion.pipeline()
-    reference = spacy.blank("en")
-    reference.add_pipe("sentencizer", config={"punct_chars": ["\u2029"]})
-    ctx = reference.add_pipe("medspacy_context", config={"rules": None, "max_scope": assertion.MAX_SCOPE,
-                                                         "terminating_types": assertion.TERMINATED_BY})
-    ctx.add(_rules_as_written())
+    reference = assertion.blank_pipeline(expanded=False)
+    ctx = reference.get_pipe("medspacy_context")
     assert len(nlp.get_pipe("medspacy_context").rules) > 2 * len(ctx.rules)
 
     def modifiers(pipe, text: str) -> list:

@@ -16,7 +16,7 @@ from ..models import SessionFacts
 from ..naming import match_techniques
 from .clauses import split_clauses
 from .kinds import apply_mask, focus_tentative, mask_names, measure_only, measures, planned, session_kind_cue
-from .risk import _HEDGED, _INFORMANT, RISK_PART, ClauseRisk, acted_on, read_clauses, risk_status
+from .risk import RISK_PART, ClauseRisk, promote_acted_on, read_clauses, risk_status
 from ..phase import parse_session_mention, phase_for
 from ..schema import FOCAL_AREAS
 
@@ -318,15 +318,11 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
 
     masked = [apply_mask(c.text, masks) for c in clauses]
     in_session_work = any(_techniques(c.text, catalog) and not planned(m) for c, m in zip(clauses, masked))
-    # A risk described in plain words and read by meaning below the sure level is documented risk when
-    # the clinician documents acting on it (an escalation, a safety plan drawn up, means removed); a
-    # hedged or second-hand finding stays possible.
-    if acted_on([c.text for c in clauses]):
-        for c, r in zip(clauses, reads):
-            labelled = _TASK_LABEL.match(c.text) or _PLAN_LABEL.match(c.text) or _GOAL_LABEL.match(c.text)
-            if r.level in ("possible", "hint") and not labelled and not _HEDGED.search(c.text) \
-                    and not _INFORMANT.search(c.text):
-                r.level = "risk"
+    # A described risk the clinician documents acting on (an escalation, a safety plan drawn up, means
+    # removed) is documented risk.
+    promote_acted_on([c.text for c in clauses], reads,
+                     [bool(_TASK_LABEL.match(c.text) or _PLAN_LABEL.match(c.text) or _GOAL_LABEL.match(c.text))
+                      for c in clauses])
     # Risk found only by meaning, below the sure level, counts (as possible risk: ask) unless the
     # bullets document a screen that answers it.
     hints_count = not any((r.negated or r.not_assessed) and r.level in (None, "hint") for r in reads)

@@ -51,12 +51,13 @@ _NOT_ASSESSED = re.compile(
     r"ran\s+out\s+of\s+time|no\s+time|unable\s+to\s+(?:assess|ask)|left\s+for\s+next|"
     r"no\s+risk\s+(?:discussed|asked|assessed|explored)|wasn'?t\s+(?:asked|assessed|explored))\b", re.I)
 
+#: What can be handed over or removed to keep someone safe.
+_MEANS = r"(?:pills|tablets|tabs|meds|medications?|weapons?|guns?|firearms?|knife|knives|rope|ligatures?)"
 #: The clinician acting on risk: an escalation (a referral to a crisis or domestic-violence service,
 #: emergency services, a safeguarding report, a duty to warn), a safety plan drawn up (not merely
 #: reviewed), or means removed. Documented, it is the clinician's own judgement that risk is present, so
 #: a described risk read by meaning below the sure level is documented risk.
 #: (Consulting a supervisor is not: clinicians consult when the risk is unclear.)
-_MEANS = r"(?:pills|tablets|tabs|meds|medications?|weapons?|guns?|firearms?|knife|knives|rope|ligatures?)"
 ACTED_ON = re.compile(
     r"\b(?:MARAC|IDVA|IDSVA|DV\s+advocate|domestic\s+(?:violence|abuse)\s+(?:advocate|service|helpline)|"
     r"crisis\s+(?:team|service|resolution)|CRHT|home\s+treatment\s+team|mobile\s+crisis|A&E|"
@@ -86,6 +87,18 @@ def acted_on(clauses: list[str]) -> bool:
             if scoped.assertion not in ("negated", "hypothetical", "not_assessed"):
                 return True
     return False
+
+
+def promote_acted_on(texts: list[str], reads: list["ClauseRisk"], labelled: list[bool]) -> None:
+    """When the bullets document acting on risk, a described risk read by meaning below the sure level
+    (possible, hint) is documented risk; hedged and second-hand findings, and labelled task, plan or goal
+    lines, are left as they are."""
+    if not acted_on(texts):
+        return
+    for text, read, is_labelled in zip(texts, reads, labelled):
+        if read.level in ("possible", "hint") and not is_labelled and not _HEDGED.search(text) \
+                and not _INFORMANT.search(text):
+            read.level = "risk"
 
 
 @dataclass

@@ -102,28 +102,36 @@ def _skip_validation(context: Any) -> None:
         matcher.validate = False
 
 
+def blank_pipeline(expanded: bool = True) -> Any:
+    """A new blank spaCy pipeline with ConText and the rules as written (``expanded``: loaded one rule
+    per first word, see patterns.py; the matches are the same)."""
+    import spacy
+    from medspacy.context import ConTextRule
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"punct_chars": ["\u2029"]})  # we pass one clause per doc
+    context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": MAX_SCOPE,
+                                                       "terminating_types": TERMINATED_BY})
+    rules = [r for r in ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH) if r.literal not in REPLACED_DEFAULTS]
+    for r in _load_rules():
+        rules.append(ConTextRule(r["literal"], r["category"], pattern=r.get("pattern"),
+                                 direction=r.get("direction", "BIDIRECTIONAL"), max_scope=r.get("max_scope"),
+                                 terminated_by=set(TERMINATED_BY.get(r["category"], []))))
+    _skip_validation(context)
+    context.add(expand_rules(rules) if expanded else rules)
+    return nlp
+
+
 @lru_cache(maxsize=1)
 def pipeline() -> Any:
-    """The blank spaCy pipeline with ConText (built once, on first use)."""
+    """The pipeline the signal layer uses (built once, on first use; same matches, half the time)."""
     with _lock:
         _silence_loguru()
-        import spacy
-        from medspacy.context import ConText, ConTextRule
+        import medspacy.context  # noqa: F401 - registers the medspacy_context factory
 
         _silence_loguru()
         _fix_overlap()
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer", config={"punct_chars": ["\u2029"]})  # we pass one clause per doc
-        context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": MAX_SCOPE,
-                                                           "terminating_types": TERMINATED_BY})
-        rules = [r for r in ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH) if r.literal not in REPLACED_DEFAULTS]
-        for r in _load_rules():
-            rules.append(ConTextRule(r["literal"], r["category"], pattern=r.get("pattern"),
-                                     direction=r.get("direction", "BIDIRECTIONAL"), max_scope=r.get("max_scope"),
-                                     terminated_by=set(TERMINATED_BY.get(r["category"], []))))
-        _skip_validation(context)
-        context.add(expand_rules(rules))  # same matches, half the time (see patterns.py)
-        return nlp
+        return blank_pipeline()
 
 
 @dataclass(frozen=True)
