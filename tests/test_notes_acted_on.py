@@ -62,3 +62,16 @@ def test_passive_ideation_with_no_plan_is_present_not_denied() -> None:
                "- safety plan reviewed\n")
     assert _status(bullets) == "present"
     assert _status("- s5/16 grief\n- didn't wake up until noon most days, no plan for the week\n") != "present"
+
+
+@pytest.mark.parametrize("line", [
+    "goes to bed hoping she won't wake up, denies plan",
+    "says he wouldn't mind if he never woke up, no intent",
+    "'I'd rather just sleep and not wake up' - no plan/intent",
+])
+def test_other_forms_of_not_wanting_to_wake_up_are_passive_ideation(line: str) -> None:
+    assert _status(f"- s3/16 grief\n- {line}\n") == "present"
+
+
+def test_waking_someone_else_is_not_ideation() -> None:
+    assert _status("- s3/16 RT\n- hopes the baby won't wake up before 6 so she can shower\n") == "not_documented"
