@@ -32,6 +32,7 @@ import os
 import platform
 import threading
 import zipfile
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
@@ -193,7 +194,16 @@ def _session(model: Path, cache: Path | None, threads: int) -> Any:
 
 
 class MiniLMEncoder:
-    """Thread-safe encoder: texts -> L2-normalised 384-d float32 vectors."""
+    """Thread-safe encoder: texts -> L2-normalised 384-d float32 vectors.
+
+    It remembers, in memory only, the vectors of the last :attr:`VECTOR_CACHE` texts it embedded and the
+    token vectors of its last :attr:`PASS_CACHE` forward passes, so text read twice in one process (a
+    bullet clause in the parse and again in the fact check, the note template's own sentences, a chat's
+    earlier turns) costs one pass. Exact: a text's vector does not depend on the batch it was embedded
+    in. :meth:`clear_cache` forgets both (the bench does before each timed call)."""
+
+    VECTOR_CACHE = 2048
+    PASS_CACHE = 32
 
     def __init__(self, threads: int | None = None, cache_dir: Path | None | bool = True) -> None:
         from tokenizers import Tokenizer
@@ -209,6 +219,14 @@ class MiniLMEncoder:
         self.session = _session(model, cache, threads or ONNX_THREADS or min(4, os.cpu_count() or 1))
         self._inputs = {i.name for i in self.session.get_inputs()}
         self._lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._passes: OrderedDict[str, tuple[np.ndarray, list[tuple[int, int]]]] = OrderedDict()
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._vectors.clear()
+            self._passes.clear()
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Normalised vectors for ``texts``, in order. A batch (more than one text: never a query) takes
@@ -216,18 +234,30 @@ class MiniLMEncoder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         seed = seed_vectors() if len(texts) > 1 else {}
-        if seed:
-            keys = [text_sha1(t) for t in texts]
-            missing = [i for i, k in enumerate(keys) if k not in seed]
-            if len(missing) < len(texts):
-                result = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-                for i, k in enumerate(keys):
-                    if k in seed:
-                        result[i] = seed[k]
-                if missing:
-                    result[missing] = self._encode_sorted([texts[i] for i in missing], batch_size)
-                return result
-        return self._encode_sorted(texts, batch_size)
+        result = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._cache_lock:
+            for i, text in enumerate(texts):
+                vector = self._vectors.get(text)
+                if vector is not None:
+                    self._vectors.move_to_end(text)
+                elif seed:
+                    vector = seed.get(text_sha1(text))
+                if vector is None:
+                    missing.setdefault(text, []).append(i)
+                else:
+                    result[i] = vector
+        if missing:
+            new = list(missing)
+            vectors = self._encode_sorted(new, batch_size)
+            with self._cache_lock:
+                for text, vector in zip(new, vectors):
+                    result[missing[text]] = vector
+                    if len(texts) <= self.VECTOR_CACHE // 4:  # not an index build's thousands of chunks
+                        self._vectors[text] = vector
+                while len(self._vectors) > self.VECTOR_CACHE:
+                    self._vectors.popitem(last=False)
+        return result
 
     def _encode_sorted(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         """Tokenised ``TOKENIZE_WINDOW`` texts at a time, sorted by length within the window, and run in batches
@@ -254,15 +284,7 @@ class MiniLMEncoder:
         contextual token vectors inside the span, mean-pooled and normalised). Spans past the model's
         128-token window get a pass of their own. Used by the signal layer, which needs clause vectors
         at the cost of the question's one embedding."""
-        enc = self.tokenizer.encode(text if text.strip() else ".")
-        ids = np.asarray([enc.ids], dtype=np.int64)
-        mask = np.ones_like(ids)
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        with self._lock:
-            hidden = self.session.run(None, feeds)[0][0]
-        offsets = enc.offsets
+        hidden, offsets = self._forward(text)
         covered_to = max((e for s, e in offsets if e > 0), default=0)
         whole = hidden.mean(axis=0)
         whole = (whole / max(np.linalg.norm(whole), 1e-12)).astype(np.float32)
@@ -278,6 +300,29 @@ class MiniLMEncoder:
         if rest:
             out[rest] = self.encode([text[spans[r][0]:spans[r][1]] for r in rest])
         return whole, out
+
+    def _forward(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """The token vectors of one pass over ``text`` and their character offsets (cached)."""
+        with self._cache_lock:
+            hit = self._passes.get(text)
+            if hit is not None:
+                self._passes.move_to_end(text)
+                return hit
+        enc = self.tokenizer.encode(text if text.strip() else ".")
+        ids = np.asarray([enc.ids], dtype=np.int64)
+        mask = np.ones_like(ids)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        with self._lock:
+            hidden = self.session.run(None, feeds)[0][0]
+        hidden.setflags(write=False)
+        result = (hidden, list(enc.offsets))
+        with self._cache_lock:
+            self._passes[text] = result
+            while len(self._passes) > self.PASS_CACHE:
+                self._passes.popitem(last=False)
+        return result
 
     def _encode_batch(self, encs: list[Any]) -> np.ndarray:
         width = max(len(e.ids) for e in encs)

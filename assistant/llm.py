@@ -220,13 +220,22 @@ def _deadline_transport_class(hx: Any) -> type:
     return DeadlineTransport
 
 
+@functools.lru_cache(maxsize=1)
+def ssl_context() -> Any:
+    """One TLS context per process, as the SDK's HTTP library builds it by default (``SSL_CERT_FILE``,
+    ``SSL_CERT_DIR`` or certifi's bundle). Building one reads the whole CA bundle, 20-40 ms: every HTTP
+    client we hand the SDK shares this one."""
+    hx, _ = http_modules()
+    return hx.create_ssl_context()
+
+
 def build_http_client(timeout: float) -> Any:
     """The HTTP client handed to the SDK: deadline-aware and size-capped (see the module doc)."""
     hx, hc = http_modules()
     wrap = _deadline_transport_class(hx)
-    inner = hx.HTTPTransport()
+    inner = hx.HTTPTransport(verify=ssl_context())
     _arm(inner, hc)
-    client = hx.Client(transport=wrap(inner), timeout=timeout, follow_redirects=True)
+    client = hx.Client(transport=wrap(inner), verify=ssl_context(), timeout=timeout, follow_redirects=True)
     mounts = getattr(client, "_mounts", None)  # proxies from the environment
     if isinstance(mounts, dict):
         for key, mounted in list(mounts.items()):
@@ -481,6 +490,9 @@ class OpenAICompatibleModel:
             "max_retries": 0,
             "stream_usage": True,
             "http_client": self.http_client,
+            # Never used (every call is synchronous), but without it langchain-openai builds an async client
+            # per endpoint, and with it a TLS context of its own.
+            "http_async_client": http_modules()[0].AsyncClient(verify=ssl_context(), timeout=self.settings.timeout),
         }
         if self.settings.base_url:
             kwargs["base_url"] = self.settings.base_url
