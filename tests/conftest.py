@@ -15,12 +15,24 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 
 ENV_PREFIXES = ("IPT_", "OPENAI_")
+
+if sys.dont_write_bytecode and not os.environ.get("PYTHONPYCACHEPREFIX"):
+    # This machine kind sets PYTHONDONTWRITEBYTECODE: every xdist worker and every child process a test
+    # starts compiled the package from source, and pytest rewrote every test module on every run. Bytecode
+    # goes to .pytest_cache/pycache instead (never beside the sources); the workers and children started
+    # from here inherit the setting. Collection: 4.5 s -> 1.6 s per worker once the folder exists.
+    _prefix = str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "pycache")
+    os.environ["PYTHONPYCACHEPREFIX"] = _prefix
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.pycache_prefix = _prefix
+    sys.dont_write_bytecode = False
 
 if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1) > 1:
     # One onnxruntime thread per worker: the workers already use every core.

@@ -286,14 +286,14 @@ print("built" if index.built else "reused")
 def test_parallel_first_opens_wait_for_one_build(tmp_path: Path):
     data = tmp_path / "race"
     procs = [subprocess.Popen([sys.executable, "-c", _OPEN_SNIPPET, str(data)], cwd=REPO, env=cli_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
     results = []
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
         assert b"Traceback" not in err
         results.append(out.decode().strip())
-    assert sorted(results) == ["built", "reused", "reused", "reused"], results
+    assert sorted(results) == ["built", "reused", "reused"], results
     store = data / "chroma"
     from assistant.index import referenced_segments
 
