@@ -110,7 +110,11 @@ def split_sections(text: str, fmt: str) -> dict[str, str] | None:
 
 
 def _allowed_numbers(f: SessionFacts) -> set[str]:
-    return {str(n) for n in (f.session, f.total_sessions) if n is not None}
+    """The session number and course length as given or parsed, and the next session's number."""
+    numbers = {str(n) for n in (f.session, f.total_sessions) if n is not None}
+    if f.session is not None and (f.total_sessions is None or f.session < f.total_sessions):
+        numbers.add(str(f.session + 1))  # "bring it to session 15" in session 14
+    return numbers
 
 
 def check_sections(sections: dict[str, str], f: SessionFacts, raw: str, cat: Catalog) -> list[Unsupported]:

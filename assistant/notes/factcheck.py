@@ -210,6 +210,10 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src = _norm(source)
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
+    from .claims import vocabulary
+
+    expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas"
+    src_words |= {w for word in list(src_words) for w in expansions.get(word, ())}
     words, capitalised = catalog_vocabulary(cat)
     vocab = words | COMMON_WORDS
     from ..signals import analyse, risk_view
@@ -221,9 +225,16 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
     # Only sentences that speak of risk are read for risk (the others cannot state or deny it).
     sentences = split_sentences(draft)
-    about_risk = " \n".join(x for x in sentences if _RISK_TOPIC.search(x))
+    risky = [x for x in sentences if _RISK_TOPIC.search(x)]
+    about_risk = " \n".join(risky)
     draft_signals = [x for x in (analyse(about_risk).items if about_risk else [])
                      if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN)]
+    # Each finding belongs to the sentence it was found in (by offset: the same words may recur elsewhere).
+    spans_of: dict[str, list[tuple[int, int]]] = {}
+    pos = 0
+    for x in risky:
+        spans_of.setdefault(x, []).append((pos, pos + len(x)))
+        pos += len(x) + 2
     out: list[Unsupported] = []
 
     original = ""
@@ -262,7 +273,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             # words, "no intent" copied from them) is an invented denial.
             for m in _NEGATION.finditer(sentence):
                 phrase = re.findall(r"[a-z0-9']+", _norm(sentence[m.start():m.end() + 30]))
-                if not re.search(r"\b" + r"\W+".join(map(re.escape, phrase[:2])) + r"\b", src):
+                if not re.search(r"\b" + r"\W+".join(map(re.escape, phrase[:2])) + r"\b", src) \
+                        and not _negated_in(phrase[1:5], src):
                     add("risk statement", m.group(0), sentence)
                     break
         if risk_topic:
@@ -309,7 +321,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 add("risk statement", m.group(0), sentence)  # "Risk status: denied" with no denial written
         if _SAFETY_PLAN.search(sentence) and "safety plan" not in src and not _mentions_absence(low):
             add("risk statement", _SAFETY_PLAN.search(sentence).group(0), sentence)  # type: ignore[union-attr]
-        _check_risk(sentence, src_risk, [x for x in draft_signals if x.text.strip() and x.text.strip() in sentence], add)
+        _check_risk(sentence, src_risk, [x for x in draft_signals if x.text.strip() and x.text.strip() in sentence
+                                         and any(a <= x.start < b for a, b in spans_of.get(original, ()))], add)
         label_run_end = -1
         for m in _CAPITALISED.finditer(sentence):
             word = m.group(1)
@@ -354,9 +367,17 @@ _AGREED = re.compile(r"\b(?:agreed|agree|confirmed|decided|chosen|settled\s+on|w
                      r"secondary\s+(?:focus|area))\b", re.I)
 
 
+_PLANNED_AGREEMENT = re.compile(
+    r"\b(?:(?:will|would|should|to|can|could)\s+be|yet\s+to\s+be|if|once|until|unless|when|before)\s+(?:\w+\s+)?agreed\b|"
+    r"\b(?:to|will|we'll|would|and|then|plan\s+to|aim\s+to|hope\s+to)\s+agree\b|^\W*(?:plan:\s*)?agree\b", re.I)
+
+
 def _check_focal(sentence: str, focal: tuple[str | None, str], src: str, add: Callable[[str, str, str], None]) -> None:
     """A sentence that presents a focal area as agreed needs the bullets to agree it, on that area."""
     area, status = focal
+    # An agreement still to come is not a claim of one: "will be agreed next week", "if agreed", "Agree the
+    # focal area next session".
+    sentence = _PLANNED_AGREEMENT.sub(" ", sentence)
     if not _AGREED.search(sentence) or re.search(
             r"\b(?:not\s+yet|still\s+to|to\s+be|tentative\w*|possible|possibly|whether|undecided|between|either|"
             r"likely|vs\.?|versus|provisional\w*|unclear|open)\b|\?", sentence, re.I):
@@ -393,6 +414,18 @@ def _same_token(found: str, src: str) -> bool:
     return key in re.sub(r"[\s\-]", "", src)
 
 
+#: Words between a negation and what it denies that carry no claim of their own ("has not made a plan").
+_LIGHT = frozenset("a an any the made make making have has had been be got get yet formed formulated".split())
+
+
+def _negated_in(words: list[str], src: str) -> bool:
+    """The first word with content after the draft's negation is negated in the bullets too: "has not made
+    a plan" for "no plan made"."""
+    content = next((w for w in words if w not in _LIGHT), None)
+    return content is not None and re.search(
+        rf"\b(?:no|not|never|nil|denies|denied|without)\W+(?:\w+\W+){{0,2}}?{re.escape(content)}\b", src) is not None
+
+
 def _mentions_absence(low: str) -> bool:
     return bool(re.search(r"\bnot\s+documented\b|\bclinician\s+to\s+complete\b", low))
 
@@ -420,10 +453,16 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     src_negated = {_group(f.category) for f in src_risk.negated}
     src_negated_kinds = {f.category for f in src_risk.negated}
     src_any_kinds = {f.category for f in src_risk.present}
+    # The bullets say a kind of risk was not asked about: the draft may say so too, or plan to ask it
+    # ("SI not asked" supports "suicidal ideation was not asked about" and "check SI next session").
+    src_unasked = {_group(f.category) for f in src_risk.not_assessed}
     for f in found:
         if f.assertion in ("other_person", "hypothetical", "historical") or f.category == "completed_suicide":
             continue
         group = _group(f.category)
+        if group in src_unasked and group not in src_present and f.category not in src_any_kinds \
+                and (f.assertion == "not_assessed" or _plans_to_ask(sentence, f.text)):
+            continue
         if f.assertion in ("negated", "not_assessed"):
             # A denial needs a documented denial of that kind (or of its group, when the bullets report
             # nothing of that kind), and must not deny what the bullets state.
@@ -432,6 +471,18 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
                 add("risk statement", _denial_span(sentence, f.text), sentence)
         elif f.level and group not in src_present | src_negated:
             add("risk statement", f.text, sentence)
+
+
+_ASK_VERB = r"(?:check|ask|assess|screen|review|revisit|explore|enquire|inquire|follow\s+up)\w*(?:\s+(?:about|for|on|into|re))?"
+
+
+def _plans_to_ask(sentence: str, span: str) -> bool:
+    """The risk mention is the object of a plan to ask ("check SI next session", "to assess self-harm")."""
+    if not span:
+        return False
+    if re.match(rf"\W*(?:(?:to|will|plan(?:\s+to)?|plan:)\s+)?{_ASK_VERB}\b", span, _I):  # the clause is the plan
+        return True
+    return re.search(rf"\b{_ASK_VERB}\s+(?:[\w'-]+\s+){{0,2}}?{re.escape(span)}", sentence, _I) is not None
 
 
 def _denial_span(sentence: str, span: str) -> str:

@@ -24,7 +24,7 @@ _SAFETY_PLAN = re.compile(r"\bsafety\s+plan\b[^.;\n]*", _I)
 SURE_MEANING = 0.9
 #: Below this probability a meaning-level finding is not even a hint (tuned on the dev bullet sets).
 HINT_MIN = 0.5
-RISK_PART = re.compile(r"\b(?:SI|HI|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
+RISK_PART = re.compile(r"\b(?:SI|HI|SH|S/H|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
                         r"plan|intent|means|risk|C-?SSRS|kill\w*|hurt\w*|harm\w*|weapons?|guns?|unsafe|safe|"
                         r"crisis|ligature|stockpil\w*|hopeless\w*)\b", re.I)
 _HEDGED = re.compile(r"\?\s*(?:passive\s+|active\s+)?(?:SI|HI|suicid\w*|self[-\s]?harm|risk|plan)|"

@@ -1,0 +1,97 @@
+"""Faithful model drafts keep their sentences: paraphrases the bullets support are not flagged, and the
+same checks still catch what the bullets do not support. Each pair below differs in one fact."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.catalog import get_catalog
+from assistant.notes.claims import Grounding, stem_all
+from assistant.notes.drafting import check_sections
+from assistant.notes.factcheck import find_unsupported
+from assistant.notes.parse import parse_bullets
+from assistant.signals import analyse
+
+
+def _flags(draft: str, bullets: str, **kw) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p.span for p in find_unsupported(draft, bullets, get_catalog(), **kw)]
+
+
+NOT_ASKED = "- 9/16 role transition after the accident\n- explored the new job\n- no risk concerns reported; SI not asked"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Suicidal ideation was not asked about.",
+    "No risk concerns were reported; suicidal ideation was not asked about.",
+    "Check suicidal ideation next session.",
+    "Ask about her suicidal thoughts at the next session.",
+])
+def test_a_risk_not_asked_about_may_be_said_so_or_planned(sentence: str) -> None:
+    assert _flags(sentence, NOT_ASKED) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "She denies suicidal ideation.",
+    "She reports suicidal ideation; check it next session.",
+    "Suicide risk is low.",
+])
+def test_a_risk_not_asked_about_is_still_never_denied_reported_or_graded(sentence: str) -> None:
+    assert _flags(sentence, NOT_ASKED)
+
+
+def test_the_passive_not_asked_about_reads_as_not_assessed_in_the_signal_layer() -> None:
+    for text in ("SI was not asked about.", "I haven't asked about SI since intake", "self-harm wasn't enquired into"):
+        risk = [s for s in analyse(text).items if s.family == "risk" and s.source == "lexicon"]
+        assert risk and all(s.assertion == "not_assessed" for s in risk), text
+    # estrangement, not an unasked question
+    assert not [s for s in analyse("they haven't spoken for a year").items if s.assertion == "not_assessed"]
+
+
+TENTATIVE = "- S2/12 assessment\n- husband died 3 yrs ago\n- likely focus grief - to agree next wk"
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    ("Agree the focal area next session and begin grief work if agreed.", False),
+    ("Grief will be agreed as the focus next week.", False),
+    ("Grief was agreed as the focal area.", True),
+    ("We agreed on grief as the focus and will agree goals next week.", True),
+])
+def test_an_agreement_still_to_come_is_not_a_claim_of_one(sentence: str, flagged: bool) -> None:
+    assert bool(_flags(sentence, TENTATIVE, focal=("grief", "tentative"))) is flagged
+
+
+@pytest.mark.parametrize("bullets,sentence,flagged", [
+    ("- 9/16 joint session w/ wife\n- each did CA of the Fri argument", "Each partner did a communication analysis.", False),
+    ("- 13/16 grief\n- had coffee w/ partner's sister", "She had coffee with her partner's family.", False),
+    ("- 15/16 honest talk with mum at Xmas", "She and her mum talked honestly at Christmas.", False),
+    ("- GP informed; crisis team ref", "A referral was made to the crisis team.", False),
+])
+def test_a_relation_or_shorthand_may_be_named_by_its_kind(bullets: str, sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(bullets, get_catalog()).clauses]
+    assert bool(_flags(sentence, bullets, clauses=clauses)) is flagged
+
+
+def test_a_relation_grounds_its_kind_one_way_only() -> None:
+    wife = Grounding("- joint session w/ wife", ["joint session w/ wife"]).stems
+    family = Grounding("- argued with family about money", ["argued with family about money"]).stems
+    assert set(stem_all(["partner", "spouse", "marriage"])) <= wife
+    assert not set(stem_all(["brother", "sister", "mother"])) & family
+
+
+def test_a_denial_in_other_words_is_the_bullets_denial_and_another_denial_is_not() -> None:
+    bullets = "- 2/12 intake\n- active SI last wk: researched methods online, no plan made"
+    assert _flags("He has not made a plan.", bullets) == []
+    assert _flags("He has no intent to act.", bullets)
+
+
+def test_the_next_sessions_number_is_the_bullets_but_another_is_not() -> None:
+    bullets = "- 14/16 role transition, retirement flat\n- goal: write down what she'll do if mood dips"
+    facts = parse_bullets(bullets, get_catalog())
+    for n, ok in ((15, True), (13, False), (17, False)):
+        problems = check_sections({"Plan": f"Bring the written plan to session {n}."}, facts, bullets, get_catalog())
+        assert (not problems) is ok, n
+
+
+def test_a_denial_listing_several_screens_denies_each() -> None:
+    facts = parse_bullets("- wk 3/16 grief\n- pt denies SI, SH\n- plan: continue, go slowly", get_catalog())
+    assert facts.risk.status == "denied"
