@@ -21,6 +21,9 @@ from assistant.notes.risk import acted_on
     "escalated to the clinical lead today",
     "gave the spare tablets to his sister to keep",
     "removed the pills from the house",
+    "spoke w/ co-facilitator; J's care coord to be informed today",
+    "urgent CMHT referral made",
+    "informed the duty worker",
 ])
 def test_escalations_and_means_removal_count(clause: str) -> None:
     assert acted_on([clause])
@@ -35,6 +38,8 @@ def test_escalations_and_means_removal_count(clause: str) -> None:
     "crisis line number given",
     "urgent GP appt booked for her back pain",
     "GP gave her new meds (sertraline 50mg)",
+    "no urgent referral needed",
+    "care coordinator not informed yet - will discuss in supervision first",
 ])
 def test_routine_hypothetical_and_negated_forms_do_not(clause: str) -> None:
     assert not acted_on([clause])

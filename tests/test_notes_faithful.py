@@ -95,3 +95,25 @@ def test_the_next_sessions_number_is_the_bullets_but_another_is_not() -> None:
 def test_a_denial_listing_several_screens_denies_each() -> None:
     facts = parse_bullets("- wk 3/16 grief\n- pt denies SI, SH\n- plan: continue, go slowly", get_catalog())
     assert facts.risk.status == "denied"
+
+
+@pytest.mark.parametrize("text,category,assertion", [
+    ("risk check-in at start: nobody reported SI or SH urges", "suicidal_ideation", "negated"),
+    ("none of the members reported self-harm", "self_harm", "negated"),
+    ("no one mentioned SI", "suicidal_ideation", "negated"),
+    ("nobody knows she cuts herself", "self_harm", "present"),  # concealment, not a denial
+    ("PHQ-9 item 9 = 2", "suicidal_ideation", "present"),
+    ("no individual risk check today (time)", "risk_screen", "not_assessed"),  # not done, not negative
+    ("risk: neg", "risk_screen", "negated"),  # a result after the screen is a negative screen
+])
+def test_who_denies_and_what_a_screen_says(text: str, category: str, assertion: str) -> None:
+    found = {s.assertion for s in analyse(text).items if s.category == category and s.source == "lexicon"}
+    assert found == {assertion}, (text, found)
+
+
+@pytest.mark.parametrize("bullets,status", [
+    ("- grp IPT s10/12\n- risk check-in at start: nobody reported SI or SH urges\n- HW: write down 1 thing", "denied"),
+    ("- IPT-G, s2/12\n- no individual risk check today (time), to do 1:1 calls this wk", "not_assessed"),
+])
+def test_group_check_ins_and_screen_items_set_the_risk_status(bullets: str, status: str) -> None:
+    assert parse_bullets(bullets, get_catalog()).risk.status == status

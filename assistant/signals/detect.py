@@ -216,6 +216,13 @@ def _risk_level(category: str, score: float, t: dict[str, float]) -> str | None:
     return None
 
 
+_NO_SCREEN = re.compile(r"\b(?:no|not|without|nil|never)\s+(?:(?:a|an|the|any|formal|full|individual|proper|"
+                        r"specific|structured|detailed|further)\s+){0,2}$", re.I)
+
+
+_SCREEN_ACT = re.compile(r"screen|assess|\bax\b|check|question|\bq'?s\b|review|section|formulation|ssrs|columbia", re.I)
+
+
 def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.ndarray] | None = None) -> Signals:
     """Find every signal in ``text``. With ``vector_out`` (a list), the text's sentence vector is
     appended to it so retrieval can reuse the one forward pass."""
@@ -352,7 +359,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             items.append(_signal(norm, spans, c, "present", ()))
     rescope: list[tuple[int, int, _Candidate]] = []
     if by_clause:
-        from .assertion import assert_targets
+        from .assertion import Scoped, assert_targets
 
         gender = client_gender(norm)
         for ci, group in by_clause.items():
@@ -360,6 +367,12 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             targets = [(None, None, c.category) if c.start is None else (c.start - cs, c.end - cs, c.category)
                        for c in group]
             scoped_all = assert_targets(norm[cs:ce], targets, gender)
+            for k, c in enumerate(group):
+                # A screen negated by a word before it was not done ("no risk check today", "without a risk
+                # assessment"); a negative result comes after it ("risk: neg", "PHQ-9 item 9: 0").
+                if c.category == RISK_SCREEN and scoped_all[k].assertion == "negated" and c.start is not None \
+                        and _NO_SCREEN.search(norm[cs:c.start]) and _SCREEN_ACT.search(norm[c.start:c.end]):
+                    scoped_all[k] = Scoped("not_assessed", scoped_all[k].modifiers + ("no screen done",))
             # A clause that fired by meaning takes the assertion of the explicit terms of its family in
             # the same clause when they agree: their spans are exact ("the GP letter says no current SI").
             lexical: dict[str, set[str]] = {}
