@@ -117,3 +117,17 @@ def test_who_denies_and_what_a_screen_says(text: str, category: str, assertion: 
 ])
 def test_group_check_ins_and_screen_items_set_the_risk_status(bullets: str, status: str) -> None:
     assert parse_bullets(bullets, get_catalog()).risk.status == status
+
+
+def test_a_labelled_plan_task_or_goal_line_is_one_item_kept_as_written() -> None:
+    from assistant import Assistant
+
+    bullets = ("- s12/16 role dispute w/ sister, agreed\n- CA of the phone call\n"
+               "- plan: discuss w/ supervisor today; phone check tmrw\n- HW: text sister first, then call - keep it short\n"
+               "- goal: one calm conversation, no shouting")
+    note = Assistant(offline=True).draft_note(bullets, format="soap")
+    low = note.text.lower()
+    for item in ("discuss w/ supervisor today; phone check tmrw", "text sister first, then call - keep it short",
+                 "one calm conversation, no shouting"):
+        assert item in low, item
+    assert "HW: text sister first, then call - keep it short" in note.facts.tasks

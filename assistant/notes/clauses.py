@@ -87,11 +87,16 @@ def _comma_parts(piece: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_clauses(bullets: list[str], kind_of: Callable[[str], str]) -> list[Clause]:
+def split_clauses(bullets: list[str], kind_of: Callable[[str], str],
+                  whole: Callable[[str], bool] | None = None) -> list[Clause]:
     """``kind_of(part)`` says what a comma part is: "session", "measure", "risk" or "text". Adjacent
-    parts of the same kind stay one clause, exactly as written."""
+    parts of the same kind stay one clause, exactly as written. A bullet for which ``whole(bullet)``
+    holds (a labelled plan, task or goal: one item as the clinician wrote it) is one clause."""
     out: list[Clause] = []
     for bi, bullet in enumerate(bullets):
+        if whole is not None and whole(bullet) and bullet.strip().rstrip(".").strip():
+            out.append(Clause(bullet.strip().rstrip(".").strip(), bi))
+            continue
         for sentence in _sentence_pieces(bullet):
             for piece in _label_joined(sentence):
                 piece = piece.strip().rstrip(".").strip()

@@ -184,6 +184,12 @@ _OBSERVED = re.compile(r"\b(?:appeared|presented\s+(?:as|with)|observed|affect\s
 _BY_WORDS = ((_RESPONSE, "client_response"), (_EVENT, "interpersonal_events"), (_SYMPTOM, "symptoms"), (_MOOD, "mood"))
 
 
+def _labelled_item(bullet: str) -> bool:
+    """A labelled plan, task or goal line ("plan: discuss w/ supervisor today; phone check tmrw") is one
+    item: kept whole, in the place its label gives it, unless it reports risk itself."""
+    return bool(_PLAN_LABEL.match(bullet) or _TASK_LABEL.match(bullet) or _GOAL_LABEL.match(bullet))
+
+
 def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_work: bool, hints_count: bool) -> str:
     """The one field a clause goes to."""
     labelled_task = bool(_TASK_LABEL.match(masked))
@@ -248,7 +254,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     bullets = split_bullets(text)
     facts = SessionFacts(bullets=bullets)
     masks = mask_names(bullets)
-    clauses = split_clauses(bullets, _part_kind)
+    clauses = split_clauses(bullets, _part_kind, _labelled_item)
     reads, signals = read_clauses(clauses, catalog)
     facts._signals = signals
 
