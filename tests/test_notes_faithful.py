@@ -131,3 +131,19 @@ def test_a_labelled_plan_task_or_goal_line_is_one_item_kept_as_written() -> None
                  "one calm conversation, no shouting"):
         assert item in low, item
     assert "HW: text sister first, then call - keep it short" in note.facts.tasks
+
+
+@pytest.mark.parametrize("bullets,area,status", [
+    ("- s7/16 RD with ex-wife re contact arrangements\n- CA of the handover row", "role_dispute", "agreed"),
+    ("- S10/16. RT - divorce\n- explored the new routine", "role_transition", "agreed"),
+    ("- s9/16 ID, agreed\n- went to pottery class x2", "interpersonal_deficits", "agreed"),
+    ("- s3/12 - tentative focus RT (new stepfamily)\n- inventory", "role_transition", "tentative"),
+])
+def test_the_focal_areas_shorthand_states_the_focus(bullets: str, area: str, status: str) -> None:
+    facts = parse_bullets(bullets, get_catalog())
+    assert (facts.focal_area, facts.focal_status) == (area, status)
+
+
+def test_other_capitals_are_not_a_focal_area() -> None:
+    facts = parse_bullets("- s5/16\n- brought photo ID for the benefits form\n- RTC last year, still driving", get_catalog())
+    assert facts.focal_status != "agreed" or facts.focal_area != "interpersonal_deficits"

@@ -32,11 +32,13 @@ _PERSON_AFTER_WITH = re.compile(rf"\b(?:with|w/|toward|towards|against|and)\s+(?
 
 _FOCUS_STATED = re.compile(
     r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\s*(?:[:=\-–]|is|was)\s*([a-z][a-z \-/]+)", _I)
+#: The areas by name, and by the capitalised shorthand IPT notes use for them ("RD w/ wife", "RT - retirement").
 _FOCUS_NAMES = {
     "grief": r"\bgrief\b|\bbereavement\b|\bcomplicated\s+bereavement\b",
-    "role_dispute": r"\brole[\s-]+disputes?\b|\binterpersonal\s+disputes?\b|\bdispute\b",
-    "role_transition": r"\brole[\s-]+transitions?\b|\btransition\b",
-    "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\b|\bisolation\s+focus\b",
+    "role_dispute": r"\brole[\s-]+disputes?\b|\binterpersonal\s+disputes?\b|\bdispute\b|(?-i:\bRD\b)",
+    "role_transition": r"\brole[\s-]+transitions?\b|\btransition\b|(?-i:\bRT\b)",
+    "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\b|\bisolation\s+focus\b|"
+                              r"(?-i:\bID\b)(?!\s*(?:card|badge|number|check))",
 }
 _ACTION = re.compile(r"\b(?:call|phone|ring|text|email|e-mail|message|ask|tell|invite|meet|visit|talk|speak|show|write|check\s+in|"
                      r"reach\s+out|apologi[sz]e|share|join|attend|go\s+to|spend\s+time|say|raise|bring\s+up|"
@@ -81,7 +83,15 @@ def split_bullets(text: str) -> list[str]:
 _FOCUS_LABEL = re.compile(
     r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\b\s*(?:[:=\-–]|is|was)?\s*|"
     r"\b(?:role[\s-]+(?:disputes?|transitions?)|interpersonal\s+(?:deficits?|disputes?|sensitivity)|grief|deficits?|"
-    r"isolation|transition|dispute)\b(?:\s+focus)?", _I)
+    r"isolation|transition|dispute|(?-i:RD|RT|ID))\b(?:\s+focus)?", _I)
+
+
+_SHORTHAND = ("RD", "RT", "ID")
+#: Where the shorthand is the focus: opening the clause (after a session mention), or after a focus label
+#: or a hedge ("tentatively RT", "think ID", "FA: RD", "(ID group)").
+_SHORTHAND_AT = re.compile(r"(?:^|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
+                           r"\b(?:focus|FA|tentative(?:ly)?|think|prob(?:ably)?|likely|possible|poss|maybe|query|"
+                           r"agreed|area)\W*|[(?]\s*)$", _I)
 
 
 def _stated_focus(bullet: str) -> tuple[str, bool] | None:
@@ -91,11 +101,12 @@ def _stated_focus(bullet: str) -> tuple[str, bool] | None:
     for target in ([m.group(1)] if m else []) + [bullet]:
         for area, pat in _FOCUS_NAMES.items():
             hit = re.search(pat, target, _I)
-            if not hit:
-                continue
+            if not hit or (hit.group(0) in _SHORTHAND and not _SHORTHAND_AT.search(target[:hit.start()])
+                           and not re.match(r"\s*(?:group|grp|focus)\b", target[hit.end():], _I)):
+                continue  # "photo ID", "RT" mid-sentence: not the focus
             labelled = bool(m and target is not bullet) or bool(
                 re.search(r"\b(?:grief|dispute|transition|deficits?|isolation)\s+focus\b", bullet, _I)) \
-                or hit.start() == 0
+                or hit.start() == 0 or hit.group(0) in ("RD", "RT", "ID")  # the shorthand is only ever a label
             if labelled or re.search(r"\b(?:role[\s-]+(?:dispute|transition)|interpersonal\s+(?:deficits?|dispute|sensitivity)|grief)\b",
                                      bullet, _I):
                 return area, labelled
