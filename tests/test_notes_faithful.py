@@ -147,3 +147,19 @@ def test_the_focal_areas_shorthand_states_the_focus(bullets: str, area: str, sta
 def test_other_capitals_are_not_a_focal_area() -> None:
     facts = parse_bullets("- s5/16\n- brought photo ID for the benefits form\n- RTC last year, still driving", get_catalog())
     assert facts.focal_status != "agreed" or facts.focal_area != "interpersonal_deficits"
+
+
+@pytest.mark.parametrize("bullets,status", [
+    ("- s5/16 RD w/ sister\n- SI/HI/SH: none", "denied"),
+    ("- s5/16 RD w/ sister\n- SI/HI/SH: denied", "denied"),
+    ("- s5/16 RD w/ sister\n- pt denies SI/HI/SH", "denied"),
+    ("- s5/16 RD w/ sister\n- reports SI/SH urges this wk", "present"),
+    ("- s5/16 RD w/ sister\n- SI/HI: denied\n- passive SI last wk", "present"),
+])
+def test_screens_joined_by_slashes_are_one_list(bullets: str, status: str) -> None:
+    assert parse_bullets(bullets, get_catalog()).risk.status == status
+
+
+def test_each_screen_in_a_slashed_list_is_its_own_finding() -> None:
+    found = {(s.category, s.assertion) for s in analyse("SI/HI/SH: none").items if s.source == "lexicon"}
+    assert found == {("suicidal_ideation", "negated"), ("harm_to_others", "negated"), ("self_harm", "negated")}

@@ -218,9 +218,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     vocab = words | COMMON_WORDS
     from ..signals import analyse, risk_view
 
-    # "SI/HI" is two screens: read it as such.
-    src_risk = risk_view(source_signals if source_signals is not None else
-                         analyse(re.sub(r"\b(SI|HI)\s*/\s*(SI|HI)\b", r"\1 or \2", source)))
+    src_risk = risk_view(source_signals if source_signals is not None else analyse(source))
     # In a draft, a risk statement is an explicit one, or a meaning the probes are sure of: ordinary
     # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
     # Only sentences that speak of risk are read for risk (the others cannot state or deny it).

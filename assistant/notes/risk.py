@@ -127,10 +127,9 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
     for c in clauses:
         offsets.append((len(joined), len(joined) + len(c.text)))
         joined += c.text + "\n"
-    # "SI/HI" is two screens; a space (same length, so spans still line up) lets each be read. Everyday
-    # phrases that only look like risk ("killing time", "SI joint pain") are masked at the same length.
-    text = re.sub(r"\b(SI|HI)/(SI|HI|SH)\b", r"\1 \2", joined)
-    signals = analyse(_IDIOMS.sub(lambda m: "x" * len(m.group(0)), text) if _IDIOMS else text, catalog=catalog)
+    # Everyday phrases that only look like risk ("killing time", "SI joint pain") are masked at the same
+    # length. ("SI/HI/SH" is read screen by screen by the signal layer.)
+    signals = analyse(_IDIOMS.sub(lambda m: "x" * len(m.group(0)), joined) if _IDIOMS else joined, catalog=catalog)
     reads: list[ClauseRisk] = []
     for (a, b), c in zip(offsets, clauses):
         mine = [x for x in signals.items if x.start < b and x.end > a]

@@ -220,6 +220,9 @@ _NO_SCREEN = re.compile(r"\b(?:no|not|without|nil|never)\s+(?:(?:a|an|the|any|fo
                         r"specific|structured|detailed|further)\s+){0,2}$", re.I)
 
 
+_SCREEN_RUN = re.compile(r"(?<![\w/-])(?:SI|HI|SH|DSH|NSSI|SIB)(?:/(?:SI|HI|SH|DSH|NSSI|SIB))+(?![\w/])")
+_SCREEN_KIND = {"SI": "suicidal_ideation", "HI": "harm_to_others", "SH": "self_harm", "DSH": "self_harm",
+                "NSSI": "self_harm", "SIB": "self_harm"}
 _SCREEN_ACT = re.compile(r"screen|assess|\bax\b|check|question|\bq'?s\b|review|section|formulation|ssrs|columbia", re.I)
 
 
@@ -278,8 +281,16 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     cands.append(_Candidate(ci, cat, None, None, f"part:{norm[a:b]}", round(p, 3), "semantic"))
     for ci, (cs, ce) in enumerate(spans):
         clause = norm[cs:ce]
+        # Screens joined by slashes ("SI/HI/SH: none"): each screen is a finding with the whole run as its
+        # span, so the run is scoped as one list ("none" after it denies every screen in it).
+        for m in _SCREEN_RUN.finditer(clause):
+            for cat in dict.fromkeys(_SCREEN_KIND[x] for x in m.group(0).split("/")):
+                cands.append(_Candidate(ci, cat, cs + m.start(), cs + m.end(), f"lexicon:{m.group(0)}", 1.0,
+                                        "lexicon", "risk"))
         for entry in lexicon():
             for m in entry.pattern.finditer(clause):
+                if _SCREEN_RUN.fullmatch(m.group(0)):
+                    continue  # "SI/HI": read above, screen by screen
                 level = None
                 if entry.category in SEMANTIC_RISK:
                     level = "possible_risk" if entry.category == WARNING_SIGNS else "risk"
