@@ -163,3 +163,15 @@ def test_screens_joined_by_slashes_are_one_list(bullets: str, status: str) -> No
 def test_each_screen_in_a_slashed_list_is_its_own_finding() -> None:
     found = {(s.category, s.assertion) for s in analyse("SI/HI/SH: none").items if s.source == "lexicon"}
     assert found == {("suicidal_ideation", "negated"), ("harm_to_others", "negated"), ("self_harm", "negated")}
+
+
+@pytest.mark.parametrize("line,status", [
+    ("SI (-)", "denied"),
+    ("SI/HI - neg", "denied"),
+    ("risk - nil", "denied"),
+    ("SI/HI/SH - not asked", "not_assessed"),
+    ("SI - passive, no plan", "present"),
+])
+def test_a_screens_result_after_a_dash_stays_with_the_screen(line: str, status: str) -> None:
+    facts = parse_bullets(f"- s6/16 RT, agreed\n- explored new job\n- {line}", get_catalog())
+    assert facts.risk.status == status

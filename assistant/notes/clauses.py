@@ -16,7 +16,9 @@ _I = re.IGNORECASE
 _ABBREVIATIONS = ("vs", "dr", "mr", "mrs", "ms", "e.g", "i.e", "approx", "pt", "wk", "sess", "appt", "re", "s",
                   "etc", "cf", "no", "st", "min", "hrs", "yrs", "mos", "fu", "f/u")
 _SENTENCE_END = re.compile(r"(?<=[\w)\]'\"”])\.\s+(?=[\"“(]?[A-Za-z])")
-_HARD_BREAK = re.compile(r"\s*;\s*|\s+[–—]\s+|\s+-\s+(?=\S)|\s*\|\s*")
+#: A spaced dash breaks a bullet, except before a screen's result ("SI/HI - neg", "risk - nil").
+_HARD_BREAK = re.compile(r"\s*;\s*|\s+[–—]\s+(?!_RESULT)|\s+-\s+(?=\S)(?!_RESULT)|\s*\|\s*".replace(
+    "_RESULT", r"(?:neg|negative|nil|none|denied|-ve|positive|not\s+(?:asked|assessed))\b|\+"), re.I)
 _COMMA = re.compile(r",\s*")
 
 
