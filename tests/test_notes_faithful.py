@@ -175,3 +175,15 @@ def test_each_screen_in_a_slashed_list_is_its_own_finding() -> None:
 def test_a_screens_result_after_a_dash_stays_with_the_screen(line: str, status: str) -> None:
     facts = parse_bullets(f"- s6/16 RT, agreed\n- explored new job\n- {line}", get_catalog())
     assert facts.risk.status == status
+
+
+@pytest.mark.parametrize("line,status", [
+    ("EPDS 18, q10 = 2", "present"),  # the EPDS's self-harm item, scored
+    ("C-SSRS positive", "present"),
+    ("ASQ screen: +ve", "present"),
+    ("C-SSRS negative", "denied"),
+    ("PHQ-9 19, item 9: 2", "present"),
+])
+def test_a_positive_screen_item_is_documented_risk(line: str, status: str) -> None:
+    facts = parse_bullets(f"- s6/16 RT, agreed\n- explored new job\n- {line}", get_catalog())
+    assert facts.risk.status == status

@@ -160,13 +160,16 @@ def _bare(residual: str) -> bool:
                                                  for w in re.findall(r"[A-Za-z]{2,}", residual))
 
 
+_ITEM_SCORE = re.compile(r"\s*(?:item|q|question)\s*#?\s*\d{1,2}\s*(?:[:=\-–]|was|is|scored?|of|at)?\s*\d(?:/\d)?\s*$", _I)
+
+
 def _part_kind(part: str) -> str:
     """Comma parts of a bullet: a bare session mention, a bare measure, a risk part or text."""
     _, _, matched = _session_mention(part)
     if matched and _bare(part.replace(matched, " ")):
         return "session"
-    if measure_only(part):
-        return "measure"
+    if measure_only(part) or _ITEM_SCORE.match(part):
+        return "measure"  # "EPDS 18, q10 = 2": the item's score stays with its scale
     return "risk" if RISK_PART.search(part) else "text"
 
 
