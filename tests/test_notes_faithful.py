@@ -166,24 +166,19 @@ def test_each_screen_in_a_slashed_list_is_its_own_finding() -> None:
 
 
 @pytest.mark.parametrize("line,status", [
+    # a screen's result after a dash stays with the screen
     ("SI (-)", "denied"),
     ("SI/HI - neg", "denied"),
     ("risk - nil", "denied"),
     ("SI/HI/SH - not asked", "not_assessed"),
     ("SI - passive, no plan", "present"),
-])
-def test_a_screens_result_after_a_dash_stays_with_the_screen(line: str, status: str) -> None:
-    facts = parse_bullets(f"- s6/16 RT, agreed\n- explored new job\n- {line}", get_catalog())
-    assert facts.risk.status == status
-
-
-@pytest.mark.parametrize("line,status", [
+    # a positive screen item is documented risk
     ("EPDS 18, q10 = 2", "present"),  # the EPDS's self-harm item, scored
     ("C-SSRS positive", "present"),
     ("ASQ screen: +ve", "present"),
     ("C-SSRS negative", "denied"),
     ("PHQ-9 19, item 9: 2", "present"),
 ])
-def test_a_positive_screen_item_is_documented_risk(line: str, status: str) -> None:
+def test_a_screen_line_sets_the_risk_status_by_its_result(line: str, status: str) -> None:
     facts = parse_bullets(f"- s6/16 RT, agreed\n- explored new job\n- {line}", get_catalog())
     assert facts.risk.status == status
