@@ -224,7 +224,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     # Only sentences that speak of risk are read for risk (the others cannot state or deny it).
     sentences = split_sentences(draft)
     risky = [x for x in sentences if _RISK_TOPIC.search(x)]
-    about_risk = " \n".join(risky)
+    joiner = " \n"
+    about_risk = joiner.join(risky)
     draft_signals = [x for x in (analyse(about_risk).items if about_risk else [])
                      if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN)]
     # Each finding belongs to the sentence it was found in (by offset: the same words may recur elsewhere).
@@ -232,7 +233,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     pos = 0
     for x in risky:
         spans_of.setdefault(x, []).append((pos, pos + len(x)))
-        pos += len(x) + 2
+        pos += len(x) + len(joiner)
     out: list[Unsupported] = []
 
     original = ""

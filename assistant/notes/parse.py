@@ -106,7 +106,7 @@ def _stated_focus(bullet: str) -> tuple[str, bool] | None:
                 continue  # "photo ID", "RT" mid-sentence: not the focus
             labelled = bool(m and target is not bullet) or bool(
                 re.search(r"\b(?:grief|dispute|transition|deficits?|isolation)\s+focus\b", bullet, _I)) \
-                or hit.start() == 0 or hit.group(0) in ("RD", "RT", "ID")  # the shorthand is only ever a label
+                or hit.start() == 0 or hit.group(0) in _SHORTHAND  # the shorthand is only ever a label
             if labelled or re.search(r"\b(?:role[\s-]+(?:dispute|transition)|interpersonal\s+(?:deficits?|dispute|sensitivity)|grief)\b",
                                      bullet, _I):
                 return area, labelled
@@ -207,7 +207,7 @@ def _labelled_item(bullet: str) -> bool:
 def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_work: bool, hints_count: bool) -> str:
     """The one field a clause goes to."""
     labelled_task = bool(_TASK_LABEL.match(masked))
-    labelled = labelled_task or bool(_PLAN_LABEL.match(masked) or _GOAL_LABEL.match(masked))
+    labelled = _labelled_item(masked)
     level = rd.level if rd.level != "hint" or hints_count else None
     # A labelled task, plan or goal line stays where it was put unless it reports risk itself.
     if level == "risk" or (not labelled and (level or rd.negated or rd.not_assessed or rd.risk_word)):
@@ -340,9 +340,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     in_session_work = any(_techniques(c.text, catalog) and not planned(m) for c, m in zip(clauses, masked))
     # A described risk the clinician documents acting on (an escalation, a safety plan drawn up, means
     # removed) is documented risk.
-    promote_acted_on([c.text for c in clauses], reads,
-                     [bool(_TASK_LABEL.match(c.text) or _PLAN_LABEL.match(c.text) or _GOAL_LABEL.match(c.text))
-                      for c in clauses])
+    promote_acted_on([c.text for c in clauses], reads, [_labelled_item(c.text) for c in clauses])
     # Risk found only by meaning, below the sure level, counts (as possible risk: ask) unless the
     # bullets document a screen that answers it.
     hints_count = not any((r.negated or r.not_assessed) and r.level in (None, "hint") for r in reads)

@@ -289,8 +289,6 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                                         "lexicon", "risk"))
         for entry in lexicon():
             for m in entry.pattern.finditer(clause):
-                if _SCREEN_RUN.fullmatch(m.group(0)):
-                    continue  # "SI/HI": read above, screen by screen
                 level = None
                 if entry.category in SEMANTIC_RISK:
                     level = "possible_risk" if entry.category == WARNING_SIGNS else "risk"
