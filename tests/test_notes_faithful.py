@@ -40,7 +40,8 @@ def test_a_risk_not_asked_about_is_still_never_denied_reported_or_graded(sentenc
 
 
 def test_the_passive_not_asked_about_reads_as_not_assessed_in_the_signal_layer() -> None:
-    for text in ("SI was not asked about.", "I haven't asked about SI since intake", "self-harm wasn't enquired into"):
+    for text in ("SI was not asked about.", "I haven't asked about SI since intake", "self-harm wasn't enquired into",
+                 "Suicidality was not explored this session."):
         risk = [s for s in analyse(text).items if s.family == "risk" and s.source == "lexicon"]
         assert risk and all(s.assertion == "not_assessed" for s in risk), text
     # estrangement, not an unasked question
