@@ -17,8 +17,8 @@ _ABBREVIATIONS = ("vs", "dr", "mr", "mrs", "ms", "e.g", "i.e", "approx", "pt", "
                   "etc", "cf", "no", "st", "min", "hrs", "yrs", "mos", "fu", "f/u")
 _SENTENCE_END = re.compile(r"(?<=[\w)\]'\"”])\.\s+(?=[\"“(]?[A-Za-z])")
 #: A spaced dash breaks a bullet, except before a screen's result ("SI/HI - neg", "risk - nil").
-_RESULT = r"(?:neg|negative|nil|none|denied|-ve|positive|not\s+(?:asked|assessed))\b|\+"
-_HARD_BREAK = re.compile(rf"\s*;\s*|\s+[–—]\s+(?!{_RESULT})|\s+-\s+(?=\S)(?!{_RESULT})|\s*\|\s*", re.I)
+_RESULT = r"(?:neg|negative|nil|none|denied|-ve|positive|yes|no|not\s+(?:asked|assessed)|\d+(?:/\d+)?)\b|\+"
+_HARD_BREAK = re.compile(rf"\s*;\s*|\s+[–—]\s+(?![\"“']?{_RESULT})|\s+-\s+(?=\S)(?![\"“']?{_RESULT})|\s*\|\s*", re.I)
 _COMMA = re.compile(r",\s*")
 
 

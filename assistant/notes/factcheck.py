@@ -462,6 +462,12 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
         if group in src_unasked and group not in src_present and f.category not in src_any_kinds \
                 and (f.assertion == "not_assessed" or _plans_to_ask(sentence, f.text)):
             continue
+        if f.category == "risk_screen" and f.assertion == "negated":
+            # A negative screen ("suicide screen negative") is the bullets' denial in other words: it needs
+            # a documented denial and no risk the bullets state explicitly.
+            if not src_negated or src_present_kinds:
+                add("risk statement", _denial_span(sentence, f.text), sentence)
+            continue
         if f.assertion in ("negated", "not_assessed"):
             # A denial needs a documented denial of that kind (or of its group, when the bullets report
             # nothing of that kind), and must not deny what the bullets state.

@@ -343,12 +343,18 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     promote_acted_on([c.text for c in clauses], reads, [_labelled_item(c.text) for c in clauses])
     # Risk found only by meaning, below the sure level, counts (as possible risk: ask) unless the
     # bullets document a screen that answers it.
-    hints_count = not any((r.negated or r.not_assessed) and r.level in (None, "hint") for r in reads)
+    # A denial answers hints of its own kinds only ("denies SI" does not answer a threat to a neighbour);
+    # a risk check documented as not done leaves every hint where it was (not assessed).
+    screened = [r for r in reads if (r.negated or r.not_assessed) and r.level in (None, "hint")]
+    answered = frozenset().union(*(r.denied_kinds for r in screened))
+    if any(r.not_assessed and not r.negated for r in screened):
+        answered |= {"*"}
     risk_idx: list[int] = []
     for i, c in enumerate(clauses):
         if i in frame_only:
             facts.clauses.append((c.text, "frame"))
             continue
+        hints_count = not screened or ("*" not in answered and not reads[i].hint_kinds <= answered)
         where = _place(c.text, masked[i], reads[i], catalog, in_session_work, hints_count)
         facts.clauses.append((c.text, where))
         if where == "risk":

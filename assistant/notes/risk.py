@@ -115,6 +115,20 @@ class ClauseRisk:
     not_assessed: bool = False
     risk_word: bool = False
     frame: bool = False
+    #: The kinds (KIND_GROUP) of the clause's meaning-level hints, and of what it denies ("*": a whole
+    #: risk screen, which answers every kind).
+    hint_kinds: frozenset[str] = frozenset()
+    denied_kinds: frozenset[str] = frozenset()
+
+
+#: Risk kinds that one denial answers together: a denial of suicidal ideation answers a hint of
+#: hopelessness, not a described head-banging or a threat to a neighbour.
+KIND_GROUP = {"suicidal_ideation": "suicide", "suicide_plan": "suicide", "warning_signs": "suicide",
+              "risk_screen": "*"}
+
+
+def _group(category: str) -> str:
+    return KIND_GROUP.get(category, category)
 
 
 def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRisk], Any]:
@@ -144,10 +158,14 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if hints else None))
         # A denial or "not assessed" read by meaning alone, below the sure level, does not make a clause a
         # risk line ("CA of the call: pt hinted, never asked directly").
-        r.negated = any(x.source != "semantic" or x.score >= SURE_MEANING for x in view.negated)
+        denials = [x for x in view.negated if x.source != "semantic" or x.score >= SURE_MEANING]
+        r.negated = bool(denials)
+        r.denied_kinds = frozenset(_group(x.category) for x in denials)
+        r.hint_kinds = frozenset(_group(x.category) for x in hints)
         r.not_assessed = any(x.source != "semantic" or x.score >= SURE_MEANING for x in view.not_assessed)
         if _PLAN_DENIAL.search(c.text):
             r.negated = r.risk_word = True  # "denies plan or intent", "no plan/intent": part of the risk lines
+            r.denied_kinds |= {"suicide"}
         if (r.risk_word or mine) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
             r.not_assessed, r.negated, r.level = True, False, None
         if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
@@ -164,11 +182,14 @@ def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
     unassessed = [c for c, r in zip(risk_clauses, reads) if r.level in (None, "hint") and not r.negated and r.not_assessed]
     hinted = [c for c, r in zip(risk_clauses, reads) if r.level == "hint" and not r.negated and not r.not_assessed]
     lines = [c for c in risk_clauses if c not in present + possible + denied + unassessed + hinted]
-    if not denied:
-        # Warning signs found only by meaning prompt the clinician to ask, unless a documented screen
-        # already answers them (then the denial stands, in the clinician's words).
-        possible += hinted
-        hinted = []
+    # Warning signs found only by meaning prompt the clinician to ask, unless a documented screen
+    # already answers them (then the denial stands, in the clinician's words). A denial answers its own
+    # kinds only: "denies SI" does not answer "bangs her head on the wall when alone".
+    answered = frozenset().union(*(r.denied_kinds for c, r in zip(risk_clauses, reads) if c in denied))
+    open_hints = [c for c, r in zip(risk_clauses, reads) if c in hinted and "*" not in answered
+                  and not r.hint_kinds <= answered]
+    possible += open_hints
+    hinted = [c for c in hinted if c not in open_hints]
     ordered = present + possible + denied + unassessed + hinted + lines
     status.details = list(dict.fromkeys(ordered))
     if present:

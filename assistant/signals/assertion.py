@@ -140,12 +140,23 @@ class Scoped:
     modifiers: tuple[str, ...]
 
 
+#: Results after an item's colon that keep it in a list of denials ("denies SI, HI: none").
+_NEGATIVE_RESULTS = frozenset({"no", "none", "nil", "neg", "negative", "denied", "denies", "not", "nad", "absent", "n"})
+
+
+#: What separates the items of a list in notes: "denies SI, HI", "SI neg / SH: scratching".
+_ITEM_SEPARATORS = frozenset({",", "/", "|"})
+
+
 def _list_break(doc: Any, mod_end: int, target_start: int, target_end: int) -> bool:
     """True when a comma-separated statement of its own holds the target, apart from the negation:
     "no plan, safety plan reviewed" (a verb: a new statement) vs "denies SI, HI or SH" (a list)."""
-    if target_start <= mod_end or not any(t.text == "," for t in doc[mod_end:target_start]):
+    if target_start <= mod_end or not any(t.text in _ITEM_SEPARATORS for t in doc[mod_end:target_start]):
         return False
-    start = max(i for i in range(mod_end, target_start) if doc[i].text == ",") + 1
+    start = max(i for i in range(mod_end, target_start) if doc[i].text in _ITEM_SEPARATORS) + 1
+    if target_end + 1 < len(doc) and doc[target_end].text in (":", "=") and doc[target_end + 1].is_alpha \
+            and doc[target_end + 1].lower_ not in _NEGATIVE_RESULTS:
+        return True  # an item with a result of its own: "SI/HI neg, SH: cut arm"
     words: list[str] = []
     for tok in doc[start:]:
         if tok.i >= target_end and (tok.text in (",", ";", ".") or tok.lower_ in _STOP_SCAN):
@@ -165,9 +176,14 @@ def _owns_next(doc: Any, mod_end: int) -> bool:
     return mod_end < len(doc) and doc[mod_end].is_alpha and doc[mod_end].lower_ not in _NOT_OBJECTS
 
 
+#: A bare "no" after a dash is a result ("SI - no", "HI - no."); "- no plan" is a negation of its own.
+_DASH_NO = re.compile(r"(?<=[-–—]\s)no(?=\s*(?:[,;.)/]|$))", re.I)
+
+
 def normalise(clause: str) -> str:
-    """Same-length rewrite ConText can match: a bare dash after a finding ("SI -") becomes "∅"."""
-    return _BARE_DASH.sub("∅", clause)
+    """Same-length rewrite ConText can match: a bare dash after a finding ("SI -") or a dash and a bare
+    "no" ("SI - no") becomes "∅"."""
+    return _DASH_NO.sub("∅ ", _BARE_DASH.sub("∅", clause))
 
 
 #: A modifier decides a clause that fired by meaning when its scope covers this share of the clause's words.
@@ -326,8 +342,14 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
                           or doc[j].lower_ in ("'s", "’s", "s")):
             j -= 2 if doc[j].lower_ in ("'s", "’s", "s") else 1  # a possessor is part of the relation
         governor = doc[j].lower_ if j >= 0 else None
-        if governor is not None and governor not in _SUBJECT_GOVERNORS:
-            continue  # an object: governed by a verb or a preposition
+        relative = end < len(doc) and doc[end].lower_ in ("who", "who's", "whose", "that")
+        if governor is not None and governor not in _SUBJECT_GOVERNORS and not relative:
+            continue  # an object: governed by a verb or a preposition, and not the subject of a relative
+            # clause of its own ("worried about her flatmate who self-harms": the flatmate self-harms)
+        if relative and governor is not None and governor not in _SUBJECT_GOVERNORS:
+            stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
+            if stop is not None and stop < mod.scope_span[1]:
+                mod._scope_end = stop
         if governor in _SUBORDINATORS:
             stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
             if stop is not None and stop < mod.scope_span[1]:

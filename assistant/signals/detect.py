@@ -100,6 +100,9 @@ class _Entry:
     pattern: re.Pattern[str]
     weak: bool
     source: str
+    #: Counts only when the text speaks of a death (a wish to be with someone again is a wish to be
+    #: reunited with the dead only when someone has died).
+    needs_death: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -110,7 +113,7 @@ def lexicon() -> tuple[_Entry, ...]:
         for e in entries:
             flags = 0 if e.get("case") else re.IGNORECASE
             out.append(_Entry(cat, re.compile(rf"(?<![\w/-])(?:{e['pattern']})(?![\w/])", flags), bool(e.get("weak")),
-                              e["pattern"]))
+                              e["pattern"], bool(e.get("needs_death"))))
     return tuple(out)
 
 
@@ -279,6 +282,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 p = float(part_probs[cat][k]) if cat in part_probs else 0.0
                 if p >= _floor(cat) and p > float(probs[cat][ci]):
                     cands.append(_Candidate(ci, cat, None, None, f"part:{norm[a:b]}", round(p, 3), "semantic"))
+    deaths = [(cs, ce) for cs, ce in spans if _DEATH_WORD.search(norm[cs:ce]) or any(
+        e.category in ("death", "completed_suicide") and e.pattern.search(norm[cs:ce]) for e in lexicon())]
+    has_death = bool(deaths)
     for ci, (cs, ce) in enumerate(spans):
         clause = norm[cs:ce]
         # Screens joined by slashes ("SI/HI/SH: none"): each screen is a finding with the whole run as its
@@ -288,7 +294,11 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 cands.append(_Candidate(ci, cat, cs + m.start(), cs + m.end(), f"lexicon:{m.group(0)}", 1.0,
                                         "lexicon", "risk"))
         for entry in lexicon():
+            if entry.needs_death and not has_death:
+                continue
             for m in entry.pattern.finditer(clause):
+                if entry.needs_death and not _the_dead(m.group(0), norm, deaths):
+                    continue
                 level = None
                 if entry.category in SEMANTIC_RISK:
                     level = "possible_risk" if entry.category == WARNING_SIGNS else "risk"
@@ -428,6 +438,24 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         items.append(Signal(st.adaptation, st.start, st.end, st.text, "present" if st.whose == "client" else "other_person",
                             "age", 1.0, "age"))
     return Signals(norm, _dedupe(items))
+
+
+#: Death as clinicians abbreviate it, and a grief focus (which in IPT needs a death): "(dad d. Jan)".
+_DEATH_WORD = re.compile(r"(?<![\w.])d\.(?=\s*(?:[A-Z0-9(]|$))|\b(?:grief|griev\w*|RIP|lost\s+(?:her|his|their)\s+\w+\s+(?:in|to|last))\b", re.I)
+_PRONOUN = re.compile(r"\b(?:with|see|join|hold|follow)\s+(?:her|him|them)(?=\s+(?:again|soon|there|in|now|one\s+day)\b|\s*[,.;:\"'!)]|\s*$)", re.I)
+_NAMED = re.compile(r"\b(?:with|see|join|hold|go\s+to)\s+(?:(?:her|his|their|my)\s+)?(?:late\s+)?([A-Za-z]+)\b", re.I)
+
+
+def _the_dead(phrase: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
+    """A wish to be with someone again speaks of the dead when it names them by a pronoun, or by a word
+    that a clause speaking of a death names too ("dad d. Jan" ... "wants to be with Dad again")."""
+    if _PRONOUN.search(phrase):
+        return True
+    m = _NAMED.search(phrase)
+    if not m:
+        return False
+    who = re.compile(rf"\b{re.escape(m.group(1))}\b", re.I)
+    return any(who.search(norm[cs:ce]) for cs, ce in deaths)
 
 
 def _reread(texts: list[str], encoder: object, probe: object) -> Callable[[int, str], bool]:

@@ -1,0 +1,85 @@
+"""Risk status from the forms a fourth writer's bullet sets used (writer-f, 3 December 2026): screens
+named with the word "screen", checks left out, a result after a dash, an item with a result of its own
+in a list of denials, a wish to be with the dead, a denial that answers only its own kind, and someone
+else's risk in a relative clause. Each pair differs in one fact."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.catalog import get_catalog
+from assistant.notes.factcheck import find_unsupported
+from assistant.notes.parse import parse_bullets
+from assistant.signals import analyse
+
+
+def _status(bullets: str) -> str:
+    return parse_bullets(bullets, get_catalog()).risk.status
+
+
+@pytest.mark.parametrize("bullets,status", [
+    # a screen named "... screen" takes the result after it
+    ("- s4/16 RD\n- suicide screen: negative", "denied"),
+    ("- s4/16 RD\n- suicide screen: passive SI, no plan", "present"),
+    ("- s4/16 RD\n- SI screen negative", "denied"),
+    # a check left out is not assessed; "missed work" is not a check
+    ("- s4\n- safety q's skipped today, ran out of time", "not_assessed"),
+    ("- s4\n- pt missed the risk screen (interpreter late)", "not_assessed"),
+    ("- s4\n- P's risk not individually reviewed in group - check in 1:1 next wk", "not_assessed"),
+    ("- s4\n- skipped meals this wk, passive SI", "present"),
+    # a result after a dash, a screen item scored 0 or above
+    ("- PHQ-9 10, item 9 - 0", "denied"),
+    ("- PHQ-9 10, item 9 - 2", "present"),
+    ("- SI - no", "denied"),
+    ("- passive SI - no plan", "present"),
+    ("- asked re suicidal thoughts - \"no, never, I've got the kids\"", "denied"),
+    # an item with a result of its own in a list of denials
+    ("- SI/HI neg, SH: cut arm", "present"),
+    ("- SI/HI neg, SH: none", "denied"),
+    ("- SI neg / SH: scratching arms w/ compass most nights", "present"),
+])
+def test_screen_results_and_checks_left_out(bullets: str, status: str) -> None:
+    assert _status(bullets) == status
+
+
+@pytest.mark.parametrize("bullets,status", [
+    ('- Session 4 of 16, Grief focus agreed (dad d. Jan, cancer)\n- keeps saying she "just wants to be with Dad again"',
+     "possible"),
+    ("- s3 grief, husband passed in Aug\n- wishes she could join him", "possible"),
+    # no death in the bullets, or a living person named: an ordinary wish
+    ("- s5 RD with sister\n- wants to see her sister again soon", "not_documented"),
+    ("- s3 grief (wife died)\n- wants to be with her son more", "not_documented"),
+])
+def test_a_wish_to_be_with_someone_again_needs_a_death(bullets: str, status: str) -> None:
+    assert _status(bullets) == status
+
+
+def test_a_denial_answers_its_own_kind_only() -> None:
+    head = "- 10/16. ID focus (agreed)\n- PHQ-9 14\n"
+    described = head + "- disclosed she's been banging her head on the wall when alone, hides the bruises\n- denies SI"
+    assert _status(described) in ("possible", "present")
+    threat = head + "- said if neighbor blocks his truck again he'll \"put him in the hospital\", keeps a bat by the door\n" \
+        "- denies SI"
+    assert _status(threat) in ("possible", "present")
+    # the same denial with nothing else described stands
+    assert _status(head + "- talked about her week at work\n- denies SI") == "denied"
+
+
+@pytest.mark.parametrize("text,assertion", [
+    ("worried about her flatmate who self-harms", "other_person"),
+    ("her flatmate self-harms", "other_person"),
+    ("worried about her flatmate; she self-harms", "present"),
+])
+def test_a_relation_is_the_subject_of_its_own_relative_clause(text: str, assertion: str) -> None:
+    found = {s.assertion for s in analyse(text).items if s.category == "self_harm" and s.source == "lexicon"}
+    assert found == {assertion}, (text, found)
+
+
+@pytest.mark.parametrize("bullets,flagged", [
+    ("- 15/16 ID\n- SI neg\n- next: final session", False),
+    ("- 15/16 ID\n- SI neg, SH: cut forearm Sat\n- next: final session", True),
+    ("- 15/16 ID\n- talked about the walking group\n- next: final session", True),
+])
+def test_a_negative_screen_in_the_draft_needs_the_bullets_denial(bullets: str, flagged: bool) -> None:
+    spans = [p.span for p in find_unsupported("Suicide screen negative.", bullets, get_catalog())]
+    assert bool(spans) == flagged, spans
