@@ -17,7 +17,7 @@ Every measure compares the product's output with the labels, never with the prod
   and number of it is);
 * timings: offline note p50 and fact check p50 per draft (the model call excluded).
 
-``heldout/bullets.jsonl`` (a third writer) is reported on its own line: it checks a change made on dev
+``heldout/bullets.jsonl`` (third and fourth writers) is reported on its own line: it checks a change made on dev
 before it lands.
 """
 
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 SPLITS = ("dev", "test")
-#: Bullet sets by a third writer, written later to check changes made on dev before they land (see LABELS.md).
+#: Bullet sets by a third and a fourth writer, written later to check changes made on dev before they land (see LABELS.md).
 HELDOUT = "heldout"
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
@@ -233,7 +233,7 @@ def suite_main(args: Any) -> int:
                    f"{reports[s]['bullet_sets']} bullet sets" for s in SPLITS)
     if HELDOUT in reports:
         h = reports[HELDOUT]
-        n += (f"\n{HELDOUT} bullet sets (n={h['bullet_sets']}, a third writer): risk status {h['risk_status']}, "
+        n += (f"\n{HELDOUT} bullet sets (n={h['bullet_sets']}, third and fourth writers): risk status {h['risk_status']}, "
               f"session kind {h['session_kind']}, focal status {h['focal_status']}, focal area {h['focal_area']}, "
               f"tasks {h['tasks']}, interventions {h['interventions']}, coverage {h['coverage']}")
     sys.stdout.write("\n".join(lines) + f"\n\n{n}\n")
