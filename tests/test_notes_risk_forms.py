@@ -83,3 +83,18 @@ def test_a_relation_is_the_subject_of_its_own_relative_clause(text: str, asserti
 def test_a_negative_screen_in_the_draft_needs_the_bullets_denial(bullets: str, flagged: bool) -> None:
     spans = [p.span for p in find_unsupported("Suicide screen negative.", bullets, get_catalog())]
     assert bool(spans) == flagged, spans
+
+
+@pytest.mark.parametrize("bullets,session,kind", [
+    ("- #6, PHQ-9 18\n- talked about the move", 6, "regular"),
+    ("- #1 priority is sleep\n- PHQ-9 18", None, "regular"),
+    ("- IPT group, wk 9 of 12\n- M quiet throughout", 9, "group"),
+    ("- s5 - joint w/ mum first 25 min, then seen alone\n- PHQ-A 16", 5, "joint"),
+    # a later session's kind, and someone else's task, are not this session's
+    ("- wk 3 IPT-A, seen alone\n- plan to bring mom in for joint sess wk 5", 3, "regular"),
+    ("- s8, RT\n- he agreed to see GP tomorrow re meds review", 8, "regular"),
+    ("- s8, RT\n- meds review done in session, then RT work", 8, "non_ipt"),
+])
+def test_session_number_and_kind_forms(bullets: str, session: int | None, kind: str) -> None:
+    facts = parse_bullets(bullets, get_catalog())
+    assert (facts.session, facts.session_kind) == (session, kind)

@@ -57,10 +57,10 @@ _MISSED = re.compile(
     r"missed\s+(?:the\s+|this\s+|today'?s\s+)?(?:session|appt|appointment)|session\s+(?:not\s+held|cancell?ed)|"
     r"did\s+not\s+(?:show|come|turn\s+up)|failed\s+to\s+attend|unable\s+to\s+attend|not\s+seen|no\s+contact\s+today)\b", _I)
 _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|several|(?:\d+|a\s+few)\s+sessions?)\b", _I)
-_GROUP = re.compile(r"\b(?:IPT-?G|group\s+(?:session|IPT|therapy|members?|format)|in\s+(?:the\s+)?group|"
+_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT|therapy)\s+group|group\s+(?:session|sess|IPT|therapy|members?|format)|in\s+(?:the\s+)?group|"
                     r"(?:\d+|six|seven|eight|five)\s+members)\b", _I)
 _JOINT = re.compile(
-    r"\bjoint\s+(?:session|sess|appt|appointment|meeting|w/|with)\b|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
+    r"\bjoint\s+(?:(?:session|sess|appt|appointment|meeting|with)\b|w/(?=\s|\w))|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
     r"(?:husband|wife|partner|spouse|mother|father|mum|mom|dad|parents?|daughter|son|boyfriend|girlfriend)\s+"
     r"(?:attended|joined|present|came\s+in|sat\s+in)|(?:attended|seen)\s+(?:together\s+)?with\s+(?:her|his|their)\s+\w+)\b",
     _I)
@@ -76,16 +76,20 @@ _NON_IPT = re.compile(
 _NOT_DONE = re.compile(
     r"\b(?:asked\s+(?:about|for|whether|if)|request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
     r"last\s+therapist|before\s+(?:IPT|this)|hx|history\s+of|had\s+(?:done|tried)|in\s+the\s+past|declined|refus\w*|"
-    r"explained|instead\s+of|rather\s+than)\b", _I)
+    r"explained|instead\s+of|rather\s+than|"
+    # someone else's task ("agreed to see GP re meds review"): not the session's work
+    r"(?:see|seeing|contact\w*|call\w*|email\w*|refer\w*|letter\s+to|tell|told|ask)\s+(?:the\s+|her\s+|his\s+|their\s+)?"
+    r"(?:GP|psychiatrist|doctor|prescriber|care\s+co-?ord\w*|CPN))\b", _I)
 
 
 def session_kind_cue(clause: str, *, in_session_work: bool) -> str | None:
     """The kind a clause sets, if any: missed, group, joint or non_ipt."""
     if _MISSED.search(clause) and not _EARLIER.search(clause) and not in_session_work:
         return "missed"
-    if _GROUP.search(clause):
+    ahead = planned(clause)  # "plan to bring mom in for a joint sess": a later session's kind, not this one's
+    if _GROUP.search(clause) and not ahead:
         return "group"
-    if _JOINT.search(clause):
+    if _JOINT.search(clause) and not ahead:
         return "joint"
     if non_ipt_work(clause):
         return "non_ipt"

@@ -91,7 +91,7 @@ _SHORTHAND = ("RD", "RT", "ID")
 #: or a hedge ("tentatively RT", "think ID", "FA: RD", "(ID group)").
 _SHORTHAND_AT = re.compile(r"(?:^|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
                            r"\b(?:focus|FA|tentative(?:ly)?|think|prob(?:ably)?|likely|possible|poss|maybe|query|"
-                           r"agreed|area)\W*|[(?]\s*)$", _I)
+                           r"agreed|area|lean(?:s|ing)?\s+(?:towards?|to)|favou?r(?:s|ing)?|or|vs\.?)\W*|[(?]\s*)$", _I)
 
 
 def _stated_focus(bullet: str) -> tuple[str, bool] | None:
@@ -134,13 +134,15 @@ _FRAME_WORDS = frozenset({"ipt", "session", "sess", "today", "wk", "week", "of"}
 _BARE_SESSION = re.compile(r"^\s*(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*)?(\d{1,2})\s*(?:/|of)\s*(\d{1,2})\b"
                            r"(?!\s*(?:months?|mo|yrs?|years?|pp|post|ago|weeks?|wks?|/))", re.I)
 _WEEK = re.compile(r"^\s*(?:wk|week)\s*\.?\s*#?\s*(\d{1,2})\b(?:\s*(?:of|/)\s*(\d{1,2}))?", re.I)
+#: "#6, w/ interpreter", "#3" alone on its line: a session number (not "#1 priority").
+_HASH = re.compile(r"^\s*#\s*(\d{1,2})()\s*(?=[,.;:–—-]|$)")
 
 
 def _session_mention(text: str) -> tuple[int | None, int | None, str | None]:
     s, total, matched = parse_session_mention(text)
     if matched:
         return s, total, matched
-    for pat in (_BARE_SESSION, _WEEK):
+    for pat in (_BARE_SESSION, _WEEK, _HASH):
         m = pat.match(text)
         if m:
             n, t = int(m.group(1)), int(m.group(2)) if m.group(2) else None
