@@ -98,3 +98,47 @@ def test_a_negative_screen_in_the_draft_needs_the_bullets_denial(bullets: str, f
 def test_session_number_and_kind_forms(bullets: str, session: int | None, kind: str) -> None:
     facts = parse_bullets(bullets, get_catalog())
     assert (facts.session, facts.session_kind) == (session, kind)
+
+
+@pytest.mark.parametrize("line,status", [
+    ('- has texted a few old friends this wk "to say goodbye properly", tying up loose ends', "possible"),
+    ('- has written a will this week + arranged for neighbour to take the cat "just in case"', "possible"),
+    # stated in explicit words, it is documented risk
+    ("- has written a will this week; passive SI, no plan", "present"),
+])
+def test_warning_sign_language_read_by_meaning_is_possible_risk(line: str, status: str) -> None:
+    assert _status("- s6/16 RT (redundancy), agreed\n" + line + "\n- HW: update CV") == status
+
+
+def test_a_risk_question_planned_for_later_goes_to_the_plan_and_asserts_nothing() -> None:
+    bullets = ("- s5/16 RD w/ husband (agreed)\n- explored the last row\n- hinted at feeling hopeless, didn't get to "
+               "ask directly\n- ask directly re SI nxt wk\n- HW: one calm conversation")
+    facts = parse_bullets(bullets, get_catalog())
+    assert ("ask directly re SI nxt wk", "plan") in facts.clauses
+    assert facts.risk.status == "not_assessed"
+    # the same line as a clinician's question is a question, not a plan
+    assert {s.assertion for s in analyse("ask directly re SI nxt wk").items if s.category == "suicidal_ideation"
+            and s.source == "lexicon"} == {"not_assessed"}
+    assert {s.assertion for s in analyse("asked directly re SI: 'yes, most days'").items
+            if s.category == "suicidal_ideation" and s.source == "lexicon"} != {"not_assessed"}
+
+
+@pytest.mark.parametrize("line,where", [
+    ("crisis team referral made in session", "interventions"),
+    ("taxi home arranged, partner phoned", "interventions"),
+    ("refer to IAPT step 3 if no change", "plan"),
+    ("next appt booked for Tues", "plan"),
+])
+def test_an_action_reported_done_is_not_the_plan(line: str, where: str) -> None:
+    facts = parse_bullets("- s7/16 RT (agreed)\n- explored the move\n- " + line, get_catalog())
+    assert dict(facts.clauses).get(line) == where, facts.clauses
+
+
+@pytest.mark.parametrize("bullets,flagged", [
+    ("- 10/16 RT\n- SI? - pt changed subject; not fully assessed, revisit next wk", False),
+    ("- 10/16 RT\n- talked about the bus pass", True),
+])
+def test_a_draft_may_plan_to_ask_about_a_risk_the_bullets_raise(bullets: str, flagged: bool) -> None:
+    spans = [p.span for p in find_unsupported("Revisit the suicide risk questions next session.", bullets,
+                                              get_catalog())]
+    assert bool(spans) == flagged, spans

@@ -459,6 +459,8 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
         if f.assertion in ("other_person", "hypothetical", "historical") or f.category == "completed_suicide":
             continue
         group = _group(f.category)
+        if f.assertion == "not_assessed" and _plans_to_ask(sentence, f.text):
+            continue  # a question for later ("revisit the suicide risk questions next session") claims nothing
         if group in src_unasked and group not in src_present and f.category not in src_any_kinds \
                 and (f.assertion == "not_assessed" or _plans_to_ask(sentence, f.text)):
             continue

@@ -61,6 +61,14 @@ _TASK_REVIEW = re.compile(r"\b(?:last\s+(?:week'?s?|session'?s?)\s+(?:task|homew
 _PLAN = re.compile(r"^\s*(?:plan|next(?:\s+session)?|f/u|follow[\s-]?up|p)\s*[:\-–]|\b(?:next\s+session|continue\s+"
                    r"(?:ipt|with|to)|will\s+(?:review|continue|revisit|focus|follow)|refer\w*|coordinate\s+with|"
                    r"schedule\w*|arranged|booked|f/u|follow[\s-]?up|plan\s+to\s+(?:review|continue|revisit|focus))\b", _I)
+#: Asking or checking: a risk line that plans it is the plan's ("review risk at start of next session").
+_ASK_LATER = re.compile(r"\b(?:ask\w*|check\w*|review\w*|assess\w*|screen\w*|revisit\w*|explore|discuss|do|complete|"
+                        r"repeat|follow\s+up)\b", _I)
+#: A line that is the clinician's question for later ("to ask directly re thoughts of death next contact").
+_ASK_FIRST = re.compile(r"^\W*(?:(?:to|will|plan:?|need\s+to)\s+)?(?:ask|check|assess|screen|explore|enquire|inquire|revisit)\b", _I)
+#: An action reported as done: the referral made, the letter sent (not "next appt booked for Tues").
+_DONE_ACT = re.compile(r"\b(?:made|sent|done|completed|given|e-?mailed|phoned|rang|faxed|submitted|informed|contacted|"
+                       r"in\s+session|today)\b|\b(?:arranged|booked)\b(?!\s+(?:for|next|on)\b)", _I)
 _GOAL = re.compile(r"^\s*(?:goals?|treatment\s+goals?|objective)\s*[:\-–]|\bgoal\s+(?:is|was|of|for)\b", _I)
 _RESPONSE = re.compile(r"\b(?:respon(?:ded|se|sive)|receptive|engaged|open\s+to|resistant|reluctant|able\s+to|unable\s+to|"
                        r"struggled\s+to|identified|recogni[sz]ed|acknowledged|insight|agreed|tolerated|"
@@ -211,6 +219,9 @@ def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_wor
     labelled_task = bool(_TASK_LABEL.match(masked))
     labelled = _labelled_item(masked)
     level = rd.level if rd.level != "hint" or hints_count else None
+    if level != "risk" and not rd.negated and planned(masked) and (level or rd.not_assessed or rd.risk_word) and (
+            _ASK_FIRST.match(masked) or level is None and _ASK_LATER.search(masked)):
+        return "plan"  # a risk question for later ("ask directly nxt wk", "do C-SSRS nxt time"): the plan
     # A labelled task, plan or goal line stays where it was put unless it reports risk itself.
     if level == "risk" or (not labelled and (level or rd.negated or rd.not_assessed or rd.risk_word)):
         return "risk"
@@ -246,14 +257,15 @@ def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_wor
     if _GOAL.search(masked):
         return "goals"
     if _PLAN.search(masked):
-        return "plan"
+        # "crisis team referral made in session", "taxi home arranged": an action done, whatever it sets up
+        return "interventions" if _DONE_ACT.search(masked) and not is_planned else "plan"
     if _OBSERVED.search(masked):
         return "observations"
     if _MOOD.search(masked) and re.search(r"\b(?:mood|affect|feel\w*|felt)\b", masked, _I):
         return "mood"
     if found:
         return "ratings"
-    return next((field for pattern, field in _BY_WORDS if pattern.search(masked)), "other")
+    return next((field for pattern, field in _BY_WORDS if pattern.search(masked)), "plan" if is_planned else "other")
 
 
 def _techniques(clause: str, catalog: Catalog) -> dict[str, str]:
@@ -352,6 +364,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     if any(r.not_assessed and not r.negated for r in screened):
         answered |= {"*"}
     risk_idx: list[int] = []
+    status_only: list[int] = []
     for i, c in enumerate(clauses):
         if i in frame_only:
             facts.clauses.append((c.text, "frame"))
@@ -362,6 +375,8 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
         if where == "risk":
             risk_idx.append(i)
             continue
+        if where == "plan" and (reads[i].not_assessed or reads[i].risk_word):
+            status_only.append(i)  # a risk question planned for later still says risk was not assessed
         getattr(facts, where).append(c.text)
         if where == "interventions":
             for tid, words in _techniques(c.text, catalog).items():
@@ -371,6 +386,9 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
         if where in ("session_notes", "non_ipt"):
             facts.session_kind_evidence.append(c.text)
     facts.risk = risk_status([clauses[i].text for i in risk_idx], [reads[i] for i in risk_idx])
+    if status_only and facts.risk.status == "not_documented":
+        # The only risk lines are questions planned for later: what they say of today (not assessed).
+        facts.risk.status = risk_status([clauses[i].text for i in status_only], [reads[i] for i in status_only]).status
     for c in clauses:
         facts.measures += [m for m in measures(c.text) if m not in facts.measures]
     kinds = [session_kind_cue(m, in_session_work=in_session_work) for m in masked]

@@ -331,6 +331,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             mod._scope_end = close  # a modifier inside a quotation reaches no further than the quotation
         if mod.rule.literal == "when (in a question)" and not question:
             continue  # a temporal "when" in a statement describes what happens
+        if mod.rule.literal == "ask re" and question:
+            continue  # "do I ask about suicide?": the clinician's question, which scopes nothing it describes
         if mod.category.upper() not in _EXPERIENCER or not relations:
             kept.append(mod)
             continue
