@@ -142,3 +142,24 @@ def test_a_draft_may_plan_to_ask_about_a_risk_the_bullets_raise(bullets: str, fl
     spans = [p.span for p in find_unsupported("Revisit the suicide risk questions next session.", bullets,
                                               get_catalog())]
     assert bool(spans) == flagged, spans
+
+
+_DOCUMENTED = "- s6/16 RD\n- passive SI most days, no plan\n- HW: one honest conversation"
+_IN_OTHER_WORDS = "- s6/16 RD\n- denies SI\n- took 20 paracetamol on Sunday, didn't tell anyone\n- HW: one honest conversation"
+_NOT_ASKED = "- s6/16 RD\n- SI not asked, ran out of time\n- HW: one honest conversation"
+
+
+@pytest.mark.parametrize("bullets", [_DOCUMENTED, _IN_OTHER_WORDS, _NOT_ASKED])
+@pytest.mark.parametrize("sentence", [
+    "There is no need to revisit suicidal ideation next session.",
+    "Not going to ask about self-harm again.",
+    "Risk questions were not needed this week.",
+    "Suicide screen negative today.",
+])
+def test_a_risk_question_declared_unneeded_or_a_negative_screen_is_never_supported(bullets: str, sentence: str) -> None:
+    assert find_unsupported(sentence, bullets, get_catalog())
+
+
+@pytest.mark.parametrize("bullets", [_DOCUMENTED, _NOT_ASKED])
+def test_a_plan_to_ask_is_supported_where_the_bullets_raise_the_risk(bullets: str) -> None:
+    assert not find_unsupported("Will check suicidal ideation next session.", bullets, get_catalog())

@@ -441,7 +441,9 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     sure = [f for f in src_risk.present if f.source != "semantic" or f.score >= DRAFT_SEMANTIC_MIN]
     undo = _UNDOING.search(sentence)
     # A documented denial ("pt denies SI") is judged by kind below, not as undoing.
-    if sure and undo and not re.search(r"\bden(?:ies|ied|y)\b", undo.group(0), re.I):
+    # A risk the bullets say was not asked about is not settled either: "no need to ask about it" is unsupported.
+    if (sure or src_risk.not_assessed and _NO_NEED.search(sentence)) and undo \
+            and not re.search(r"\bden(?:ies|ied|y)\b", undo.group(0), re.I):
         add("risk statement", undo.group(0), sentence)
     # A risk the draft reports is supported by the bullets' risk of that kind at any strength (the
     # bullets may say it in words the probes are less sure of: "threw her phone at the wall").
@@ -466,8 +468,8 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
             continue
         if f.category == "risk_screen" and f.assertion == "negated":
             # A negative screen ("suicide screen negative") is the bullets' denial in other words: it needs
-            # a documented denial and no risk the bullets state explicitly.
-            if not src_negated or src_present_kinds:
+            # a documented denial and no risk the bullets document, however it is worded.
+            if not src_negated or sure:
                 add("risk statement", _denial_span(sentence, f.text), sentence)
             continue
         if f.assertion in ("negated", "not_assessed"):
@@ -483,9 +485,14 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
 _ASK_VERB = r"(?:check|ask|assess|screen|review|revisit|explore|enquire|inquire|follow\s+up)\w*(?:\s+(?:about|for|on|into|re))?"
 
 
+#: A plan not to ask is no plan to ask: "no need to revisit suicidal ideation next session".
+_NO_NEED = re.compile(r"\b(?:no|not|never|without|n't|no\s+longer)\W+(?:\w+\W+){0,2}?(?:need\w*|necessary|required|"
+                      r"point|reason|indicated|warranted)\b|\bunnecessary\b|\bno\s+longer\b|\bnot\s+(?:to|going\s+to)\b", _I)
+
+
 def _plans_to_ask(sentence: str, span: str) -> bool:
     """The risk mention is the object of a plan to ask ("check SI next session", "to assess self-harm")."""
-    if not span:
+    if not span or _NO_NEED.search(sentence):
         return False
     if re.match(rf"\W*(?:(?:to|will|plan(?:\s+to)?|plan:)\s+)?{_ASK_VERB}\b", span, _I):  # the clause is the plan
         return True

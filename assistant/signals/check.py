@@ -24,8 +24,12 @@ _UNDOING = re.compile(
     r"an\s+issue|relevant))|not\s+(?:a\s+)?(?:real|serious|genuine|immediate)\s+(?:risk|concern|danger|threat)|"
     r"(?:skip|bypass|postpone|defer|drop|leave\s+out|forgo|omit)\w*\s+(?:the\s+)?(?:safety|risk)|"
     r"(?:safety\s+(?:steps?|planning|plan|check)|risk\s+assessment)\s+(?:can|could|may|might)\s+(?:be\s+)?"
-    r"(?:skipped|wait|postponed|deferred|left|dropped|omitted)|no\s+need\s+(?:to|for)\s+(?:\w+\s+){0,3}"
-    r"(?:safety|risk|ask)|nothing\s+to\s+worry\s+about|just\s+(?:venting|attention|talk)|"
+    r"(?:skipped|wait|postponed|deferred|left|dropped|omitted)|"
+    # a risk question declared unnecessary: "no need to revisit suicidal ideation", "not going to ask about SH"
+    r"(?:no\s+(?:need|reason)|not\s+(?:needed|necessary|required|going)|unnecessary|no\s+longer\s+need\w*)\s+(?:to\s+|for\s+)?"
+    r"(?:\w+\s+){0,3}(?:safety|risk|ask\w*|review\w*|revisit\w*|re-?check\w*|check\w*|re-?assess\w*|assess\w*|screen\w*|"
+    r"monitor\w*|follow\w*)|(?:risk|safety|SI|suicid\w*|self[-\s]?harm)\s+(?:\w+\s+){0,2}(?:is|was|are|were)\s+"
+    r"(?:not|no\s+longer)\s+(?:needed|necessary|required|indicated|warranted)|nothing\s+to\s+worry\s+about|just\s+(?:venting|attention|talk)|"
     r"(?:client|she|he|they|pt|patient)\s+(?:denies|denied|is\s+not|isn'?t|was\s+not|wasn'?t)\s+(?:\w+\s+){0,2}"
     r"(?:suicid\w*|SI|at\s+risk|in\s+danger|unsafe))",
     re.IGNORECASE)
