@@ -163,3 +163,9 @@ def test_a_risk_question_declared_unneeded_or_a_negative_screen_is_never_support
 @pytest.mark.parametrize("bullets", [_DOCUMENTED, _NOT_ASKED])
 def test_a_plan_to_ask_is_supported_where_the_bullets_raise_the_risk(bullets: str) -> None:
     assert not find_unsupported("Will check suicidal ideation next session.", bullets, get_catalog())
+
+
+def test_a_plan_to_ask_that_also_says_the_risk_was_not_assessed_needs_the_bullets_to_say_so() -> None:
+    sentence = "Will review suicidal ideation next session as it was not assessed today."
+    assert find_unsupported(sentence, _DOCUMENTED, get_catalog())
+    assert not find_unsupported("Will review suicidal ideation next session.", _DOCUMENTED, get_catalog())

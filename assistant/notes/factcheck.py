@@ -461,7 +461,7 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
         if f.assertion in ("other_person", "hypothetical", "historical") or f.category == "completed_suicide":
             continue
         group = _group(f.category)
-        if f.assertion == "not_assessed" and _plans_to_ask(sentence, f.text):
+        if f.assertion == "not_assessed" and _plans_to_ask(sentence, f.text) and _only_asked_later(f.modifiers):
             continue  # a question for later ("revisit the suicide risk questions next session") claims nothing
         if group in src_unasked and group not in src_present and f.category not in src_any_kinds \
                 and (f.assertion == "not_assessed" or _plans_to_ask(sentence, f.text)):
@@ -488,6 +488,13 @@ _ASK_VERB = r"(?:check|ask|assess|screen|review|revisit|explore|enquire|inquire|
 #: A plan not to ask is no plan to ask: "no need to revisit suicidal ideation next session".
 _NO_NEED = re.compile(r"\b(?:no|not|never|without|n't|no\s+longer)\W+(?:\w+\W+){0,2}?(?:need\w*|necessary|required|"
                       r"point|reason|indicated|warranted)\b|\bunnecessary\b|\bno\s+longer\b|\bnot\s+(?:to|going\s+to)\b", _I)
+
+
+def _only_asked_later(modifiers: tuple[str, ...]) -> bool:
+    """No modifier but a question for later scoped the finding: "will review SI next session" says nothing of
+    today, "will review SI next session as it was not assessed today" says it was not assessed."""
+    return all(not m.startswith(("not_assessed:", "negated:")) or re.match(
+        rf"not_assessed:\W*(?:to\s+|will\s+)?{_ASK_VERB}", m, _I) for m in modifiers)
 
 
 def _plans_to_ask(sentence: str, span: str) -> bool:
