@@ -128,6 +128,7 @@ def test_a_risk_question_planned_for_later_goes_to_the_plan_and_asserts_nothing(
     ("taxi home arranged, partner phoned", "interventions"),
     ("refer to IAPT step 3 if no change", "plan"),
     ("next appt booked for Tues", "plan"),
+    ("early intervention referral to go today", "plan"),
 ])
 def test_an_action_reported_done_is_not_the_plan(line: str, where: str) -> None:
     facts = parse_bullets("- s7/16 RT (agreed)\n- explored the move\n- " + line, get_catalog())

@@ -68,7 +68,7 @@ _ASK_LATER = re.compile(r"\b(?:ask\w*|check\w*|review\w*|assess\w*|screen\w*|rev
 _ASK_FIRST = re.compile(r"^\W*(?:(?:to|will|plan:?|need\s+to)\s+)?(?:ask|check|assess|screen|explore|enquire|inquire|revisit)\b", _I)
 #: An action reported as done: the referral made, the letter sent (not "next appt booked for Tues").
 _DONE_ACT = re.compile(r"\b(?:made|sent|done|completed|given|e-?mailed|phoned|rang|faxed|submitted|informed|contacted|"
-                       r"in\s+session|today)\b|\b(?:arranged|booked)\b(?!\s+(?:for|next|on)\b)", _I)
+                       r"in\s+session)\b|\b(?:arranged|booked)\b(?!\s+(?:for|next|on)\b)", _I)
 _GOAL = re.compile(r"^\s*(?:goals?|treatment\s+goals?|objective)\s*[:\-–]|\bgoal\s+(?:is|was|of|for)\b", _I)
 _RESPONSE = re.compile(r"\b(?:respon(?:ded|se|sive)|receptive|engaged|open\s+to|resistant|reluctant|able\s+to|unable\s+to|"
                        r"struggled\s+to|identified|recogni[sz]ed|acknowledged|insight|agreed|tolerated|"
