@@ -282,9 +282,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 p = float(part_probs[cat][k]) if cat in part_probs else 0.0
                 if p >= _floor(cat) and p > float(probs[cat][ci]):
                     cands.append(_Candidate(ci, cat, None, None, f"part:{norm[a:b]}", round(p, 3), "semantic"))
-    deaths = [(cs, ce) for cs, ce in spans if _DEATH_WORD.search(norm[cs:ce]) or any(
-        e.category in ("death", "completed_suicide") and e.pattern.search(norm[cs:ce]) for e in lexicon())]
-    has_death = bool(deaths)
+    deaths: list[tuple[int, int]] | None = None  # the clauses that speak of a death: found on first need
     for ci, (cs, ce) in enumerate(spans):
         clause = norm[cs:ce]
         # Screens joined by slashes ("SI/HI/SH: none"): each screen is a finding with the whole run as its
@@ -294,11 +292,11 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 cands.append(_Candidate(ci, cat, cs + m.start(), cs + m.end(), f"lexicon:{m.group(0)}", 1.0,
                                         "lexicon", "risk"))
         for entry in lexicon():
-            if entry.needs_death and not has_death:
-                continue
             for m in entry.pattern.finditer(clause):
-                if entry.needs_death and not _the_dead(m.group(0), norm, deaths):
-                    continue
+                if entry.needs_death:
+                    deaths = _death_clauses(norm, spans) if deaths is None else deaths
+                    if not deaths or not _the_dead(m.group(0), norm, deaths):
+                        continue
                 level = None
                 if entry.category in SEMANTIC_RISK:
                     level = "possible_risk" if entry.category == WARNING_SIGNS else "risk"
@@ -444,6 +442,17 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
 _DEATH_WORD = re.compile(r"(?<![\w.])d\.(?=\s*(?:[A-Z0-9(]|$))|\b(?:grief|griev\w*|RIP|lost\s+(?:her|his|their)\s+\w+\s+(?:in|to|last))\b", re.I)
 _PRONOUN = re.compile(r"\b(?:with|see|join|hold|follow)\s+(?:her|him|them)(?=\s+(?:again|soon|there|in|now|one\s+day)\b|\s*[,.;:\"'!)]|\s*$)", re.I)
 _NAMED = re.compile(r"\b(?:with|see|join|hold|go\s+to)\s+(?:(?:her|his|their|my)\s+)?(?:late\s+)?([A-Za-z]+)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _death_entries() -> tuple[_Entry, ...]:
+    return tuple(e for e in lexicon() if e.category in ("death", "completed_suicide"))
+
+
+def _death_clauses(norm: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The clauses that speak of a death, in the lexicon's words or a clinician's abbreviation."""
+    return [(cs, ce) for cs, ce in spans
+            if _DEATH_WORD.search(norm[cs:ce]) or any(e.pattern.search(norm[cs:ce]) for e in _death_entries())]
 
 
 def _the_dead(phrase: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
