@@ -46,6 +46,7 @@ def test_screen_results_and_checks_left_out(bullets: str, status: str) -> None:
     ('- Session 4 of 16, Grief focus agreed (dad d. Jan, cancer)\n- keeps saying she "just wants to be with Dad again"',
      "possible"),
     ("- s3 grief, husband passed in Aug\n- wishes she could join him", "possible"),
+    ("- s3 grief, grandad passed away last month\n- she'd love to be with Grandad again", "possible"),
     # no death in the bullets, or a living person named: an ordinary wish
     ("- s5 RD with sister\n- wants to see her sister again soon", "not_documented"),
     ("- s3 grief (wife died)\n- wants to be with her son more", "not_documented"),
