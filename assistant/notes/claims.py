@@ -119,8 +119,8 @@ class Grounding:
         words = tokens(bullets)
         extra: list[str] = []
         for w in words:
-            extra += expansions.get(w, ())
-            extra += expansions.get(w.rstrip("."), ())
+            for part in {w, w.rstrip("."), *w.split("/")}:  # "Sat/Sun", "Tue/Thu"
+                extra += expansions.get(part, ())
         for shorthand, expanded in expansions.items():
             if not shorthand[0].isalnum() and shorthand in bullets.lower():
                 extra += expanded  # "++", "w/"

@@ -127,8 +127,15 @@ _TENTATIVE = re.compile(
     r"unclear|probabl\w+|working\s+hypothesis|leaning\s+towards?|exploring\s+whether|or)\b", _I)
 
 
+#: A focus the clinician put forward that the client has not taken up yet ("floated RT as focus, he wants
+#: to think abt it", "proposed grief as focus; she's unsure").
+_PROPOSED = re.compile(r"\b(?:floated|suggested|proposed|put\s+forward|offered|unsure|not\s+sure|"
+                       r"think\s+(?:about|abt|over|it\s+over)|(?:will|to)\s+decide|deciding)\b", _I)
+_ACCEPTED = re.compile(r"\b(?:agreed|agrees|accepted|accepts|confirmed|keen\s+on|happy\s+with)\b", _I)
+
+
 def focus_tentative(clause: str) -> bool:
-    return bool(_TENTATIVE.search(clause))
+    return bool(_TENTATIVE.search(clause)) or (bool(_PROPOSED.search(clause)) and not _ACCEPTED.search(clause))
 
 
 # --- names that are also words --------------------------------------------------------------------

@@ -31,7 +31,8 @@ _PERSON = re.compile(rf"\b(?:her|his|their|my|the|client'?s|pt'?s)\s+(?:late\s+|
 _PERSON_AFTER_WITH = re.compile(rf"\b(?:with|w/|toward|towards|against|and)\s+(?:her\s+|his\s+|their\s+|the\s+)?(?:late\s+)?({PEOPLE})\b", _I)
 
 _FOCUS_STATED = re.compile(
-    r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\s*(?:[:=\-–]|is|was)\s*([a-z][a-z \-/]+)", _I)
+    r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\s*(?:agreed\s*)?(?:[:=\-–(]|is|was|\s(?=\s*(?:role|interpers\w*|grief|dispute|transition|deficits?|isolation|RD|RT|ID)\b))\s*"
+    r"([a-z][a-z \-/]+)", _I)
 #: The areas by name, and by the capitalised shorthand IPT notes use for them ("RD w/ wife", "RT - retirement").
 _FOCUS_NAMES = {
     "grief": r"\bgrief\b|\bbereavement\b|\bcomplicated\s+bereavement\b",
@@ -95,11 +96,12 @@ _FOCUS_LABEL = re.compile(
 
 
 _SHORTHAND = ("RD", "RT", "ID")
-#: Where the shorthand is the focus: opening the clause (after a session mention), or after a focus label
+#: Where the shorthand is the focus: opening the clause or an item of a comma list ("s3, 28 wks pregnant, RT
+#: to motherhood"), after a session mention, or after a focus label
 #: or a hedge ("tentatively RT", "think ID", "FA: RD", "(ID group)").
-_SHORTHAND_AT = re.compile(r"(?:^|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
+_SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
                            r"\b(?:focus|FA|tentative(?:ly)?|think|prob(?:ably)?|likely|possible|poss|maybe|query|"
-                           r"agreed|area|lean(?:s|ing)?\s+(?:towards?|to)|favou?r(?:s|ing)?|or|vs\.?)\W*|[(?]\s*)$", _I)
+                           r"agreed|area|suggest\w*|propos\w*|floated|lean(?:s|ing)?\s+(?:towards?|to)|favou?r(?:s|ing)?|or|vs\.?)\W*|[(?]\s*)$", _I)
 
 
 def _stated_focus(bullet: str) -> tuple[str, bool] | None:

@@ -80,7 +80,10 @@ def frame_line(f: SessionFacts, cat: Catalog) -> str:
 def focal_line(f: SessionFacts, cat: Catalog) -> str:
     area = _area_name(f, cat)
     if f.focal_status == "tentative":
-        return _sentence(f"Focal area not yet agreed; under consideration, as documented: {f.focal_statement}")
+        if f.focal_statement:
+            return _sentence(f"Focal area not yet agreed; under consideration, as documented: {f.focal_statement}")
+        return _sentence(f"Focal area not yet agreed; under consideration: {area}" if f.focal_area
+                         else "Focal area not yet agreed")
     if f.focal_area and f.focal_area_source == "inferred":
         return f"Focal area: {area} (inferred from the bullets; confirm)."
     if f.focal_area:

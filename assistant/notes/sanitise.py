@@ -20,6 +20,17 @@ _BOLD_HEADING = re.compile(r"^\s*\*\*([A-Za-z ]+?):?\*\*\s*:?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
+#: A section label with its text on the same line ("**Subjective:** Client is ...", "## Plan: review in 2
+#: weeks"): the heading is split from its text.
+_INLINE_LABEL = re.compile(r"^[ \t]*(?:#{1,4}[ \t]*)?\*\*([A-Za-z]+)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]+(\S.*)$|"
+                           r"^[ \t]*#{1,4}[ \t]*([A-Za-z]+)[ \t]*:[ \t]+(\S.*)$", re.M)
+
+
+def _split_label(m: re.Match[str], wanted: set[str]) -> str:
+    name, body = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return f"**{name}**\n{body}" if name.lower() in wanted else m.group(0)
+
+
 def sanitise(text: str, sections: tuple[str, ...]) -> tuple[str, list[str]]:
     """(clean markdown, removal codes). Keeps the format's headings (and a top-level title line);
     drops any other section with its content."""
@@ -39,6 +50,7 @@ def sanitise(text: str, sections: tuple[str, ...]) -> tuple[str, list[str]]:
     text = sub(_URL, "", "link", text)
     text = sub(_HTML_TAG, "", "html", text)
     wanted = {s.lower() for s in sections} | {"behaviour"}
+    text = _INLINE_LABEL.sub(lambda m: _split_label(m, wanted), text)
     out: list[str] = []
     keep = True
     fenced = False

@@ -167,3 +167,35 @@ _AT_THE_CLIENT = re.compile(
     r"brother|son|daughter|friend|husband|wife|partner|boyfriend|girlfriend|kids?|child|children|baby|dog|cat)\b)", re.I)
 _OTHERS = frozenset({"friend", "mate", "flatmate", "roommate", "housemate", "colleague", "coworker",
                      "neighbour", "neighbor", "partner", "ex", "parent", "parents", "child", "kid", "sibling"})
+
+
+#: Who a relative's act is aimed at, when it is the client or a child in the client's care: a bare object
+#: pronoun ("threatened to break her legs", "locks him out", "hit me"), the client named ("hit the pt"),
+#: or a child ("hits the kids", "hits younger (8)"). "Her brother threatened their dad", "the neighbour
+#: threatened another neighbour": someone else's.
+_KIN = (r"mum|mom|mother|dad|father|sister|brother|son|daughter|friend|husband|wife|partner|boyfriend|girlfriend|"
+        r"ex|aunt|uncle|cousin|nephew|niece|colleague|boss|manager|neighbou?r|flatmate|mate|grandma|grandad|"
+        r"grandmother|grandfather|stepdad|stepmum|parents?|family|dog|cat|car|house|flat|room|money|phone")
+_AT_CLIENT_OR_CHILD = re.compile(
+    rf"\b(?:her|him|me|us)\b(?!\s*(?:'s|’s))(?!\s+(?:\w+\s+)?(?:{_KIN})s?\b)|"
+    r"\b(?:pt|client|cl|patient)\b(?!\s*(?:'s|’s))|"
+    r"\b(?:the|her|his|their|our|my)\s+(?:\w+\s+)?(?:kids?|children|child|baby|babies|toddler|little\s+ones?|younger\s+\w+|\d+\s+(?:girls|boys|kids))\b|"
+    r"\byounger\b|\b(?:baby|babies|toddlers?|kids|children|child|girls|boys)\b", re.I)
+
+
+def aimed_at_client(clause: str, modifiers: tuple[str, ...]) -> bool:
+    """Harm to others or a safeguarding concern scoped to a relative (the relative is the subject) is the
+    client's when what the relative does is aimed at the client or at a child: "dad of cl (16) threatened
+    to 'break her legs'", "partner hits the kids". Otherwise it is between other people: "pt's colleague
+    made threats vs manager", "her brother threatened their dad with a knife"."""
+    low = clause.lower()
+    for m in modifiers:
+        if not m.startswith("other_person:") or m.endswith("(pronoun)"):
+            continue
+        word = m.split(":", 1)[1].lower()
+        at = low.find(word)
+        if at < 0:
+            return True
+        own = re.split(r"[;.]|\s[-–—]\s", clause[at + len(word):], maxsplit=1)[0]  # the relative's own clause
+        return bool(_AT_CLIENT_OR_CHILD.search(own))
+    return True

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..yamlfile import load_yaml
 from .ages import life_stages
-from .coref import client_gender, clients_own_violence
+from .coref import aimed_at_client, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
 from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, family_of
@@ -539,7 +539,8 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
-            and not (c.category == "ipv" and not clients_own_violence(norm[cs:ce], modifiers)):
+            and not (c.category == "ipv" and not clients_own_violence(norm[cs:ce], modifiers)) \
+            and not (c.category != "ipv" and not aimed_at_client(norm[cs:ce], modifiers)):
         assertion = "present"
     if family_of(c.category) == "frame" and assertion == "other_person":
         assertion = "present"  # a method is the clinician's; the relative named is its subject matter
