@@ -200,6 +200,14 @@ BARE_NEGATION = frozenset({"no", "not", "n't", "never", "nt", "none", "nothing",
 _DENIAL = re.compile(r"\b(?:den\w*|neg\w*|nil|none|nad|-ve|∅)\b", re.I)
 
 
+#: A negation of one aspect of risk, or of its being said, leaves what the clause describes standing: "looked
+#: up the tide times at the cliffs ... no stated intent", "he's not said he wants to die".
+_ASPECT_ONLY = re.compile(r"\W*(?:(?:\w+\s+){0,2}(?:stated|expressed|voiced|verbali[sz]ed|clear|specific|active|current)\s+)?"
+                          r"(?:intent|intention|plan|plans|means|preparation|prep|access)\b|"
+                          r"\W*(?:(?:he|she|they|pt|client)\s+)?(?:'s\s+|has\s+|have\s+)?(?:said|mentioned|stated|"
+                          r"expressed|voiced|disclosed|admitted|told)\b", re.I)
+
+
 def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False) -> Scoped:
     """For a clause that fired by meaning (no single target word): the strongest assertion among the
     modifiers whose scope covers enough of the clause's content words."""
@@ -211,6 +219,7 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
         return Scoped("present", ())
     found: list[tuple[str, str]] = []
     negations: list[tuple[Any, bool]] = []
+    bare_reach: list[str] = []
     for mod in modifiers:
         assertion = CATEGORY_ASSERTION.get(mod.category.upper())
         if assertion is None or mod.direction.upper() in ("TERMINATE", "PSEUDO"):
@@ -219,10 +228,12 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
         bare = assertion == "negated" and words <= BARE_NEGATION
         if assertion == "negated":
             negations.append((mod, bare))
-        if bare and not bare_negates:
-            continue
         lo, hi = mod.scope_span
         covered = sum(1 for i in content if lo <= i < hi)
+        if bare and not bare_negates:
+            if covered / len(content) >= CLAUSE_COVERAGE and not _ASPECT_ONLY.match(doc[lo:hi].text):
+                bare_reach.append(doc[mod.modifier_span[0]:mod.modifier_span[1]].text + "|" + doc[lo:hi].text)
+            continue
         if covered / len(content) >= CLAUSE_COVERAGE:
             found.append((assertion, doc[mod.modifier_span[0]:mod.modifier_span[1]].text))
     if not any(a == "negated" for a, _ in found) and any(_DENIAL.search(doc[m.modifier_span[0]:m.modifier_span[1]].text)
@@ -232,7 +243,12 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
         reach = {i for mod, _ in negations for i in range(*mod.scope_span)}
         if sum(1 for i in content if i in reach) / len(content) >= CLAUSE_COVERAGE:
             found.append(("negated", " / ".join(doc[m.modifier_span[0]:m.modifier_span[1]].text for m, _ in negations)))
-    return _decide(found, doc.text)
+    scoped = _decide(found, doc.text)
+    if bare_reach and scoped.assertion == "present":
+        # A bare negation over the clause ("has never hurt herself", "doesn't want to wake up"): whether it
+        # denies the finding or is part of a risk idiom is the probe's call (see detect.py).
+        return Scoped("present", scoped.modifiers + tuple(f"bare:{t}" for t in bare_reach))
+    return scoped
 
 
 def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, str] | None],

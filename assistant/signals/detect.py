@@ -375,6 +375,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         else:
             items.append(_signal(norm, spans, c, "present", ()))
     rescope: list[tuple[int, int, _Candidate]] = []
+    bare_checks: list[tuple[int, str, list[str]]] = []
     if by_clause:
         from .assertion import Scoped, assert_targets
 
@@ -408,6 +409,13 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if c.start is None and len(found) == 1:
                     assertion = next(iter(found))
                     mods = mods + ("from-lexicon",)
+                if c.start is None and c.category in SEMANTIC_RISK and assertion == "present" and "from-lexicon" not in mods \
+                        and any(m.startswith("bare:") for m in mods) and not _current(probs, ci):
+                    # A bare negation over a clause read by meaning, and the clause as a whole does not read as the
+                    # client's current risk: if what the negation scopes reads as the risk on its own ("has never
+                    # | hurt herself"), it denies it; "won't | stop crying" does not.
+                    bare_checks.append((len(items), c.category, [m.split("|", 1)[1] for m in mods
+                                                                 if m.startswith("bare:") and "|" in m]))
                 if c.start is None and c.category in SEMANTIC_RISK and assertion != "present" and _current(probs, ci) \
                         and "from-lexicon" not in mods:
                     # The rules scoped the clause away (negated, someone else's, past) by its shape alone, but
@@ -424,6 +432,8 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                              (c.category in by_pronoun or family_of(c.category) in by_pronoun)):
                     rescope.append((len(items), ci, c))
                 items.append(_signal(norm, spans, c, assertion, mods))
+        if bare_checks:
+            _deny_by_scope(items, bare_checks, encoder, probe)
         if rescope:
             _read_outside_scope(norm, spans, items, rescope, encoder, probe)
     stages = life_stages(norm)
@@ -465,6 +475,21 @@ def _the_dead(phrase: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
         return False
     who = re.compile(rf"\b{re.escape(m.group(1))}\b", re.I)
     return any(who.search(norm[cs:ce]) for cs, ce in deaths)
+
+
+def _deny_by_scope(items: list[Signal], checks: list[tuple[int, str, list[str]]], encoder: object, probe: object) -> None:
+    """Negate the findings whose bare negation scopes words that read as the finding on their own."""
+    from dataclasses import replace
+
+    texts = [t for _, _, scopes in checks for t in scopes]
+    if not texts:
+        return
+    holds = _reread(texts, encoder, probe)
+    k = 0
+    for idx, category, scopes in checks:
+        if any(holds(k + j, category) for j in range(len(scopes))):
+            items[idx] = replace(items[idx], assertion="negated", modifiers=items[idx].modifiers + ("negation-scope",))
+        k += len(scopes)
 
 
 def _reread(texts: list[str], encoder: object, probe: object) -> Callable[[int, str], bool]:
