@@ -208,6 +208,11 @@ _ASPECT_ONLY = re.compile(r"\W*(?:(?:\w+\s+){0,2}(?:stated|expressed|voiced|verb
                           r"expressed|voiced|disclosed|admitted|told)\b", re.I)
 
 
+#: Words that frame a clause rather than say what it is about: they do not count towards a scope's cover.
+_FRAME_WORDS = frozenset({"client", "pt", "patient", "cl", "trainee", "supervisee", "colleague", "mentioned", "told",
+                          "says", "said", "reports", "reported"})
+
+
 def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False) -> Scoped:
     """For a clause that fired by meaning (no single target word): the strongest assertion among the
     modifiers whose scope covers enough of the clause's content words."""
@@ -215,6 +220,8 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
     for m in modifiers:
         taken.update(range(*m.modifier_span))
     content = [t.i for t in doc if t.is_alpha and t.i not in taken]
+    if not bare_negates:  # risk: the words that say what the clause is about, not its frame ("my client mentioned she")
+        content = [i for i in content if not doc[i].is_stop and doc[i].lower_ not in _FRAME_WORDS] or content
     if not content:
         return Scoped("present", ())
     found: list[tuple[str, str]] = []
@@ -349,6 +356,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             continue  # a temporal "when" in a statement describes what happens
         if mod.rule.literal == "ask re" and question:
             continue  # "do I ask about suicide?": the clinician's question, which scopes nothing it describes
+        if mod.category.upper() == "HISTORICAL" and not _a_time(doc, mod):
+            continue
         if mod.category.upper() not in _EXPERIENCER or not relations:
             kept.append(mod)
             continue
@@ -380,6 +389,25 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             mod._scope_end = max(end, max(t.i for t in doc[:quoted] if t.text in _DOUBLE_QUOTES))
         kept.append(mod)
     return kept
+
+
+#: What may stand before "past" when it dates a finding ("past OD", "her past self-harm", "hx: past SI");
+#: after a verb it is a place ("drives past the bridge").
+_BEFORE_PAST = frozenset({"her", "his", "their", "my", "a", "the", "any", "no", "and", "with", "of", "hx", "h/o", ",", ";",
+                          ":", "(", "-", "–", "—", "/", "+", "&", "some", "one", "two", "several", "multiple"})
+
+
+def _a_time(doc: Any, mod: Any) -> bool:
+    """Whether a HISTORICAL trigger dates something: "at 19" is an age, "at 11pm" a clock time; "past OD"
+    is history, "drives past the bridge" a place."""
+    start, end = mod.modifier_span
+    words = [t.lower_ for t in doc[start:end]]
+    if words[0] in ("at", "aged", "age") and end < len(doc) and re.match(r"^(?:am|pm|a\.m\.|p\.m\.|:|h|hrs?|o'clock)$",
+                                                                    doc[end].lower_):
+        return False
+    if words == ["past"] and start > 0 and doc[start - 1].lower_ not in _BEFORE_PAST:
+        return False
+    return True
 
 
 _FIRST_PERSON = frozenset({"i", "me", "my", "myself", "i'm", "i've", "i'd", "i'll", "im", "ive"})

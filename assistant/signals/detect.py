@@ -416,7 +416,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     # | hurt herself"), it denies it; "won't | stop crying" does not.
                     bare_checks.append((len(items), c.category, [m.split("|", 1)[1] for m in mods
                                                                  if m.startswith("bare:") and "|" in m]))
-                if c.start is None and c.category in SEMANTIC_RISK and assertion != "present" and _current(probs, ci) \
+                if c.start is None and c.category in SEMANTIC_RISK and assertion not in ("present", "historical") and _current(probs, ci) \
                         and "from-lexicon" not in mods:
                     # The rules scoped the clause away (negated, someone else's, past) by its shape alone, but
                     # the clause as a whole reads as the client's current risk: present, at the possible
