@@ -210,7 +210,7 @@ _ASPECT_ONLY = re.compile(r"\W*(?:(?:\w+\s+){0,2}(?:stated|expressed|voiced|verb
 
 #: Words that frame a clause rather than say what it is about: they do not count towards a scope's cover.
 _FRAME_WORDS = frozenset({"client", "pt", "patient", "cl", "trainee", "supervisee", "colleague", "mentioned", "told",
-                          "says", "said", "reports", "reported"})
+                          "says", "said", "reports", "reported", "year", "years", "old", "yo", "aged"})
 
 
 def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False) -> Scoped:

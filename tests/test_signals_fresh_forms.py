@@ -1,0 +1,37 @@
+"""Assertion forms found in text written by writers who had not read the rules (the candidates and a
+fresh writer's readable half): pairs that differ in the one thing that decides the reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.signals import read_text
+
+
+def _level(text: str) -> str | None:
+    return read_text(text).risk.level
+
+
+@pytest.mark.parametrize("text,current", [
+    # a bare negation denies the finding when what it scopes reads as the finding on its own
+    ("My 15-year-old client says she has never hurt herself and her mum confirms this.", False),
+    ("My 15-year-old client says she hurt herself last night and her mum confirms this.", True),
+    ("Denied feeling frightened of her partner when asked alone; says they argue but he's never threatening.", False),
+    # ... and not when it scopes something else, or only one aspect of the risk
+    ("Cl shook the baby when she wouldn't stop crying - \"just once\" - she's scared", True),
+    ("He looked up the tide times at the cliffs near his place and says he 'likes knowing'. No stated intent.", True),
+])
+def test_a_bare_negation_is_read_by_what_it_scopes(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    ("He told me he hit his brother in a fight when they were teenagers. Nothing since, they get on well now.", False),
+    ("Trainee: my client mentioned she used to burn herself when she was 13. She's now 31.", False),
+    ("His notes mention a drug-induced psychosis when he was 19. He's 34 and nothing since.", False),
+    # a clock time and a place are not history
+    ("Client messaged me at 11pm 'thanks for everything, you've been great' and then didn't show this morning.", True),
+    ("drives past the bridge on purpose + 'thinks about it'", True),
+])
+def test_what_dates_a_finding_and_what_does_not(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current
