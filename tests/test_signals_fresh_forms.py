@@ -35,3 +35,15 @@ def test_a_bare_negation_is_read_by_what_it_scopes(text: str, current: bool) -> 
 ])
 def test_what_dates_a_finding_and_what_does_not(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    ("His wife's sister, who's been living with them since her own marriage ended, took an overdose at the weekend.", False),
+    ("Her best friend, who she's known since primary school and who lives two streets away, is being hit by her husband.",
+     False),
+    ("Her mum, who turned up unannounced at Christmas and has been staying ever since, is drunk most afternoons.", False),
+    # the same description, the client's own act
+    ("She has been living with her sister since her own marriage ended, and took an overdose at the weekend.", True),
+])
+def test_a_relation_described_before_its_verb_is_still_the_one_who_acts(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current

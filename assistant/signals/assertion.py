@@ -381,6 +381,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
             if stop is not None and stop < mod.scope_span[1]:
                 mod._scope_end = stop
+        else:
+            _over_apposition(doc, mod, end)
         speaker = end < len(doc) and _REPORTS.match(doc[end].lower_)
         quoted = next((t.i for t in doc[end:mod.scope_span[1]] if t.lower_ in _FIRST_PERSON and _in_quote(doc, t.i)), None)
         if quoted is not None and not speaker:
@@ -408,6 +410,33 @@ def _a_time(doc: Any, mod: Any) -> bool:
     if words == ["past"] and start > 0 and doc[start - 1].lower_ not in _BEFORE_PAST:
         return False
     return True
+
+
+_CLOSER = {"(": ")", "[": "]", "-": "-", "–": "–", "—": "—", ",": ","}
+_SENTENCE_END = frozenset({".", ";", "?", "!"})
+
+
+def _over_apposition(doc: Any, mod: Any, end: int) -> None:
+    """A relation that is the subject, with a description between it and its verb ("her cousin - the one
+    she grew up with, now 19 - took an overdose", "my client's husband, who's been drinking since he lost
+    his licence, said he might as well be dead"): its scope runs past the description to the end of the
+    sentence, which is what the relation does."""
+    if end >= len(doc):
+        return
+    opener = doc[end].text
+    if opener in _CLOSER:
+        closer, start = _CLOSER[opener], end + 1
+    elif doc[end].lower_ in ("who", "who's", "whose", "that"):
+        closer, start = None, end + 1
+    else:
+        return
+    close = next((t.i for t in doc[start:start + 30] if (t.text == closer if closer else t.text in (",", "-", "–", "—"))
+                  or t.text in _SENTENCE_END), None)
+    if close is None or doc[close].text in _SENTENCE_END:
+        return
+    stop = next((t.i for t in doc[close + 1:] if t.text in _SENTENCE_END), len(doc))
+    if stop > mod.scope_span[1] and stop - close > 1:
+        mod._scope_end = stop
 
 
 _FIRST_PERSON = frozenset({"i", "me", "my", "myself", "i'm", "i've", "i'd", "i'll", "im", "ive"})
