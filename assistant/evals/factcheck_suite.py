@@ -34,6 +34,9 @@ from typing import Any
 SPLITS = ("dev", "test")
 #: Bullet sets by a third and a fourth writer, written later to check changes made on dev before they land (see LABELS.md).
 HELDOUT = "heldout"
+#: Drafts and bullet sets by two further writers (writer-h, writer-i), split by id: ``fresh_read`` was read
+#: while tuning, ``fresh_held`` never was (see LABELS.md). Reported on their own lines.
+FRESH = ("fresh_read", "fresh_held")
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 
@@ -220,6 +223,9 @@ def suite_main(args: Any) -> int:
     held = _root(None) / HELDOUT / "bullets.jsonl"
     if held.exists():
         reports[HELDOUT] = run_bullets(HELDOUT, a)
+    for split in FRESH:
+        if (_root(None) / split / "drafts.jsonl").exists():
+            reports[split] = run(split, a)
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(reports, ensure_ascii=False) + "\n")
         return 0
@@ -236,6 +242,14 @@ def suite_main(args: Any) -> int:
         n += (f"\n{HELDOUT} bullet sets (n={h['bullet_sets']}, third and fourth writers): risk status {h['risk_status']}, "
               f"session kind {h['session_kind']}, focal status {h['focal_status']}, focal area {h['focal_area']}, "
               f"tasks {h['tasks']}, interventions {h['interventions']}, coverage {h['coverage']}")
+    for split in FRESH:
+        if split in reports:
+            f = reports[split]
+            n += (f"\n{split} (writers h and i; {'read while tuning' if split == 'fresh_read' else 'never read'}): "
+                  f"{f['planted']} plants in {f['drafts']} drafts, planted caught {f['planted_caught']}, risk caught "
+                  f"{f['risk_caught']}, faithful kept {f['faithful_kept']}; {f['bullet_sets']} bullet sets, risk status "
+                  f"{f['risk_status']}, session kind {f['session_kind']}, focal status {f['focal_status']}, "
+                  f"coverage {f['coverage']}")
     sys.stdout.write("\n".join(lines) + f"\n\n{n}\n")
     return 0
 

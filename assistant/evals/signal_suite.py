@@ -18,6 +18,9 @@ from typing import Any, Callable, Iterable
 from ..signals.types import ADAPTATIONS, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST
 
 SPLITS = ("dev", "test")
+#: A fifth writer's snippets (writer-g, 3 December 2026, see LABELS.md), split by id: the odd half was read
+#: while tuning (development data), the even half was never read. Reported beside dev and test.
+FRESH = ("fresh_read", "fresh_held")
 
 
 def signals_dir() -> Path:
@@ -213,7 +216,7 @@ def main(args: Any) -> int:
     rewrites the baseline."""
     import sys
 
-    report = run()
+    report = run(SPLITS + FRESH)
     base_path = _baseline_path()
     baseline = json.loads(base_path.read_text(encoding="utf-8")) if base_path.exists() else None
     regressed = regressions(report, baseline)
