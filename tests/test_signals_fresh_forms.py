@@ -47,3 +47,14 @@ def test_what_dates_a_finding_and_what_does_not(text: str, current: bool) -> Non
 ])
 def test_a_relation_described_before_its_verb_is_still_the_one_who_acts(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+def test_a_bare_negation_inside_a_list_item_negates_that_item_only() -> None:
+    from assistant.catalog import get_catalog
+    from assistant.notes.parse import parse_bullets
+
+    mania = parse_bullets("- s8, RT after promotion\n- sleeping 2-3 hrs/nt for a week, not tired, spent ~£3k on clothes + "
+                          "a drone, talking v fast", get_catalog())
+    assert mania.risk.status in ("present", "possible")
+    denied = parse_bullets("- initial assessment\n- risk: denies current or past SI/SH, no HI", get_catalog())
+    assert denied.risk.status == "denied"

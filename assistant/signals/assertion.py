@@ -395,7 +395,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
 
 #: What may stand before "past" when it dates a finding ("past OD", "her past self-harm", "hx: past SI");
 #: after a verb it is a place ("drives past the bridge").
-_BEFORE_PAST = frozenset({"her", "his", "their", "my", "a", "the", "any", "no", "and", "with", "of", "hx", "h/o", ",", ";",
+_BEFORE_PAST = frozenset({"her", "his", "their", "my", "a", "the", "any", "no", "and", "or", "nor", "current", "recent",
+                          "with", "of", "hx", "h/o", ",", ";",
                           ":", "(", "-", "–", "—", "/", "+", "&", "some", "one", "two", "several", "multiple"})
 
 

@@ -414,8 +414,8 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     # A bare negation over a clause read by meaning, and the clause as a whole does not read as the
                     # client's current risk: if what the negation scopes reads as the risk on its own ("has never
                     # | hurt herself"), it denies it; "won't | stop crying" does not.
-                    bare_checks.append((len(items), c.category, [m.split("|", 1)[1] for m in mods
-                                                                 if m.startswith("bare:") and "|" in m]))
+                    bare_checks.append((len(items), c.category, [_LIST_END.split(m.split("|", 1)[1], maxsplit=1)[0]
+                                                                 for m in mods if m.startswith("bare:") and "|" in m]))
                 if c.start is None and c.category in SEMANTIC_RISK and assertion not in ("present", "historical") and _current(probs, ci) \
                         and "from-lexicon" not in mods:
                     # The rules scoped the clause away (negated, someone else's, past) by its shape alone, but
@@ -475,6 +475,11 @@ def _the_dead(phrase: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
         return False
     who = re.compile(rf"\b{re.escape(m.group(1))}\b", re.I)
     return any(who.search(norm[cs:ce]) for cs, ce in deaths)
+
+
+#: What a bare negation scopes stops at the end of its list item: "not tired, spent £3k on clothes" negates
+#: "tired" only.
+_LIST_END = re.compile(r"[,;:]|\s[-–—]\s|\bbut\b", re.I)
 
 
 def _deny_by_scope(items: list[Signal], checks: list[tuple[int, str, list[str]]], encoder: object, probe: object) -> None:
