@@ -125,3 +125,14 @@ def test_a_relatives_act_is_the_clients_risk_when_aimed_at_the_client_or_a_child
 ])
 def test_harm_between_other_people_is_not_the_clients_current_risk(text: str, current: bool) -> None:
     assert (read_text(text).risk.level is not None) is current
+
+
+@pytest.mark.parametrize("bullets,kind", [
+    ("- Joint (w husband M) s8/16, focus role dispute (agreed)\n- both deny any violence", "joint"),
+    ("- s5 RD, plan joint session w husband next wk", "regular"),
+    ("- knee joint pain, s4 RT", "regular"),
+    ("- Assmt/S1\n- PHQ-9 25\n- IPT deferred til more settled", "non_ipt"),
+    ("- s2 RT\n- IPT to start next wk once focus agreed", "regular"),
+])
+def test_a_joint_session_in_brackets_and_ipt_set_aside(bullets: str, kind: str) -> None:
+    assert parse_bullets(bullets, get_catalog()).session_kind == kind

@@ -60,7 +60,7 @@ _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|severa
 _GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT|therapy)\s+group|group\s+(?:session|sess|IPT|therapy|members?|format)|in\s+(?:the\s+)?group|"
                     r"(?:\d+|six|seven|eight|five)\s+members)\b", _I)
 _JOINT = re.compile(
-    r"\bjoint\s+(?:(?:session|sess|appt|appointment|meeting|with)\b|w/(?=\s|\w))|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
+    r"\bjoint\s*\(?\s*(?:(?:session|sess|appt|appointment|meeting|with|w)\b|w/(?=\s|\w))|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
     r"(?:husband|wife|partner|spouse|mother|father|mum|mom|dad|parents?|daughter|son|boyfriend|girlfriend)\s+"
     r"(?:attended|joined|present|came\s+in|sat\s+in)|(?:attended|seen)\s+(?:together\s+)?with\s+(?:her|his|their)\s+\w+)\b",
     _I)
@@ -72,7 +72,9 @@ _NON_IPT = re.compile(
     r"activity\s+schedul\w*|mindfulness|breathing\s+(?:exercise|retraining)|grounding\s+(?:exercise|skills?)|"
     r"distress\s+tolerance|TIPP|chain\s+analysis|med(?:ication)?s?\s+review|psychodynamic|schema\s+(?:work|therapy)|"
     r"motivational\s+interviewing|worksheets?|relaxation\s+(?:training|exercise)|sleep\s+hygiene|"
-    r"(?:housing|benefits?|welfare)\s+(?:forms?|application|paperwork)|care\s+co-?ordination)\b", _I)
+    r"(?:housing|benefits?|welfare)\s+(?:forms?|application|paperwork)|care\s+co-?ordination|"
+    # the session set IPT aside ("IPT deferred til more settled", "IPT on hold - crisis work")
+    r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started))\b", _I)
 _NOT_DONE = re.compile(
     r"\b(?:asked\s+(?:about|for|whether|if)|request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
     r"last\s+therapist|before\s+(?:IPT|this)|hx|history\s+of|had\s+(?:done|tried)|in\s+the\s+past|declined|refus\w*|"
