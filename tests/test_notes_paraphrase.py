@@ -136,3 +136,13 @@ def test_harm_between_other_people_is_not_the_clients_current_risk(text: str, cu
 ])
 def test_a_joint_session_in_brackets_and_ipt_set_aside(bullets: str, kind: str) -> None:
     assert parse_bullets(bullets, get_catalog()).session_kind == kind
+
+
+@pytest.mark.parametrize("bullets,session", [
+    ("- 2nd sess. Retired from teaching in June", 2),
+    ("- 3rd appt. flatmate conflict keeps coming up", 3),
+    ("- IPT-G wk 6/12\n- K disclosed in group she cut last night", 6),
+    ("- 1st time she cried in session, RT", None),
+])
+def test_the_session_by_its_ordinal_or_after_the_programme(bullets: str, session: int | None) -> None:
+    assert parse_bullets(bullets, get_catalog()).session == session

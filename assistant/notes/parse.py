@@ -141,18 +141,20 @@ def _is_area_bullet(bullet: str, area: str) -> bool:
 #: The evidence score an inferred focal area needs before a note names it (as inferred).
 NOTE_FOCAL_MIN = 0.75
 _FRAME_WORDS = frozenset({"ipt", "session", "sess", "today", "wk", "week", "of"})
-_BARE_SESSION = re.compile(r"^\s*(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*)?(\d{1,2})\s*(?:/|of)\s*(\d{1,2})\b"
+_BARE_SESSION = re.compile(r"^\s*(?:IPT(?:-?[A-Z]{1,3})?\s+)?(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*)?(\d{1,2})\s*(?:/|of)\s*(\d{1,2})\b"
                            r"(?!\s*(?:months?|mo|yrs?|years?|pp|post|ago|weeks?|wks?|/))", re.I)
 _WEEK = re.compile(r"^\s*(?:wk|week)\s*\.?\s*#?\s*(\d{1,2})\b(?:\s*(?:of|/)\s*(\d{1,2}))?", re.I)
 #: "#6, w/ interpreter", "#3" alone on its line: a session number (not "#1 priority").
 _HASH = re.compile(r"^\s*#\s*(\d{1,2})()\s*(?=[,.;:–—-]|$)")
+#: "2nd sess.", "3rd appt", "4th session today": the session by its ordinal.
+_ORDINAL = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)()\s+(?:sess(?:ion)?|appt|appointment|meeting|visit|contact)\b", re.I)
 
 
 def _session_mention(text: str) -> tuple[int | None, int | None, str | None]:
     s, total, matched = parse_session_mention(text)
     if matched:
         return s, total, matched
-    for pat in (_BARE_SESSION, _WEEK, _HASH):
+    for pat in (_BARE_SESSION, _WEEK, _HASH, _ORDINAL):
         m = pat.match(text)
         if m:
             n, t = int(m.group(1)), int(m.group(2)) if m.group(2) else None
