@@ -374,13 +374,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             continue  # an object: governed by a verb or a preposition, and not the subject of a relative
             # clause of its own ("worried about her flatmate who self-harms": the flatmate self-harms)
         if relative and governor is not None and governor not in _SUBJECT_GOVERNORS:
-            stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
-            if stop is not None and stop < mod.scope_span[1]:
-                mod._scope_end = stop
+            _end_at_clause(doc, mod, end)
         if governor in _SUBORDINATORS:
-            stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
-            if stop is not None and stop < mod.scope_span[1]:
-                mod._scope_end = stop
+            _end_at_clause(doc, mod, end)
         else:
             _over_apposition(doc, mod, end)
         speaker = end < len(doc) and _REPORTS.match(doc[end].lower_)
@@ -391,6 +387,13 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             mod._scope_end = max(end, max(t.i for t in doc[:quoted] if t.text in _DOUBLE_QUOTES))
         kept.append(mod)
     return kept
+
+
+def _end_at_clause(doc: Any, mod: Any, end: int) -> None:
+    """End the modifier's scope at the first clause boundary after token ``end``."""
+    stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
+    if stop is not None and stop < mod.scope_span[1]:
+        mod._scope_end = stop
 
 
 #: What may stand before "past" when it dates a finding ("past OD", "her past self-harm", "hx: past SI");

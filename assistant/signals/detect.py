@@ -415,7 +415,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     # client's current risk: if what the negation scopes reads as the risk on its own ("has never
                     # | hurt herself"), it denies it; "won't | stop crying" does not.
                     bare_checks.append((len(items), c.category, [_LIST_END.split(m.split("|", 1)[1], maxsplit=1)[0]
-                                                                 for m in mods if m.startswith("bare:") and "|" in m]))
+                                                                 for m in mods if m.startswith("bare:")]))
                 if c.start is None and c.category in SEMANTIC_RISK and assertion not in ("present", "historical") and _current(probs, ci) \
                         and "from-lexicon" not in mods:
                     # The rules scoped the clause away (negated, someone else's, past) by its shape alone, but
@@ -569,8 +569,7 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
-            and not (c.category == "ipv" and not clients_own_violence(norm[cs:ce], modifiers)) \
-            and not (c.category != "ipv" and not aimed_at_client(norm[cs:ce], modifiers)):
+            and (clients_own_violence if c.category == "ipv" else aimed_at_client)(norm[cs:ce], modifiers):
         assertion = "present"
     if family_of(c.category) == "frame" and assertion == "other_person":
         assertion = "present"  # a method is the clinician's; the relative named is its subject matter
