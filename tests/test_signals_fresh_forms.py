@@ -44,6 +44,9 @@ def test_what_dates_a_finding_and_what_does_not(text: str, current: bool) -> Non
     ("Her mum, who turned up unannounced at Christmas and has been staying ever since, is drunk most afternoons.", False),
     # the same description, the client's own act
     ("She has been living with her sister since her own marriage ended, and took an overdose at the weekend.", True),
+    # a relation that is the object, described by a relative clause of its own: the client acts after it
+    ("she is close to her sister who lives nearby, and she took an overdose on Sunday", True),
+    ("worried about her flatmate who self-harms, and she cut herself last night", True),
 ])
 def test_a_relation_described_before_its_verb_is_still_the_one_who_acts(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current

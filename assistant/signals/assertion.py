@@ -377,8 +377,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             _end_at_clause(doc, mod, end)
         if governor in _SUBORDINATORS:
             _end_at_clause(doc, mod, end)
-        else:
-            _over_apposition(doc, mod, end)
+        elif not relative or governor is None or governor in _SUBJECT_GOVERNORS:
+            _over_apposition(doc, mod, end)  # the subject of the sentence, not of its own relative clause only
         speaker = end < len(doc) and _REPORTS.match(doc[end].lower_)
         quoted = next((t.i for t in doc[end:mod.scope_span[1]] if t.lower_ in _FIRST_PERSON and _in_quote(doc, t.i)), None)
         if quoted is not None and not speaker:
@@ -439,6 +439,9 @@ def _over_apposition(doc: Any, mod: Any, end: int) -> None:
     if close is None or doc[close].text in _SENTENCE_END:
         return
     stop = next((t.i for t in doc[close + 1:] if t.text in _SENTENCE_END), len(doc))
+    # ... or to a new subject after the description ("..., and she took an overdose"), as ConText ends it
+    stop = min([stop] + [m.modifier_span[0] for m in doc._.context_graph.modifiers
+                         if m.category.upper() in ("CONJ", "CONJ_CURRENT") and close < m.modifier_span[0]])
     if stop > mod.scope_span[1] and stop - close > 1:
         mod._scope_end = stop
 
