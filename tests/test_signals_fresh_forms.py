@@ -61,3 +61,14 @@ def test_a_bare_negation_inside_a_list_item_negates_that_item_only() -> None:
     assert mania.risk.status in ("present", "possible")
     denied = parse_bullets("- initial assessment\n- risk: denies current or past SI/SH, no HI", get_catalog())
     assert denied.risk.status == "denied"
+
+
+@pytest.mark.parametrize("text,current", [
+    # what stands inside a relative clause set off by commas describes that clause only
+    ("my client, whose brother was sectioned last spring, has been stockpiling her tablets", True),
+    ("my client, who never drinks, was drunk in session today", True),
+    ("my client, whose brother overdosed last spring, is grieving him", False),
+    ("stockpiled her tablets last spring, none since", False),
+])
+def test_a_time_or_negation_inside_an_aside_stays_there(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current

@@ -348,7 +348,12 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
     describes wherever that person stands ("argues with her teenage son")."""
     kept = []
     question = bool(_QUESTION.search(doc.text))
+    asides = _relative_asides(doc)
     for mod in modifiers:
+        aside = next(((a, b) for a, b in asides if a <= mod.modifier_span[0] < b), None)
+        if aside is not None and mod.scope_span[1] > aside[1]:
+            mod._scope_end = aside[1]  # "my client, whose brother was sectioned last spring, has been ...": the
+            # time, negation or relation inside the aside describes the aside only
         close = _closing_quote(doc, mod.modifier_span[0])
         if close is not None and close < mod.scope_span[1]:
             mod._scope_end = close  # a modifier inside a quotation reaches no further than the quotation
@@ -387,6 +392,18 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             mod._scope_end = max(end, max(t.i for t in doc[:quoted] if t.text in _DOUBLE_QUOTES))
         kept.append(mod)
     return kept
+
+
+def _relative_asides(doc: Any) -> list[tuple[int, int]]:
+    """Token spans of relative clauses set off by commas (", whose brother was sectioned last spring,"),
+    from the relative word to the closing comma."""
+    out = []
+    for t in doc[:-1]:
+        if t.text == "," and doc[t.i + 1].lower_ in ("who", "whose", "which", "who's"):
+            close = next((u.i for u in doc[t.i + 2:] if u.text in (",", ";", ".", "?", "!", "-", "–", "—")), None)
+            if close is not None and doc[close].text == ",":
+                out.append((t.i + 1, close))
+    return out
 
 
 def _end_at_clause(doc: Any, mod: Any, end: int) -> None:
