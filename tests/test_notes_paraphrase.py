@@ -146,3 +146,10 @@ def test_a_joint_session_in_brackets_and_ipt_set_aside(bullets: str, kind: str) 
 ])
 def test_the_session_by_its_ordinal_or_after_the_programme(bullets: str, session: int | None) -> None:
     assert parse_bullets(bullets, get_catalog()).session == session
+
+
+def test_work_deferred_is_not_a_risk_check_left_undone() -> None:
+    f = parse_bullets("- s6 grief, PHQ-9 14\n- role play with sister deferred to next week", get_catalog())
+    assert f.risk.status == "not_documented"
+    assert parse_bullets("- s6 grief\n- risk assessment deferred, ran out of time", get_catalog()).risk.status == \
+        "not_assessed"

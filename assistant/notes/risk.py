@@ -172,7 +172,7 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         if _PLAN_DENIAL.search(c.text):
             r.negated = r.risk_word = True  # "denies plan or intent", "no plan/intent": part of the risk lines
             r.denied_kinds |= {"suicide"}
-        if (r.risk_word or mine) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
+        if (r.risk_word or any(x.family == "risk" for x in mine)) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
             r.not_assessed, r.negated, r.level = True, False, None
         if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
             r.level = "possible"  # "?passive SI", "per husband ...": ask directly, not documented as present
