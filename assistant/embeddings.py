@@ -193,6 +193,17 @@ def _session(model: Path, cache: Path | None, threads: int) -> Any:
     return session
 
 
+def padded(encs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask of a batch of tokenizer encodings, padded with zeros to the longest."""
+    width = max(len(e.ids) for e in encs)
+    ids = np.zeros((len(encs), width), dtype=np.int64)
+    mask = np.zeros((len(encs), width), dtype=np.int64)
+    for row, e in enumerate(encs):
+        ids[row, : len(e.ids)] = e.ids
+        mask[row, : len(e.ids)] = 1
+    return ids, mask
+
+
 class MiniLMEncoder:
     """Thread-safe encoder: texts -> L2-normalised 384-d float32 vectors.
 
@@ -325,12 +336,7 @@ class MiniLMEncoder:
         return result
 
     def _encode_batch(self, encs: list[Any]) -> np.ndarray:
-        width = max(len(e.ids) for e in encs)
-        ids = np.zeros((len(encs), width), dtype=np.int64)
-        mask = np.zeros((len(encs), width), dtype=np.int64)
-        for row, e in enumerate(encs):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
+        ids, mask = padded(encs)
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)

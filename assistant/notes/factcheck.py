@@ -232,7 +232,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     vocab = words | COMMON_WORDS
     from ..signals import analyse, risk_view
 
-    src_risk = risk_view(source_signals if source_signals is not None else analyse(source))
+    src_risk = risk_view(source_signals if source_signals is not None else analyse(source, reader=False))
     # In a draft, a risk statement is an explicit one, or a meaning the probes are sure of: ordinary
     # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
     # Only sentences that speak of risk are read for risk (the others cannot state or deny it).
@@ -240,7 +240,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     risky = [x for x in sentences if _RISK_TOPIC.search(x)]
     joiner = " \n"
     about_risk = joiner.join(risky)
-    draft_signals = [x for x in (analyse(about_risk).items if about_risk else [])
+    draft_signals = [x for x in (analyse(about_risk, reader=False).items if about_risk else [])
                      if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN)]
     # Each finding belongs to the sentence it was found in (by offset: the same words may recur elsewhere).
     spans_of: dict[str, list[tuple[int, int]]] = {}

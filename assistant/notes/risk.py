@@ -143,7 +143,8 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         joined += c.text + "\n"
     # Everyday phrases that only look like risk ("killing time", "SI joint pain") are masked at the same
     # length. ("SI/HI/SH" is read screen by screen by the signal layer.)
-    signals = analyse(_IDIOMS.sub(lambda m: "x" * len(m.group(0)), joined) if _IDIOMS else joined, catalog=catalog)
+    signals = analyse(_IDIOMS.sub(lambda m: "x" * len(m.group(0)), joined) if _IDIOMS else joined, catalog=catalog,
+                       reader=False)
     reads: list[ClauseRisk] = []
     for (a, b), c in zip(offsets, clauses):
         mine = [x for x in signals.items if x.start < b and x.end > a]

@@ -54,7 +54,8 @@ def frame_flags(text: str, catalog: Any = None) -> list[Flag]:
     flags: list[Flag] = []
     if text.strip():
         seen: set[str] = set()
-        for s in analyse(text).items:
+        # The reader (reader.py) was trained on clinicians' snippets, not model prose, and reads risk only.
+        for s in analyse(text, reader=False).items:
             # In model text, a method must be named, or the meaning be unmistakable: ordinary IPT prose
             # ("you mentioned the thoughts are back") must not read as a thought record.
             explicit = s.source == "lexicon" or s.score >= OUTPUT_SEMANTIC_MIN
@@ -78,7 +79,7 @@ def undoes_safety(sentence: str) -> bool:
         return True
     from .detect import analyse
 
-    sig = analyse(sentence)
+    sig = analyse(sentence, reader=False)
     return any(s.family == "risk" and s.assertion == "negated" for s in sig.items)
 
 

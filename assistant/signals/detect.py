@@ -204,6 +204,14 @@ def _likeliest(categories: Iterable[str], probs: dict[str, np.ndarray], ci: int)
     return cat, p(cat)
 
 
+def _likeliest_in(categories: Iterable[str], probs: dict[str, np.ndarray], spans: list[tuple[int, int]],
+                  start: int, end: int) -> str:
+    """The most likely of ``categories`` over the clauses that overlap ``start``-``end``."""
+    inside = [ci for ci, (cs, ce) in enumerate(spans) if cs < end and ce > start] or [0]
+    return max(((c, float(probs[c][ci]) if c in probs else -1.0) for c in categories for ci in inside),
+               key=lambda x: x[1])[0]
+
+
 def _current(probs: dict[str, np.ndarray], ci: int) -> bool:
     """Whether the current-risk backstop speaks for clause ``ci``."""
     return RISK_CURRENT in probs and float(probs[RISK_CURRENT][ci]) >= threshold(RISK_CURRENT)["fire"]
@@ -229,9 +237,11 @@ _SCREEN_KIND = {"SI": "suicidal_ideation", "HI": "harm_to_others", "SH": "self_h
 _SCREEN_ACT = re.compile(r"screen|assess|\bax\b|check|question|\bq'?s\b|review|section|formulation|ssrs|columbia", re.I)
 
 
-def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.ndarray] | None = None) -> Signals:
+def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.ndarray] | None = None,
+            reader: bool = True) -> Signals:
     """Find every signal in ``text``. With ``vector_out`` (a list), the text's sentence vector is
-    appended to it so retrieval can reuse the one forward pass."""
+    appended to it so retrieval can reuse the one forward pass. ``reader=False``: the rules and probes
+    alone, without the fine-tuned reader's arbitration (see reader.py: the notes read bullets so)."""
     from ..embeddings import get_encoder
     from .probe import get_probe
     from .semantic import get_bank
@@ -436,6 +446,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             _deny_by_scope(items, bare_checks, encoder, probe)
         if rescope:
             _read_outside_scope(norm, spans, items, rescope, encoder, probe)
+    if reader:
+        from .reader import arbitrate
+
+        items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b))
     stages = life_stages(norm)
     if any(st.adaptation == "adult" and st.whose == "client" for st in stages):
         # The client's stated adult age rules out the age-based adaptations found by meaning.

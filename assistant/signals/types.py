@@ -74,7 +74,7 @@ class Signal:
     assertion: Assertion = "present"
     evidence: str = ""
     score: float = 1.0
-    source: Literal["lexicon", "semantic", "age"] = "lexicon"
+    source: Literal["lexicon", "semantic", "age", "reader"] = "lexicon"
     level: Level | None = None
     modifiers: tuple[str, ...] = ()
     clause: str = ""  # the clause the signal was found in

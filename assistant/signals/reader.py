@@ -1,0 +1,224 @@
+"""The reader: all-MiniLM-L6-v2 fine-tuned end to end on the labelled snippets (scripts/train_reader.py),
+shipped as an int8 ONNX graph (``data/reader.onnx``). Where the linear probes read a frozen sentence
+vector, the reader reads the whole snippet with every layer trained for the task, so it weighs the words
+around a risk topic ("since she was 15", "her brother", "denies", "if he ever") as a clinician does.
+
+It reads a *unit* (a line of text, or a window of sentences of a long line) and says:
+- ``current``: the unit speaks of the client's current risk (stated or possible), as the labels read it;
+- ``stated``: ... and the risk is stated outright (not only warning-sign language);
+- ``topic``: the unit mentions a risk topic at all (negated, hypothetical, historical, someone else's);
+- ``frame``: the unit asks for, proposes or considers a method outside the IPT frame;
+- ``assertion``: a distribution over how the unit asserts its risk topic (``None``: no risk topic).
+
+:func:`arbitrate`, called by ``detect.analyse``, uses it to add the client's current risk the rules did not
+find (at the possible level: ask directly), to take back a risk found by meaning alone that the reader
+reads as not current, and to give a risk mention its assertion. It never takes back an explicit term or
+its ConText scope, and it never reads a score out to a clinician. The ``frame`` head is trained but not
+used: out of fold it rarely cleared 0.5 on dev requests (too few of them among the training snippets).
+
+The notes and the checks on model output call ``analyse(..., reader=False)``: on bullet sets the reader
+added risk to ordinary lines (README, "The signal layer"). Loaded on first use; ``IPT_READER=off``
+switches it off everywhere (the rules and the probes then read alone)."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .types import RISK_SCREEN, Signal
+
+READER_FILE = Path(__file__).parent / "data" / "reader.onnx"
+READER_SHA256 = "1155642865e07509992e05509319b44393f2af3fb4a5d91b2bff87854d7b25b6"
+HEADS: tuple[str, ...] = ("current", "stated", "topic", "frame")
+ASSERTION_CLASSES: tuple[str | None, ...] = (None, "present", "negated", "hypothetical", "not_assessed", "historical",
+                                             "other_person")
+#: The reader was trained on snippets of at most 64 tokens (a question, a bullet line); a unit is read
+#: whole up to this many tokens.
+MAX_TOKENS = 128
+#: A line longer than this many characters is read in windows of whole sentences.
+UNIT_CHARS = 400
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+@dataclass(frozen=True)
+class ReaderScores:
+    current: float
+    stated: float
+    topic: float
+    frame: float
+    assertion: dict[str | None, float]
+
+    def mention(self) -> tuple[str, float]:
+        """The likeliest way the unit asserts a risk topic, given that it mentions one."""
+        best = max((a for a in ASSERTION_CLASSES if a), key=lambda a: self.assertion.get(a, 0.0))
+        return str(best), self.assertion.get(best, 0.0)
+
+
+def units(text: str) -> list[tuple[int, int]]:
+    """The spans the reader reads: each non-blank line; a line over ``UNIT_CHARS`` in windows of whole
+    sentences (a sentence longer than that alone)."""
+    out: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+", text):
+        a, b = m.start(), m.end()
+        if not text[a:b].strip():
+            continue
+        if b - a <= UNIT_CHARS:
+            out.append((a, b))
+            continue
+        start = a
+        cuts = [a + x.end() for x in _SENTENCE_END.finditer(text[a:b])] + [b]
+        prev = a
+        for cut in cuts:
+            if cut - start > UNIT_CHARS and prev > start:
+                out.append((start, prev))
+                start = prev
+            prev = cut
+        out.append((start, b))
+    return out
+
+
+class Reader:
+    """Thread-safe: texts -> :class:`ReaderScores`, remembering its last ``CACHE`` texts (a note's bullets
+    are read by the parse and again by the fact check)."""
+
+    CACHE = 512
+
+    def __init__(self, path: Path = READER_FILE, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from ..embeddings import _cache_dir, _tokenizer_path, _verified
+
+        cache = _cache_dir()
+        _verified(str(path), READER_SHA256, str(cache) if cache else None)
+        self.tokenizer = Tokenizer.from_file(str(_tokenizer_path()))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.no_padding()
+        opts = ort.SessionOptions()
+        # One thread that does not spin between runs: the reader reads a line or a few, and a second pool
+        # of spinning threads beside the encoder's slowed both (query embedding 9 -> 16 ms p50 on 2 cores).
+        opts.intra_op_num_threads = threads or 1
+        opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()
+        self._seen: OrderedDict[str, ReaderScores] = OrderedDict()
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
+    def read(self, texts: Sequence[str]) -> list[ReaderScores]:
+        with self._lock:
+            found = {t: self._seen[t] for t in texts if t in self._seen}
+        todo = list(dict.fromkeys(t for t in texts if t not in found))
+        if todo:
+            fresh = self._run(todo)
+            found.update(zip(todo, fresh))
+            with self._lock:
+                self._seen.update(zip(todo, fresh))
+                while len(self._seen) > self.CACHE:
+                    self._seen.popitem(last=False)
+        return [found[t] for t in texts]
+
+    def _run(self, texts: list[str]) -> list[ReaderScores]:
+        from ..embeddings import padded
+
+        ids, mask = padded(self.tokenizer.encode_batch([t if t.strip() else "." for t in texts]))
+        (logits,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+        heads = 1.0 / (1.0 + np.exp(-logits[:, :len(HEADS)]))
+        z = logits[:, len(HEADS):]
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        dist = z / z.sum(axis=1, keepdims=True)
+        return [ReaderScores(*(float(x) for x in h), assertion=dict(zip(ASSERTION_CLASSES, map(float, d))))
+                for h, d in zip(heads, dist)]
+
+
+def enabled() -> bool:
+    return os.environ.get("IPT_READER", "").strip().lower() not in ("off", "0", "false", "no")
+
+
+@lru_cache(maxsize=1)
+def get_reader() -> Reader | None:
+    """The shipped reader, or None when it is switched off or missing."""
+    if not enabled() or not READER_FILE.exists():
+        return None
+    return Reader()
+
+
+#: Arbitration thresholds, chosen on the reader's out-of-fold scores over dev (int8 graphs, 5 folds, each dev
+#: snippet read by a reader and probes trained without it), as the setting with the
+#: highest risk recall whose false-alarm rate is not above the rules' own (0.115). Of ADD in 0.5-0.8 and DROP
+#: in 0.05-0.3: recall 0.862 -> 0.934, false alarms 0.115 -> 0.113, assertion 0.784 -> 0.863.
+#: At or above ADD, a line with no current risk found by the rules gets one (at the possible level: ask
+#: directly); below DROP, a current risk the probes found by meaning alone is read as the reader reads it.
+ADD = 0.5
+DROP = 0.1
+#: Below this ``topic``, the unit has no risk topic at all ("killing it at work"): what the rules found goes.
+NO_TOPIC = 0.5
+#: The reader's reading of a mention (negated, historical, someone else's ...) stands at this or above.
+MENTION = 0.5
+#: ... and over the assertion the rules gave an explicit term (its ConText scope has an exact span).
+MENTION_OVER_RULE = 0.8
+
+
+def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]) -> list[Signal]:
+    """The rules' risk findings in ``text``, reconciled with the reader unit by unit. ``kind_of(start, end)``
+    names the likeliest risk kind for a span where the reader finds what the rules did not.
+
+    - ``current`` >= ADD and no current risk found: a possible risk over the unit (ask directly).
+    - The unit speaks of risk but not as current, and the rules found no risk there: a mention with the
+      reader's assertion and no level (it raises nothing; it says how the text speaks of risk).
+    - Not current and the reader is sure how the mention is asserted: the rules' mentions take it.
+    - ``current`` < DROP: the rules' current risk in the unit is re-read as the reader's mention, or dropped
+      where the reader reads no risk topic at all.
+    """
+    reader = get_reader()
+    if reader is None:
+        return items
+    spans = units(text)
+    if not spans:
+        return items
+    out: list[Signal | None] = list(items)
+    added: list[Signal] = []
+    for (a, b), r in zip(spans, reader.read([text[a:b] for a, b in spans])):
+        mine = [k for k, s in enumerate(out) if s is not None and s.family == "risk" and s.category != RISK_SCREEN
+                and a <= s.start < b]
+        present = [k for k in mine if out[k].present and out[k].level]  # type: ignore[union-attr]
+        tag = f"reader:current {r.current:.2f}"
+        if r.current >= ADD:
+            # An explicit term the rules scoped away (someone else's, denied, past) keeps its scope.
+            if not present and not any(out[k].source == "lexicon" for k in mine):  # type: ignore[union-attr]
+                added.append(Signal(kind_of(a, b), a, b, text[a:b], "present", tag, round(r.current, 3), "reader",
+                                    "possible_risk", (tag,), text[a:b]))
+            continue
+        mention, p = r.mention()
+        if mention != "present" and p >= MENTION and r.topic >= NO_TOPIC:
+            if not mine:
+                added.append(Signal(kind_of(a, b), a, b, text[a:b], mention, f"reader:{mention} {p:.2f}",  # type: ignore[arg-type]
+                                    round(p, 3), "reader", None, (tag,), text[a:b]))
+                continue
+            for k in mine:
+                s = out[k]
+                if s is not None and not s.present and s.assertion != mention and \
+                        (s.source != "lexicon" or p >= MENTION_OVER_RULE):
+                    out[k] = replace(s, assertion=mention, modifiers=s.modifiers + (f"reader:{mention} {p:.2f}",))  # type: ignore[arg-type]
+        if r.current >= DROP:
+            continue
+        if mention == "present":  # not current, yet "present" is likeliest: its likeliest other reading
+            mention = max((x for x in ASSERTION_CLASSES if x and x != "present"), key=lambda x: r.assertion[x])
+        for k in present:
+            s = out[k]
+            if s.source != "semantic":  # type: ignore[union-attr]
+                continue  # an explicit term found by the rules stands: the reader never takes back stated risk
+            out[k] = None if r.topic < NO_TOPIC else replace(s, assertion=mention, modifiers=s.modifiers + (tag,))  # type: ignore[arg-type, union-attr]
+    return [s for s in out if s is not None] + added

@@ -1,0 +1,188 @@
+"""The reader (a fine-tuned MiniLM, assistant/signals/reader.py) and how the signal layer reconciles the
+rules' risk findings with it. The arbitration tests use a fake reader so each rule is pinned down; the
+shipped-model tests use phrasings written for this file (not from any labelled split)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from assistant.signals import read_text
+from assistant.signals import reader as reader_module
+from assistant.signals.reader import ASSERTION_CLASSES, READER_FILE, READER_SHA256, ReaderScores, arbitrate, units
+from assistant.signals.types import Signal
+
+
+def scores(current: float, topic: float = 0.9, **assertion: float) -> ReaderScores:
+    dist = {a: 0.0 for a in ASSERTION_CLASSES}
+    dist.update(assertion)
+    return ReaderScores(current, current, topic, 0.0, dist)
+
+
+class FakeReader:
+    def __init__(self, table: dict[str, ReaderScores]) -> None:
+        self.table = table
+        self.history: list[str] = []
+
+    def read(self, texts: list[str]) -> list[ReaderScores]:
+        self.history += texts
+        return [self.table[t] for t in texts]
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    def install(table: dict[str, ReaderScores]) -> FakeReader:
+        f = FakeReader(table)
+        monkeypatch.setattr(reader_module, "get_reader", lambda: f)
+        return f
+    return install
+
+
+def sig(text: str, start: int, end: int, category: str = "suicidal_ideation", assertion: str = "present",
+        source: str = "semantic", level: str | None = "possible_risk") -> Signal:
+    return Signal(category, start, end, text[start:end], assertion, "test", 0.7, source, level)  # type: ignore[arg-type]
+
+
+def test_units_are_lines_and_long_lines_are_cut_at_sentences() -> None:
+    text = "first line\n\n  second line  \n" + "A sentence that runs on. " * 30
+    got = units(text)
+    assert [text[a:b] for a, b in got[:2]] == ["first line", "  second line  "]
+    long_parts = [text[a:b] for a, b in got[2:]]
+    assert len(long_parts) >= 2 and all(len(p) <= 400 for p in long_parts)
+    assert "".join(long_parts).split() == ("A sentence that runs on. " * 30).split()  # nothing lost
+
+
+def test_a_unit_the_reader_reads_as_current_risk_gets_a_possible_risk(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "keeps saying everyone would manage fine without her"
+    fake({text: scores(0.95)})
+    out = arbitrate(text, [], lambda a, b: "suicidal_ideation")
+    assert len(out) == 1
+    s = out[0]
+    assert (s.category, s.assertion, s.level, s.source) == ("suicidal_ideation", "present", "possible_risk", "reader")
+    assert (s.start, s.end) == (0, len(text))
+
+
+def test_a_unit_below_the_add_threshold_gets_nothing(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "tired after the night shift"
+    fake({text: scores(reader_module.ADD - 0.01)})
+    assert arbitrate(text, [], lambda a, b: "suicidal_ideation") == []
+
+
+def test_a_risk_the_rules_found_is_not_added_twice(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "SI with a plan"
+    fake({text: scores(0.99)})
+    found = [sig(text, 0, 2, source="lexicon", level="risk")]
+    assert arbitrate(text, found, lambda a, b: "suicide_plan") == found
+
+
+def test_a_meaning_level_risk_the_reader_reads_as_no_risk_topic_is_dropped(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "absolutely killing it at the new job"
+    fake({text: scores(0.01, topic=0.05)})
+    assert arbitrate(text, [sig(text, 0, len(text))], lambda a, b: "harm_to_others") == []
+
+
+def test_a_meaning_level_risk_the_reader_reads_as_a_mention_takes_its_assertion(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "her cousin used to cut when they were at school"
+    fake({text: scores(0.02, topic=0.95, other_person=0.7, historical=0.2, present=0.05)})
+    (s,) = arbitrate(text, [sig(text, 0, len(text), "self_harm")], lambda a, b: "self_harm")
+    assert s.assertion == "other_person" and not s.present
+
+
+def test_an_explicit_term_found_by_the_rules_is_never_taken_back(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "She is suicidal."
+    fake({text: scores(0.02, topic=0.97, other_person=0.6, present=0.1)})
+    found = [sig(text, 7, 15, source="lexicon", level="risk")]
+    assert arbitrate(text, found, lambda a, b: "suicidal_ideation") == found
+
+
+def test_an_explicit_term_the_rules_scoped_away_keeps_its_scope(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "her husband has been thinking of killing himself"
+    fake({text: scores(0.9)})
+    found = [sig(text, 33, 48, assertion="other_person", source="lexicon", level="risk")]
+    assert arbitrate(text, found, lambda a, b: "suicidal_ideation") == found
+
+
+def test_a_mention_the_rules_did_not_find_is_added_without_a_level(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "her cousin used to cut when they were at school"
+    fake({text: scores(0.05, topic=0.9, other_person=0.7)})
+    (s,) = arbitrate(text, [], lambda a, b: "self_harm")
+    assert (s.assertion, s.level, s.source) == ("other_person", None, "reader")
+    assert not read_view([s]).is_risk
+
+
+def read_view(items: list[Signal]):  # type: ignore[no-untyped-def]
+    from assistant.signals.screens import risk_view
+    from assistant.signals.types import Signals
+
+    return risk_view(Signals("", items))
+
+
+def test_between_the_thresholds_the_rules_stand(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "not sleeping much, mind racing"
+    fake({text: scores((reader_module.DROP + reader_module.ADD) / 2, topic=0.8, negated=0.9)})
+    found = [sig(text, 0, len(text), "mania")]
+    assert arbitrate(text, found, lambda a, b: "mania") == found
+
+
+def test_each_line_is_read_on_its_own(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "PHQ-9 14\nsays she'd be better off not waking up"
+    f = fake({"PHQ-9 14": scores(0.01, topic=0.1), "says she'd be better off not waking up": scores(0.9)})
+    out = arbitrate(text, [], lambda a, b: "suicidal_ideation")
+    assert f.history == ["PHQ-9 14", "says she'd be better off not waking up"]
+    assert [s.text for s in out] == ["says she'd be better off not waking up"]
+
+
+def test_the_off_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPT_READER", "off")
+    reader_module.get_reader.cache_clear()
+    try:
+        assert reader_module.get_reader() is None
+        text = "keeps saying everyone would manage fine without her"
+        assert arbitrate(text, [], lambda a, b: "suicidal_ideation") == []
+    finally:
+        reader_module.get_reader.cache_clear()
+
+
+def test_the_shipped_reader_is_the_recorded_one() -> None:
+    assert hashlib.sha256(READER_FILE.read_bytes()).hexdigest() == READER_SHA256
+
+
+@pytest.mark.parametrize("text", [
+    "she told me she's 'had enough of all of it' and has been sorting out who gets her things",
+    "her bf grabbed her by the neck during a row last weekend",
+    pytest.param("says it would be easier for everyone if he just wasn't around any more",
+                 marks=pytest.mark.xfail(strict=True, reason="known miss: the reader scores it 0.33, below ADD")),
+])
+def test_plain_words_for_current_risk_are_read(text: str) -> None:
+    r = read_text(text).risk
+    assert r.is_risk, text
+
+
+@pytest.mark.parametrize("text", [
+    "she's absolutely smashing it in her new job and finally enjoying weekends",
+    "dying to tell her sister about the engagement",
+    "he cut back on takeaways and started running again",
+])
+def test_look_alikes_are_not_risk(text: str) -> None:
+    assert not read_text(text).risk.is_risk, text
+
+
+def test_the_notes_and_the_output_checks_do_not_use_the_reader(fake) -> None:  # type: ignore[no-untyped-def]
+    from assistant.catalog import get_catalog
+    from assistant.notes.parse import parse_bullets
+    from assistant.signals.check import frame_flags, undoes_safety
+
+    f = fake({})  # any read would raise KeyError
+    parse_bullets("- s5/16 role dispute w/ husband\n- says everyone would manage fine without her", get_catalog())
+    frame_flags("Explore the dispute with her husband and its stage.")
+    undoes_safety("She says everyone would manage fine without her.")
+    assert f.history == []
+
+
+def test_ask_reads_the_question_through_the_reader(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "Session 5: she says everyone would manage fine without her. What next?"
+    f = fake({text: scores(0.95)})
+    reading = read_text(text)
+    assert f.history == [text]
+    assert reading.risk.level is not None
