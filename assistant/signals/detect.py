@@ -3,7 +3,9 @@ assertion (ConText) -> typed :class:`Signals`.
 
 Cost: one MiniLM forward pass over the text (shared with retrieval through ``vector``), a matrix
 product against the exemplar bank, and, only when a risk candidate is within reach, isolated clause
-embeddings; medspaCy ConText (loaded lazily) only when a risk / frame / fit candidate exists.
+embeddings; medspaCy ConText (loaded lazily) only when a risk / frame / fit candidate exists; then one
+pass of the fine-tuned reader over each line (reader.py), which arbitrates the risk findings, unless the
+caller reads without it (the notes and the checks on model output).
 """
 
 from __future__ import annotations
