@@ -210,8 +210,7 @@ def _likeliest_in(categories: Iterable[str], probs: dict[str, np.ndarray], spans
                   start: int, end: int) -> str:
     """The most likely of ``categories`` over the clauses that overlap ``start``-``end``."""
     inside = [ci for ci, (cs, ce) in enumerate(spans) if cs < end and ce > start] or [0]
-    return max(((c, float(probs[c][ci]) if c in probs else -1.0) for c in categories for ci in inside),
-               key=lambda x: x[1])[0]
+    return max((_likeliest(categories, probs, ci) for ci in inside), key=lambda x: x[1])[0]
 
 
 def _current(probs: dict[str, np.ndarray], ci: int) -> bool:

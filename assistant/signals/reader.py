@@ -56,9 +56,11 @@ class ReaderScores:
     frame: float
     assertion: dict[str | None, float]
 
-    def mention(self) -> tuple[str, float]:
-        """The likeliest way the unit asserts a risk topic, given that it mentions one."""
-        best = max((a for a in ASSERTION_CLASSES if a), key=lambda a: self.assertion.get(a, 0.0))
+    def mention(self, *, current: bool = True) -> tuple[str, float]:
+        """The likeliest way the unit asserts a risk topic, given that it mentions one (``current=False``:
+        the likeliest of the ways that are not current risk)."""
+        best = max((a for a in ASSERTION_CLASSES if a and (current or a != "present")),
+                   key=lambda a: self.assertion.get(a, 0.0))
         return str(best), self.assertion.get(best, 0.0)
 
 
@@ -171,6 +173,12 @@ MENTION = 0.5
 MENTION_OVER_RULE = 0.8
 
 
+def _over(text: str, a: int, b: int, kind: str, assertion: str, level: str | None, score: float, evidence: str,
+          tag: str) -> Signal:
+    """A finding of the reader's own, spanning the unit ``text[a:b]``."""
+    return Signal(kind, a, b, text[a:b], assertion, evidence, round(score, 3), "reader", level, (tag,), text[a:b])  # type: ignore[arg-type]
+
+
 def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]) -> list[Signal]:
     """The rules' risk findings in ``text``, reconciled with the reader unit by unit. ``kind_of(start, end)``
     names the likeliest risk kind for a span where the reader finds what the rules did not.
@@ -198,14 +206,12 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
         if r.current >= ADD:
             # An explicit term the rules scoped away (someone else's, denied, past) keeps its scope.
             if not present and not any(out[k].source == "lexicon" for k in mine):  # type: ignore[union-attr]
-                added.append(Signal(kind_of(a, b), a, b, text[a:b], "present", tag, round(r.current, 3), "reader",
-                                    "possible_risk", (tag,), text[a:b]))
+                added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, tag, tag))
             continue
         mention, p = r.mention()
         if mention != "present" and p >= MENTION and r.topic >= NO_TOPIC:
             if not mine:
-                added.append(Signal(kind_of(a, b), a, b, text[a:b], mention, f"reader:{mention} {p:.2f}",  # type: ignore[arg-type]
-                                    round(p, 3), "reader", None, (tag,), text[a:b]))
+                added.append(_over(text, a, b, kind_of(a, b), mention, None, p, f"reader:{mention} {p:.2f}", tag))
                 continue
             for k in mine:
                 s = out[k]
@@ -214,8 +220,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
                     out[k] = replace(s, assertion=mention, modifiers=s.modifiers + (f"reader:{mention} {p:.2f}",))  # type: ignore[arg-type]
         if r.current >= DROP:
             continue
-        if mention == "present":  # not current, yet "present" is likeliest: its likeliest other reading
-            mention = max((x for x in ASSERTION_CLASSES if x and x != "present"), key=lambda x: r.assertion[x])
+        mention, _ = r.mention(current=False)  # not current, even where "present" is its likeliest reading
         for k in present:
             s = out[k]
             if s.source != "semantic":  # type: ignore[union-attr]
