@@ -34,8 +34,12 @@ class FakeProbe:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeProbe:
+    """The probe's decisions alone: the fine-tuned reader (tests/test_signals_reader.py) is switched off."""
+    from assistant.signals import reader as reader_module
+
     probe = FakeProbe()
     monkeypatch.setattr(probe_module, "get_probe", lambda: probe)
+    monkeypatch.setattr(reader_module, "get_reader", lambda: None)
     return probe
 
 

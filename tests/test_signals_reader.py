@@ -186,3 +186,39 @@ def test_ask_reads_the_question_through_the_reader(fake) -> None:  # type: ignor
     reading = read_text(text)
     assert f.history == [text]
     assert reading.risk.level is not None
+
+
+def test_a_prefetched_read_is_the_same_read_and_is_not_run_twice() -> None:
+    texts = ["she has been giving her things away this week", "PHQ-9 14, sleeping better"]
+    fresh = reader_module.Reader()
+    expected = reader_module.Reader().read(texts)
+    calls: list[list[str]] = []
+    run = fresh._run
+
+    def counting(batch: list[str]) -> list[ReaderScores]:
+        calls.append(list(batch))
+        return run(batch)
+
+    fresh._run = counting  # type: ignore[method-assign]
+    fresh.prefetch(texts)
+    fresh.prefetch(texts)  # already in flight: not started again
+    assert fresh.read(texts) == expected
+    assert fresh.read(texts[:1]) == expected[:1]
+    assert calls == [texts]
+
+
+def test_a_failed_prefetch_is_read_again_in_the_foreground() -> None:
+    fresh = reader_module.Reader()
+    run = fresh._run
+    attempts: list[int] = []
+
+    def flaky(batch: list[str]) -> list[ReaderScores]:
+        attempts.append(len(batch))
+        if len(attempts) == 1:
+            raise RuntimeError("background failure")
+        return run(batch)
+
+    fresh._run = flaky  # type: ignore[method-assign]
+    fresh.prefetch(["keeps saying everyone would manage fine without her"])
+    (r,) = fresh.read(["keeps saying everyone would manage fine without her"])
+    assert attempts == [1, 1] and 0.0 <= r.current <= 1.0

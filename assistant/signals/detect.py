@@ -248,6 +248,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     from .semantic import get_bank
 
     norm = normalise_text(text)
+    if reader:
+        from .reader import prefetch
+
+        prefetch(norm)  # the reader's pass overlaps the encoder's and the rules' work below
     spans = clauses(norm) or [(0, len(norm))]
     encoder = get_encoder()
     # Parts of a clause joined by "and" or a comma ("lost her job and fights with her husband"): the

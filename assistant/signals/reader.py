@@ -26,6 +26,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -114,22 +115,56 @@ class Reader:
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, ReaderScores] = OrderedDict()
+        self._pending: dict[str, Future[list[ReaderScores]]] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
     def clear_cache(self) -> None:
         with self._lock:
             self._seen.clear()
 
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Start reading ``texts`` in the background (the signal layer does so before its own passes, so the
+        reader's one thread overlaps the rules' Python work); :meth:`read` then waits for the result."""
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in texts if t not in self._seen and t not in self._pending))
+            if not todo:
+                return
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipt-reader")
+            future = self._pool.submit(self._run, todo)
+            for t in todo:
+                self._pending[t] = future
+        future.add_done_callback(lambda f, todo=todo: self._settle(todo, f))
+
+    def _settle(self, texts: list[str], future: Future[list[ReaderScores]]) -> None:
+        with self._lock:
+            for t in texts:
+                self._pending.pop(t, None)
+            if future.exception() is None:
+                self._remember(texts, future.result())
+
+    def _remember(self, texts: Sequence[str], scores: Sequence[ReaderScores]) -> None:
+        self._seen.update(zip(texts, scores))  # the caller holds the lock
+        while len(self._seen) > self.CACHE:
+            self._seen.popitem(last=False)
+
     def read(self, texts: Sequence[str]) -> list[ReaderScores]:
         with self._lock:
             found = {t: self._seen[t] for t in texts if t in self._seen}
+            waiting = {t: self._pending[t] for t in texts if t not in found and t in self._pending}
+        for future in dict.fromkeys(waiting.values()):
+            try:
+                future.result()
+            except Exception:  # noqa: BLE001 - read them again below, where an error surfaces as usual
+                pass
+        with self._lock:
+            found.update({t: self._seen[t] for t in texts if t not in found and t in self._seen})
         todo = list(dict.fromkeys(t for t in texts if t not in found))
         if todo:
             fresh = self._run(todo)
             found.update(zip(todo, fresh))
             with self._lock:
-                self._seen.update(zip(todo, fresh))
-                while len(self._seen) > self.CACHE:
-                    self._seen.popitem(last=False)
+                self._remember(todo, fresh)
         return [found[t] for t in texts]
 
     def _run(self, texts: list[str]) -> list[ReaderScores]:
@@ -177,6 +212,14 @@ def _over(text: str, a: int, b: int, kind: str, assertion: str, level: str | Non
           tag: str) -> Signal:
     """A finding of the reader's own, spanning the unit ``text[a:b]``."""
     return Signal(kind, a, b, text[a:b], assertion, evidence, round(score, 3), "reader", level, (tag,), text[a:b])  # type: ignore[arg-type]
+
+
+def prefetch(text: str) -> None:
+    """Start the reader on ``text``'s units in the background (a no-op when the reader is off)."""
+    reader = get_reader()
+    prefetch_ = getattr(reader, "prefetch", None)  # a test's fake reader may not have one
+    if prefetch_ is not None:
+        prefetch_([text[a:b] for a, b in units(text)])
 
 
 def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]) -> list[Signal]:
