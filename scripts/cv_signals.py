@@ -34,6 +34,9 @@ class FoldReader:
     def __init__(self, scores: dict[str, dict], rows: dict[str, dict]) -> None:
         self.table = {normalise_text(rows[i]["text"]).strip(): v for i, v in scores.items() if i in rows}
 
+    def prefetch(self, texts: list[str]) -> None:
+        pass  # the scores are a table lookup
+
     def read(self, texts: list[str]) -> list[reader_module.ReaderScores]:
         out = []
         for t in texts:

@@ -29,6 +29,9 @@ class FakeReader:
         self.history += texts
         return [self.table[t] for t in texts]
 
+    def prefetch(self, texts: list[str]) -> None:
+        pass  # reads only when asked, so ``history`` is what arbitration read
+
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]

@@ -115,7 +115,7 @@ class Reader:
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, ReaderScores] = OrderedDict()
-        self._pending: dict[str, Future[list[ReaderScores]]] = {}
+        self._pending: dict[str, tuple[Future[list[ReaderScores]], list[str]]] = {}  # text -> (its read, its batch)
         self._pool: ThreadPoolExecutor | None = None
 
     def clear_cache(self) -> None:
@@ -133,15 +133,16 @@ class Reader:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipt-reader")
             future = self._pool.submit(self._run, todo)
             for t in todo:
-                self._pending[t] = future
-        future.add_done_callback(lambda f, todo=todo: self._settle(todo, f))
+                self._pending[t] = (future, todo)
+        future.add_done_callback(lambda f: self._settle(todo, f))  # a prefetch nobody reads still fills the cache
 
-    def _settle(self, texts: list[str], future: Future[list[ReaderScores]]) -> None:
+    def _settle(self, batch: list[str], future: Future[list[ReaderScores]]) -> None:
         with self._lock:
-            for t in texts:
-                self._pending.pop(t, None)
+            for t in batch:
+                if self._pending.get(t, (None,))[0] is future:
+                    del self._pending[t]
             if future.exception() is None:
-                self._remember(texts, future.result())
+                self._remember(batch, future.result())
 
     def _remember(self, texts: Sequence[str], scores: Sequence[ReaderScores]) -> None:
         self._seen.update(zip(texts, scores))  # the caller holds the lock
@@ -151,14 +152,14 @@ class Reader:
     def read(self, texts: Sequence[str]) -> list[ReaderScores]:
         with self._lock:
             found = {t: self._seen[t] for t in texts if t in self._seen}
-            waiting = {t: self._pending[t] for t in texts if t not in found and t in self._pending}
-        for future in dict.fromkeys(waiting.values()):
+            waiting = {id(f): (f, batch) for t in texts if t not in found and t in self._pending
+                       for f, batch in [self._pending[t]]}
+        for future, batch in waiting.values():
             try:
-                future.result()
+                done = dict(zip(batch, future.result()))
             except Exception:  # noqa: BLE001 - read them again below, where an error surfaces as usual
-                pass
-        with self._lock:
-            found.update({t: self._seen[t] for t in texts if t not in found and t in self._seen})
+                continue
+            found.update((t, done[t]) for t in texts if t in done)
         todo = list(dict.fromkeys(t for t in texts if t not in found))
         if todo:
             fresh = self._run(todo)
@@ -217,9 +218,8 @@ def _over(text: str, a: int, b: int, kind: str, assertion: str, level: str | Non
 def prefetch(text: str) -> None:
     """Start the reader on ``text``'s units in the background (a no-op when the reader is off)."""
     reader = get_reader()
-    prefetch_ = getattr(reader, "prefetch", None)  # a test's fake reader may not have one
-    if prefetch_ is not None:
-        prefetch_([text[a:b] for a, b in units(text)])
+    if reader is not None:
+        reader.prefetch([text[a:b] for a, b in units(text)])
 
 
 def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]) -> list[Signal]:
