@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.signals import analyse, read_text, screen_risk
-from assistant.signals.ages import life_stages
+from assistant.signals.ages import life_stages, settle
 from assistant.signals.assertion import assert_targets
 from assistant.signals.types import ASSERTIONS
 
@@ -133,6 +133,81 @@ def test_not_assessed_is_neither_denied_nor_present() -> None:
 def test_ages_in_common_forms(text: str, stage: str, whose: str) -> None:
     found = [(s.adaptation, s.whose) for s in life_stages(text)]
     assert (stage, whose) in found, found
+
+
+@pytest.mark.parametrize("text,stage,whose", [
+    ("referred by GP: pt (16), low since the move", "ipt_a", "client"),
+    ("Cl. 72, lives alone", "late_life", "client"),
+    ("widow, 81, says the house is too quiet", "late_life", "client"),
+    ("the lady I see (77) has stopped going out", "late_life", "client"),
+    ("stepson (15) refuses to speak to her", "ipt_a", "other"),
+    ("client is sixty-eight and recently widowed", "late_life", "client"),
+    ("an eighty-two-year-old man", "late_life", "client"),
+    ("she is in her late seventies", "late_life", "client"),
+    ("early 70s, newly retired", "late_life", "client"),
+    ("dad in his 70s, pt 40", "late_life", "other"),
+    ("her nephew, now 17, moved in", "ipt_a", "other"),
+    ("she moved in with her son and she's 71", "late_life", "client"),
+    ("Dad called: his 13-year-old won't leave her room", "ipt_a", "client"),
+    ("My 14-year-old said she wants to stop coming", "ipt_a", "client"),
+    ("a 16 yo whose friends have dropped her", "ipt_a", "client"),
+])
+def test_ages_by_their_owner(text: str, stage: str, whose: str) -> None:
+    found = [(s.adaptation, s.whose) for s in life_stages(text)]
+    assert (stage, whose) in found, found
+
+
+@pytest.mark.parametrize("text", [
+    "self-harmed as a teenager, nothing since", "purging in teens, stopped at 19",
+    "low mood in adolescence, none since", "restricting from age 13-15", "cutting since age 14, now 30",
+])
+def test_ages_that_date_history_are_not_the_clients_stage(text: str) -> None:
+    stages, _ = settle(life_stages(text))
+    assert not [s for s in stages if s.adaptation == "ipt_a" and s.whose == "client"], stages
+
+
+def test_the_clients_stated_age_decides_the_age_based_adaptations() -> None:
+    # A current age outranks a past one; a number outranks a school stage; another person's age rules out
+    # only its own adaptation for the client.
+    stages, ruled_out = settle(life_stages("overdose aged 16 at school; now 52, role dispute with her sister"))
+    assert [s.adaptation for s in stages if s.whose == "client"] == ["adult"] and ruled_out == {"ipt_a", "late_life"}
+    stages, ruled_out = settle(life_stages("a Year 8 boy (11) who hides in the toilets at break"))
+    assert [s.adaptation for s in stages if s.whose == "client"] == ["child"] and "ipt_a" in ruled_out
+    _, ruled_out = settle(life_stages("her 15-year-old daughter has stopped eating"))
+    assert ruled_out == {"ipt_a"}
+    _, ruled_out = settle(life_stages("low since the divorce"))
+    assert ruled_out == frozenset()
+
+
+@pytest.mark.parametrize("text,absent", [
+    ("Her 14-year-old son has been cutting and she blames herself. Where do I start with her IPT?", "ipt_a"),
+    ("My client's elderly father keeps falling and she can't cope with the caring. Role transition?", "late_life"),
+    ("Used to cut as a teenager; now 35 and in a dispute with her manager.", "ipt_a"),
+    ("Caring for her 88 y/o mum with dementia; pt herself 59 and exhausted.", "late_life"),
+])
+def test_someone_elses_age_is_not_the_clients_adaptation(text: str, absent: str) -> None:
+    found = [s.category for s in analyse(text, reader=False).items if s.family == "adaptation" and s.present]
+    assert absent not in found, found
+
+
+@pytest.mark.parametrize("text,present", [
+    ("Pt (15) says school is pointless and she's fallen out with everyone.", "ipt_a"),
+    ("Widower, 84, hasn't left the house since the funeral.", "late_life"),
+])
+def test_the_clients_age_in_noun_forms_is_an_adaptation(text: str, present: str) -> None:
+    found = [s.category for s in analyse(text, reader=False).items if s.family == "adaptation" and s.present]
+    assert present in found, found
+
+
+@pytest.mark.parametrize("text,found", [
+    ("baby 3/52, not sleeping", True), ("3/12 PN, tearful", True), ("6m pp; partner back at work", True),
+    ("new mom (5 mo) who feels invisible", True), ("twins 7/12, exhausted", True), ("28/40, low since booking", True),
+    ("PN day 6, weepy", True),
+    ("session 3/12 of IPT", False), ("PHQ-9 22/40", False), ("scored 31/40 on the screen", False),
+    ("toddler 18/12", False), ("moved here 2/12 ago", False),
+])
+def test_obstetric_shorthand(text: str, found: bool) -> None:
+    assert any(s.adaptation == "perinatal" and s.whose == "client" for s in life_stages(text)) is found
 
 
 def test_adult_ages_and_older_babies_are_not_adaptations() -> None:

@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..yamlfile import load_yaml
-from .ages import life_stages
+from .ages import AGE_BASED, life_stages, settle
 from .coref import aimed_at_client, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
@@ -455,12 +455,15 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         from .reader import arbitrate
 
         items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b))
-    stages = life_stages(norm)
-    if any(st.adaptation == "adult" and st.whose == "client" for st in stages):
-        # The client's stated adult age rules out the age-based adaptations found by meaning.
-        items = [s for s in items if not (s.source == "semantic" and s.category in ("ipt_a", "late_life"))]
+    found = life_stages(norm)
+    stages, ruled_out = settle(found)
+    # The ages decide the age-based adaptations: the client's stated age rules out those it is not, and
+    # another person's age the adaptation it names, however found; a catalog cue inside an age's words
+    # ("her 16-year-old son", "cut as a teen") takes the age's reading.
+    items = [s for s in items if not (s.source != "age" and s.category in AGE_BASED and (
+        s.category in ruled_out or any(a.start < s.end and s.start < a.end for a in found)))]
     for st in stages:
-        if st.adaptation == "adult":
+        if st.adaptation in ("adult", "child"):
             continue
         items.append(Signal(st.adaptation, st.start, st.end, st.text, "present" if st.whose == "client" else "other_person",
                             "age", 1.0, "age"))
