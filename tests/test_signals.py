@@ -461,3 +461,20 @@ def test_thresholds_picked_on_few_examples_are_held_at_the_floor() -> None:
 
     cats = yaml.safe_load(THRESHOLDS_FILE.read_text())["categories"]
     assert all(cats[c]["fire"] >= 0.4 for c in OUT_OF_FRAME if c in cats)
+
+
+@pytest.mark.parametrize("text", [
+    "BPAD II, euthymic on lamotrigine since the spring; wants IPT for a row with her sister",
+    "hx manic episode 2016 (admitted), mood stable since",
+    "my client with bipolar I is currently euthymic. How do I start the inventory?",
+])
+def test_a_euthymic_or_past_bipolar_client_is_who_ipsrt_is_for(text: str, catalog) -> None:  # type: ignore[no-untyped-def]
+    r = read_text(text, catalog=catalog)
+    assert "ipsrt" in r.request.adaptations, r.request.adaptations
+    # ... while the episode itself stays denied or past: nothing to stabilise first.
+    assert "mania" not in r.stabilise_first and not r.risk.is_risk, (r.stabilise_first, r.risk.level)
+
+
+def test_euthymic_still_denies_the_episode(catalog) -> None:  # type: ignore[no-untyped-def]
+    r = read_text("currently euthymic, no mania or hypomania", catalog=catalog)
+    assert "mania" not in r.stabilise_first and not r.risk.is_risk

@@ -116,7 +116,8 @@ def blank_pipeline(expanded: bool = True) -> Any:
     for r in _load_rules():
         rules.append(ConTextRule(r["literal"], r["category"], pattern=r.get("pattern"),
                                  direction=r.get("direction", "BIDIRECTIONAL"), max_scope=r.get("max_scope"),
-                                 terminated_by=set(TERMINATED_BY.get(r["category"], []))))
+                                 terminated_by=set(TERMINATED_BY.get(r["category"], [])),
+                                 excluded_types={t.upper() for t in r["excluded_types"]} if r.get("excluded_types") else None))
     _skip_validation(context)
     context.add(expand_rules(rules) if expanded else rules)
     return nlp
@@ -279,7 +280,9 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
         modifiers = placed[target is not None and target[2] in RISK_LABELS]
         if target is None or target[0] is None:
             label = target[2] if target is not None else ""
-            results.append(_clause_assertion(doc, modifiers, bare_negates=label not in RISK_LABELS))
+            # A rule's excluded types hold for a finding by meaning too (ConText applies them to spans only).
+            usable = [m for m in modifiers if label.upper() not in (getattr(m.rule, "excluded_types", None) or ())]
+            results.append(_clause_assertion(doc, usable, bare_negates=label not in RISK_LABELS))
             continue
         span = doc.char_span(target[0], target[1], label=target[2].upper(), alignment_mode="expand")
         if span is None:  # pragma: no cover - expand always aligns inside the text

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -455,6 +455,11 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         from .reader import arbitrate
 
         items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b))
+    # IPSRT is the adaptation for bipolar disorder: a past episode named in the catalog's words ("hx manic
+    # episode 2019", "bipolar I") is its indication, not a reason to drop it. By meaning alone a past
+    # episode stays past ("hx psychosis (2019)" is not bipolar disorder).
+    items = [replace(s, assertion="present", modifiers=s.modifiers + ("past episode: the indication",))
+             if s.category == "ipsrt" and s.assertion == "historical" and s.source == "lexicon" else s for s in items]
     found = life_stages(norm)
     stages, ruled_out = settle(found)
     # The ages decide the age-based adaptations: the client's stated age rules out those it is not, and
@@ -506,7 +511,6 @@ _LIST_END = re.compile(r"[,;:]|\s[-–—]\s|\bbut\b", re.I)
 
 def _deny_by_scope(items: list[Signal], checks: list[tuple[int, str, list[str]]], encoder: object, probe: object) -> None:
     """Negate the findings whose bare negation scopes words that read as the finding on their own."""
-    from dataclasses import replace
 
     texts = [t for _, _, scopes in checks for t in scopes]
     if not texts:
@@ -569,7 +573,6 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
                         rescope: list[tuple[int, int, _Candidate]], encoder: object, probe: object) -> None:
     """Meaning-level risk whose whole clause was scoped (negated, hypothetical, historical) is read again
     on the words outside every modifier's scope: "denies SI but has been giving her things away"."""
-    from dataclasses import replace
 
     from .assertion import unscoped
 
