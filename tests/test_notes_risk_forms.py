@@ -171,3 +171,16 @@ def test_a_plan_to_ask_that_also_says_the_risk_was_not_assessed_needs_the_bullet
     sentence = "Will review suicidal ideation next session as it was not assessed today."
     assert find_unsupported(sentence, _DOCUMENTED, get_catalog())
     assert not find_unsupported("Will review suicidal ideation next session.", _DOCUMENTED, get_catalog())
+
+
+@pytest.mark.parametrize("bullets,status", [
+    # a question asked and answered yes is stated risk, not a prompt to ask
+    ("- s9 grief (mum)\n- asked directly about SI - yes, pictures being dead most days, no plan", "present"),
+    ("- s9 grief (mum)\n- asked directly about SI - no, \"never, I've got the dog\"", "denied"),
+    # "can't" / "cannot" see the point, and "without" before a person, which negates nothing
+    ("- s6 grief\n- says he can't see the point in living without his wife", "present"),
+    ("- s6 grief\n- cannot see the point of going on since she died", "present"),
+    ("- s6 grief\n- managing the shopping without her sister now", "not_documented"),
+])
+def test_answers_and_negation_look_alikes(bullets: str, status: str) -> None:
+    assert _status(bullets) == status

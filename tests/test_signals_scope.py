@@ -244,3 +244,21 @@ def test_a_conditional_with_no_current_risk_raises_nothing() -> None:
 def test_a_present_time_word_still_ends_a_condition() -> None:
     clause = "we planned what she would do if it got worse and now she is thinking of suicide"
     assert _assertion(clause, "suicide") == "present"
+
+
+def test_a_question_answered_yes_is_stated() -> None:
+    from assistant.signals.assertion import assert_targets
+
+    (said,) = assert_targets("asked about thoughts of ending her life - yes, most days", [None])
+    assert said.assertion == "present" and not any(m.startswith("possible:") for m in said.modifiers)
+    (open_,) = assert_targets("asked about thoughts of ending her life", [None])
+    assert any(m.startswith("possible:") for m in open_.modifiers)
+
+
+def test_without_a_person_negates_nothing() -> None:
+    from assistant.signals.assertion import assert_targets
+
+    # a finding by meaning (the whole clause): "without her" does not scope it away
+    (whole,) = assert_targets("says life is pointless without her, has thought about taking all his tablets", [None])
+    assert whole.assertion == "present", whole
+    assert _assertion("presents without SI", "SI") == "negated"

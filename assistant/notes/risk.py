@@ -158,10 +158,12 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         hints = [x for x in view.present if x.score >= HINT_MIN]
         r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if hints else None))
         if r.level == "risk" and all(x.source == "semantic" for x in sure) \
-                and any(x.category == "warning_signs" for x in view.present):
+                and any(x.category == "warning_signs" for x in view.present) \
+                and not any("answered yes" in x.modifiers for x in sure):
             # Read by meaning alone, and read as warning-sign language ("texted old friends to say goodbye
             # properly", "wrote a will, arranged for the cat 'just in case'"): ask directly; it is not risk
-            # the clinician documented as stated. (An explicit term, or acting on it, still makes it risk.)
+            # the clinician documented as stated. (An explicit term, acting on it, or the answer yes to a
+            # question asked, still makes it risk.)
             r.level = "possible"
         # A denial or "not assessed" read by meaning alone, below the sure level, does not make a clause a
         # risk line ("CA of the call: pt hinted, never asked directly").

@@ -509,14 +509,25 @@ _NO_ANSWER = re.compile(
     r"(?:no|nope|nah|never|none|not\s+at\s+all|not\s+me|nothing\s+like\s+that)\b", re.I)
 
 
+#: ... and when it is yes: "asked directly - yes, thinks about being dead most days", "asked re SI: endorsed".
+_YES_ANSWER = re.compile(
+    r"(?:\b(?:said|says|answered|answers|replied|replies|responded|nodded)\b[^\w\"']*|[-–—:]\s*|[\"“'‘]\s*)[\"“'‘]?\s*"
+    r"(?:yes|yeah|yep|yup|endorsed|endorses|admitted|admits|confirmed|confirms|sometimes|every\s+day|most\s+days)\b", re.I)
+
+
 def _decide(found: list[tuple[str, str]], text: str = "") -> Scoped:
     """The strongest assertion; uncertainty ("not sure if", "unclear whether") keeps the finding
     present at the possible level (recorded as a ``possible:`` modifier), whatever else scopes it.
-    A finding asked about is negated when the clause gives the answer no (``text``: the clause)."""
+    A finding asked about is negated when the clause gives the answer no (``text``: the clause), and
+    stated when it gives the answer yes."""
     if not found:
         return Scoped("present", ())
     if any(a == "asked" for a, _ in found) and _NO_ANSWER.search(text):
         found = [("negated", f"{t} - no") if a == "asked" else (a, t) for a, t in found]
+    elif any(a == "asked" for a, _ in found) and _YES_ANSWER.search(text):
+        found = [(a, t) for a, t in found if a != "asked"]  # answered yes: stated, not to follow up
+        if not found:
+            return Scoped("present", ("answered yes",))
     mods = tuple(f"{a}:{t}" for a, t in found)
     if all(a == "asked" for a, _ in found):  # asked about, no answer in reach: follow it up
         return Scoped("present", mods + tuple(f"possible:{t}" for _, t in found))
