@@ -262,3 +262,18 @@ def test_without_a_person_negates_nothing() -> None:
     (whole,) = assert_targets("says life is pointless without her, has thought about taking all his tablets", [None])
     assert whole.assertion == "present", whole
     assert _assertion("presents without SI", "SI") == "negated"
+
+
+@pytest.mark.parametrize("text, risk", [
+    # an admission framed as a denial
+    ("can't say I haven't thought about killing myself", True),
+    ("I won't pretend it doesn't cross my mind - suicide, I mean", True),
+    ("I'd be lying if I said I never think about ending my life", True),
+    # ... against the plain denial and the plain condition
+    ("I haven't thought about killing myself", False),
+    ("if I said I was suicidal they'd section me", False),
+])
+def test_an_admission_framed_as_a_denial_is_present(text: str, risk: bool) -> None:
+    from assistant.signals import read_text
+
+    assert read_text(text).risk.is_risk is risk, text
