@@ -478,3 +478,12 @@ def test_a_euthymic_or_past_bipolar_client_is_who_ipsrt_is_for(text: str, catalo
 def test_euthymic_still_denies_the_episode(catalog) -> None:  # type: ignore[no-untyped-def]
     r = read_text("currently euthymic, no mania or hypomania", catalog=catalog)
     assert "mania" not in r.stabilise_first and not r.risk.is_risk
+
+
+@pytest.mark.parametrize("text,adaptation", [
+    ("If a member of my IPT group tells the others she's been cutting, do I stop the group?", "group"),
+    ("What if a client in IPT-A asks me not to tell her parents about the drinking?", "ipt_a"),
+])
+def test_a_scenario_is_set_in_the_programme_it_names(text: str, adaptation: str, catalog) -> None:  # type: ignore[no-untyped-def]
+    # the condition scopes what might happen, not the setting
+    assert adaptation in read_text(text, catalog=catalog).request.adaptations

@@ -460,6 +460,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     # episode stays past ("hx psychosis (2019)" is not bipolar disorder).
     items = [replace(s, assertion="present", modifiers=s.modifiers + ("past episode: the indication",))
              if s.category == "ipsrt" and s.assertion == "historical" and s.source == "lexicon" else s for s in items]
+    # A clinician's scenario is set in the programme it names: "if someone in my IPT group says ...", "if a
+    # client in IPT-A tells me ...". The condition scopes what might happen, not the setting.
+    items = [replace(s, assertion="present", modifiers=s.modifiers + ("the scenario's setting",))
+             if s.family == "adaptation" and s.assertion == "hypothetical" else s for s in items]
     found = life_stages(norm)
     stages, ruled_out = settle(found)
     # The ages decide the age-based adaptations: the client's stated age rules out those it is not, and
