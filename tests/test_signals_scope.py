@@ -277,3 +277,9 @@ def test_an_admission_framed_as_a_denial_is_present(text: str, risk: bool) -> No
     from assistant.signals import read_text
 
     assert read_text(text).risk.is_risk is risk, text
+
+
+def test_an_opinion_is_not_an_admission() -> None:
+    from assistant.signals import read_text
+
+    assert not read_text("I'd say she doesn't want to die, she's just exhausted").risk.is_risk
