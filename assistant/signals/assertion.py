@@ -281,7 +281,7 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
         if target is None or target[0] is None:
             label = target[2] if target is not None else ""
             # A rule's excluded types hold for a finding by meaning too (ConText applies them to spans only).
-            usable = [m for m in modifiers if label.upper() not in (getattr(m.rule, "excluded_types", None) or ())]
+            usable = [m for m in modifiers if m.allows(label.upper())]
             results.append(_clause_assertion(doc, usable, bare_negates=label not in RISK_LABELS))
             continue
         span = doc.char_span(target[0], target[1], label=target[2].upper(), alignment_mode="expand")

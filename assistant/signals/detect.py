@@ -455,28 +455,33 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         from .reader import arbitrate
 
         items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b))
-    # IPSRT is the adaptation for bipolar disorder: a past episode named in the catalog's words ("hx manic
-    # episode 2019", "bipolar I") is its indication, not a reason to drop it. By meaning alone a past
-    # episode stays past ("hx psychosis (2019)" is not bipolar disorder).
-    items = [replace(s, assertion="present", modifiers=s.modifiers + ("past episode: the indication",))
-             if s.category == "ipsrt" and s.assertion == "historical" and s.source == "lexicon" else s for s in items]
-    # A clinician's scenario is set in the programme it names: "if someone in my IPT group says ...", "if a
-    # client in IPT-A tells me ...". The condition scopes what might happen, not the setting.
-    items = [replace(s, assertion="present", modifiers=s.modifiers + ("the scenario's setting",))
-             if s.family == "adaptation" and s.assertion == "hypothetical" else s for s in items]
+    return Signals(norm, _dedupe(_settle_adaptations(norm, items)))
+
+
+def _settle_adaptations(norm: str, items: list[Signal]) -> list[Signal]:
+    """The adaptations' own reading of the assertions, and the ages' say over the age-based ones."""
+    out = []
+    for s in items:
+        if s.category == "ipsrt" and s.assertion == "historical" and s.source == "lexicon":
+            # IPSRT is the adaptation for bipolar disorder: a past episode named in the catalog's words ("hx manic
+            # episode 2019", "bipolar I") is its indication. By meaning alone a past episode stays past ("hx
+            # psychosis (2019)" is not bipolar disorder).
+            s = replace(s, assertion="present", modifiers=s.modifiers + ("past episode: the indication",))
+        elif s.family == "adaptation" and s.assertion == "hypothetical":
+            # A clinician's scenario is set in the programme it names: "if someone in my IPT group says ...".
+            # The condition scopes what might happen, not the setting.
+            s = replace(s, assertion="present", modifiers=s.modifiers + ("the scenario's setting",))
+        out.append(s)
     found = life_stages(norm)
     stages, ruled_out = settle(found)
     # The ages decide the age-based adaptations: the client's stated age rules out those it is not, and
     # another person's age the adaptation it names, however found; a catalog cue inside an age's words
     # ("her 16-year-old son", "cut as a teen") takes the age's reading.
-    items = [s for s in items if not (s.source != "age" and s.category in AGE_BASED and (
+    out = [s for s in out if not (s.source != "age" and s.category in AGE_BASED and (
         s.category in ruled_out or any(a.start < s.end and s.start < a.end for a in found)))]
-    for st in stages:
-        if st.adaptation in ("adult", "child"):
-            continue
-        items.append(Signal(st.adaptation, st.start, st.end, st.text, "present" if st.whose == "client" else "other_person",
-                            "age", 1.0, "age"))
-    return Signals(norm, _dedupe(items))
+    out += [Signal(st.adaptation, st.start, st.end, st.text, "present" if st.whose == "client" else "other_person",
+                   "age", 1.0, "age") for st in stages if st.adaptation not in ("adult", "child")]
+    return out
 
 
 #: Death as clinicians abbreviate it, and a grief focus (which in IPT needs a death): "(dad d. Jan)".
@@ -515,7 +520,6 @@ _LIST_END = re.compile(r"[,;:]|\s[-–—]\s|\bbut\b", re.I)
 
 def _deny_by_scope(items: list[Signal], checks: list[tuple[int, str, list[str]]], encoder: object, probe: object) -> None:
     """Negate the findings whose bare negation scopes words that read as the finding on their own."""
-
     texts = [t for _, _, scopes in checks for t in scopes]
     if not texts:
         return
@@ -577,7 +581,6 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
                         rescope: list[tuple[int, int, _Candidate]], encoder: object, probe: object) -> None:
     """Meaning-level risk whose whole clause was scoped (negated, hypothetical, historical) is read again
     on the words outside every modifier's scope: "denies SI but has been giving her things away"."""
-
     from .assertion import unscoped
 
     rests: dict[int, str | None] = {}
