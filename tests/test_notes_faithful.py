@@ -183,3 +183,34 @@ def test_each_screen_in_a_slashed_list_is_its_own_finding() -> None:
 def test_a_screen_line_sets_the_risk_status_by_its_result(line: str, status: str) -> None:
     facts = parse_bullets(f"- s6/16 RT, agreed\n- explored new job\n- {line}", get_catalog())
     assert facts.risk.status == status
+
+
+# Found on a fresh writer's drafts (evals/factcheck/fresh2_read), 4 December 2026: each pair differs in one fact.
+def test_a_possessive_names_whoever_the_bullets_name() -> None:
+    bullets = "- s11/16 grief, best friend Miriam d. 8 mo\n- laughed re M's driving"
+    assert _flags("She laughed about Miriam's driving.", bullets) == []
+    assert _flags("She laughed about Hannah's driving.", bullets) == ["Hannah's"]
+
+
+def test_a_contraction_copied_from_the_bullets_is_not_a_new_denial() -> None:
+    bullets = "- s5/16 grief\n- passive SI \"wouldn't mind not waking up\", safety plan reviewed"
+    assert _flags("She endorsed passive suicidal ideation, saying she \"wouldn't mind not waking up.\"", bullets) == []
+    assert _flags("She endorsed passive suicidal ideation but wouldn't act on it.", bullets)
+
+
+def test_a_first_person_fragment_may_be_quoted_as_a_sentence() -> None:
+    bullets = "- s9/16 grief\n- \"don't know what to do with my days\""
+    assert _flags("He said, \"I don't know what to do with my days.\"", bullets) == []
+    assert _flags("He said, \"I don't know what to do with my nights.\"", bullets)
+
+
+@pytest.mark.parametrize("line", ["SI not endorsed", "SH not disclosed", "HI not reported", "has not reported any SI"])
+def test_a_finding_then_not_endorsed_is_a_denial(line: str) -> None:
+    view = analyse(f"- s4/16 role transition\n- {line}", reader=False)
+    risk = [s for s in view.items if s.family == "risk"]
+    assert risk and all(s.assertion == "negated" for s in risk)
+
+
+def test_not_endorsed_after_an_endorsed_finding_denies_only_its_own() -> None:
+    view = analyse("- SI endorsed, plan not disclosed", reader=False)
+    assert any(s.category == "suicidal_ideation" and s.assertion == "present" for s in view.items)

@@ -109,6 +109,11 @@ _QUOTE_SHORTHAND = {"w": "with", "w/": "with", "wi": "with", "&": "and", "+": "a
                     "min": "minute", "mins": "minutes", "mo": "month", "mos": "months"}
 
 
+#: A first-person fragment written out as a sentence ("I don't know what to do with my days" for the bullets'
+#: "don't know what to do with my days"): a leading subject or filler adds no fact.
+_QUOTE_LEAD = re.compile(r"^(?:(?:i|and|but|so|just|well|oh)\s+)+", re.I)
+
+
 def _quote_key(text: str) -> str:
     """Words of a quotation for comparison: case, punctuation and glue shorthand ignored."""
     return " " + " ".join(_QUOTE_SHORTHAND.get(t, t) for t in re.findall(r"b/c|w/|[a-z0-9']+|[&+]", _norm(text))) + " "
@@ -286,7 +291,9 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             # The bullets deny nothing: a sentence about risk with a negation of its own (not the bullets'
             # words, "no intent" copied from them) is an invented denial.
             for m in _NEGATION.finditer(sentence):
-                phrase = re.findall(r"[a-z0-9']+", _norm(sentence[m.start():m.end() + 30]))
+                # From the start of the word: "wouldn't mind", not "n't mind".
+                start = m.start() - len(re.search(r"[\w']*$", sentence[:m.start()]).group(0))  # type: ignore[union-attr]
+                phrase = re.findall(r"[a-z0-9']+", _norm(sentence[start:m.end() + 30]))
                 if not re.search(r"\b" + r"\W+".join(map(re.escape, phrase[:2])) + r"\b", src) \
                         and not _negated_in(phrase[1:5], src):
                     add("risk statement", m.group(0), sentence)
@@ -304,7 +311,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             # Editorial brackets and ellipses ("finally feel[s] we live here") split a quote into pieces,
             # each of which must be in the bullets as written.
             pieces = [p.strip(" .,") for p in re.split(r"\[[^\]]*\]|\.\.\.|…", _norm(m.group(1)))]
-            if any(p and p not in src and _quote_key(p) not in quoted_src for p in pieces):
+            if any(p and p not in src and _quote_key(p) not in quoted_src and _quote_key(_QUOTE_LEAD.sub("", p)) not in quoted_src
+                   for p in pieces):
                 add("quote", m.group(0), sentence)
         for m in _DOSE.finditer(sentence):
             if _norm(m.group(0)).replace(" ", "") not in src.replace(" ", ""):
@@ -342,6 +350,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         for m in _CAPITALISED.finditer(sentence):
             word = m.group(1)
             lw = _EQUIVALENT.get(word.lower(), word.lower())
+            lw = re.sub(r"'s$", "", lw)  # a possessive names whoever the bullets name: "Miriam's" for "Miriam"
             before = sentence[: m.start()].rstrip()
             initial = not before or before[-1] in ".:;!?-–—(\"“*>#" or m.start() == label_run_end
             if initial:
@@ -353,7 +362,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             known = (lw in vocab or lw.rstrip("s") in vocab) if initial else (lw in capitalised or lw in COMMON_WORDS)
             if known:
                 continue
-            if _MONTH.fullmatch(word) or _WEEKDAY.fullmatch(word):
+            if _MONTH.fullmatch(re.sub(r"'s$", "", word)) or _WEEKDAY.fullmatch(re.sub(r"'s$", "", word)):
                 continue  # reported as dates above
             add("name", word, sentence)
     return out
