@@ -184,3 +184,20 @@ def test_a_plan_to_ask_that_also_says_the_risk_was_not_assessed_needs_the_bullet
 ])
 def test_answers_and_negation_look_alikes(bullets: str, status: str) -> None:
     assert _status(bullets) == status
+
+
+# The clinician acting on risk, read by meaning (notes/responses.yaml): a risk described in plain words, read
+# below the sure level, is documented risk when the bullets show the clinician acting on it in words the
+# listed forms do not cover; a routine task or a safety plan merely reviewed is not acting on it.
+@pytest.mark.parametrize("described", [
+    "- stood on the bridge on Sat night 'thinking about it', then walked home",
+    "- said he'd 'put his neighbour in hospital' if the hedge row goes on, keeps a crowbar by the door",
+])
+@pytest.mark.parametrize("response,status", [
+    ("- same-day review with psych arranged, she agreed", "present"),
+    ("- SP done, copy given", "present"),
+    ("- HW: ring her sister about the weekend", "possible"),
+    ("- safety plan reviewed, no changes needed", "possible"),
+])
+def test_acting_on_a_described_risk_by_meaning_documents_it(described: str, response: str, status: str) -> None:
+    assert _status(f"- 7/16 role dispute w partner\n{described}\n{response}") == status

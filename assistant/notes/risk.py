@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..catalog import Catalog
 from ..models import RiskStatus
@@ -82,8 +86,40 @@ ACTED_ON = re.compile(
     r"carer|us|me|clinic))\b", _I)
 
 
+#: A clause documents acting on risk by meaning when its nearest exemplar in ``responses.yaml`` is at least
+#: this close and nearer than the nearest look-alike by RESPONSE_MARGIN (chosen on the dev, heldout and
+#: fresh_read bullet sets).
+RESPONSE_SIM = 0.55
+RESPONSE_MARGIN = 0.05
+
+
+@lru_cache(maxsize=1)
+def _responses() -> tuple[np.ndarray, np.ndarray]:
+    from ..embeddings import get_encoder
+    from ..yamlfile import load_yaml
+
+    data = load_yaml(Path(__file__).with_name("responses.yaml").read_text(encoding="utf-8"))
+    enc = get_encoder()
+    return enc.encode([str(t) for t in data["positive"]]), enc.encode([str(t) for t in data["negative"]])
+
+
+_UNSETTLED = re.compile(r"\b(?:no|not|never|none|without|declined|refused|yet|would|could|might|"
+                        r"consider\w*|maybe|whether)\b|n't\b|\?", _I)
+
+
+def _responds(clause: str) -> bool:
+    """The clause reads, by meaning, as the clinician acting on risk."""
+    from ..embeddings import get_encoder
+
+    pos, neg = _responses()
+    v = get_encoder().encode([clause])[0]
+    best, look_alike = float((pos @ v).max()), float((neg @ v).max())
+    return best >= RESPONSE_SIM and best - look_alike >= RESPONSE_MARGIN
+
+
 def acted_on(clauses: list[str]) -> bool:
-    """Whether the bullets document the clinician acting on risk (not negated, not hypothetical)."""
+    """Whether the bullets document the clinician acting on risk (not negated, not hypothetical): in the
+    listed words (ACTED_ON) or, failing those, by meaning ("SP done", "same-day review w psych arranged")."""
     from ..signals.assertion import assert_targets
 
     for clause in clauses:
@@ -91,6 +127,10 @@ def acted_on(clauses: list[str]) -> bool:
             scoped = assert_targets(clause, [(m.start(), m.end(), "risk_response")])[0]
             if scoped.assertion not in ("negated", "hypothetical", "not_assessed"):
                 return True
+    # By meaning, only a clause with no negation or condition in it: a vector does not read "not yet".
+    for clause in clauses:
+        if not _UNSETTLED.search(clause) and _responds(clause):
+            return True
     return False
 
 
@@ -98,11 +138,11 @@ def promote_acted_on(texts: list[str], reads: list["ClauseRisk"], labelled: list
     """When the bullets document acting on risk, a described risk read by meaning below the sure level
     (possible, hint) is documented risk; hedged and second-hand findings, and labelled task, plan or goal
     lines, are left as they are."""
-    if not acted_on(texts):
-        return
-    for text, read, is_labelled in zip(texts, reads, labelled):
-        if read.level in ("possible", "hint") and not is_labelled and not _HEDGED.search(text) \
-                and not _INFORMANT.search(text):
+    todo = [read for text, read, is_labelled in zip(texts, reads, labelled)
+            if read.level in ("possible", "hint") and not is_labelled and not _HEDGED.search(text)
+            and not _INFORMANT.search(text)]
+    if todo and acted_on(texts):
+        for read in todo:
             read.level = "risk"
 
 
