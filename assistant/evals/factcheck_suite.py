@@ -37,6 +37,9 @@ HELDOUT = "heldout"
 #: Drafts and bullet sets by two further writers (writer-h, writer-i), split by id: ``fresh_read`` was read
 #: while tuning, ``fresh_held`` never was (see LABELS.md). Reported on their own lines.
 FRESH = ("fresh_read", "fresh_held")
+#: Later fresh writers' sets, each split by id into a read and a never-read half: who wrote them.
+FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, drafts",
+              "fresh3_read": "writer k, bullet sets", "fresh3_held": "writer k, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 
@@ -226,6 +229,11 @@ def suite_main(args: Any) -> int:
     for split in FRESH:
         if (_root(None) / split / "drafts.jsonl").exists():
             reports[split] = run(split, a)
+    for split in FRESH_MORE:
+        if (_root(None) / split / "drafts.jsonl").exists():
+            reports[split] = run_drafts(split, a)
+        elif (_root(None) / split / "bullets.jsonl").exists():
+            reports[split] = run_bullets(split, a)
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(reports, ensure_ascii=False) + "\n")
         return 0
@@ -250,6 +258,16 @@ def suite_main(args: Any) -> int:
                   f"{f['risk_caught']}, faithful kept {f['faithful_kept']}; {f['bullet_sets']} bullet sets, risk status "
                   f"{f['risk_status']}, session kind {f['session_kind']}, focal status {f['focal_status']}, "
                   f"coverage {f['coverage']}")
+    for split, who in FRESH_MORE.items():
+        if split in reports:
+            f = reports[split]
+            n += f"\n{split} ({who}; {'read while tuning' if split.endswith('_read') else 'never read'}): "
+            if "planted_caught" in f:
+                n += (f"{f['planted']} plants in {f['drafts']} drafts, planted caught {f['planted_caught']}, "
+                      f"risk caught {f['risk_caught']}, faithful kept {f['faithful_kept']} (of {f['faithful']})")
+            else:
+                n += (f"{f['bullet_sets']} bullet sets, risk status {f['risk_status']}, session kind "
+                      f"{f['session_kind']}, focal status {f['focal_status']}, coverage {f['coverage']}")
     sys.stdout.write("\n".join(lines) + f"\n\n{n}\n")
     return 0
 
