@@ -201,3 +201,9 @@ def test_answers_and_negation_look_alikes(bullets: str, status: str) -> None:
 ])
 def test_acting_on_a_described_risk_by_meaning_documents_it(described: str, response: str, status: str) -> None:
     assert _status(f"- 7/16 role dispute w partner\n{described}\n{response}") == status
+
+
+def test_the_shipped_response_vectors_match_responses_yaml() -> None:
+    from assistant.notes.risk import SHIPPED, _read_responses
+
+    assert SHIPPED.with_suffix(".sha").read_text().strip() == _read_responses()[2], "run python -m assistant.notes.risk"

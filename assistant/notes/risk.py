@@ -93,28 +93,68 @@ RESPONSE_SIM = 0.55
 RESPONSE_MARGIN = 0.05
 
 
-@lru_cache(maxsize=1)
-def _responses() -> tuple[np.ndarray, np.ndarray]:
-    from ..embeddings import get_encoder
+RESPONSES = Path(__file__).with_name("responses.yaml")
+#: The responses' vectors, shipped so a first note does not spend the encoder's time on them
+#: (``python -m assistant.notes.risk`` rebuilds them after responses.yaml changes).
+SHIPPED = Path(__file__).parent / "data" / "responses.npy"
+
+
+def _read_responses() -> tuple[list[str], int, str]:
+    import hashlib
+
+    from ..embeddings import MODEL_SHA256
     from ..yamlfile import load_yaml
 
-    data = load_yaml(Path(__file__).with_name("responses.yaml").read_text(encoding="utf-8"))
-    enc = get_encoder()
-    return enc.encode([str(t) for t in data["positive"]]), enc.encode([str(t) for t in data["negative"]])
+    raw = RESPONSES.read_bytes()
+    data = load_yaml(raw)
+    positive = [str(t) for t in data["positive"]]
+    return positive + [str(t) for t in data["negative"]], len(positive), \
+        hashlib.sha256(raw + MODEL_SHA256.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _responses() -> tuple[np.ndarray, np.ndarray]:
+    """(unit vectors of the responses, of the look-alikes): shipped, else cached in the data dir, else computed."""
+    from ..signals.semantic import _cache_dir, _load_vectors, _save_vectors, embed_bank
+
+    texts, n_pos, digest = _read_responses()
+    vectors = _load_vectors(SHIPPED, digest, len(texts))
+    cache = _cache_dir()
+    cached = cache / f"responses-{digest}.npy" if cache else None
+    if vectors is None and cached is not None:
+        vectors = _load_vectors(cached, digest, len(texts))
+    if vectors is None:
+        vectors = embed_bank(texts)
+        if cached is not None:
+            _save_vectors(cached, digest, vectors)
+    vectors = (vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+    return vectors[:n_pos], vectors[n_pos:]
+
+
+def build_shipped() -> Path:
+    from ..signals.semantic import embed_bank
+
+    texts, _, digest = _read_responses()
+    SHIPPED.parent.mkdir(parents=True, exist_ok=True)
+    np.save(SHIPPED, embed_bank(texts).astype(np.float16))
+    SHIPPED.with_suffix(".sha").write_text(digest + "\n")
+    return SHIPPED
 
 
 _UNSETTLED = re.compile(r"\b(?:no|not|never|none|without|declined|refused|yet|would|could|might|"
                         r"consider\w*|maybe|whether)\b|n't\b|\?", _I)
 
 
-def _responds(clause: str) -> bool:
-    """The clause reads, by meaning, as the clinician acting on risk."""
+def _responding(clauses: list[str]) -> bool:
+    """Whether any clause reads, by meaning, as the clinician acting on risk (one encoder batch)."""
     from ..embeddings import get_encoder
 
+    if not clauses:
+        return False
     pos, neg = _responses()
-    v = get_encoder().encode([clause])[0]
-    best, look_alike = float((pos @ v).max()), float((neg @ v).max())
-    return best >= RESPONSE_SIM and best - look_alike >= RESPONSE_MARGIN
+    v = get_encoder().encode(clauses)
+    best, look_alike = (v @ pos.T).max(axis=1), (v @ neg.T).max(axis=1)
+    return bool(((best >= RESPONSE_SIM) & (best - look_alike >= RESPONSE_MARGIN)).any())
 
 
 def acted_on(clauses: list[str]) -> bool:
@@ -127,11 +167,8 @@ def acted_on(clauses: list[str]) -> bool:
             scoped = assert_targets(clause, [(m.start(), m.end(), "risk_response")])[0]
             if scoped.assertion not in ("negated", "hypothetical", "not_assessed"):
                 return True
-    # By meaning, only a clause with no negation or condition in it: a vector does not read "not yet".
-    for clause in clauses:
-        if not _UNSETTLED.search(clause) and _responds(clause):
-            return True
-    return False
+    # By meaning, only a clause with no negation or hedge in it: a vector does not read "not yet".
+    return _responding([c for c in clauses if not _UNSETTLED.search(c)])
 
 
 def promote_acted_on(texts: list[str], reads: list["ClauseRisk"], labelled: list[bool]) -> None:
@@ -294,3 +331,7 @@ def _yes_no(text: str, noun: str) -> bool | None:
     return None
 
 
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance command
+    print(build_shipped())
