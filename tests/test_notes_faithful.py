@@ -214,3 +214,10 @@ def test_a_finding_then_not_endorsed_is_a_denial(line: str) -> None:
 def test_not_endorsed_after_an_endorsed_finding_denies_only_its_own() -> None:
     view = analyse("- SI endorsed, plan not disclosed", reader=False)
     assert any(s.category == "suicidal_ideation" and s.assertion == "present" for s in view.items)
+
+
+def test_a_severity_band_must_come_from_the_bullets() -> None:
+    # A band is a rating in words: no meaning-level rescue ("the mild range" for a PHQ-9 of 14 is wrong, too).
+    assert _flags("His PHQ-9 of 14 falls in the mild range.", "- s6/16 role dispute\n- PHQ-9 14")
+    assert _flags("His PHQ-9 of 14 is in the moderate range.", "- s6/16 role dispute\n- PHQ-9 14 (mod)") == []
+    assert _flags("His PHQ-9 of 14 is in the moderate range.", "- s6/16 role dispute\n- PHQ-9 14, moderate") == []
