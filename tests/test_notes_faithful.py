@@ -221,3 +221,12 @@ def test_a_severity_band_must_come_from_the_bullets() -> None:
     assert _flags("His PHQ-9 of 14 falls in the mild range.", "- s6/16 role dispute\n- PHQ-9 14")
     assert _flags("His PHQ-9 of 14 is in the moderate range.", "- s6/16 role dispute\n- PHQ-9 14 (mod)") == []
     assert _flags("His PHQ-9 of 14 is in the moderate range.", "- s6/16 role dispute\n- PHQ-9 14, moderate") == []
+
+
+@pytest.mark.parametrize("bullets,ok", [
+    ("- s5/16 grief\n- cleared dad's shed w brother at wknd", True),
+    ("- s5/16 grief\n- cleared dad's shed w brother Sat", True),
+    ("- s5/16 grief\n- cleared dad's shed w brother", False),
+])
+def test_a_period_of_the_week_or_year_must_come_from_the_bullets(bullets: str, ok: bool) -> None:
+    assert (_flags("At the weekend she cleared her dad's shed with her brother.", bullets) == []) is ok

@@ -32,6 +32,12 @@ _MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|Sep
                     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b")
 _WEEKDAY = re.compile(r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?|yesterday|tomorrow|tonight|"
                       r"last\s+night|this\s+morning)\b", _I)
+#: Periods of the year and of the week: a time a draft may name only when the bullets do, in any form.
+_PERIOD = re.compile(r"\b(?:week-?ends?|fortnight|bank\s+holidays?|half[-\s]term|christmas|easter|new\s+year|"
+                     r"summer|winter|autumn)\b", _I)
+_PERIOD_FORMS = {"weekend": r"\b(?:wknds?|wkends?|w/e|week-?ends?|sat\w*|sun\w*)\b", "christmas": r"\b(?:xmas|christmas)\b",
+                 "fortnight": r"\b(?:fortnight\w*|2\s*wks?|two\s+weeks)\b", "new year": r"\b(?:new\s+year|nye)\b",
+                 "bank holiday": r"\b(?:bank\s+hol\w*|bh)\b", "half term": r"\b(?:half[-\s]term)\b"}
 _TEST = re.compile(r"\b(?:PHQ[-\s]?9|PHQ[-\s]?A|PHQ|GAD[-\s]?7|GAD|BDI(?:[-\s]?II)?|HAM[-\s]?D|HAMD|HRSD|MADRS|EPDS|QIDS|"
                    r"PCL[-\s]?5|C-?SSRS|AUDIT|CES-?D|GDS|MoCA|MMSE|Beck\s+Depression\s+Inventory)\b", _I)
 _DIAGNOSIS = re.compile(
@@ -329,6 +335,11 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             value = str(_NUMBER_WORDS[m.group(1).lower()]).removesuffix(".0")
             if value not in src_numbers:
                 add("duration", m.group(0), sentence)
+        for m in _PERIOD.finditer(sentence):
+            key = re.sub(r"[-\s]+", " ", m.group(0).lower()).replace("week end", "weekend")
+            key = key[:-1] if key.endswith("s") and key[:-1] in _PERIOD_FORMS else key  # "weekends"
+            if not re.search(_PERIOD_FORMS.get(key, rf"\b{re.escape(key)}s?\b"), src):
+                add("date", m.group(0), sentence)
         for pat, kind in ((_MONTH, "date"), (_WEEKDAY, "date"), (_TEST, "test score"), (_DIAGNOSIS, "diagnosis or code"),
                           (_MEDICATION, "medication")):
             for m in pat.finditer(sentence):
