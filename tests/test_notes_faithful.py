@@ -230,3 +230,16 @@ def test_a_severity_band_must_come_from_the_bullets() -> None:
 ])
 def test_a_period_of_the_week_or_year_must_come_from_the_bullets(bullets: str, ok: bool) -> None:
     assert (_flags("At the weekend she cleared her dad's shed with her brother.", bullets) == []) is ok
+
+
+@pytest.mark.parametrize("bullets,ok", [
+    ("- s7/16 role dispute w colleague\n- colleague txt'd an apology", True),
+    ("- s7/16 role dispute w colleague\n- colleague apologised, rang her Tues", True),
+    ("- s7/16 role dispute w colleague\n- colleague apologised", False),
+])
+def test_a_contact_by_a_channel_must_come_from_the_bullets(bullets: str, ok: bool) -> None:
+    assert (not any(k == "contact" for k in _kinds("The colleague apologised to her by text.", bullets))) is ok
+
+
+def _kinds(draft: str, bullets: str) -> list[str]:
+    return [p.kind for p in find_unsupported(draft, bullets, get_catalog())]

@@ -38,6 +38,12 @@ _PERIOD = re.compile(r"\b(?:week-?ends?|fortnight|bank\s+holidays?|half[-\s]term
 _PERIOD_FORMS = {"weekend": r"\b(?:wknds?|wkends?|w/e|week-?ends?|sat\w*|sun\w*)\b", "christmas": r"\b(?:xmas|christmas)\b",
                  "fortnight": r"\b(?:fortnight\w*|2\s*wks?|two\s+weeks)\b", "new year": r"\b(?:new\s+year|nye)\b",
                  "bank holiday": r"\b(?:bank\s+hol\w*|bh)\b", "half term": r"\b(?:half[-\s]term)\b"}
+#: A contact made by some channel (a text, a message, an email, a letter, a phone call): a draft may name one
+#: only when the bullets speak of some contact of the kind, in any form ("txt", "rang", "msg'd", "call").
+_CHANNEL = re.compile(r"\b(?:text(?:s|ed|ing)?|messag\w*|e-?mail\w*|voicemail\w*|letters?|phoned|phone\s+call|rang|"
+                      r"whatsapp\w*)\b", _I)
+_CHANNEL_SRC = re.compile(r"\b(?:te?xt|txt|msg|messag|e-?mail|voicemail|vm|letter|rang|ring|phon|call|wrote|writ|"
+                          r"post|dm|whatsapp|wa|contact)\w*", _I)
 _TEST = re.compile(r"\b(?:PHQ[-\s]?9|PHQ[-\s]?A|PHQ|GAD[-\s]?7|GAD|BDI(?:[-\s]?II)?|HAM[-\s]?D|HAMD|HRSD|MADRS|EPDS|QIDS|"
                    r"PCL[-\s]?5|C-?SSRS|AUDIT|CES-?D|GDS|MoCA|MMSE|Beck\s+Depression\s+Inventory)\b", _I)
 _DIAGNOSIS = re.compile(
@@ -335,6 +341,9 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             value = str(_NUMBER_WORDS[m.group(1).lower()]).removesuffix(".0")
             if value not in src_numbers:
                 add("duration", m.group(0), sentence)
+        m = _CHANNEL.search(sentence)
+        if m and not _CHANNEL_SRC.search(src):
+            add("contact", m.group(0), sentence)
         for m in _PERIOD.finditer(sentence):
             key = re.sub(r"[-\s]+", " ", m.group(0).lower()).replace("week end", "weekend")
             key = key[:-1] if key.endswith("s") and key[:-1] in _PERIOD_FORMS else key  # "weekends"
