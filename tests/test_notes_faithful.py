@@ -243,3 +243,17 @@ def test_a_contact_by_a_channel_must_come_from_the_bullets(bullets: str, ok: boo
 
 def _kinds(draft: str, bullets: str) -> list[str]:
     return [p.kind for p in find_unsupported(draft, bullets, get_catalog())]
+
+
+@pytest.mark.parametrize("bullets,ok", [
+    ("- s5/16 role dispute w sister\n- sister blocked her on social media 2 mo ago", True),
+    ("- s5/16 role dispute w sister\n- sister blocked her on social media in Feb", True),
+    ("- s5/16 role dispute w sister\n- sister blocked her on social media", False),
+])
+def test_a_time_relative_to_the_session_needs_its_unit_in_the_bullets(bullets: str, ok: bool) -> None:
+    assert ("date" not in _kinds("Her sister blocked her on social media last month.", bullets)) is ok
+
+
+def test_a_word_that_starts_like_a_month_is_not_a_month() -> None:
+    bullets = "- s4/16 role dispute w wife re his mother moving in\n- argued Sat"
+    assert "date" in _kinds("His mother plans to move in by the end of next month.", bullets)

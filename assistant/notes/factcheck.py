@@ -44,6 +44,12 @@ _CHANNEL = re.compile(r"\b(?:text(?:s|ed|ing)?|messag\w*|e-?mail\w*|voicemail\w*
                       r"whatsapp\w*)\b", _I)
 _CHANNEL_SRC = re.compile(r"\b(?:te?xt|txt|msg|messag|e-?mail|voicemail|vm|letter|rang|ring|phon|call|wrote|writ|"
                           r"post|dm|whatsapp|wa|contact)\w*", _I)
+#: "last month", "by the end of next month", "this year": a time relative to the session, which a draft may
+#: write only when the bullets give a time in that unit, in any form ("3 mo", "mths", "Feb", "yr", "2019").
+_RELATIVE = re.compile(r"\b(?:last|next|this|previous|past|coming)\s+(month|year)s?\b", _I)
+_UNIT_FORMS = {"month": r"\b(?:months?|mos?|mths?)\b|\d+\s*/\s*12\b|\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|"
+                        r"june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b",
+               "year": r"\b(?:years?|yrs?|yo|y/o|annual\w*|anniversar\w*)\b|\b(?:19|20)\d\d\b"}
 _TEST = re.compile(r"\b(?:PHQ[-\s]?9|PHQ[-\s]?A|PHQ|GAD[-\s]?7|GAD|BDI(?:[-\s]?II)?|HAM[-\s]?D|HAMD|HRSD|MADRS|EPDS|QIDS|"
                    r"PCL[-\s]?5|C-?SSRS|AUDIT|CES-?D|GDS|MoCA|MMSE|Beck\s+Depression\s+Inventory)\b", _I)
 _DIAGNOSIS = re.compile(
@@ -344,6 +350,9 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         m = _CHANNEL.search(sentence)
         if m and not _CHANNEL_SRC.search(src):
             add("contact", m.group(0), sentence)
+        for m in _RELATIVE.finditer(sentence):
+            if not re.search(_UNIT_FORMS[m.group(1).lower()], src):
+                add("date", m.group(0), sentence)
         for m in _PERIOD.finditer(sentence):
             key = re.sub(r"[-\s]+", " ", m.group(0).lower()).replace("week end", "weekend")
             key = key[:-1] if key.endswith("s") and key[:-1] in _PERIOD_FORMS else key  # "weekends"
