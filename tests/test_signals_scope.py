@@ -283,3 +283,24 @@ def test_an_opinion_is_not_an_admission() -> None:
     from assistant.signals import read_text
 
     assert not read_text("I'd say she doesn't want to die, she's just exhausted").risk.is_risk
+
+
+# "Sober" denies intoxication, and only intoxication; "not sober" states it (tenth round, 4 December).
+@pytest.mark.parametrize("text,intoxicated", [
+    ("sober today, no ETOH on breath, alert + orientated", False),
+    ("appeared sober, alert, oriented", False),
+    ("he wasn't sober today - slurred, unsteady", True),
+    ("clearly not sober in session", True),
+    ("far from sober when he arrived", True),
+    ("arrived drunk, slurring; sober by the end of the hour", True),
+])
+def test_sober_denies_intoxication_and_not_sober_states_it(text: str, intoxicated: bool) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert ("intoxication" in predict(text).risk_kinds) is intoxicated
+
+
+def test_sober_does_not_deny_other_risk() -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert "suicidal_ideation" in predict("sober today but says he wants to die").risk_kinds

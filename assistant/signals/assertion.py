@@ -117,7 +117,8 @@ def blank_pipeline(expanded: bool = True) -> Any:
         rules.append(ConTextRule(r["literal"], r["category"], pattern=r.get("pattern"),
                                  direction=r.get("direction", "BIDIRECTIONAL"), max_scope=r.get("max_scope"),
                                  terminated_by=set(TERMINATED_BY.get(r["category"], [])),
-                                 excluded_types={t.upper() for t in r["excluded_types"]} if r.get("excluded_types") else None))
+                                 excluded_types={t.upper() for t in r["excluded_types"]} if r.get("excluded_types") else None,
+                                 allowed_types={t.upper() for t in r["allowed_types"]} if r.get("allowed_types") else None))
     _skip_validation(context)
     context.add(expand_rules(rules) if expanded else rules)
     return nlp
