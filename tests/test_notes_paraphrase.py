@@ -153,3 +153,14 @@ def test_work_deferred_is_not_a_risk_check_left_undone() -> None:
     assert f.risk.status == "not_documented"
     assert parse_bullets("- s6 grief\n- risk assessment deferred, ran out of time", get_catalog()).risk.status == \
         "not_assessed"
+
+
+# IPT's own words are not another method read by meaning below the sure level (notes/risk.py, FRAME_SURE);
+# a method named is still non-IPT work. The pair differs in the work done.
+@pytest.mark.parametrize("work,kind", [
+    ("Cutting back on sugar, walking every day.", "regular"),  # the client's own change, not activity scheduling
+    ("set a daily activity schedule: walk 10am, call sister 2pm", "non_ipt"),
+    ("did a thought record on the running club: evidence for and against 'they'll reject me'", "non_ipt"),
+])
+def test_ipt_words_are_not_read_as_another_method(work: str, kind: str) -> None:
+    assert parse_bullets(f"- IPT session 9/16 (ID)\n- {work}\n- PHQ-9 19", get_catalog()).session_kind == kind

@@ -26,6 +26,10 @@ _SAFETY_PLAN = re.compile(r"\bsafety\s+plan\b[^.;\n]*", _I)
 #: A meaning-level risk finding in a bullet is reported as risk at this probability or above; below
 #: it, it is a hint that makes the status "possible" (ask directly) unless a screen was documented.
 SURE_MEANING = 0.9
+#: A method outside IPT read by meaning alone makes a bullet non-IPT work at this probability or above: below
+#: it, IPT's own words read as another method ("explored expectations of rejection", "walking daily"). Chosen
+#: on the dev, heldout, fresh_read and fresh3_read bullet sets (0.8 and 0.9 alike; only fresh3_read moved).
+FRAME_SURE = 0.8
 #: Below this probability a meaning-level finding is not even a hint (tuned on the dev bullet sets).
 HINT_MIN = 0.5
 RISK_PART = re.compile(r"\b(?:SI|HI|SH|S/H|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
@@ -231,7 +235,8 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         sure = [x for x in view.present if x.source != "semantic" or x.score >= SURE_MEANING]
         levels = {x.level for x in sure}
         r = ClauseRisk(risk_word=bool(_RISK_WORDS.search(c.text)),
-                  frame=any(x.family == "frame" and x.assertion == "present" for x in mine))
+                  frame=any(x.family == "frame" and x.assertion == "present" and (x.source != "semantic" or x.score >= FRAME_SURE)
+                            for x in mine))
         hints = [x for x in view.present if x.score >= HINT_MIN]
         r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if hints else None))
         if r.level == "risk" and all(x.source == "semantic" for x in sure) \
