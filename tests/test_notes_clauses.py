@@ -320,3 +320,12 @@ def test_the_fact_check_is_safe_across_threads(a: Assistant) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(content_stems, texts))
     assert all(r == content_stems(t) for r, t in zip(results, texts))
+
+
+@pytest.mark.parametrize("bullet", ["nxt wk: cont. mourning the lost role / work identity",
+                                    "reviewed sleep, incl. early waking and naps"])
+def test_a_shortening_with_a_point_does_not_end_the_clause(bullet: str) -> None:
+    from assistant.notes.clauses import _sentence_pieces
+
+    assert _sentence_pieces(bullet) == [bullet]
+    assert len(_sentence_pieces("SI denied. cont. grief work")) == 2  # a real sentence end still splits
