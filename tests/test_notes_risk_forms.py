@@ -207,3 +207,14 @@ def test_the_shipped_response_vectors_match_responses_yaml() -> None:
     from assistant.notes.risk import SHIPPED, _read_responses
 
     assert SHIPPED.with_suffix(".sha").read_text().strip() == _read_responses()[2], "run python -m assistant.notes.risk"
+
+
+@pytest.mark.parametrize("line,reviewed", [
+    ("- SP done, copy given", True),
+    ("- safety plan updated with mum", True),
+    ("- SP not done - next session", False),
+    ("- HW: tell SP (sister) about the row", None),  # initials, not a plan
+])
+def test_a_safety_plan_on_a_line_of_its_own_is_its_status(line: str, reviewed: bool | None) -> None:
+    facts = parse_bullets(f"- s6/16 RD\n- passive SI most evenings, no plan\n{line}", get_catalog())
+    assert facts.risk.safety_plan_reviewed is reviewed

@@ -371,7 +371,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         for m in _RISK_LABEL.finditer(sentence):
             if not src_risk.negated and not _mentions_absence(low):
                 add("risk statement", m.group(0), sentence)  # "Risk status: denied" with no denial written
-        if _SAFETY_PLAN.search(sentence) and "safety plan" not in src and not _mentions_absence(low):
+        if _SAFETY_PLAN.search(sentence) and "safety plan" not in src and not re.search(r"\bsp\b", src) \
+                and not _mentions_absence(low):
             add("risk statement", _SAFETY_PLAN.search(sentence).group(0), sentence)  # type: ignore[union-attr]
         _check_risk(sentence, src_risk, [x for x in draft_signals if x.text.strip() and x.text.strip() in sentence
                                          and any(a <= x.start < b for a, b in spans_of.get(original, ()))], add)

@@ -16,7 +16,7 @@ from ..models import SessionFacts
 from ..naming import match_techniques
 from .clauses import split_clauses
 from .kinds import apply_mask, focus_tentative, mask_names, measure_only, measures, planned, session_kind_cue
-from .risk import RISK_PART, ClauseRisk, promote_acted_on, read_clauses, risk_status
+from .risk import RISK_PART, ClauseRisk, promote_acted_on, read_clauses, risk_status, safety_plan
 from ..phase import parse_session_mention, phase_for
 from ..schema import FOCAL_AREAS
 
@@ -390,6 +390,9 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
         if where in ("session_notes", "non_ipt"):
             facts.session_kind_evidence.append(c.text)
     facts.risk = risk_status([clauses[i].text for i in risk_idx], [reads[i] for i in risk_idx])
+    if facts.risk.safety_plan_reviewed is None:
+        # A safety plan written on a line of its own ("SP done, copy given") is still its status.
+        facts.risk.safety_plan_reviewed = safety_plan([c.text for c in clauses])
     if status_only and facts.risk.status == "not_documented":
         # The only risk lines are questions planned for later: what they say of today (not assessed).
         facts.risk.status = risk_status([clauses[i].text for i in status_only], [reads[i] for i in status_only]).status

@@ -21,7 +21,9 @@ from .kinds import measure_only, planned
 _I = re.IGNORECASE
 _PLAN_DENIAL = re.compile(r"\b(?:denies|denied|denying|no|nil|without)\s+(?:\w+\s+){0,2}(?:plan|intent|intention)s?\b", _I)
 _RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b", _I)
-_SAFETY_PLAN = re.compile(r"\bsafety\s+plan\b[^.;\n]*", _I)
+#: A safety plan, or its shorthand "SP" (capitals: "sp" is not a plan) when a status follows ("SP done").
+_SAFETY_PLAN = re.compile(r"\b(?:[Ss]afety\s+[Pp]lan|SAFETY\s+PLAN|SP(?=\s*(?::|-|–)?\s*(?:not\s+)?(?:done|reviewed|updated|completed|"
+                          r"made|agreed|started|drawn|written|in\s+place|revised|checked|given|copy|declined|refused|pending)))\b[^.;\n]*")
 
 #: A meaning-level risk finding in a bullet is reported as risk at this probability or above; below
 #: it, it is a hint that makes the status "possible" (ask directly) unless a screen was documented.
@@ -303,11 +305,11 @@ def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
         status.plan = _yes_no(joined, r"plan")
         status.intent = _yes_no(joined, r"intent")
         status.means = _yes_no(joined, r"(?:means|access\s+to\s+(?:a\s+)?(?:gun|firearm|weapons?|pills|medication))")
-    status.safety_plan_reviewed = _safety_plan(risk_clauses)
+    status.safety_plan_reviewed = safety_plan(risk_clauses)
     return status
 
 
-def _safety_plan(clauses: list[str]) -> bool | None:
+def safety_plan(clauses: list[str]) -> bool | None:
     """Reviewed unless the part that speaks of the plan denies it, defers it or only plans it. The part
     is the comma part ("passive SI, no plan, safety plan reviewed": the "no" of "no plan" is not about
     the safety plan), scoped by ConText."""
@@ -319,8 +321,10 @@ def _safety_plan(clauses: list[str]) -> bool | None:
             m = _SAFETY_PLAN.search(part)
             if not m:
                 continue
-            scoped = assert_targets(part, [(m.start(), m.start() + len("safety plan"), "safety_plan")])[0]
-            tail = part[m.end():]
+            name = re.match(r"[Ss]afety\s+[Pp]lan|SAFETY\s+PLAN|SP", part[m.start():])
+            end = m.start() + (name.end() if name else len("safety plan"))
+            scoped = assert_targets(part, [(m.start(), end, "safety_plan")])[0]
+            tail = part[end:]
             refused = re.search(r"\b(?:declined|refused|pending|not\s+(?:done|reviewed|completed|updated)|to\s+do|"
                                 r"next\s+(?:session|time|week))\b", tail, re.I)
             reviewed.append(scoped.assertion not in ("negated", "not_assessed", "hypothetical") and not refused
