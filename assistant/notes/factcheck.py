@@ -300,7 +300,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             if support.similarity < need:  # type: ignore[attr-defined]
                 add("claim", ", ".join(support.ungrounded[:4]), sentence)  # type: ignore[attr-defined]
         for m in ([] if "(standard IPT aim" in sentence else _STRICT.finditer(sentence)):  # the catalog's aim
-            if m.group(0).lower() not in src and not re.search(_BAND_SHORTHAND.get(m.group(0).lower()[:3], r"(?!)"), src):
+            shorthand = _BAND_SHORTHAND.get(m.group(0).lower()[:3])
+            if m.group(0).lower() not in src and not (shorthand and re.search(shorthand, src)):
                 add("claim", m.group(0), sentence)  # a change or outcome claimed in words of its own
                 break
         if focal is not None:

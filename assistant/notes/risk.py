@@ -121,30 +121,18 @@ def _read_responses() -> tuple[list[str], int, str]:
 @lru_cache(maxsize=1)
 def _responses() -> tuple[np.ndarray, np.ndarray]:
     """(unit vectors of the responses, of the look-alikes): shipped, else cached in the data dir, else computed."""
-    from ..signals.semantic import _cache_dir, _load_vectors, _save_vectors, embed_bank
+    from ..signals.semantic import bank_vectors
 
     texts, n_pos, digest = _read_responses()
-    vectors = _load_vectors(SHIPPED, digest, len(texts))
-    cache = _cache_dir()
-    cached = cache / f"responses-{digest}.npy" if cache else None
-    if vectors is None and cached is not None:
-        vectors = _load_vectors(cached, digest, len(texts))
-    if vectors is None:
-        vectors = embed_bank(texts)
-        if cached is not None:
-            _save_vectors(cached, digest, vectors)
-    vectors = (vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+    vectors = bank_vectors(texts, digest, SHIPPED, "responses")
     return vectors[:n_pos], vectors[n_pos:]
 
 
 def build_shipped() -> Path:
-    from ..signals.semantic import embed_bank
+    from ..signals.semantic import ship_vectors
 
     texts, _, digest = _read_responses()
-    SHIPPED.parent.mkdir(parents=True, exist_ok=True)
-    np.save(SHIPPED, embed_bank(texts).astype(np.float16))
-    SHIPPED.with_suffix(".sha").write_text(digest + "\n")
-    return SHIPPED
+    return ship_vectors(texts, digest, SHIPPED)
 
 
 _UNSETTLED = re.compile(r"\b(?:no|not|never|none|without|declined|refused|yet|would|could|might|"

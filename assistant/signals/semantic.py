@@ -140,21 +140,35 @@ def embed_bank(texts: list[str]) -> np.ndarray:
     return get_encoder().encode(texts, batch_size=64)
 
 
+def bank_vectors(texts: list[str], digest: str, shipped: Path, name: str) -> np.ndarray:
+    """Unit float32 vectors of ``texts``: the shipped copy if its digest matches, else the data dir's cached
+    ``<name>-<digest>.npy``, else computed (and cached)."""
+    vectors = _load_vectors(shipped, digest, len(texts))
+    cache = _cache_dir()
+    cached = cache / f"{name}-{digest}.npy" if cache else None
+    if vectors is None and cached is not None:
+        vectors = _load_vectors(cached, digest, len(texts))
+    if vectors is None:
+        vectors = embed_bank(texts)
+        if cached is not None:
+            _save_vectors(cached, digest, vectors)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def ship_vectors(texts: list[str], digest: str, shipped: Path) -> Path:
+    """Write the vectors a package ships (float16) and their digest."""
+    shipped.parent.mkdir(parents=True, exist_ok=True)
+    np.save(shipped, embed_bank(texts).astype(np.float16))
+    shipped.with_suffix(".sha").write_text(digest + "\n")
+    return shipped
+
+
 @lru_cache(maxsize=1)
 def get_bank() -> Bank:
     with _lock:
         texts, cats, pos, digest = _read_bank()
-        vectors = _load_vectors(SHIPPED, digest, len(texts))
-        cache = _cache_dir()
-        cached = cache / f"exemplars-{digest}.npy" if cache else None
-        if vectors is None and cached is not None:
-            vectors = _load_vectors(cached, digest, len(texts))
-        if vectors is None:
-            vectors = embed_bank(texts)
-            if cached is not None:
-                _save_vectors(cached, digest, vectors)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors = (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+        vectors = bank_vectors(texts, digest, SHIPPED, "exemplars")
         # Group rows by category (file order) and polarity, so per-segment maxima are one reduceat.
         order_cats = list(dict.fromkeys(cats))
         perm = sorted(range(len(texts)), key=lambda i: (order_cats.index(cats[i]), not pos[i], i))
@@ -194,11 +208,7 @@ def threshold(category: str) -> dict[str, float]:
 def build_shipped() -> Path:
     """Recompute the shipped bank vectors (run after editing exemplars/)."""
     texts, _, _, digest = _read_bank()
-    vectors = embed_bank(texts)
-    SHIPPED.parent.mkdir(parents=True, exist_ok=True)
-    np.save(SHIPPED, vectors.astype(np.float16))
-    SHIPPED.with_suffix(".sha").write_text(digest + "\n")
-    return SHIPPED
+    return ship_vectors(texts, digest, SHIPPED)
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance command
