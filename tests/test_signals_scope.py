@@ -304,3 +304,29 @@ def test_sober_does_not_deny_other_risk() -> None:
     from assistant.evals.signal_suite import predict
 
     assert "suicidal_ideation" in predict("sober today but says he wants to die").risk_kinds
+
+
+# Shorthand and set forms of a negative result (eleventh round), each beside a form that states risk.
+@pytest.mark.parametrize("clause, word, expected", [
+    ("risk screen -ve for SI today", "SI", "negated"),
+    ("-ve for suicidal ideation, sleeping better", "suicidal ideation", "negated"),
+    ("Ø SI, Ø plan", "SI", "negated"),
+    ("SI present, Ø plan", "SI", "present"),
+    ("answered no to every self-harm and suicide question", "suicide", "negated"),
+    ("she said no to all the risk questions about suicide", "suicide", "negated"),
+    ("said no to all her friends' invites, SI with plan", "SI", "present"),
+    ("none reported thoughts of suicide at check-in", "suicide", "negated"),
+    ("none of it helped, thoughts of suicide most nights", "suicide", "present"),
+])
+def test_shorthand_and_set_negative_results(clause: str, word: str, expected: str) -> None:
+    assert _assertion(clause, word) == expected
+
+
+@pytest.mark.parametrize("text, risk", [
+    ("pt asked 'if I said I wanted to die would you section me?' - no SI reported", False),
+    ("?SI - vague answers, ask again", True),
+])
+def test_a_question_mark_ending_a_question_queries_nothing_after_it(text: str, risk: bool) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert (predict(text).risk != "none") is risk

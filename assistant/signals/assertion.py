@@ -361,6 +361,10 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
         close = _closing_quote(doc, mod.modifier_span[0])
         if close is not None and close < mod.scope_span[1]:
             mod._scope_end = close  # a modifier inside a quotation reaches no further than the quotation
+        if mod.rule.literal == "not sure if" and doc[mod.modifier_span[0]].text == "?" and mod.modifier_span[0] > 0 \
+                and not doc[mod.modifier_span[0] - 1].whitespace_:
+            continue  # a question mark glued to its word ends a question ("would you section me?"); the
+            # query mark stands before what it queries ("?SI", "pt ? psychotic")
         if mod.rule.literal == "when (in a question)" and not question:
             continue  # a temporal "when" in a statement describes what happens
         if mod.rule.literal == "ask re" and question:
