@@ -330,3 +330,13 @@ def test_a_question_mark_ending_a_question_queries_nothing_after_it(text: str, r
     from assistant.evals.signal_suite import predict
 
     assert (predict(text).risk != "none") is risk
+
+
+@pytest.mark.parametrize("clause, word, expected", [
+    ("says his kids would be 'better off without me'", "better off without me", "present"),
+    ('says his kids would be "better off without me"', "better off without me", "present"),
+    ('says his kids would be "better off without me', "better off without me", "present"),  # never closed
+    ("her dad's been thinking of suicide, I'd say", "suicide", "other_person"),  # apostrophes, no quotation
+])
+def test_the_clients_words_in_single_quotes_are_the_clients(clause: str, word: str, expected: str) -> None:
+    assert _assertion(clause, word) == expected

@@ -397,7 +397,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
         if quoted is not None and not speaker:
             # the client's own words in quotes ("his family would be 'better off without me'"): the
             # relative is what the client speaks of, the first person is the client
-            mod._scope_end = max(end, max(t.i for t in doc[:quoted] if t.text in _DOUBLE_QUOTES))
+            mod._scope_end = max(end, _opening_quote(doc, quoted) or end)
         kept.append(mod)
     return kept
 
@@ -476,16 +476,54 @@ _REPORTS = re.compile(r"^(?:says?|said|told|tells|reports?|reported|texted|wrote
 _DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 
 
+_SINGLE_OPEN = frozenset({"'", "‘"})
+_SINGLE_CLOSE = frozenset({"'", "’"})
+_OPENERS_BEFORE = frozenset({"(", "[", "-", "–", "—", ":", "/"})
+
+
+def _quotations(doc: Any) -> list[tuple[int, int]]:
+    """The quotations in ``doc`` as (opening, closing) token indices. Double quotes pair in turn; a single
+    quote opens where it stands before a word after a space ("would be 'better off without me'") and closes
+    where it follows a word, so an apostrophe ("kids' toys", "I'd") is no quotation mark."""
+    spans: list[tuple[int, int]] = []
+    double: int | None = None
+    single: int | None = None
+    for t in doc:
+        i = t.i
+        if t.text in _DOUBLE_QUOTES:
+            if double is None:
+                double = i
+            else:
+                spans.append((double, i))
+                double = None
+            continue
+        glued_before = i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].text not in _OPENERS_BEFORE
+        if single is None and t.text in _SINGLE_OPEN and not t.whitespace_ and not glued_before and i + 1 < len(doc):
+            single = i
+        elif single is not None and t.text in _SINGLE_CLOSE and glued_before and \
+                (t.whitespace_ or i + 1 == len(doc) or doc[i + 1].is_punct):
+            spans.append((single, i))
+            single = None
+    if double is not None:  # an unclosed double quote runs to the end
+        spans.append((double, len(doc)))
+    return spans
+
+
 def _in_quote(doc: Any, i: int) -> bool:
-    """Whether token ``i`` stands inside a quotation (an odd number of double quotes before it)."""
-    return sum(1 for t in doc[:i] if t.text in _DOUBLE_QUOTES) % 2 == 1
+    """Whether token ``i`` stands inside a quotation."""
+    return any(a < i < b for a, b in _quotations(doc))
 
 
 def _closing_quote(doc: Any, i: int) -> int | None:
-    """The index of the quote that closes the quotation token ``i`` stands in, or None."""
-    if not _in_quote(doc, i):
-        return None
-    return next((t.i for t in doc[i:] if t.text in _DOUBLE_QUOTES), None)
+    """The index of the double quote that closes the quotation token ``i`` stands in, or None. Only double
+    quotes bound a modifier: a single-quoted denial often answers a topic named outside it ("'never would,
+    couldn't do that to mum' - re: suicide"), and reading single quotes here lost such denials."""
+    return next((b for a, b in _quotations(doc) if a < i < b < len(doc) and doc[b].text in _DOUBLE_QUOTES), None)
+
+
+def _opening_quote(doc: Any, i: int) -> int | None:
+    """The index of the quote that opens the quotation token ``i`` stands in, or None."""
+    return next((a for a, b in _quotations(doc) if a < i < b), None)
 
 
 def unscoped(clause: str, min_words: int = 3) -> str | None:
