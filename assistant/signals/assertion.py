@@ -353,12 +353,13 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
     kept = []
     question = bool(_QUESTION.search(doc.text))
     asides = _relative_asides(doc)
+    quotes = _quotations(doc)
     for mod in modifiers:
         aside = next(((a, b) for a, b in asides if a <= mod.modifier_span[0] < b), None)
         if aside is not None and mod.scope_span[1] > aside[1]:
             mod._scope_end = aside[1]  # "my client, whose brother was sectioned last spring, has been ...": the
             # time, negation or relation inside the aside describes the aside only
-        close = _closing_quote(doc, mod.modifier_span[0])
+        close = _closing_double_quote(doc, quotes, mod.modifier_span[0])
         if close is not None and close < mod.scope_span[1]:
             mod._scope_end = close  # a modifier inside a quotation reaches no further than the quotation
         if mod.rule.literal == "not sure if" and doc[mod.modifier_span[0]].text == "?" and mod.modifier_span[0] > 0 \
@@ -393,11 +394,12 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
         elif not relative or governor is None or governor in _SUBJECT_GOVERNORS:
             _over_apposition(doc, mod, end)  # the subject of the sentence, not of its own relative clause only
         speaker = end < len(doc) and _REPORTS.match(doc[end].lower_)
-        quoted = next((t.i for t in doc[end:mod.scope_span[1]] if t.lower_ in _FIRST_PERSON and _in_quote(doc, t.i)), None)
+        quoted = next((q for t in doc[end:mod.scope_span[1]] if t.lower_ in _FIRST_PERSON
+                       for q in [_quotation_around(quotes, t.i)] if q is not None), None)
         if quoted is not None and not speaker:
             # the client's own words in quotes ("his family would be 'better off without me'"): the
             # relative is what the client speaks of, the first person is the client
-            mod._scope_end = max(end, _opening_quote(doc, quoted) or end)
+            mod._scope_end = max(end, quoted[0])
         kept.append(mod)
     return kept
 
@@ -509,21 +511,16 @@ def _quotations(doc: Any) -> list[tuple[int, int]]:
     return spans
 
 
-def _in_quote(doc: Any, i: int) -> bool:
-    """Whether token ``i`` stands inside a quotation."""
-    return any(a < i < b for a, b in _quotations(doc))
+def _quotation_around(quotes: list[tuple[int, int]], i: int) -> tuple[int, int] | None:
+    """The quotation (of ``_quotations``) that token ``i`` stands inside, or None."""
+    return next(((a, b) for a, b in quotes if a < i < b), None)
 
 
-def _closing_quote(doc: Any, i: int) -> int | None:
+def _closing_double_quote(doc: Any, quotes: list[tuple[int, int]], i: int) -> int | None:
     """The index of the double quote that closes the quotation token ``i`` stands in, or None. Only double
     quotes bound a modifier: a single-quoted denial often answers a topic named outside it ("'never would,
     couldn't do that to mum' - re: suicide"), and reading single quotes here lost such denials."""
-    return next((b for a, b in _quotations(doc) if a < i < b < len(doc) and doc[b].text in _DOUBLE_QUOTES), None)
-
-
-def _opening_quote(doc: Any, i: int) -> int | None:
-    """The index of the quote that opens the quotation token ``i`` stands in, or None."""
-    return next((a for a, b in _quotations(doc) if a < i < b), None)
+    return next((b for a, b in quotes if a < i < b < len(doc) and doc[b].text in _DOUBLE_QUOTES), None)
 
 
 def unscoped(clause: str, min_words: int = 3) -> str | None:
