@@ -340,3 +340,55 @@ def test_a_question_mark_ending_a_question_queries_nothing_after_it(text: str, r
 ])
 def test_the_clients_words_in_single_quotes_are_the_clients(clause: str, word: str, expected: str) -> None:
     assert _assertion(clause, word) == expected
+
+
+# Years as time anchors (twelfth round): "since <year>" goes on today; a bare year two or more years back
+# dates the event next to it; a relative's death or birth date dates nothing of the client's.
+@pytest.mark.parametrize("text, risk", [
+    ("cutting since 2019, last wk x3", True),
+    ("SH since 2015", True),
+    ("sectioned 2011 (mania); now IPSRT, social rhythm steady", False),
+    ("prev suicide attempt ~2008 after divorce", False),
+    ("postpartum psychosis after 1st baby (2019), full recovery", False),
+    ("OD 2019; now 'thinking about doing it properly this time'", True),
+    ("new tattoo of sister's dates (d. 2020), pt said 'I'll see her soon'", True),
+])
+def test_a_year_dates_its_own_event(text: str, risk: bool) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert (predict(text).risk != "none") is risk
+
+
+def test_last_years_event_is_not_yet_history() -> None:
+    import re
+    from datetime import date
+
+    from assistant.signals.assertion import past_year_regex
+
+    rx = past_year_regex(date(2026, 12, 4))
+    assert [bool(re.match(rx, t)) for t in ("2024", "~2008", "(2019)", "c.1999")] == [True] * 4
+    assert [bool(re.match(rx, t)) for t in ("2025", "2026", "20119", "1066")] == [False] * 4
+
+
+# A relative speaking in the first person (twelfth round): the quotation is the relative's, up to a third
+# person inside it (the client again); a bare "mum" may be the client herself; a partner's words are a threat.
+@pytest.mark.parametrize("text, risk", [
+    ("her brother said 'I want to die'", False),
+    ("pt's mum goes 'I wish I was dead' every time they argue", False),
+    ("her elderly mother keeps saying 'I just want to go to sleep and not wake up'", False),
+    ("her mum keeps saying 'I'm scared she'll kill herself'", True),
+    ("Mum said 'I want to die'", True),
+    ("mum 4 months postpartum said 'the baby would be better off without me'", True),
+    ("her husband told her 'I will kill you if you leave'", True),
+    ("her son said 'I cut myself' and pt says she's been cutting too", True),
+])
+def test_a_relative_speaking_in_the_first_person_speaks_of_themselves(text: str, risk: bool) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert (predict(text).risk != "none") is risk
+
+
+def test_a_partners_quoted_threat_stays_partner_violence() -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert "ipv" in predict("my husband keeps saying 'I'll kill you' when he drinks").risk_kinds

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import date
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -75,9 +76,26 @@ def _silence_loguru() -> None:
         pass
 
 
+#: A year at least this many years before today dates an event as history (context_rules.yaml, PAST_YEAR).
+PAST_YEARS_BACK = 2
+
+
+def past_year_regex(today: date | None = None) -> str:
+    """A token regex for the years 1950 to ``PAST_YEARS_BACK`` years before ``today``, bare or with "~" or
+    "c." ("~2008"), and in brackets as one token ("(2019)")."""
+    last = (today or date.today()).year - PAST_YEARS_BACK
+    years = "|".join(str(y) for y in range(1950, last + 1))
+    return rf"^(?:~|c\.|ca\.|\()?(?:{years})\)?$"
+
+
 def _load_rules() -> list[dict[str, Any]]:
-    data = load_yaml(RULES_FILE.read_text(encoding="utf-8"))
-    return list(data["rules"])
+    rules = list(load_yaml(RULES_FILE.read_text(encoding="utf-8"))["rules"])
+    year = past_year_regex()
+    for rule in rules:
+        for token in rule.get("pattern") or ():
+            if token.get("LOWER") == {"REGEX": "PAST_YEAR"}:
+                token["LOWER"] = {"REGEX": year}
+    return rules
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -244,7 +262,7 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
                 bare_reach.append(doc[mod.modifier_span[0]:mod.modifier_span[1]].text + "|" + doc[lo:hi].text)
             continue
         if covered / len(content) >= CLAUSE_COVERAGE:
-            found.append((assertion, doc[mod.modifier_span[0]:mod.modifier_span[1]].text))
+            found.append((assertion, _modifier_text(doc, mod)))
     if not any(a == "negated" for a, _ in found) and any(_DENIAL.search(doc[m.modifier_span[0]:m.modifier_span[1]].text)
                                                          for m, _ in negations):
         # A list of denials ("denies intent, no access to means"): once the clause denies explicitly, its
@@ -302,7 +320,7 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             if assertion == "negated" and mod.modifier_span[0] >= span.end and _owns_next(doc, mod.modifier_span[1]) \
                     and any(t.text == "," for t in doc[span.end:mod.modifier_span[0]]):
                 continue  # "passive SI, nil plan": the denial has its own object after it
-            found.append((assertion, doc[mod.modifier_span[0]:mod.modifier_span[1]].text))
+            found.append((assertion, _modifier_text(doc, mod)))
         if not any(a == "other_person" for a, _ in found):
             relative = other_by_gender(doc, span.start, span.end, client_gender)
             if relative is not None:
@@ -376,6 +394,15 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             kept.append(mod)
             continue
         start, end = mod.modifier_span
+        if mod.rule.literal == SPEAKS_RULE:  # "her brother said 'I": the rule spans the possessor, the
+            # relation, the verb and the quotation's opening, so the relation is a subject and speaks
+            inside = _quotation_around(quotes, end - 1)
+            if inside is not None:
+                stop, client_again = _relatives_words(doc, inside)
+                mod._scope_end = stop if client_again else max(mod.scope_span[1], stop)
+                mod.ipt_speaks = True
+            kept.append(mod)
+            continue
         if any(t.lower_ in _CLIENT_WORDS for t in doc[end:end + 4]) and any(t.text in ("(", ",") for t in doc[end:end + 2]):
             continue
         j = start - 1
@@ -393,6 +420,16 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             _end_at_clause(doc, mod, end)
         elif not relative or governor is None or governor in _SUBJECT_GOVERNORS:
             _over_apposition(doc, mod, end)  # the subject of the sentence, not of its own relative clause only
+        spoken = _spoken_quotation(doc, quotes, end) if _possessed(doc, start) else None
+        if spoken is not None:
+            # the relative speaks the quotation ("pt's wife keeps saying 'I'd rather be dead'", "her son
+            # texted 'I can't go on'"): its first person is the relative, so a pronoun inside it ("I want")
+            # does not start the client's clause
+            stop, client_again = spoken
+            mod._scope_end = stop if client_again else max(mod.scope_span[1], stop)
+            mod.ipt_speaks = True  # marked "(speaks)" in the modifiers: see detect.analyse
+            kept.append(mod)
+            continue
         speaker = end < len(doc) and _REPORTS.match(doc[end].lower_)
         quoted = next((q for t in doc[end:mod.scope_span[1]] if t.lower_ in _FIRST_PERSON
                        for q in [_quotation_around(quotes, t.i)] if q is not None), None)
@@ -476,6 +513,16 @@ def _over_apposition(doc: Any, mod: Any, end: int) -> None:
 _FIRST_PERSON = frozenset({"i", "me", "my", "myself", "i'm", "i've", "i'd", "i'll", "im", "ive"})
 _REPORTS = re.compile(r"^(?:says?|said|told|tells|reports?|reported|texted|wrote|messaged|screamed|shouted|yelled)$")
 _DOUBLE_QUOTES = frozenset({'"', "“", "”"})
+#: A verb of speaking or writing between a relative and a quotation, after an auxiliary or an adverb.
+_SPEAKING = re.compile(r"^(?:says?|said|saying|told|tells?|telling|reports?|reported|texts?|texted|texting|writes|wrote|"
+                       r"writing|messages|messaged|messaging|posts?|posted|posting|screams?|screamed|screaming|shouts?|"
+                       r"shouted|shouting|yells?|yelled|yelling|repeats?|repeated|repeating|mutters?|muttered|muttering|"
+                       r"whispers?|whispered|whispering|cries|cried|crying|sobbed|sobbing|goes|went|going)$")
+_THIRD_PERSON = frozenset({"she", "he", "she's", "he's", "she'd", "he'd", "she'll", "he'll", "her", "him", "herself", "himself"})
+#: The rule for a relative speaking in the first person right after the verb (context_rules.yaml).
+SPEAKS_RULE = "brother said 'I"
+#: How many tokens after the relative the quotation may open for the relative to be its speaker.
+_SPEAKER_REACH = 6
 
 
 _SINGLE_OPEN = frozenset({"'", "‘"})
@@ -509,6 +556,45 @@ def _quotations(doc: Any) -> list[tuple[int, int]]:
     if double is not None:  # an unclosed double quote runs to the end
         spans.append((double, len(doc)))
     return spans
+
+
+_POSSESSIVES = frozenset({"her", "his", "their", "my", "our", "your", "'s", "’s", "pt's", "client's", "cl's", "patient's"})
+
+
+def _possessed(doc: Any, start: int) -> bool:
+    """Whether the relation word at ``start`` has a possessor ("her brother", "pt's elderly mum"): a bare
+    "mum" or "the mum" may be the client herself ("mum 4 months postpartum said 'the baby would be better off
+    without me'")."""
+    k = start - 1
+    while k >= 0 and (doc[k].lower_ in _RELATION_PREFIX and doc[k].lower_ not in _POSSESSIVES
+                      and doc[k].lower_ not in ("the", "a", "an", "this") or _AGE_TOKEN.match(doc[k].text)):
+        k -= 1
+    return k >= 0 and doc[k].lower_ in _POSSESSIVES
+
+
+def _modifier_text(doc: Any, mod: Any) -> str:
+    """The modifier's words, marked " (speaks)" when it is a relative speaking a quotation in the first person."""
+    return doc[mod.modifier_span[0]:mod.modifier_span[1]].text + (" (speaks)" if getattr(mod, "ipt_speaks", False) else "")
+
+
+def _spoken_quotation(doc: Any, quotes: list[tuple[int, int]], end: int) -> tuple[int, bool] | None:
+    """Where the relative's own words end in a quotation in the first person that opens within
+    ``_SPEAKER_REACH`` tokens of ``end`` (the end of a relation word) after a verb of speaking: its closing
+    quote, or a third person inside it, who is the client again ("mum keeps saying 'I'm scared she'll hurt
+    herself'"), with True for the latter. None when there is no such quotation."""
+    for a, b in quotes:
+        if end <= a <= end + _SPEAKER_REACH and any(_SPEAKING.match(t.lower_) for t in doc[end:a]) \
+                and any(t.lower_ in _FIRST_PERSON for t in doc[a + 1:b]):
+            return _relatives_words(doc, (a, b))
+    return None
+
+
+def _relatives_words(doc: Any, quote: tuple[int, int]) -> tuple[int, bool]:
+    """Where a relative's quotation stops being theirs: at a third person inside it (the client again), with
+    True, or at its closing quote, with False."""
+    a, b = quote
+    third = next((t.i for t in doc[a + 1:b] if t.lower_ in _THIRD_PERSON), None)
+    return (third, True) if third is not None else (b, False)
 
 
 def _quotation_around(quotes: list[tuple[int, int]], i: int) -> tuple[int, int] | None:

@@ -141,6 +141,11 @@ _PARTNERS = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyf
 _POSSESSOR = re.compile(r"([a-z-]+)(?:'s|’s)\s+(?:(?:new|old|former|current|own|\(?\d+\)?)\s+){0,2}$")
 
 
+def _words_of(modifier: str) -> str:
+    """The relation's words in an "other_person:<words>" modifier, lower-cased, without the "(speaks)" mark."""
+    return modifier.split(":", 1)[1].removesuffix(" (speaks)").lower()
+
+
 def clients_own_violence(clause: str, modifiers: tuple[str, ...]) -> bool:
     """Intimate partner violence scoped to a relative is the client's when that relative is the client's
     own partner or ex ("her husband hits her"), or when another relative's violence is aimed at a bare
@@ -149,12 +154,12 @@ def clients_own_violence(clause: str, modifiers: tuple[str, ...]) -> bool:
     for m in modifiers:
         if not m.startswith("other_person:") or m.endswith("(pronoun)"):
             continue
-        word = m.split(":", 1)[1].lower().removesuffix("'s").removesuffix("’s")
+        word = _words_of(m).removesuffix("'s").removesuffix("’s")
         if re.search(rf"\b{re.escape(word)}(?:'s|’s)\s", clause.lower()):
             continue  # a possessor ("the neighbour's boyfriend"): the one it owns decides
         if word not in _PARTNERS:
             return bool(_AT_THE_CLIENT.search(clause))  # "her adult son hits her": violence at the client
-        at = clause.lower().find(m.split(":", 1)[1].lower())
+        at = clause.lower().find(_words_of(m))
         owner = _POSSESSOR.search(clause.lower()[:max(at, 0)])
         if owner and (relation_gender(owner.group(1)) is not None or owner.group(1) in _OTHERS):
             return False
@@ -192,7 +197,7 @@ def aimed_at_client(clause: str, modifiers: tuple[str, ...]) -> bool:
     for m in modifiers:
         if not m.startswith("other_person:") or m.endswith("(pronoun)"):
             continue
-        word = m.split(":", 1)[1].lower()
+        word = _words_of(m)
         at = low.find(word)
         if at < 0:
             return True

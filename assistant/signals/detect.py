@@ -432,12 +432,13 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     bare_checks.append((len(items), c.category, [_LIST_END.split(m.split("|", 1)[1], maxsplit=1)[0]
                                                                  for m in mods if m.startswith("bare:")]))
                 if c.start is None and c.category in SEMANTIC_RISK and assertion not in ("present", "historical") and _current(probs, ci) \
-                        and "from-lexicon" not in mods:
+                        and "from-lexicon" not in mods and not any(m.endswith("(speaks)") for m in mods):
                     # The rules scoped the clause away (negated, someone else's, past) by its shape alone, but
                     # the clause as a whole reads as the client's current risk: present, at the possible
                     # level. An explicit term's own scope ("denies SI", "her husband ... killing himself")
                     # stands. Dev, cross-validated: risk recall 0.851 -> 0.863, false alarms 0.128 -> 0.131
-                    # (overriding explicit terms' scope too: 0.878, 0.142).
+                    # (overriding explicit terms' scope too: 0.878, 0.142). Not when a relative speaks the
+                    # words in the first person ("his wife keeps saying 'I'd rather be dead'"): they are hers.
                     assertion, mods = "present", mods + (f"{RISK_CURRENT}:{float(probs[RISK_CURRENT][ci]):.2f}",)
                     c.level = "possible_risk"
                 # Re-read the words outside every scope, unless the clause is a relative's as a whole (its
