@@ -392,3 +392,33 @@ def test_a_partners_quoted_threat_stays_partner_violence() -> None:
     from assistant.evals.signal_suite import predict
 
     assert "ipv" in predict("my husband keeps saying 'I'll kill you' when he drinks").risk_kinds
+
+
+# A relative's violence that is the client's after all keeps the scopes about the act itself (twelfth round):
+# before, "someone else's" outranked them and the re-reading as the client's made every such clause present.
+@pytest.mark.parametrize("text, risk", [
+    ("her husband has never hit her", False),
+    ("ex used to hit her, left him 6 years ago, no contact", False),
+    ("partner in room throughout -> couldn't ask re DV safely", False),
+    ("What would I do if a client disclosed that her partner hits the children? It hasn't happened yet.", False),
+    ("her husband hits her", True),
+    ("my client says her husband will 'kill her if she leaves', and she believes him", True),
+    ("the son who lives with her once shoved her over when she said no", True),
+    ("says his wife scratched his face last night, then says 'it's not abuse'", True),
+])
+def test_a_relatives_violence_at_the_client_keeps_its_own_scopes(text: str, risk: bool) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert (predict(text).risk != "none") is risk
+
+
+@pytest.mark.parametrize("text, risk", [
+    ("Say a client told me he hears voices - would I have to stop IPT?", False),
+    ("Let's say she discloses that she's cutting - what do I do first?", False),
+    ("pt say she's been cutting again", True),  # a typo for "says", not a supposition
+    ("Client tearful, say she hears voices at night", True),
+])
+def test_a_supposition_opening_the_clause_is_hypothetical(text: str, risk: bool) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert (predict(text).risk != "none") is risk

@@ -599,11 +599,37 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
                                  level=items[idx].level or "possible_risk")
 
 
+_GENERIC_CONDITION = re.compile(r"\b(?:a|an|someone|somebody|anyone|any|hypothetically|imagine|suppose|supposing|say)\b", re.I)
+#: A name for the category, not an act: "'it's not abuse'" after a described act denies the name only.
+_CATEGORY_WORD = re.compile(r"(?:abus|violen|dv\b|ipv\b|domestic|coerci|controlling)", re.I)
+_NEGATED_ACT = re.compile(r"\b(?:never|not|no\s+longer|n't)\W+(?:\w+\W+){0,2}$", re.I)
+
+
+def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...]) -> str:
+    """The assertion of a relative's violence that is the client's after all ("her husband hits her").
+    Other scopes still hold where they are about the violence itself: a date or a history ("ex used to hit
+    her, left him 6 years ago"), a screen not done ("couldn't ask re DV safely"), a supposed client ("what
+    would I do if a client disclosed that her partner hits the children"), a denial of the act right before
+    it ("has never hit her"). A threat's own condition ("will 'kill her if she leaves'"), a denial of
+    something else ("shoved her over when she said no") or of the name only ("scratched his face ... 'it's
+    not abuse'") leave it present."""
+    kinds = {m.split(":", 1)[0]: m.split(":", 1)[1] for m in reversed(modifiers) if ":" in m}
+    if "not_assessed" in kinds:
+        return "not_assessed"
+    if any(m.startswith("hypothetical:") and _GENERIC_CONDITION.search(m.split(":", 1)[1]) for m in modifiers):
+        return "hypothetical"
+    if "negated" in kinds and at is not None and _NEGATED_ACT.search(clause[:at]) and not _CATEGORY_WORD.match(clause[at:]):
+        return "negated"
+    if "historical" in kinds:
+        return "historical"
+    return "present"
+
+
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
             and (clients_own_violence if c.category == "ipv" else aimed_at_client)(norm[cs:ce], modifiers):
-        assertion = "present"
+        assertion = _violence_at_client(norm[cs:ce], c.start - cs if c.start is not None else None, modifiers)
     if family_of(c.category) == "frame" and assertion == "other_person":
         assertion = "present"  # a method is the clinician's; the relative named is its subject matter
     start, end = (c.start, c.end) if c.start is not None else (cs, ce)
