@@ -422,3 +422,32 @@ def test_a_supposition_opening_the_clause_is_hypothetical(text: str, risk: bool)
     from assistant.evals.signal_suite import predict
 
     assert (predict(text).risk != "none") is risk
+
+
+# Past partner violence by the partner she is still with is a risk today (ask directly); an ex's is history.
+@pytest.mark.parametrize("text, level", [
+    ("Partner strangled her once 'about 5 yrs ago'; 'not been like that since'", "possible_risk"),
+    ("her husband used to hit her years ago", "possible_risk"),
+    ("her ex-husband used to hit her; that was ten years ago", "none"),
+    ("ex used to hit her, left him 6 years ago, no contact", "none"),
+])
+def test_past_violence_by_the_current_partner_is_asked_about(text: str, level: str) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert predict(text).risk == level
+
+
+# A past risk followed by a clause saying it is back is a possible risk of the same kind.
+@pytest.mark.parametrize("text, risk", [
+    ("PND after first baby (2019) w/ SI. Now 4 months postpartum - today 'that feeling's creeping back'", True),
+    ("cut at 15, none since. Started again after the breakup.", True),
+    ("psychosis 2016, well since. Says the voices are back this week.", True),
+    ("hx OD 2015. argued again with her mum this week", False),
+    ("hx SH 2012, none since. back at work now", False),
+    ("hx OD 2015. started again at the gym", False),
+    ("prev suicide attempt ~2008 after divorce; low today re redundancy but 'nothing like back then'", False),
+])
+def test_a_past_risk_said_to_be_back_is_current(text: str, risk: bool) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert (predict(text).risk != "none") is risk

@@ -452,11 +452,43 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             _deny_by_scope(items, bare_checks, encoder, probe)
         if rescope:
             _read_outside_scope(norm, spans, items, rescope, encoder, probe)
+    items += _recurrences(norm, spans, items)
     if reader:
         from .reader import arbitrate
 
         items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b))
     return Signals(norm, _dedupe(_settle_adaptations(norm, items)))
+
+
+#: A later clause saying that what was said before is back ("that feeling's creeping back", "the urges have
+#: returned", "it's started again", "feels like before"): an anaphor or a feeling word, then a recurrence.
+_RECURRENCE = re.compile(
+    r"\b(?:that|those|these|the|same|old|it|they|feelings?|thoughts?|urges?|ideas?|voices?|it's|they're|that's|"
+    r"feeling's)\b(?:\W+\w+){0,3}?\W+(?:(?:creeping|coming|crept|came|come|comes|are|is|'s|been|back)\s+back\b"
+    r"(?!\s+(?:to|at|from|in|into|home|on|with|for|after|over|up|round)\b)|returned|returning|resurfac\w*|"
+    r"(?:started|starting|begun|beginning|happening|happened)\s+again)|"
+    r"(?<!nothing\s)(?<!not\s)(?<!never\s)\b(?:like|same\s+as)\s+(?:before|last\s+time|back\s+then)\b|"
+    r"^\W*(?:(?:has|have|had|'s)\s+)?(?:started|began|begun|restarted)\s+again\b"
+    r"(?!\s+(?:at|with|the|a|an|her|his|my|their|work|school|uni|college|job|gym|classes|training|driving)\b)", re.I)
+
+
+def _recurrences(norm: str, spans: list[tuple[int, int]], items: list[Signal]) -> list[Signal]:
+    """A past risk (historical) followed by a clause that says it is back: that clause is the client's
+    possible risk of the same kind (ask directly). "PND after first baby (2019) w/ SI. Now 4 months
+    postpartum w/ #2 - today 'that feeling's creeping back'"."""
+    past = [s for s in items if s.family == "risk" and s.assertion == "historical" and s.level]
+    if not past or any(s.family == "risk" and s.present and s.level for s in items):
+        return []
+    out: list[Signal] = []
+    for cs, ce in spans:
+        m = _RECURRENCE.search(norm[cs:ce])
+        before = [s for s in past if s.start < cs]
+        if m and before:
+            p = before[-1]
+            out.append(Signal(p.category, cs, ce, norm[cs:ce], "present", f"recurrence:{m.group(0)}", 1.0, "lexicon",
+                              "possible_risk", (f"recurrence of:{p.text}",), norm[cs:ce]))
+            break
+    return out
 
 
 def _settle_adaptations(norm: str, items: list[Signal]) -> list[Signal]:
@@ -605,6 +637,26 @@ _CATEGORY_WORD = re.compile(r"(?:abus|violen|dv\b|ipv\b|domestic|coerci|controll
 _NEGATED_ACT = re.compile(r"\b(?:never|not|no\s+longer|n't)\W+(?:\w+\W+){0,2}$", re.I)
 
 
+_CURRENT_PARTNERS = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyfriend", "girlfriend", "fiance",
+                               "fiancee", "hubby", "fella", "husb", "h"})
+
+
+_NOT_NOW = re.compile(r"\b(?:ex|former|late|previous|old|first|dead|deceased)\s*-?\s*$", re.I)
+
+
+def _current_partner(clause: str, modifiers: tuple[str, ...]) -> bool:
+    """Whether the relative the violence was scoped to is the client's partner now: not an ex, a late or a
+    former one ("her ex-husband", "her late husband")."""
+    for m in modifiers:
+        if m.startswith("other_person:") and not m.endswith("(pronoun)"):
+            words = m.split(":", 1)[1].removesuffix(" (speaks)")
+            last = words.lower().split()[-1].removesuffix("'s") if words.split() else ""
+            at = clause.find(words)
+            if last in _CURRENT_PARTNERS and at >= 0 and not _NOT_NOW.search(clause[:at]):
+                return True
+    return False
+
+
 def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...]) -> str:
     """The assertion of a relative's violence that is the client's after all ("her husband hits her").
     Other scopes still hold where they are about the violence itself: a date or a history ("ex used to hit
@@ -630,6 +682,10 @@ def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: s
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
             and (clients_own_violence if c.category == "ipv" else aimed_at_client)(norm[cs:ce], modifiers):
         assertion = _violence_at_client(norm[cs:ce], c.start - cs if c.start is not None else None, modifiers)
+        if assertion == "historical" and c.category == "ipv" and _current_partner(norm[cs:ce], modifiers):
+            # past violence by the partner she is still with ("Partner strangled her once 'about 5 yrs
+            # ago'") is a risk today: ask directly. An ex's is history ("ex used to hit her, left him").
+            assertion, c.level = "present", "possible_risk"
     if family_of(c.category) == "frame" and assertion == "other_person":
         assertion = "present"  # a method is the clinician's; the relative named is its subject matter
     start, end = (c.start, c.end) if c.start is not None else (cs, ce)
