@@ -142,12 +142,12 @@ def main() -> None:
     ap.add_argument("out", nargs="?", help="with --fold: where to write the fold's scores (JSON)")
     ap.add_argument("--folds-dir", default="reports/signal_folds", help="scripts/train_signals.py's fold files")
     ap.add_argument("--splits", default=",".join(TRAINING_SPLITS),
-                    help="the splits trained on beside dev (comma-separated; never test, more_val or a held split)")
+                    help="the splits trained on beside dev (comma-separated; never test, more_val, figurative_fresh or a held split)")
     ap.add_argument("--to", type=Path, default=READER_FILE, help="where the graph is written (a trial: elsewhere)")
     a = ap.parse_args()
     dev = load_split("dev")
     names = [s for s in a.splits.split(",") if s]
-    if any(s in ("test", "more_val") or "held" in s for s in names):
+    if any(s in ("test", "more_val", "figurative_fresh") or "held" in s for s in names):
         raise SystemExit("train_reader: the test split and the never-read splits are never trained on")
     extra = [r for s in names for r in load_split(s)]
     held: set[str] = set()

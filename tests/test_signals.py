@@ -336,7 +336,7 @@ def test_labels_are_valid() -> None:
     from assistant.signals.types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, STABILISE_FIRST
 
     ids = set()
-    for split in ("dev", "test", "train", "more_train", "more_val", "anchors_fresh"):
+    for split in ("dev", "test", "train", "more_train", "more_val", "anchors_fresh", "figurative_fresh"):
         for r in load_split(split):
             assert r["id"] not in ids
             ids.add(r["id"])
@@ -369,8 +369,9 @@ def test_training_snippets_share_no_text_with_the_test_split() -> None:
     assert len(more_train) > 600 and len(more_val) > 300
     assert not [r["id"] for r in more_train + more_val if key(r["text"]) in test]
     assert not {key(r["text"]) for r in more_train} & {key(r["text"]) for r in more_val}
-    anchors = load_split("anchors_fresh")
-    assert len(anchors) >= 150 and not [r["id"] for r in anchors if key(r["text"]) in test]
+    for name in ("anchors_fresh", "figurative_fresh"):
+        later = load_split(name)
+        assert len(later) >= 150 and not [r["id"] for r in later if key(r["text"]) in test]
 
 
 def test_grader_compares_predictions_with_labels_only() -> None:

@@ -21,8 +21,9 @@ SPLITS = ("dev", "test")
 #: A fifth writer's snippets (writer-g, 3 December 2026, see LABELS.md), split by id: the odd half was read
 #: while tuning (development data), the even half was never read. Reported beside dev and test.
 FRESH = ("fresh_read", "fresh_held")
-#: Three more writers' snippets (4 December 2026, LABELS.md): the never-read third, reported beside them.
-MORE = ("more_val",)
+#: Three more writers' snippets (4 December 2026, LABELS.md): the never-read third, reported beside them; and
+#: a later writer's words of risk used literally and figuratively (never read), reported the same way.
+MORE = ("more_val", "figurative_fresh")
 
 
 def signals_dir() -> Path:
