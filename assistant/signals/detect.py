@@ -631,16 +631,15 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
                                  level=items[idx].level or "possible_risk")
 
 
+#: A supposed client ("if a client ...", "say someone ..."): the condition is about the case, not the act.
 _GENERIC_CONDITION = re.compile(r"\b(?:a|an|someone|somebody|anyone|any|hypothetically|imagine|suppose|supposing|say)\b", re.I)
 #: A name for the category, not an act: "'it's not abuse'" after a described act denies the name only.
 _CATEGORY_WORD = re.compile(r"(?:abus|violen|dv\b|ipv\b|domestic|coerci|controlling)", re.I)
+#: A denial right before the act ("has never hit her", "doesn't hit her").
 _NEGATED_ACT = re.compile(r"\b(?:never|not|no\s+longer|n't)\W+(?:\w+\W+){0,2}$", re.I)
-
-
 _CURRENT_PARTNERS = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyfriend", "girlfriend", "fiance",
                                "fiancee", "hubby", "fella", "husb", "h"})
-
-
+#: Words before a partner that make them no partner now ("her ex-husband", "her late husband").
 _NOT_NOW = re.compile(r"\b(?:ex|former|late|previous|old|first|dead|deceased)\s*-?\s*$", re.I)
 
 
@@ -665,7 +664,7 @@ def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...])
     it ("has never hit her"). A threat's own condition ("will 'kill her if she leaves'"), a denial of
     something else ("shoved her over when she said no") or of the name only ("scratched his face ... 'it's
     not abuse'") leave it present."""
-    kinds = {m.split(":", 1)[0]: m.split(":", 1)[1] for m in reversed(modifiers) if ":" in m}
+    kinds = {m.split(":", 1)[0] for m in modifiers}
     if "not_assessed" in kinds:
         return "not_assessed"
     if any(m.startswith("hypothetical:") and _GENERIC_CONDITION.search(m.split(":", 1)[1]) for m in modifiers):
