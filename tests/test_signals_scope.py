@@ -430,6 +430,9 @@ def test_a_supposition_opening_the_clause_is_hypothetical(text: str, risk: bool)
     ("her husband used to hit her years ago", "possible_risk"),
     ("her ex-husband used to hit her; that was ten years ago", "none"),
     ("ex used to hit her, left him 6 years ago, no contact", "none"),
+    ("role dispute with her husband. He strangled her once years ago", "possible_risk"),
+    ("husband supportive. Dad hit her as a kid.", "none"),
+    ("her ex used to hit her years ago; new partner lovely", "none"),
 ])
 def test_past_violence_by_the_current_partner_is_asked_about(text: str, level: str) -> None:
     from assistant.evals.signal_suite import predict

@@ -452,6 +452,13 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             _deny_by_scope(items, bare_checks, encoder, probe)
         if rescope:
             _read_outside_scope(norm, spans, items, rescope, encoder, probe)
+    for k, s in enumerate(items):
+        if s.category == "ipv" and s.assertion == "historical" and s.level and s.source == "lexicon" \
+                and _by_partner_now(norm, s.clause):
+            # past violence by the partner she is still with ("her husband ... He strangled her once years
+            # ago"): a risk today, ask directly (as in _signal for a partner named in the clause)
+            items[k] = replace(s, assertion="present", level="possible_risk",
+                               modifiers=s.modifiers + ("past violence by a current partner",))
     items += _recurrences(norm, spans, items)
     if reader:
         from .reader import arbitrate
@@ -641,6 +648,24 @@ _CURRENT_PARTNERS = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf
                                "fiancee", "hubby", "fella", "husb", "h"})
 #: Words before a partner that make them no partner now ("her ex-husband", "her late husband").
 _NOT_NOW = re.compile(r"\b(?:ex|former|late|previous|old|first|dead|deceased)\s*-?\s*$", re.I)
+
+
+_PARTNER_WORD = re.compile(r"\b(?:husband|wife|partner|spouse|bf|gf|boyfriend|girlfriend|fiancee?|hubby|fella)\b", re.I)
+_PRONOUN_ACT = re.compile(r"^\W*(?:he|she)\b|\b(?:he|she)\s+(?:\w+\s+){0,2}(?:strangl|chok|hit|beat|punch|kick|slap|push|"
+                          r"shov|threat|attack|hurt|grab|throt)", re.I)
+
+
+def _by_partner_now(text: str, clause: str) -> bool:
+    """Whether past partner violence in ``clause`` was done by a partner the client is still with: the text
+    names a partner who is not an ex, a late or a former one, and the clause names them or a pronoun
+    does the act ("her husband ... He strangled her once years ago"), with no ex in the text."""
+    current = [m for m in _PARTNER_WORD.finditer(text) if not _NOT_NOW.search(text[:m.start()])]
+    if not current:
+        return False
+    if any(_PARTNER_WORD.search(clause) and not _NOT_NOW.search(clause[:m.start()])
+           for m in _PARTNER_WORD.finditer(clause)):
+        return True
+    return bool(_PRONOUN_ACT.search(clause)) and not re.search(r"\bex\b|\bex-", text, re.I)
 
 
 def _current_partner(clause: str, modifiers: tuple[str, ...]) -> bool:
