@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.evals.signal_suite import predict
 from assistant.signals import screen_risk
 from assistant.signals.assertion import assert_targets, unscoped
+
+
+def _raises_risk(text: str) -> bool:
+    """Whether ``text`` raises the client's risk (stated or possible), as ``ask`` and ``note`` read it."""
+    return predict(text).risk != "none"
 
 
 def _assertion(clause: str, word: str, label: str = "suicidal_ideation") -> str:
@@ -295,14 +301,10 @@ def test_an_opinion_is_not_an_admission() -> None:
     ("arrived drunk, slurring; sober by the end of the hour", True),
 ])
 def test_sober_denies_intoxication_and_not_sober_states_it(text: str, intoxicated: bool) -> None:
-    from assistant.evals.signal_suite import predict
-
     assert ("intoxication" in predict(text).risk_kinds) is intoxicated
 
 
 def test_sober_does_not_deny_other_risk() -> None:
-    from assistant.evals.signal_suite import predict
-
     assert "suicidal_ideation" in predict("sober today but says he wants to die").risk_kinds
 
 
@@ -327,9 +329,7 @@ def test_shorthand_and_set_negative_results(clause: str, word: str, expected: st
     ("?SI - vague answers, ask again", True),
 ])
 def test_a_question_mark_ending_a_question_queries_nothing_after_it(text: str, risk: bool) -> None:
-    from assistant.evals.signal_suite import predict
-
-    assert (predict(text).risk != "none") is risk
+    assert _raises_risk(text) is risk
 
 
 @pytest.mark.parametrize("clause, word, expected", [
@@ -354,9 +354,7 @@ def test_the_clients_words_in_single_quotes_are_the_clients(clause: str, word: s
     ("new tattoo of sister's dates (d. 2020), pt said 'I'll see her soon'", True),
 ])
 def test_a_year_dates_its_own_event(text: str, risk: bool) -> None:
-    from assistant.evals.signal_suite import predict
-
-    assert (predict(text).risk != "none") is risk
+    assert _raises_risk(text) is risk
 
 
 def test_last_years_event_is_not_yet_history() -> None:
@@ -383,14 +381,10 @@ def test_last_years_event_is_not_yet_history() -> None:
     ("her son said 'I cut myself' and pt says she's been cutting too", True),
 ])
 def test_a_relative_speaking_in_the_first_person_speaks_of_themselves(text: str, risk: bool) -> None:
-    from assistant.evals.signal_suite import predict
-
-    assert (predict(text).risk != "none") is risk
+    assert _raises_risk(text) is risk
 
 
 def test_a_partners_quoted_threat_stays_partner_violence() -> None:
-    from assistant.evals.signal_suite import predict
-
     assert "ipv" in predict("my husband keeps saying 'I'll kill you' when he drinks").risk_kinds
 
 
@@ -407,9 +401,7 @@ def test_a_partners_quoted_threat_stays_partner_violence() -> None:
     ("says his wife scratched his face last night, then says 'it's not abuse'", True),
 ])
 def test_a_relatives_violence_at_the_client_keeps_its_own_scopes(text: str, risk: bool) -> None:
-    from assistant.evals.signal_suite import predict
-
-    assert (predict(text).risk != "none") is risk
+    assert _raises_risk(text) is risk
 
 
 @pytest.mark.parametrize("text, risk", [
@@ -419,9 +411,7 @@ def test_a_relatives_violence_at_the_client_keeps_its_own_scopes(text: str, risk
     ("Client tearful, say she hears voices at night", True),
 ])
 def test_a_supposition_opening_the_clause_is_hypothetical(text: str, risk: bool) -> None:
-    from assistant.evals.signal_suite import predict
-
-    assert (predict(text).risk != "none") is risk
+    assert _raises_risk(text) is risk
 
 
 # Past partner violence by the partner she is still with is a risk today (ask directly); an ex's is history.
@@ -435,8 +425,6 @@ def test_a_supposition_opening_the_clause_is_hypothetical(text: str, risk: bool)
     ("her ex used to hit her years ago; new partner lovely", "none"),
 ])
 def test_past_violence_by_the_current_partner_is_asked_about(text: str, level: str) -> None:
-    from assistant.evals.signal_suite import predict
-
     assert predict(text).risk == level
 
 
@@ -451,6 +439,4 @@ def test_past_violence_by_the_current_partner_is_asked_about(text: str, level: s
     ("prev suicide attempt ~2008 after divorce; low today re redundancy but 'nothing like back then'", False),
 ])
 def test_a_past_risk_said_to_be_back_is_current(text: str, risk: bool) -> None:
-    from assistant.evals.signal_suite import predict
-
-    assert (predict(text).risk != "none") is risk
+    assert _raises_risk(text) is risk

@@ -453,10 +453,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         if rescope:
             _read_outside_scope(norm, spans, items, rescope, encoder, probe)
     for k, s in enumerate(items):
-        if s.category == "ipv" and s.assertion == "historical" and s.level and s.source == "lexicon" \
-                and _by_partner_now(norm, s.clause):
-            # past violence by the partner she is still with ("her husband ... He strangled her once years
-            # ago"): a risk today, ask directly (as in _signal for a partner named in the clause)
+        if s.category == "ipv" and s.assertion == "historical" and s.level and _by_partner_now(norm, s.clause):
+            # past violence by the partner she is still with ("Partner strangled her once 'about 5 yrs ago'",
+            # "her husband ... He strangled her once years ago") is a risk today: ask directly. An ex's is
+            # history ("ex used to hit her, left him").
             items[k] = replace(s, assertion="present", level="possible_risk",
                                modifiers=s.modifiers + ("past violence by a current partner",))
     items += _recurrences(norm, spans, items)
@@ -644,41 +644,25 @@ _GENERIC_CONDITION = re.compile(r"\b(?:a|an|someone|somebody|anyone|any|hypothet
 _CATEGORY_WORD = re.compile(r"(?:abus|violen|dv\b|ipv\b|domestic|coerci|controlling)", re.I)
 #: A denial right before the act ("has never hit her", "doesn't hit her").
 _NEGATED_ACT = re.compile(r"\b(?:never|not|no\s+longer|n't)\W+(?:\w+\W+){0,2}$", re.I)
-_CURRENT_PARTNERS = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyfriend", "girlfriend", "fiance",
-                               "fiancee", "hubby", "fella", "husb", "h"})
 #: Words before a partner that make them no partner now ("her ex-husband", "her late husband").
 _NOT_NOW = re.compile(r"\b(?:ex|former|late|previous|old|first|dead|deceased)\s*-?\s*$", re.I)
-
-
 _PARTNER_WORD = re.compile(r"\b(?:husband|wife|partner|spouse|bf|gf|boyfriend|girlfriend|fiancee?|hubby|fella)\b", re.I)
 _PRONOUN_ACT = re.compile(r"^\W*(?:he|she)\b|\b(?:he|she)\s+(?:\w+\s+){0,2}(?:strangl|chok|hit|beat|punch|kick|slap|push|"
                           r"shov|threat|attack|hurt|grab|throt)", re.I)
 
 
+def _names_partner_now(text: str) -> bool:
+    """Whether ``text`` names a partner who is not an ex, a late or a former one."""
+    return any(not _NOT_NOW.search(text[:m.start()]) for m in _PARTNER_WORD.finditer(text))
+
+
 def _by_partner_now(text: str, clause: str) -> bool:
-    """Whether past partner violence in ``clause`` was done by a partner the client is still with: the text
-    names a partner who is not an ex, a late or a former one, and the clause names them or a pronoun
-    does the act ("her husband ... He strangled her once years ago"), with no ex in the text."""
-    current = [m for m in _PARTNER_WORD.finditer(text) if not _NOT_NOW.search(text[:m.start()])]
-    if not current:
-        return False
-    if any(_PARTNER_WORD.search(clause) and not _NOT_NOW.search(clause[:m.start()])
-           for m in _PARTNER_WORD.finditer(clause)):
+    """Whether past partner violence in ``clause`` was done by a partner the client is still with: the
+    clause names one ("Partner strangled her once 'about 5 yrs ago'"), or the text does and a pronoun does
+    the act ("her husband ... He strangled her once years ago"), with no ex in the text."""
+    if _names_partner_now(clause):
         return True
-    return bool(_PRONOUN_ACT.search(clause)) and not re.search(r"\bex\b|\bex-", text, re.I)
-
-
-def _current_partner(clause: str, modifiers: tuple[str, ...]) -> bool:
-    """Whether the relative the violence was scoped to is the client's partner now: not an ex, a late or a
-    former one ("her ex-husband", "her late husband")."""
-    for m in modifiers:
-        if m.startswith("other_person:") and not m.endswith("(pronoun)"):
-            words = m.split(":", 1)[1].removesuffix(" (speaks)")
-            last = words.lower().split()[-1].removesuffix("'s") if words.split() else ""
-            at = clause.find(words)
-            if last in _CURRENT_PARTNERS and at >= 0 and not _NOT_NOW.search(clause[:at]):
-                return True
-    return False
+    return _names_partner_now(text) and bool(_PRONOUN_ACT.search(clause)) and not re.search(r"\bex\b|\bex-", text, re.I)
 
 
 def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...]) -> str:
@@ -706,10 +690,6 @@ def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: s
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
             and (clients_own_violence if c.category == "ipv" else aimed_at_client)(norm[cs:ce], modifiers):
         assertion = _violence_at_client(norm[cs:ce], c.start - cs if c.start is not None else None, modifiers)
-        if assertion == "historical" and c.category == "ipv" and _current_partner(norm[cs:ce], modifiers):
-            # past violence by the partner she is still with ("Partner strangled her once 'about 5 yrs
-            # ago'") is a risk today: ask directly. An ex's is history ("ex used to hit her, left him").
-            assertion, c.level = "present", "possible_risk"
     if family_of(c.category) == "frame" and assertion == "other_person":
         assertion = "present"  # a method is the clinician's; the relative named is its subject matter
     start, end = (c.start, c.end) if c.start is not None else (cs, ce)
