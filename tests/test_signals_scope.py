@@ -433,6 +433,7 @@ def test_past_violence_by_the_current_partner_is_asked_about(text: str, level: s
     ("PND after first baby (2019) w/ SI. Now 4 months postpartum - today 'that feeling's creeping back'", True),
     ("cut at 15, none since. Started again after the breakup.", True),
     ("psychosis 2016, well since. Says the voices are back this week.", True),
+    ("OD in 2012. Says the dark stuff has crept back in lately.", True),  # "creeping back in" is a return
     ("hx OD 2015. argued again with her mum this week", False),
     ("hx SH 2012, none since. back at work now", False),
     ("hx OD 2015. started again at the gym", False),

@@ -471,7 +471,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
 #: returned", "it's started again", "feels like before"): an anaphor or a feeling word, then a recurrence.
 _RECURRENCE = re.compile(
     r"\b(?:that|those|these|the|same|old|it|they|feelings?|thoughts?|urges?|ideas?|voices?|it's|they're|that's|"
-    r"feeling's)\b(?:\W+\w+){0,3}?\W+(?:(?:creeping|coming|crept|came|come|comes|are|is|'s|been|back)\s+back\b"
+    r"feeling's)\b(?:\W+\w+){0,3}?\W+(?:(?:creeping|crept)\s+back\b|(?:coming|came|come|comes|are|is|'s|been|back)\s+back\b"
     r"(?!\s+(?:to|at|from|in|into|home|on|with|for|after|over|up|round)\b)|returned|returning|resurfac\w*|"
     r"(?:started|starting|begun|beginning|happening|happened)\s+again)|"
     r"(?<!nothing\s)(?<!not\s)(?<!never\s)\b(?:like|same\s+as)\s+(?:before|last\s+time|back\s+then)\b|"
