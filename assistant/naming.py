@@ -156,6 +156,12 @@ def _catalog_patterns(catalog: Catalog, question: bool) -> Patterns:
     return pats
 
 
+def negated_before(text: str, start: int) -> bool:
+    """A negation just before ``start`` ("never asked directly", "did not role-play"), in the same line
+    and sentence only: a "didn't reply" on the bullet before does not negate "comm analysis" on this one."""
+    return _NEGATED.search(re.split(r"[\n;.!?]", text[max(0, start - 40):start])[-1]) is not None
+
+
 def match_techniques(text: str, catalog: Catalog, *, question: bool = False) -> dict[str, str]:
     """Catalog technique ids named in ``text`` -> the words that named them.
 
@@ -168,7 +174,7 @@ def match_techniques(text: str, catalog: Catalog, *, question: bool = False) -> 
         for m in pat.finditer(text):
             if tid in found:
                 break
-            if _NEGATED.search(text[max(0, m.start() - 40):m.start()]):
-                continue  # "never asked directly", "did not role-play"
+            if negated_before(text, m.start()):
+                continue
             found[tid] = m.group(0)
     return found

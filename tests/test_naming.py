@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from assistant.bench import synthetic_catalog
-from assistant.naming import _NEGATED, _catalog_patterns, match_techniques
+from assistant.naming import _catalog_patterns, match_techniques, negated_before
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +38,7 @@ def _brute(text: str, catalog, question: bool) -> dict[str, str]:
         for m in pat.finditer(text):
             if tid in found:
                 break
-            if _NEGATED.search(text[max(0, m.start() - 40):m.start()]):
+            if negated_before(text, m.start()):
                 continue
             found[tid] = m.group(0)
     return found

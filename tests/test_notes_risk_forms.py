@@ -218,3 +218,16 @@ def test_the_shipped_response_vectors_match_responses_yaml() -> None:
 def test_a_safety_plan_on_a_line_of_its_own_is_its_status(line: str, reviewed: bool | None) -> None:
     facts = parse_bullets(f"- s6/16 RD\n- passive SI most evenings, no plan\n{line}", get_catalog())
     assert facts.risk.safety_plan_reviewed is reviewed
+
+
+@pytest.mark.parametrize("bullets,status", [
+    # an injury to one's own body in plain words, with a denial of another kind beside it
+    ("- s11/16 deficits\n- cut her forearm Tues after a row, superficial\n- no SI, no intent to die", "present"),
+    ("- s6\n- burnt his thigh with a lighter last wk\n- denies SI", "present"),
+    ("- s6\n- cut her hair short, 'new start'\n- denies SI", "denied"),
+    # a risk check that could not be completed is not assessed
+    ("- Sess 15/16\n- fire alarm, session cut short\n- Risk + PHQ not completed due to evacuation", "not_assessed"),
+    ("- s8\n- couldn't get to the risk questions, pt left early", "not_assessed"),
+])
+def test_self_injury_in_plain_words_and_checks_not_completed(bullets: str, status: str) -> None:
+    assert _status(bullets) == status

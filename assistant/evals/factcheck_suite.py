@@ -15,7 +15,9 @@ Every measure compares the product's output with the labels, never with the prod
   planned; **coverage**: every part of every bullet is in the note (the grader's own splitting: at
   semicolons, full stops and commas; a part counts when it is in the note as written, or when every word
   and number of it is);
-* timings: offline note p50 and fact check p50 per draft (the model call excluded).
+* timings: offline note p50; fact check p50 per draft, from the model's reply to the checked note (the
+  bullets are parsed before the model is called, for its prompt); and the whole model note, the model
+  call excluded (parsing and check together).
 
 ``heldout/bullets.jsonl`` (third and fourth writers) is reported on its own line: it checks a change made on dev
 before it lands.
@@ -39,7 +41,10 @@ HELDOUT = "heldout"
 FRESH = ("fresh_read", "fresh_held")
 #: Later fresh writers' sets, each split by id into a read and a never-read half: who wrote them.
 FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, drafts",
-              "fresh3_read": "writer k, bullet sets", "fresh3_held": "writer k, bullet sets"}
+              "fresh3_read": "writer k, bullet sets", "fresh3_held": "writer k, bullet sets",
+              "fresh4_read": "writer l, drafts", "fresh4_held": "writer l, drafts",
+              "fresh5_read": "writer m, bullet sets", "fresh5_held": "writer m, bullet sets",
+              "fresh6_read": "writer o, drafts about risk", "fresh6_held": "writer o, drafts about risk"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 
@@ -100,18 +105,32 @@ def run_drafts(split: str, assistant: Any, root: Path | None = None, details: bo
     from ..notes.drafting import draft_note
     from ..testing.fake_model import ScriptedModel
 
+    class Timed(ScriptedModel):
+        """Notes when the reply is handed back: the fact check's time runs from there."""
+
+        replied = 0.0
+
+        def complete(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().complete(*args, **kwargs)
+            finally:
+                self.replied = time.perf_counter()
+
     rows = load(split, "drafts", root)
     caught: dict[str, list[bool]] = {}
     kept: list[bool] = []
     times: list[float] = []
+    whole: list[float] = []
     misses: list[dict[str, Any]] = []
     forget = get_encoder().clear_cache  # each draft timed as the first in its process (`ipt note` is one)
     for r in rows:
-        model = ScriptedModel(replies=[r["draft"]])
+        model = Timed(replies=[r["draft"]])
         forget()
         started = time.perf_counter()
         note = draft_note(r["bullets"], assistant.catalog, model, format=r["format"])
-        times.append((time.perf_counter() - started) * 1000)
+        done = time.perf_counter()
+        times.append((done - model.replied) * 1000)
+        whole.append((done - started) * 1000)
         if r["label"] == "faithful":
             ok = note.mode == "llm" and not note.has_flag("unsupported_claim")
             kept.append(ok)
@@ -133,6 +152,7 @@ def run_drafts(split: str, assistant: Any, root: Path | None = None, details: bo
         "faithful_kept": round(sum(kept) / len(kept), 4) if kept else None,
         "caught_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(caught.items())},
         "check_p50_ms": round(statistics.median(times), 1) if times else None,
+        "note_with_check_p50_ms": round(statistics.median(whole), 1) if whole else None,
     }
     if details:
         report["misses"] = misses
@@ -192,7 +212,8 @@ MEASURES = [
     ("planted inventions caught", "planted_caught", ">= 0.97"),
     ("risk contradictions and minimisations caught", "risk_caught", "1.0"),
     ("faithful drafts kept, no false flag", "faithful_kept", ">= 0.9"),
-    ("fact check p50 per draft (ms)", "check_p50_ms", "<= 30"),
+    ("fact check p50 per draft, from the model's reply (ms)", "check_p50_ms", "<= 30"),
+    ("whole model note p50, the model call excluded (ms)", "note_with_check_p50_ms", "-"),
     ("risk status as labelled", "risk_status", "1.0"),
     ("session kind as labelled", "session_kind", "-"),
     ("focal status as labelled", "focal_status", "-"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -76,11 +76,20 @@ def synonym_groups() -> tuple[frozenset[str], ...]:
     return tuple(frozenset(stem_all(list(g))) for g in vocabulary_data()["synonyms"])
 
 
+@lru_cache(maxsize=1)
+def _lemmas() -> dict[str, str]:
+    """Irregular verb forms -> their base (``irregular_verbs`` in vocabulary.yaml)."""
+    return {form: forms[0] for forms in vocabulary_data().get("irregular_verbs", []) for form in forms[1:]
+            if form != forms[0]}
+
+
 def stem_all(words: list[str]) -> list[str]:
     out = []
+    lemmas = _lemmas()
     for w in words:
         w = w.lower().replace("’", "'")
         w = re.sub(r"'s$", "", w)
+        w = lemmas.get(w, w)
         if w.isdigit():
             out.append(w)
             continue
@@ -90,6 +99,10 @@ def stem_all(words: list[str]) -> list[str]:
             continue
         for part in re.split(r"[-/]", w) if not w.startswith("+") else [w]:
             part = part.strip("'")
+            part = _NUMBER_WORDS.get(part, part)  # "one-to-one"
+            if part.isdigit():
+                out.append(part)
+                continue
             if part and part not in STOPWORDS:
                 out.append(_stem(part))
     return out
@@ -108,6 +121,13 @@ class Support:
     ungrounded: tuple[str, ...]  # content stems found neither in the bullets nor in the vocabulary
     content: int  # how many content stems the sentence has
     similarity: float  # best cosine to a bullet clause
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # embedding, when ungrounded
+
+
+#: Words for a score's move, grounded when the bullets give a current and an earlier score that moved so.
+_MOVED = {"down": ["reduction", "reduced", "fall", "fallen", "fell", "drop", "dropped", "decrease", "decreased", "lower",
+                   "down", "improvement", "improved"],
+          "up": ["increase", "increased", "rise", "risen", "rose", "higher", "up", "worse", "worsened"]}
 
 
 class Grounding:
@@ -119,11 +139,15 @@ class Grounding:
         words = tokens(bullets)
         extra: list[str] = []
         for w in words:
-            for part in {w, w.rstrip("."), *w.split("/")}:  # "Sat/Sun", "Tue/Thu"
+            for part in {w, w.rstrip("."), *re.split(r"[/-]", w)}:  # "Sat/Sun", "Tue/Thu", "post-MI"
                 extra += expansions.get(part, ())
         for shorthand, expanded in expansions.items():
             if not shorthand[0].isalnum() and shorthand in bullets.lower():
                 extra += expanded  # "++", "w/"
+        from .scales import directions
+
+        for way in directions(bullets):  # the scores moved: a note may say which way
+            extra += _MOVED[way]
         found = frozenset(content_stems(bullets)) | frozenset(stem_all(extra))
         for group in synonym_groups():
             if group & found:
@@ -139,11 +163,13 @@ class Grounding:
         ungrounded = [tuple(dict.fromkeys(x for x in st if x not in self.stems and not x.isdigit())) for st in stems_per]
         need = [i for i, u in enumerate(ungrounded) if u]
         sims = np.zeros(len(sentences), dtype=np.float32)
+        own: dict[int, np.ndarray] = {}
         if need and self.evidence:
             vectors = get_encoder().encode(self.evidence + [sentences[i] for i in need])
             ev, sv = vectors[:len(self.evidence)], vectors[len(self.evidence):]
             sims[need] = (sv @ ev.T).max(axis=1)
-        return [Support(u, len(st), float(sims[i])) for i, (u, st) in enumerate(zip(ungrounded, stems_per))]
+            own = dict(zip(need, sv))
+        return [Support(u, len(st), float(sims[i]), own.get(i)) for i, (u, st) in enumerate(zip(ungrounded, stems_per))]
 
 
 _NAMES: dict[str, frozenset[str]] = {}

@@ -17,6 +17,7 @@ from ..catalog import Catalog
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..signals import RiskView
+    from .claims import Support
 
 _I = re.IGNORECASE
 _NUMBER_WORDS = {
@@ -25,6 +26,7 @@ _NUMBER_WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "fifty-five": 55, "sixty": 60,
     "ninety": 90, "half": 0.5, "once": 1, "twice": 2,
 }
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|wks?|months?|years?|yrs?|times?|drinks?|pills?|tablets?|mg|mcg|ml)"
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)?(?:\s*%)?")
 _NUM_WORD = re.compile(rf"\b({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})[\s-]+{_UNITS}\b", _I)
@@ -202,8 +204,20 @@ _RISK_TOPIC = re.compile(
     r"\b(?:risk\w*|suicid\w*|SI|HI|self[-\s]?harm\w*|harm\w*|kill\w*|die|dying|dead|death\s+wish|overdos\w*|"
     r"safe|safety|unsafe|danger\w*|crisis|ideation|intent|plan\s+to\s+(?:end|die|kill)|end(?:s|ed|ing)?\s+(?:it|her\s+life|"
     r"his\s+life|their\s+life|my\s+life|things|it\s+all)|(?:take|taking|took)\s+(?:her|his|their|my)\s+(?:own\s+)?life|"
-    r"not\s+(?:wanting|want)\s+to\s+(?:be\s+here|live|wake)|dark\s+thoughts?|hurt\w*|cut(?:ting|s)?|urges?|violen\w*|threat\w*|abus\w*|weapons?|stockpil\w*|"
+    r"not\s+(?:wanting|want)\s+to\s+(?:be\s+here|live|wake)|dark\s+thoughts?|hurt\w*|cut(?:ting|s)?(?![-\s]?off)|urges?|violen\w*|threat\w*|abus\w*|weapons?|stockpil\w*|"
     r"means|protective|better\s+off)\b", re.I)
+#: "These thoughts", "the urges": a sentence that refers back to documented ideation speaks of risk.
+_BACK_REF = re.compile(r"\b(?:the|these|those|such|her|his|their|any)\s+(?:\w+\s+)?(?:thoughts?|urges?|feelings?\s+of\s+"
+                       r"(?:wanting|not\s+wanting)|impulses?|burning|burns|cutting|scratching|injur(?:y|ies)|wounds?)\b", re.I)
+_IDEATION_KINDS = frozenset({"suicidal_ideation", "suicide_plan", "self_harm", "harm_to_others"})
+
+
+def _about_risk(sentence: str, ideation: bool) -> bool:
+    return bool(_RISK_TOPIC.search(sentence)) or (ideation and _BACK_REF.search(sentence) is not None)
+
+
+#: A sentence saying that risk is not known yet, where the bullets say it was not assessed, grades nothing.
+_UNKNOWN = re.compile(r"\b(?:unknown|not\s+(?:yet\s+)?(?:known|assessed|been\s+assessed)|yet\s+to\s+be\s+assessed)\b", re.I)
 _NEGATION = re.compile(r"\b(?:no|not|never|denies|denied|deny|without|none|nor)\b|n't\b", re.I)
 _NOT_ASKED = re.compile(r"\bnot\s+(?:yet\s+)?(?:asked|assessed|documented|explored|screened|covered|discussed|reviewed)|"
                         r"\bto\s+complete\b|\bclinician\s+to\b|\bwas\s+not\s+(?:asked|assessed)|\bdeferred\b|"
@@ -213,12 +227,66 @@ _NOT_ASKED = re.compile(r"\bnot\s+(?:yet\s+)?(?:asked|assessed|documented|explor
 _RISK_SOFTENER = re.compile(
     r"\b(?:low|lower|minimal|mild|moderate|medium|high|elevated|imminent|fleeting|passing|transient|brief|"
     r"resolved|resolving|settled|settling|subsided|passed|gone|eased|easing|lifted|improv\w*|reduced|decreas\w*|"
-    r"manag(?:eable|ed)|stable|stabilis\w*|stabiliz\w*|contained|under\s+control|no\s+longer|not\s+(?:a|an)\s+"
+    r"manag(?:eable|ed)|stable|stabilis\w*|stabiliz\w*|contained|under\s+control|no\s+longer|not\s+(?:a|an)\s+(?:\w+\s+)?"
     r"(?:concern|issue|worry|problem)|not\s+(?:concerning|worrying|serious|significant|current|active)|"
-    r"no\s+(?:concern|cause\s+for\s+concern|indication|evidence|immediate|current)|nothing\s+to\s+suggest|"
+    r"no\s+(?:(?:ongoing|current|immediate|particular|significant|further|real|acute|active|major|serious|safety)\s+)?"
+    r"(?:concerns?|cause\s+for\s+concern|indication|evidence|worr(?:y|ies)|issues?)|no\s+(?:immediate|current)|"
+    r"nothing\s+to\s+suggest|occasional\w*|rare(?:ly)?|infrequent\w*|managing|coping|"
     r"reassur\w*|unlikely|attention[-\s]?seeking|genuine|serious(?:ly)?|judged|assessed\s+as|considered|deemed|"
     r"rated|scored|score|level|\d+\s*/\s*10|safe|safer|fine|okay|ok|calm(?:er)?|better|only|just|merely|"
     r"contract\w*|completed|in\s+place|agreed|removed|handed|secured)\b", re.I)
+
+
+def grounding_candidates(sentences: list[str], source: str, clauses: list[str],
+                         cat: Catalog, ideation: bool = False) -> list[tuple[str, "Support", bool]]:
+    """The body sentences whose content grounding fails: content words found neither in the bullets nor in
+    the note vocabulary, and too far in meaning from every bullet clause. Each with its support and whether
+    it speaks of risk (a sentence about risk must be closer). The claim probe then reads these."""
+    from .claims import Grounding, catalog_names
+    from .scales import mask_verified
+
+    body = [x for x in sentences if not _is_section_heading(x)]
+    # A band the scale's documented score lies in ("PHQ-9 16 ... moderately severe range") is not a new word.
+    cleaned = [mask_verified(_LIST_MARKER.sub("", x.lstrip("# ")).replace("**", ""), source) for x in body]
+    out = []
+    for sentence, support in zip(body, Grounding(source, clauses, catalog_names(cat)).check(cleaned)):
+        if not support.ungrounded:
+            continue
+        risk_topic = _about_risk(sentence, ideation)
+        need = RISK_GROUNDING_SIM if risk_topic else (GROUNDING_SIM if len(support.ungrounded) > 1 else SINGLE_WORD_SIM)
+        if support.similarity < need:
+            out.append((sentence, support, risk_topic))
+    return out
+
+
+#: Words that name a client's state as well as a technique: "she is mourning her old role" claims no grief work.
+_STATE = re.compile(r"mourn\w*|griev\w*|grief", re.I)
+
+
+def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat: Catalog,
+                      risk_documented: bool = True, ideation: bool = False) -> list[tuple[str, "Support"]]:
+    """The grounding candidates that stand as unsupported claims: every one about risk, and the others
+    unless the claim probe reads them as interpretation of what the bullets say (:mod:`.interpretation`).
+    When the bullets document risk, a sentence with a softening or change word ("things have calmed down",
+    "unlikely he will come") may be a minimisation without a risk word in it: the probe does not lift it. Nor
+    does it lift a sentence that names a technique the bullets do not."""
+    from .interpretation import get_claim_probe
+
+    candidates = grounding_candidates(sentences, source, clauses, cat, ideation)
+    probe = get_claim_probe()
+    if probe is None:
+        return [(s, sup) for s, sup, _ in candidates]
+    from ..naming import match_techniques
+
+    done = set(match_techniques(source, cat))
+    # Nor a sentence naming IPT work the bullets do not name ("we rehearsed it in role play"): an intervention
+    # claimed is a fact, however interpretive the sentence around it.
+    judged = [(s, sup) for s, sup, risk in candidates if not risk
+              and not (risk_documented and (_RISK_SOFTENER.search(s) or _STRICT.search(s)))
+              and not {t for t, words in match_techniques(s, cat).items() if not _STATE.fullmatch(words)} - done]
+    invented = probe.invented([s for s, _ in judged], [sup for _, sup in judged]) if judged else []
+    keep = {s for (s, _), inv in zip(judged, invented) if not inv}
+    return [(s, sup) for s, sup, _ in candidates if s not in keep]
 
 
 def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: set[str] | None = None,
@@ -248,6 +316,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     from .claims import vocabulary
+    from .scales import change_supported, mask_verified, scale_names
 
     expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas"
     src_words |= {w for word in list(src_words) for w in expansions.get(word, ())}
@@ -256,11 +325,12 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     from ..signals import analyse, risk_view
 
     src_risk = risk_view(source_signals if source_signals is not None else analyse(source, reader=False))
+    ideation = any(x.category in _IDEATION_KINDS for x in src_risk.present)
     # In a draft, a risk statement is an explicit one, or a meaning the probes are sure of: ordinary
     # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
     # Only sentences that speak of risk are read for risk (the others cannot state or deny it).
     sentences = split_sentences(draft)
-    risky = [x for x in sentences if _RISK_TOPIC.search(x)]
+    risky = [x for x in sentences if _about_risk(x, ideation)]
     joiner = " \n"
     about_risk = joiner.join(risky)
     draft_signals = [x for x in (analyse(about_risk, reader=False).items if about_risk else [])
@@ -281,27 +351,22 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         if not any(u.span == span and u.sentence == sentence for u in out):
             out.append(Unsupported(kind, span.strip(), sentence))
 
-    grounded: dict[str, object] = {}
+    ungrounded: dict[str, Any] = {}
     if clauses is not None:
-        from .claims import Grounding, catalog_names
-
-        body = [x for x in sentences if not _is_section_heading(x)]
-        cleaned = [_LIST_MARKER.sub("", x.lstrip("# ")).replace("**", "") for x in body]
-        grounded = dict(zip(body, Grounding(source, clauses, catalog_names(cat)).check(cleaned)))
+        ungrounded = {sentence: support for sentence, support
+                      in ungrounded_claims(sentences, source, clauses, cat, bool(src_risk.present), ideation)}
     for sentence in sentences:
         if _is_section_heading(sentence):
             continue  # a bare section heading ("## Plan"); any other heading text is checked as a claim
         original = sentence
-        support = grounded.get(sentence)
-        risk_topic = bool(_RISK_TOPIC.search(sentence))
-        if support is not None and support.ungrounded:  # type: ignore[attr-defined]
-            need = RISK_GROUNDING_SIM if risk_topic else (
-                GROUNDING_SIM if len(support.ungrounded) > 1 else SINGLE_WORD_SIM)  # type: ignore[attr-defined]
-            if support.similarity < need:  # type: ignore[attr-defined]
-                add("claim", ", ".join(support.ungrounded[:4]), sentence)  # type: ignore[attr-defined]
-        for m in ([] if "(standard IPT aim" in sentence else _STRICT.finditer(sentence)):  # the catalog's aim
+        risk_topic = _about_risk(sentence, ideation)
+        if sentence in ungrounded:
+            add("claim", ", ".join(ungrounded[sentence].ungrounded[:4]), sentence)
+        # The catalog's aim is template text; a band that is right for the documented score is supported.
+        for m in ([] if "(standard IPT aim" in sentence else _STRICT.finditer(mask_verified(sentence, src))):
             shorthand = _BAND_SHORTHAND.get(m.group(0).lower()[:3])
-            if m.group(0).lower() not in src and not (shorthand and re.search(shorthand, src)):
+            if m.group(0).lower() not in src and not (shorthand and re.search(shorthand, src)) \
+                    and not change_supported(m.group(0), sentence, src):
                 add("claim", m.group(0), sentence)  # a change or outcome claimed in words of its own
                 break
         if focal is not None:
@@ -313,13 +378,16 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 # From the start of the word: "wouldn't mind", not "n't mind".
                 start = m.start() - len(re.search(r"[\w']*$", sentence[:m.start()]).group(0))  # type: ignore[union-attr]
                 phrase = re.findall(r"[a-z0-9']+", _norm(sentence[start:m.end() + 30]))
-                if not re.search(r"\b" + r"\W+".join(map(re.escape, phrase[:2])) + r"\b", src) \
+                # Reported speech shifts the person: "better off without her" for "better off without me".
+                words = [_PERSON if w in _PERSONS else re.escape(w) for w in phrase[:2]]
+                if not re.search(r"\b" + r"\W+".join(words) + r"\b", src) \
                         and not _negated_in(phrase[1:5], src):
                     add("risk statement", m.group(0), sentence)
                     break
-        if risk_topic:
+        if risk_topic and not (src_risk.not_assessed and _UNKNOWN.search(sentence)):
             for m in _RISK_SOFTENER.finditer(sentence):
-                if re.search(rf"\b{re.escape(m.group(0).lower())}\b", src) or _framing_of_written(m, sentence, src):
+                if re.search(rf"\b{re.escape(m.group(0).lower())}\b", src) or _framing_of_written(m, sentence, src) \
+                        or _softener_written_otherwise(m.group(0), sentence, src):
                     continue
                 add("risk statement", m.group(0), sentence)
                 break
@@ -336,7 +404,10 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         for m in _DOSE.finditer(sentence):
             if _norm(m.group(0)).replace(" ", "") not in src.replace(" ", ""):
                 add("dose", m.group(0), sentence)
+        names = scale_names(sentence, src)  # "PHQ-9" for the bullets' "PHQ": its 9 is the scale's name
         for m in _NUM.finditer(sentence):
+            if any(a <= m.start() < b for a, b in names):
+                continue
             raw = re.sub(r"\s+", "", m.group(0)).replace(",", ".")
             pieces = [p for p in re.split(r"[/%]", raw) if p]
             whole_ok = raw in src_numbers or raw in src.replace(" ", "")
@@ -346,6 +417,9 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 add("number", m.group(0), sentence)
         for m in _NUM_WORD.finditer(sentence):
             value = str(_NUMBER_WORDS[m.group(1).lower()]).removesuffix(".0")
+            tens = re.search(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-$", sentence[:m.start()], re.I)
+            if tens:  # "twenty-one-year-old": 21, not one
+                value = str(_TENS[tens.group(1).lower()] + int(float(value)))
             if value not in src_numbers:
                 add("duration", m.group(0), sentence)
         m = _CHANNEL.search(sentence)
@@ -376,7 +450,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 and not _mentions_absence(low):
             add("risk statement", _SAFETY_PLAN.search(sentence).group(0), sentence)  # type: ignore[union-attr]
         _check_risk(sentence, src_risk, [x for x in draft_signals if x.text.strip() and x.text.strip() in sentence
-                                         and any(a <= x.start < b for a, b in spans_of.get(original, ()))], add)
+                                         and any(a <= x.start < b for a, b in spans_of.get(original, ()))
+                                         and not _quoted_from_bullets(x.text, sentence, src, quoted_src)], add)
         label_run_end = -1
         for m in _CAPITALISED.finditer(sentence):
             word = m.group(1)
@@ -386,7 +461,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             initial = not before or before[-1] in ".:;!?-–—(\"“*>#" or m.start() == label_run_end
             if initial:
                 label_run_end = m.end() + 1  # the next capitalised word, if adjacent, continues the label
-                if grounded:
+                if clauses is not None:
                     continue  # a sentence's first word is a word, not a name: grounding checks it
             if lw in src_words:
                 continue
@@ -471,6 +546,35 @@ def _framing_of_written(m: re.Match[str], sentence: str, src: str) -> bool:
     return False
 
 
+#: Object pronouns a reported sentence may swap for the client's own "me".
+_PERSONS = frozenset({"me", "her", "him", "them", "myself", "herself", "himself", "themselves"})
+_PERSON = r"(?:me|her|him|them|myself|herself|himself|themselves)"
+#: The same act in other words: a draft may write "completed" for the bullets' "done".
+_DONE = re.compile(r"\b(?:done|completed?|finished|made|drawn\s+up|written|filled\s+in)\b", re.I)
+_SCORE_WORD = re.compile(r"(?:score[sd]?|rated|rating)", re.I)
+
+
+def _softener_written_otherwise(word: str, sentence: str, src: str) -> bool:
+    """A softener the bullets wrote in other words: "completed" for "done"; "scored" or "rated" with a number
+    the bullets give ("item 10 scored 1" for "item 10 = 1"; the typed checks verify the number itself)."""
+    if word.lower() == "completed":  # what the bullets say was done ("safety plan done", "DASH done: 11 yes")
+        done = {w.lower() for m in re.finditer(r"([a-z][\w-]*)\s+(?:\w+\s+)?" + _DONE.pattern + "|" + _DONE.pattern +
+                                                r"\s+(?:a\s+|the\s+)?([a-z][\w-]*)", src, re.I)
+                for w in m.groups() if w and w.lower() not in _LIGHT_DONE}
+        return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in done)
+    if _SCORE_WORD.fullmatch(word):
+        # the score of a named instrument or item the bullets name ("DASH", "EPDS item 10"), with their number,
+        # or a rating the bullets give for the same thing ("rated her intent at 2/10" for "intent 2/10")
+        named = re.findall(r"\b[A-Z][A-Z0-9-]{2,}\b|\b[Ii]tem\s+\d+", sentence)
+        rated = [m.group(1) for m in re.finditer(r"\b([a-z]+)\s*(?:=|:|-)?\s*\d+\s*/\s*10\b", src)]
+        return bool(_numbers(sentence) & _numbers(src)) and (
+            any(n.lower() in src for n in named) or any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in rated))
+    return False
+
+
+_LIGHT_DONE = frozenset({"was", "were", "is", "be", "been", "and", "also", "not", "now", "today", "all", "in", "session"})
+
+
 def _date_in(word: str, src: str) -> bool:
     """"Friday" for "Fri", "Wednesday" for "Weds", "January" for "Jan"."""
     w = word.lower()
@@ -505,6 +609,16 @@ def _negated_in(words: list[str], src: str) -> bool:
 
 def _mentions_absence(low: str) -> bool:
     return bool(re.search(r"\bnot\s+documented\b|\bclinician\s+to\s+complete\b", low))
+
+
+def _quoted_from_bullets(span: str, sentence: str, src: str, quoted_src: str) -> bool:
+    """The finding lies inside a quotation the bullets hold word for word ("I felt like I could kill him"):
+    the client's documented words, not a statement of the draft's own."""
+    for m in _QUOTE.finditer(sentence):
+        quote = m.group(1)
+        if span.strip().lower() in quote.lower() and (_norm(quote).strip(" .,") in src or _quote_key(quote) in quoted_src):
+            return True
+    return False
 
 
 def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[[str, str, str], None]) -> None:
