@@ -231,3 +231,28 @@ def test_a_safety_plan_on_a_line_of_its_own_is_its_status(line: str, reviewed: b
 ])
 def test_self_injury_in_plain_words_and_checks_not_completed(bullets: str, status: str) -> None:
     assert _status(bullets) == status
+
+
+@pytest.mark.parametrize("bullets,area,status", [
+    ("- Sess 10/16 deficits\n- PHQ 22\n- discussed reconnecting with sister Ann", "interpersonal_deficits", "agreed"),
+    ("- DNA session 6 (of 12)\n- focus remains dispute w/ sister re care of dad", "role_dispute", "agreed"),
+    ("- no-show\n- was due to be session 5 of 12\n- Focus had been RT (leaving the army)", "role_transition", "agreed"),
+    ("- 9th session of 16\n- IPT: RD w/ husband, barely touched", "role_dispute", "agreed"),
+    ("- s3. Proposed deficits as focus, she'll think about it", "interpersonal_deficits", "tentative"),
+    # not a focus: an identity card, shorthand mid-sentence
+    ("- s5\n- lost her photo ID at the station", None, "unknown"),
+])
+def test_a_focus_stated_in_other_forms(bullets: str, area: str | None, status: str) -> None:
+    facts = parse_bullets(bullets, get_catalog())
+    assert (facts.focal_status, facts.focal_area if area else None) == (status, area)
+
+
+@pytest.mark.parametrize("bullets,kind", [
+    ("- sess 13 of 16. RT (redundancy)\n- no IPT work today - whole session on risk", "non_ipt"),
+    ("- S7. Used today for sleep hygiene at her request — not IPT\n- RT focus resumes next wk", "non_ipt"),
+    ("- s7 RT\n- IPT going well, no IPT-specific homework set", "regular"),
+    ("- s7 RT\n- she asked for CBT instead; explained IPT's focus", "regular"),
+    ("- s7 RT\n- actually people at work were kind; acted on the plan", "regular"),  # "ACT", "PE" are whole words
+])
+def test_a_session_that_says_it_was_not_ipt(bullets: str, kind: str) -> None:
+    assert parse_bullets(bullets, get_catalog()).session_kind == kind

@@ -74,9 +74,11 @@ _NON_IPT = re.compile(
     r"motivational\s+interviewing|worksheets?|relaxation\s+(?:training|exercise)|sleep\s+hygiene|"
     r"(?:housing|benefits?|welfare)\s+(?:forms?|application|paperwork)|care\s+co-?ordination|"
     # the session set IPT aside ("IPT deferred til more settled", "IPT on hold - crisis work")
-    r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started))\b", _I)
+    r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started)|"
+    # said outright: "no IPT work today - whole session on risk", "sleep hygiene at her request - not IPT"
+    r"no\s+IPT(?:\s+(?:work|done|content))?(?=\s+(?:today|this\s+(?:session|week|time))|\s+[-–—]|\s*[,;.(]|\s*$)|not\s+IPT(?![\w-]))\b", _I)
 _NOT_DONE = re.compile(
-    r"\b(?:asked\s+(?:about|for|whether|if)|request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
+    r"\b(?:asked\s+(?:about|for|whether|if)|(?<!at\sher\s)(?<!at\shis\s)(?<!at\stheir\s)request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
     r"last\s+therapist|before\s+(?:IPT|this)|hx|history\s+of|had\s+(?:done|tried)|in\s+the\s+past|declined|refus\w*|"
     r"explained|instead\s+of|rather\s+than|"
     # someone else's task ("agreed to see GP re meds review"): not the session's work

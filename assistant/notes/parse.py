@@ -31,7 +31,9 @@ _PERSON = re.compile(rf"\b(?:her|his|their|my|the|client'?s|pt'?s)\s+(?:late\s+|
 _PERSON_AFTER_WITH = re.compile(rf"\b(?:with|w/|toward|towards|against|and)\s+(?:her\s+|his\s+|their\s+|the\s+)?(?:late\s+)?({PEOPLE})\b", _I)
 
 _FOCUS_STATED = re.compile(
-    r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\s*(?:agreed\s*)?(?:[:=\-–(]|is|was|\s(?=\s*(?:role|interpers\w*|grief|dispute|transition|deficits?|isolation|RD|RT|ID)\b))\s*"
+    r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\s*(?:agreed\s*)?"
+    r"(?:(?:remains|had\s+been|has\s+been|is\s+still|still|continues\s+(?:to\s+be|as)|stays)\s+(?:on\s+)?(?:the\s+)?)?"
+    r"(?:[:=\-–(]|is|was|\s*(?=(?:role|interpers\w*|grief|dispute|transition|deficits?|isolation|RD|RT|ID)\b))\s*"
     r"([a-z][a-z \-/]+)", _I)
 #: The areas by name, and by the capitalised shorthand IPT notes use for them ("RD w/ wife", "RT - retirement").
 _FOCUS_NAMES = {
@@ -100,8 +102,12 @@ _SHORTHAND = ("RD", "RT", "ID")
 #: to motherhood"), after a session mention, or after a focus label
 #: or a hedge ("tentatively RT", "think ID", "FA: RD", "(ID group)").
 _SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
-                           r"\b(?:focus|FA|tentative(?:ly)?|think|prob(?:ably)?|likely|possible|poss|maybe|query|"
+                           r"\b(?:focus|FA|IPT|tentative(?:ly)?|think|prob(?:ably)?|likely|possible|poss|maybe|query|"
                            r"agreed|area|suggest\w*|propos\w*|floated|lean(?:s|ing)?\s+(?:towards?|to)|favou?r(?:s|ing)?|or|vs\.?)\W*|[(?]\s*)$", _I)
+
+
+#: Only a session mention before the area: "Sess 10/16 deficits", "s4 - grief".
+_SESSION_THEN = re.compile(r"\W*(?:s|sess|session|wk|week)\.?\s*#?\d+(?:\s*(?:/|of)\s*\d+)?\W*", _I)
 
 
 def _stated_focus(bullet: str) -> tuple[str, bool] | None:
@@ -111,12 +117,17 @@ def _stated_focus(bullet: str) -> tuple[str, bool] | None:
     for target in ([m.group(1)] if m else []) + [bullet]:
         for area, pat in _FOCUS_NAMES.items():
             hit = re.search(pat, target, _I)
-            if not hit or (hit.group(0) in _SHORTHAND and not _SHORTHAND_AT.search(target[:hit.start()])
-                           and not re.match(r"\s*(?:group|grp|focus)\b", target[hit.end():], _I)):
+            if not hit:
+                continue
+            as_focus = re.match(r"\s*(?:as\s+(?:the\s+|a\s+)?)?(?:group|grp|focus|focal\s+area)\b", target[hit.end():], _I)
+            if (hit.group(0) in _SHORTHAND and not _SHORTHAND_AT.search(target[:hit.start()]) and not as_focus):
                 continue  # "photo ID", "RT" mid-sentence: not the focus
+            # Labelled: "FA: ...", "grief focus", "proposed deficits as focus", or the area opening the bullet
+            # or right after its session ("Sess 10/16 deficits"); the shorthand is only ever a label.
             labelled = bool(m and target is not bullet) or bool(
                 re.search(r"\b(?:grief|dispute|transition|deficits?|isolation)\s+focus\b", bullet, _I)) \
-                or hit.start() == 0 or hit.group(0) in _SHORTHAND  # the shorthand is only ever a label
+                or hit.start() == 0 or hit.group(0) in _SHORTHAND or bool(as_focus) \
+                or bool(_SESSION_THEN.fullmatch(target[:hit.start()]))
             if labelled or re.search(r"\b(?:role[\s-]+(?:dispute|transition)|interpersonal\s+(?:deficits?|dispute|sensitivity)|grief)\b",
                                      bullet, _I):
                 return area, labelled
