@@ -256,3 +256,21 @@ def test_a_focus_stated_in_other_forms(bullets: str, area: str | None, status: s
 ])
 def test_a_session_that_says_it_was_not_ipt(bullets: str, kind: str) -> None:
     assert parse_bullets(bullets, get_catalog()).session_kind == kind
+
+
+@pytest.mark.parametrize("bullets,status", [
+    # perceived burdensomeness is a warning sign: ask directly
+    ("- Session 3 of 12\n- 'Everyone'd be better off without me dragging them down.'\n- PHQ-9 19", "possible"),
+    ("- s5 RD\n- said the kids \"would be better off without me messing things up\"", "possible"),
+    # with ideation stated, or in its own words, it is risk
+    ("- s5 RD\n- better off without me, wishes she was dead, no plan", "present"),
+    ("- s5 RD\n- says she'd be 'better off dead'", "present"),
+])
+def test_a_burden_statement_is_a_warning_sign_not_stated_ideation(bullets: str, status: str) -> None:
+    assert _status(bullets) == status
+
+
+def test_a_burden_statement_still_puts_safety_first_in_ask() -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert predict("My client keeps saying her kids would be better off without her. What next?").risk != "none"

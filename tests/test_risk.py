@@ -23,7 +23,7 @@ from assistant.signals.types import RISK_DESCRIPTIONS as CATEGORIES
         ("She says she wants to die.", "suicidal_ideation"),
         ("She wants to kill herself.", "suicidal_ideation"),
         ("She wishes she could disappear.", "suicidal_ideation"),
-        ("He said his family would be better off without him.", "suicidal_ideation"),
+        ("He said his family would be better off without him.", "warning_signs"),  # burden: ask directly
         ("She has been stockpiling pills.", "suicide_plan"),
         ("He bought a gun last week.", "suicide_plan"),
         ("She has a plan to overdose.", "suicide_plan"),

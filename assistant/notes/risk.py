@@ -231,7 +231,7 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
                             for x in mine))
         hints = [x for x in view.present if x.score >= HINT_MIN]
         r.level = "risk" if "risk" in levels else ("possible" if levels else ("hint" if hints else None))
-        if r.level == "risk" and all(x.source == "semantic" for x in sure) \
+        if r.level == "risk" and all(x.source == "semantic" or x.category == "warning_signs" for x in sure) \
                 and any(x.category == "warning_signs" for x in view.present) \
                 and not any("answered yes" in x.modifiers for x in sure):
             # Read by meaning alone, and read as warning-sign language ("texted old friends to say goodbye
@@ -285,7 +285,8 @@ def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
     elif unassessed:
         status.status = "not_assessed"
     if present:
-        joined = " ".join(present + denied)
+        # a denial of plan or intent on a warning-sign line counts too ("'better off without me' - no plan")
+        joined = " ".join(present + denied + [c for c in possible if _PLAN_DENIAL.search(c)])
         if re.search(r"\bpassive\b|\bwish(?:es|ed)?\s+(?:she|he|they)?\s*(?:were|was|could\s+be)?\s*(?:dead|to\s+die|not\s+wake)|"
                      r"\bbetter\s+off\s+dead\b", joined, re.I):
             status.ideation = "passive"
