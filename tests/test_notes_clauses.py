@@ -323,7 +323,8 @@ def test_the_fact_check_is_safe_across_threads(a: Assistant) -> None:
 
 
 @pytest.mark.parametrize("bullet", ["nxt wk: cont. mourning the lost role / work identity",
-                                    "reviewed sleep, incl. early waking and naps"])
+                                    "reviewed sleep, incl. early waking and naps",
+                                    "s6/16 grief, mum d. Feb", "husband d. 8mo ago (MI)"])
 def test_a_shortening_with_a_point_does_not_end_the_clause(bullet: str) -> None:
     from assistant.notes.clauses import _sentence_pieces
 

@@ -16,7 +16,9 @@ _I = re.IGNORECASE
 _ABBREVIATIONS = ("vs", "dr", "mr", "mrs", "ms", "e.g", "i.e", "approx", "pt", "wk", "sess", "appt", "re", "s",
                   "etc", "cf", "no", "st", "min", "hrs", "yrs", "mos", "fu", "f/u",
                   # clinicians' shortenings written with a point: "cont. mourning the lost role", "incl. sleep"
-                  "cont", "contd", "esp", "incl", "poss", "prob", "ref", "dept", "mgr", "tel", "info", "wks", "mins")
+                  "cont", "contd", "esp", "incl", "poss", "prob", "ref", "dept", "mgr", "tel", "info", "wks", "mins",
+                  # died and born: "mum d. Feb", "husband d. 8mo ago (MI)", "b. 1961"
+                  "d", "b")
 _SENTENCE_END = re.compile(r"(?<=[\w)\]'\"”])\.\s+(?=[\"“(]?[A-Za-z])")
 #: A spaced dash breaks a bullet, except before a screen's result ("SI/HI - neg", "risk - nil").
 _RESULT = r"(?:neg|negative|nil|none|denied|-ve|positive|yes|no|not\s+(?:asked|assessed)|\d+(?:/\d+)?)\b|\+"
