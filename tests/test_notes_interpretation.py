@@ -183,3 +183,34 @@ def test_risk_and_rating_facts_in_the_models_words_stand(bullets: str, sentence:
 def test_a_minimisation_that_refers_back_to_documented_self_harm_is_flagged(sentence: str) -> None:
     bullets = "- s10 RD flatmates\n- SH: burned inner wrist w/ lighter x2 this wk\n- SH urges daily\n- denies SI"
     assert _flags(sentence, bullets)
+
+
+@pytest.mark.parametrize("bullets,sentence", [
+    ("- Session #10/12 RD w/ supervisor Dana\n- HR set up mediation 11/14", "HR has set up a mediation for November 14."),
+    ("- Sess 12 of 12\n- PHQ-9 8 (s1 20); GAD-7 7", "PHQ-9 was 8 (mild), down from 20 (severe) at session 1."),
+    ("- Sess 12 of 12\n- PHQ-9 8 (s1 20); GAD-7 7", "She moved from severe to mild depressive symptoms."),
+    ("- Perinatal IPT group wk 3/8\n- EPDS 13 (wk 1: 16)", "Her EPDS has fallen by three points but remains at a level consistent "
+                                                           "with probable depression."),
+    ("- Sess 11 of 16, carer for wife, Alzheimer's dx 2023", "His wife was diagnosed with Alzheimer's disease in 2023."),
+    ("- s5 grief\n- SI: fleeting thoughts last wk \"I want to be with her\" - no plan, no intent, hasn't sought means",
+     "She reported fleeting thoughts last week of wanting \"to be with her,\" with no plan, no intent, and no attempt "
+     "to seek means."),
+    ("- IPT-A sess 4\n- item 9 = 1 \"sometimes wish I could just disappear\"",
+     "She said she \"sometimes wish[es] I could just disappear.\""),
+])
+def test_more_of_the_bullets_facts_in_a_models_words_stand(bullets: str, sentence: str) -> None:
+    assert _flags(sentence, bullets) == []
+
+
+@pytest.mark.parametrize("bullets,sentence", [
+    ("- Session #10/12 RD w/ supervisor Dana\n- mood 4/10", "She saw Dana on April 10."),  # a rating is not a date
+    ("- Sess 12 of 12\n- PHQ-9 8 (s1 20)", "PHQ-9 was 8 (moderate)."),
+    ("- EPDS 11", "Her EPDS indicates probable depression."),  # 11 is possible, not probable (13 or more)
+    ("- s5 of 12\n- inventory completed. focus still undecided - transition vs dispute w/ manager",
+     "Following the inventory, the client chose role transition as the focal area."),
+])
+def test_a_wrong_date_band_or_agreement_is_still_flagged(bullets: str, sentence: str) -> None:
+    from assistant.notes.drafting import check_sections
+
+    facts = parse_bullets(bullets, get_catalog())
+    assert check_sections({"Assessment": sentence}, facts, bullets, get_catalog())

@@ -44,7 +44,8 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh3_read": "writer k, bullet sets", "fresh3_held": "writer k, bullet sets",
               "fresh4_read": "writer l, drafts", "fresh4_held": "writer l, drafts",
               "fresh5_read": "writer m, bullet sets", "fresh5_held": "writer m, bullet sets",
-              "fresh6_read": "writer o, drafts about risk", "fresh6_held": "writer o, drafts about risk"}
+              "fresh6_read": "writer o, drafts about risk", "fresh6_held": "writer o, drafts about risk",
+              "fresh7_read": "writer p, drafts", "fresh7_held": "writer p, drafts"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

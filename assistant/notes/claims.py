@@ -113,6 +113,7 @@ def tokens(text: str) -> list[str]:
 
 
 def content_stems(text: str) -> list[str]:
+    text = re.sub(r"(?<=\w)\[\w{1,4}\]", "", text)  # an editorial inflection in a quote: "wish[es]"
     return [s for s in stem_all([t for t in tokens(text) if t not in STOPWORDS]) if s and s not in STOPWORDS]
 
 
@@ -126,8 +127,9 @@ class Support:
 
 #: Words for a score's move, grounded when the bullets give a current and an earlier score that moved so.
 _MOVED = {"down": ["reduction", "reduced", "fall", "fallen", "fell", "drop", "dropped", "decrease", "decreased", "lower",
-                   "down", "improvement", "improved"],
-          "up": ["increase", "increased", "rise", "risen", "rose", "higher", "up", "worse", "worsened"]}
+                   "down", "improvement", "improved", "slight", "slightly", "modest", "modestly", "point", "points"],
+          "up": ["increase", "increased", "rise", "risen", "rose", "higher", "up", "worse", "worsened", "slight",
+                 "slightly", "modest", "modestly", "point", "points"]}
 
 
 class Grounding:

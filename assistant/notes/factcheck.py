@@ -315,6 +315,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src = _norm(source)
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
+    src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
     from .claims import vocabulary
     from .scales import change_supported, mask_verified, scale_names
 
@@ -437,7 +438,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                           (_MEDICATION, "medication")):
             for m in pat.finditer(sentence):
                 if _norm(m.group(0)) not in src and not _same_token(m.group(0), src) \
-                        and not (kind == "date" and _date_in(m.group(0), src)) \
+                        and not (kind == "date" and (_date_in(m.group(0), src) or _numeric_date(m, sentence, src))) \
                         and not (kind == "test score" and _same_scale(m.group(0), src)):
                     add(kind, m.group(0), sentence)
         for m in _SCORING.finditer(sentence):
@@ -499,7 +500,7 @@ _BAND_SHORTHAND = {"mod": r"\bmod\b", "sev": r"\bsev\b"}
 _AREA_WORDS = {"grief": r"grief|bereavement|mourning", "role_dispute": r"(?:role\s+|interpersonal\s+)?dispute",
                "role_transition": r"(?:role\s+)?transition", "interpersonal_deficits": r"deficits?|interpersonal\s+sensitivity"}
 _AREA_SHORTHAND = {"grief": "grief", "role_dispute": "rd", "role_transition": "rt", "interpersonal_deficits": "id"}
-_AGREED = re.compile(r"\b(?:agreed|agree|confirmed|decided|chosen|settled\s+on|will\s+be\s+the\s+focus|"
+_AGREED = re.compile(r"\b(?:agreed|agree|confirmed|decided|chosen|chose|selected|opted\s+for|settled\s+on|will\s+be\s+the\s+focus|"
                      r"(?:the\s+)?focus\s+(?:is|was|will\s+be|should|has)|focal\s+area\s+(?:is|was|will\s+be)|"
                      r"secondary\s+(?:focus|area))\b", re.I)
 
@@ -575,6 +576,27 @@ def _softener_written_otherwise(word: str, sentence: str, src: str) -> bool:
 _LIGHT_DONE = frozenset({"was", "were", "is", "be", "been", "and", "also", "not", "now", "today", "all", "in", "session"})
 
 
+_MONTH_NUMBER = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                               "nov", "dec"), start=1)}
+
+
+def _numeric_date(m: re.Match[str], sentence: str, src: str) -> bool:
+    """"November 14" (or "14 November") for the bullets' date "11/14" or "14/11": the month and the day both."""
+    month = _MONTH_NUMBER.get(m.group(0).lower()[:3])
+    after = re.match(r"\s+(\d{1,2})(?:st|nd|rd|th)?\b", sentence[m.end():])
+    before = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?$", sentence[:m.start()])
+    day = (after or before).group(1) if (after or before) else None
+    if month is None or day is None:
+        return False
+    for a, b in ((month, int(day)), (int(day), month)):
+        # not a rating or a count of days ("mood 4/10", "acted on 2/7")
+        if b in (7, 10) and a <= b:
+            continue
+        if re.search(rf"(?<![\d/]){a}\s*/\s*{b}(?![\d/])", src):
+            return True
+    return False
+
+
 def _date_in(word: str, src: str) -> bool:
     """"Friday" for "Fri", "Wednesday" for "Weds", "January" for "Jan"."""
     w = word.lower()
@@ -602,9 +624,13 @@ _LIGHT = frozenset("a an any the made make making have has had been be got get y
 def _negated_in(words: list[str], src: str) -> bool:
     """The first word with content after the draft's negation is negated in the bullets too: "has not made
     a plan" for "no plan made"."""
-    content = next((w for w in words if w not in _LIGHT), None)
-    return content is not None and re.search(
-        rf"\b(?:no|not|never|nil|denies|denied|without)\W+(?:\w+\W+){{0,2}}?{re.escape(content)}\b", src) is not None
+    content = [w for w in words if w not in _LIGHT]
+    # the first content word as written; any of the next ones by its stem ("no attempt to seek means" for
+    # "hasn't sought means")
+    return bool(content) and (re.search(
+        rf"\b(?:no|not|never|nil|denies|denied|without)\W+(?:\w+\W+){{0,2}}?{re.escape(content[0])}\b", src) is not None
+        or any(len(w) >= 4 and re.search(rf"(?:\b(?:no|not|never|nil|denies|denied|without)|n't)\W+(?:\w+\W+){{0,2}}?"
+                                         rf"{re.escape(w[:5])}\w*\b", src) for w in content[1:4]))
 
 
 def _mentions_absence(low: str) -> bool:

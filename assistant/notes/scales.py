@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..yamlfile import load_yaml
 
-_BAND = re.compile(r"\b(?:moderately[-\s]+severe|minimal|mild|moderate|severe)\b(?:\s+(?:range|band|level|category))?", re.I)
+_BAND = re.compile(r"\b(?:moderately[-\s]+severe|minimal|mild|moderate|severe|(?:possible|probable)(?=\s+(?:depression|"
+                   r"postnatal\s+depression|perinatal\s+depression)))\b(?:\s+(?:range|band|level|category))?", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +31,7 @@ def _scales() -> list[tuple[re.Pattern[str], list[tuple[int, int, str]]]]:
 
 def _score_after(text: str, end: int) -> int | None:
     """The score written right after a scale's name: "PHQ-9 16", "PHQ-9 of 16", "GAD-7 score = 12"."""
-    m = re.match(r"\s*(?:total\s+)?(?:score\s+)?(?:of|was|is|at|=|:|-|–)?\s*(?:score\s+)?(?:of\s+)?(\d{1,2})(?![\d/.])", text[end:], re.I)
+    m = re.match(r"\s*(?:total\s+)?(?:score\s+)?(?:of|was|is|at|=|:|-|–)?\s*(?:score\s+)?(?:of\s+)?(\d{1,2})(?![\d/]|\.\d)", text[end:], re.I)
     return int(m.group(1)) if m else None
 
 
@@ -42,7 +43,7 @@ def _bullet_score(pattern: re.Pattern[str], src: str) -> int | None:
 
 _PART = re.compile(r",|;|\band\b|\bwhile\b|\bwhereas\b|\bbut\b")
 #: What a band grades when no scale is named, and the scales that grade it.
-_GRADED = [(re.compile(r"\b(?:depress\w*|low\s+mood)", re.I), ("PHQ-9", "PHQ-A", "BDI-II")),
+_GRADED = [(re.compile(r"\b(?:depress\w*|(?:low\s+)?mood)", re.I), ("PHQ-9", "PHQ-A", "BDI-II", "EPDS")),
            (re.compile(r"\banxi\w*", re.I), ("GAD-7",))]
 
 
@@ -70,7 +71,9 @@ def _names() -> list[str]:
     return list(load_yaml(Path(__file__).with_name("scales.yaml").read_text(encoding="utf-8")))
 
 
-_FROM = re.compile(r"\b(?:from|was|previously|earlier|initially|at\s+intake)\s+(?:the\s+|a\s+)?$", re.I)
+_FROM = re.compile(r"\b(?:from|previously|earlier|initially|at\s+intake)\s+(?:the\s+|a\s+)?(?:\d{1,2}\s*\(\s*)?$", re.I)
+#: A band in brackets after a number grades that number: "PHQ-9 was 8 (mild), down from 20 (severe)".
+_NUMBER_THEN = re.compile(r"(?<![\d/])(\d{1,2})\s*\(\s*$")
 
 
 def _earlier_score(pattern: re.Pattern[str], src: str) -> int | None:
@@ -80,7 +83,7 @@ def _earlier_score(pattern: re.Pattern[str], src: str) -> int | None:
         tail = re.match(r"\s*(?:total\s+)?(?:score\s+)?(?:of|was|is|at|=|:|-|–)?\s*(?:score\s+)?(?:of\s+)?\d{1,2}([^;\n]{0,30})",
                         src[m.end():], re.I)
         if tail and _EARLIER.search(tail.group(1)):
-            e = re.search(r"(?<![\w/])(\d{1,2})(?![\d/])", tail.group(1))
+            e = _EARLIER_NUMBER.search(tail.group(1))
             if e:
                 found.add(int(e.group(1)))
     return found.pop() if len(found) == 1 else None
@@ -111,10 +114,14 @@ def verified_bands(sentence: str, src: str) -> list[tuple[int, int]]:
             continue
         word = re.sub(r"[-\s]+", " ", re.match(r"[a-z]+(?:[-\s]+severe)?", b.group(0), re.I).group(0).lower())
         score = scale[2]
-        if _FROM.search(sentence[max(0, b.start() - 20):b.start()]):  # "reduced from moderately severe to ..."
+        lead = sentence[max(0, b.start() - 20):b.start()]
+        annotated = _NUMBER_THEN.search(lead)
+        if annotated:  # the band of the number it follows, which must be the bullets' current or earlier score
+            score = int(annotated.group(1)) if int(annotated.group(1)) in (score, earlier_of.get(id(scale[3]))) else None
+        elif _FROM.search(lead):  # "reduced from moderately severe to ..."
             score = earlier_of.get(id(scale[3]))
-            if score is None:
-                continue
+        if score is None:
+            continue
         if any(lo <= score <= hi and name == word for lo, hi, name in scale[3]):
             out.append((b.start(), b.end()))
     return out
@@ -133,6 +140,8 @@ def scale_names(sentence: str, src: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for pattern, _ in _scales() if pattern.search(src) for m in pattern.finditer(sentence)]
 
 
+#: The earlier score in "(was 16 at s1)", "(wk 1: 16)", "(s1 18)": a number not naming a session or week.
+_EARLIER_NUMBER = re.compile(r"(?<![\w/])(?<!wk\s)(?<!week\s)(?<!session\s)(?<!sess\s)(?<!#)(\d{1,2})(?![\d/])", re.I)
 _EARLIER = re.compile(r"\(|\b(?:was|from|prev\w*|baseline|intake|last|initially)\b", re.I)
 
 
@@ -149,7 +158,7 @@ def directions(src: str) -> set[str]:
             window = tail.group(1) if tail else ""
             if not _EARLIER.search(window):
                 continue
-            earlier = re.search(r"(?<![\w/])(\d{1,2})(?![\d/])", window)
+            earlier = _EARLIER_NUMBER.search(window)
             if earlier and int(earlier.group(1)) != now:
                 out.add("down" if now < int(earlier.group(1)) else "up")
     return out
