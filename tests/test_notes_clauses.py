@@ -330,3 +330,27 @@ def test_a_shortening_with_a_point_does_not_end_the_clause(bullet: str) -> None:
 
     assert _sentence_pieces(bullet) == [bullet]
     assert len(_sentence_pieces("SI denied. cont. grief work")) == 2  # a real sentence end still splits
+
+
+@pytest.mark.parametrize("fmt", ["soap", "dap", "birp", "girp"])
+def test_a_goal_line_is_in_the_note_in_every_format(fmt: str, a: Assistant) -> None:
+    from assistant.notes.drafting import draft_note
+
+    note = draft_note("- uni counselling s5/8\n- ID focus (agreed)\n- goal: sit w/ classmates at next lecture",
+                      a.catalog, None, format=fmt)
+    assert "sit w/ classmates at next lecture" in note.text  # BIRP, with no goals section, had dropped it
+
+
+def test_a_next_line_in_shorthand_goes_to_the_plan(a: Assistant) -> None:
+    from assistant.notes.drafting import draft_note
+
+    note = draft_note("- S4/16. Grief focus (mother d. Aug)\n- reconstructed last months w/ mum\n"
+                      "- nxt: explore ambivalence, who else knew mum", a.catalog, None, format="soap")
+    assert "explore ambivalence" in note.sections["Plan"].lower()
+    assert "ambivalence" not in note.sections["Subjective"].lower()  # not written as the client's report
+
+
+def test_a_focus_statement_keeps_the_clinicians_words(a: Assistant) -> None:
+    f = parse_bullets("- S4/12, grief focus. Son died 2yrs ago", a.catalog)
+    assert (f.focal_area, f.focal_status, f.focal_statement) == ("grief", "agreed", "grief focus")
+    assert parse_bullets("- S4/12, grief\n- son died 2yrs ago", a.catalog).focal_statement is None

@@ -78,7 +78,7 @@ def _present(sentence: str, text: str) -> bool:
 
 
 def _unlabel(text: str) -> str:
-    return re.sub(r"^\s*(?:hw|homework|task|plan|goal|next|group\s+task)\s*(?:[:\-–—=]|→)\s*", "", text, flags=re.I)
+    return re.sub(r"^\s*(?:hw|homework|task|plan|goal|next|nxt|group\s+task)\s*(?:[:\-–—=]|→)\s*", "", text, flags=re.I)
 
 
 def _parts(bullets: str) -> list[str]:

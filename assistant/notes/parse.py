@@ -61,7 +61,7 @@ _TASK_REVIEW = re.compile(r"\b(?:last\s+(?:week'?s?|session'?s?)\s+(?:task|homew
                           r"didn'?t\s+(?:do|complete)|did\s+not\s+(?:do|complete)|tried)\s+(?:the\s+|her\s+|his\s+)?"
                           r"(?:task|homework|hw|assignment)|task\s+review|reviewed\s+(?:the\s+)?(?:task|homework|hw)|"
                           r"as\s+planned|as\s+agreed)\b", _I)
-_PLAN = re.compile(r"^\s*(?:plan|next(?:\s+session)?|f/u|follow[\s-]?up|p)\s*[:\-–]|\b(?:next\s+session|continue\s+"
+_PLAN = re.compile(r"^\s*(?:plan|(?:next|nxt)(?:\s+(?:session|sess|wk|week|time|contact|appt))?|f/u|follow[\s-]?up|p)\s*[:\-–=>]|\b(?:next\s+session|continue\s+"
                    r"(?:ipt|with|to)|will\s+(?:review|continue|revisit|focus|follow)|refer\w*|coordinate\s+with|"
                    r"schedule\w*|arranged|booked|f/u|follow[\s-]?up|plan\s+to\s+(?:review|continue|revisit|focus))\b", _I)
 #: Asking or checking: a risk line that plans it is the plan's ("review risk at start of next session").
@@ -327,8 +327,10 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
             facts.focal_area, facts.focal_area_source = stated[0], "stated"  # type: ignore[assignment]
             facts.focal_status = "tentative" if focus_tentative(c.text) else "agreed"
             labelled_focus = labelled_focus or stated[1]
-            facts.focal_statement = c.text if states_only and (extra >= 1 or facts.focal_status == "tentative") \
-                else None
+            # the clinician's own words for it, unless they are only the area's name ("grief focus" is kept)
+            own_words = re.sub(r"[^a-z ]", "", c.text.lower()).strip() != stated[0].replace("_", " ")
+            facts.focal_statement = c.text if states_only and (extra >= 1 or facts.focal_status == "tentative"
+                                                               or own_words) else None
         if states_only:
             frame_only.add(i)  # the clause states the focus (kept whole as the focal statement)
         elif matched and _bare(residual):

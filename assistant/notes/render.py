@@ -252,8 +252,9 @@ def render_offline(f: SessionFacts, cat: Catalog, fmt: str) -> dict[str, str]:
     if fmt == "dap":
         return {"Data": _data(f, cat), "Assessment": _assessment(f, cat), "Plan": _plan(f)}
     if fmt == "birp":
+        # BIRP has no goals section: a documented goal leads the plan
         return {"Behavior": _behavior(f, cat), "Intervention": interventions_text(f, cat), "Response": _response(f),
-                "Plan": _plan(f)}
+                "Plan": " ".join(p for p in (_goals_text(f), _plan(f)) if p)}
     if fmt == "girp":
         return {"Goals": _goals(f, cat), "Intervention": interventions_text(f, cat), "Response": _response(f, True),
                 "Plan": _plan(f)}
