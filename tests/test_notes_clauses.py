@@ -354,3 +354,9 @@ def test_a_focus_statement_keeps_the_clinicians_words(a: Assistant) -> None:
     f = parse_bullets("- S4/12, grief focus. Son died 2yrs ago", a.catalog)
     assert (f.focal_area, f.focal_status, f.focal_statement) == ("grief", "agreed", "grief focus")
     assert parse_bullets("- S4/12, grief\n- son died 2yrs ago", a.catalog).focal_statement is None
+
+
+@pytest.mark.parametrize("line", ["to review with supervisor", "rebook extra 30 min before final session", "revisit"])
+def test_a_step_still_to_come_goes_to_the_plan(line: str, a: Assistant) -> None:
+    f = parse_bullets(f"- s7/16 RD w/ partner\n- {line}", a.catalog)
+    assert (line, "plan") in f.clauses

@@ -280,7 +280,9 @@ def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_wor
         return "mood"
     if found:
         return "ratings"
-    return next((field for pattern, field in _BY_WORDS if pattern.search(masked)), "plan" if is_planned else "other")
+    if is_planned:
+        return "plan"  # a step still to come ("to review with supervisor") is the plan, whoever it names
+    return next((field for pattern, field in _BY_WORDS if pattern.search(masked)), "other")
 
 
 def _techniques(clause: str, catalog: Catalog) -> dict[str, str]:
