@@ -1,0 +1,237 @@
+"""Risk statements in a model draft, against the bullets' risk (used by :mod:`.factcheck`).
+
+A sentence speaks of risk when it names a risk topic, or refers back to documented ideation or self-harm
+("these urges are only occasional now"). In such a sentence the draft may not add a denial, a softening,
+resolving or grading word, or a statement of risk the bullets do not document; the words the bullets wrote
+themselves ("no plan", "risk: low", a quotation held word for word, "SP done" as "completed") stand.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..signals import RiskView
+
+_I = re.IGNORECASE
+
+#: A meaning-level risk finding in a model draft counts as a risk statement at this probability or above.
+DRAFT_SEMANTIC_MIN = 0.9
+
+
+_RISK_TOPIC = re.compile(
+    r"\b(?:risk\w*|suicid\w*|SI|HI|self[-\s]?harm\w*|harm\w*|kill\w*|die|dying|dead|death\s+wish|overdos\w*|"
+    r"safe|safety|unsafe|danger\w*|crisis|ideation|intent|plan\s+to\s+(?:end|die|kill)|end(?:s|ed|ing)?\s+(?:it|her\s+life|"
+    r"his\s+life|their\s+life|my\s+life|things|it\s+all)|(?:take|taking|took)\s+(?:her|his|their|my)\s+(?:own\s+)?life|"
+    r"not\s+(?:wanting|want)\s+to\s+(?:be\s+here|live|wake)|dark\s+thoughts?|hurt\w*|cut(?:ting|s)?(?![-\s]?off)|urges?|violen\w*|threat\w*|abus\w*|weapons?|stockpil\w*|"
+    r"means|protective|better\s+off)\b", re.I)
+
+
+#: "These thoughts", "the urges": a sentence that refers back to documented ideation speaks of risk.
+_BACK_REF = re.compile(r"\b(?:the|these|those|such|her|his|their|any)\s+(?:\w+\s+)?(?:thoughts?|urges?|feelings?\s+of\s+"
+                       r"(?:wanting|not\s+wanting)|impulses?|burning|burns|cutting|scratching|injur(?:y|ies)|wounds?)\b", re.I)
+
+
+_IDEATION_KINDS = frozenset({"suicidal_ideation", "suicide_plan", "self_harm", "harm_to_others"})
+
+
+def _about_risk(sentence: str, ideation: bool) -> bool:
+    return bool(_RISK_TOPIC.search(sentence)) or (ideation and _BACK_REF.search(sentence) is not None)
+
+
+#: A sentence saying that risk is not known yet, where the bullets say it was not assessed, grades nothing.
+_UNKNOWN = re.compile(r"\b(?:unknown|not\s+(?:yet\s+)?(?:known|assessed|been\s+assessed)|yet\s+to\s+be\s+assessed)\b", re.I)
+
+
+_NEGATION = re.compile(r"\b(?:no|not|never|denies|denied|deny|without|none|nor)\b|n't\b", re.I)
+
+
+_NOT_ASKED = re.compile(r"\bnot\s+(?:yet\s+)?(?:asked|assessed|documented|explored|screened|covered|discussed|reviewed)|"
+                        r"\bto\s+complete\b|\bclinician\s+to\b|\bwas\s+not\s+(?:asked|assessed)|\bdeferred\b|"
+                        r"\bnext\s+(?:session|time|week)\b|\bcheck\b|\bask\b", re.I)
+
+
+#: Words that minimise, resolve, grade or excuse risk. In a sentence about risk they must come from the
+#: bullets; a draft may not add them.
+_RISK_SOFTENER = re.compile(
+    r"\b(?:low|lower|minimal|mild|moderate|medium|high|elevated|imminent|fleeting|passing|transient|brief|"
+    r"resolved|resolving|settled|settling|subsided|passed|gone|eased|easing|lifted|improv\w*|reduced|decreas\w*|"
+    r"manag(?:eable|ed)|stable|stabilis\w*|stabiliz\w*|contained|under\s+control|no\s+longer|not\s+(?:a|an)\s+(?:\w+\s+)?"
+    r"(?:concern|issue|worry|problem)|not\s+(?:concerning|worrying|serious|significant|current|active)|"
+    r"no\s+(?:(?:ongoing|current|immediate|particular|significant|further|real|acute|active|major|serious|safety)\s+)?"
+    r"(?:concerns?|cause\s+for\s+concern|indication|evidence|worr(?:y|ies)|issues?)|no\s+(?:immediate|current)|"
+    r"nothing\s+to\s+suggest|occasional\w*|rare(?:ly)?|infrequent\w*|managing|coping|"
+    r"reassur\w*|unlikely|attention[-\s]?seeking|genuine|serious(?:ly)?|judged|assessed\s+as|considered|deemed|"
+    r"rated|scored|score|level|\d+\s*/\s*10|safe|safer|fine|okay|ok|calm(?:er)?|better|only|just|merely|"
+    r"contract\w*|completed|in\s+place|agreed|removed|handed|secured)\b", re.I)
+
+
+_FRAMING = re.compile(r"assessed\s+as|judged|considered|deemed|rated", re.I)
+
+
+def _framing_of_written(m: re.Match[str], sentence: str, src: str) -> bool:
+    """A softener that only frames the bullets' own words: "Risk assessed as low" for "risk: low", "the
+    updated safety plan remains in place" for "safety plan updated"."""
+    if _FRAMING.fullmatch(m.group(0)):
+        grade = re.match(r"\s+(?:(?:a|an|the)\s+)?([a-z]+)", sentence[m.end():], re.I)
+        return bool(grade) and bool(_RISK_SOFTENER.fullmatch(grade.group(1))) and \
+            re.search(rf"\b{re.escape(grade.group(1).lower())}\b", src) is not None
+    if re.fullmatch(r"in\s+place", m.group(0), re.I):
+        return "safety plan" in src and re.search(r"\bsafety\s+plan\b", sentence, re.I) is not None
+    return False
+
+
+#: Object pronouns a reported sentence may swap for the client's own "me".
+_PERSONS = frozenset({"me", "her", "him", "them", "myself", "herself", "himself", "themselves"})
+
+
+_PERSON = r"(?:me|her|him|them|myself|herself|himself|themselves)"
+
+
+#: The same act in other words: a draft may write "completed" for the bullets' "done".
+_DONE = re.compile(r"\b(?:done|completed?|finished|made|drawn\s+up|written|filled\s+in)\b", re.I)
+
+
+_SCORE_WORD = re.compile(r"(?:score[sd]?|rated|rating)", re.I)
+
+
+def _softener_written_otherwise(word: str, sentence: str, src: str) -> bool:
+    """A softener the bullets wrote in other words: "completed" for "done"; "scored" or "rated" with a number
+    the bullets give ("item 10 scored 1" for "item 10 = 1"; the typed checks verify the number itself)."""
+    from .factcheck import _numbers
+
+    if word.lower() == "completed":  # what the bullets say was done ("safety plan done", "DASH done: 11 yes")
+        done = {w.lower() for m in re.finditer(r"([a-z][\w-]*)\s+(?:\w+\s+)?" + _DONE.pattern + "|" + _DONE.pattern +
+                                                r"\s+(?:a\s+|the\s+)?([a-z][\w-]*)", src, re.I)
+                for w in m.groups() if w and w.lower() not in _LIGHT_DONE}
+        return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in done)
+    if _SCORE_WORD.fullmatch(word):
+        # the score of a named instrument or item the bullets name ("DASH", "EPDS item 10"), with their number,
+        # or a rating the bullets give for the same thing ("rated her intent at 2/10" for "intent 2/10")
+        named = re.findall(r"\b[A-Z][A-Z0-9-]{2,}\b|\b[Ii]tem\s+\d+", sentence)
+        rated = [m.group(1) for m in re.finditer(r"\b([a-z]+)\s*(?:=|:|-)?\s*\d+\s*/\s*10\b", src)]
+        return bool(_numbers(sentence) & _numbers(src)) and (
+            any(n.lower() in src for n in named) or any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in rated))
+    return False
+
+
+_LIGHT_DONE = frozenset({"was", "were", "is", "be", "been", "and", "also", "not", "now", "today", "all", "in", "session"})
+
+
+#: Words between a negation and what it denies that carry no claim of their own ("has not made a plan").
+_LIGHT = frozenset("a an any the made make making have has had been be got get yet formed formulated".split())
+
+
+def _negated_in(words: list[str], src: str) -> bool:
+    """The first word with content after the draft's negation is negated in the bullets too: "has not made
+    a plan" for "no plan made"."""
+    content = [w for w in words if w not in _LIGHT]
+    # the first content word as written; any of the next ones by its stem ("no attempt to seek means" for
+    # "hasn't sought means")
+    return bool(content) and (re.search(
+        rf"\b(?:no|not|never|nil|denies|denied|without)\W+(?:\w+\W+){{0,2}}?{re.escape(content[0])}\b", src) is not None
+        or any(len(w) >= 4 and re.search(rf"(?:\b(?:no|not|never|nil|denies|denied|without)|n't)\W+(?:\w+\W+){{0,2}}?"
+                                         rf"{re.escape(w[:5])}\w*\b", src) for w in content[1:4]))
+
+
+def _mentions_absence(low: str) -> bool:
+    return bool(re.search(r"\bnot\s+documented\b|\bclinician\s+to\s+complete\b", low))
+
+
+def _quoted_from_bullets(span: str, sentence: str, src: str, quoted_src: str) -> bool:
+    """The finding lies inside a quotation the bullets hold word for word ("I felt like I could kill him"):
+    the client's documented words, not a statement of the draft's own."""
+    from .factcheck import _QUOTE, _norm, _quote_key
+
+    for m in _QUOTE.finditer(sentence):
+        quote = m.group(1)
+        if span.strip().lower() in quote.lower() and (_norm(quote).strip(" .,") in src or _quote_key(quote) in quoted_src):
+            return True
+    return False
+
+
+def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[[str, str, str], None]) -> None:
+    """A risk statement in the draft needs the same kind of statement in the bullets: a denial needs a
+    documented denial, a reported risk needs documented risk; and where the bullets document risk, a
+    sentence that minimises, resolves or grades it is never supported."""
+    low = sentence.lower()
+    if "not documented" in low or "clinician to complete" in low:
+        return
+    from ..signals.check import _UNDOING
+
+    sure = [f for f in src_risk.present if f.source != "semantic" or f.score >= DRAFT_SEMANTIC_MIN]
+    undo = _UNDOING.search(sentence)
+    # A documented denial ("pt denies SI") is judged by kind below, not as undoing.
+    # A risk the bullets say was not asked about is not settled either: "no need to ask about it" is unsupported.
+    if (sure or src_risk.not_assessed and _NO_NEED.search(sentence)) and undo \
+            and not re.search(r"\bden(?:ies|ied|y)\b", undo.group(0), re.I):
+        add("risk statement", undo.group(0), sentence)
+    # A risk the draft reports is supported by the bullets' risk of that kind at any strength (the
+    # bullets may say it in words the probes are less sure of: "threw her phone at the wall").
+    src_present = {_group(f.category) for f in src_risk.present}
+    # A denial contradicts the bullets when they state that kind of risk explicitly (a lexicon finding):
+    # "denies SI but cut her forearm" supports "denies suicidal ideation", not "denies self-harm".
+    src_present_kinds = {f.category for f in src_risk.present if f.source == "lexicon"}
+    src_negated = {_group(f.category) for f in src_risk.negated}
+    src_negated_kinds = {f.category for f in src_risk.negated}
+    src_any_kinds = {f.category for f in src_risk.present}
+    # The bullets say a kind of risk was not asked about: the draft may say so too, or plan to ask it
+    # ("SI not asked" supports "suicidal ideation was not asked about" and "check SI next session").
+    src_unasked = {_group(f.category) for f in src_risk.not_assessed}
+    for f in found:
+        if f.assertion in ("other_person", "hypothetical", "historical") or f.category == "completed_suicide":
+            continue
+        group = _group(f.category)
+        if f.assertion == "not_assessed" and _plans_to_ask(sentence, f.text) and _only_asked_later(f.modifiers):
+            continue  # a question for later ("revisit the suicide risk questions next session") claims nothing
+        if group in src_unasked and group not in src_present and f.category not in src_any_kinds \
+                and (f.assertion == "not_assessed" or _plans_to_ask(sentence, f.text)):
+            continue
+        if f.category == "risk_screen" and f.assertion == "negated":
+            # A negative screen ("suicide screen negative") is the bullets' denial in other words: it needs
+            # a documented denial and no risk the bullets document, however it is worded.
+            if not src_negated or sure:
+                add("risk statement", _denial_span(sentence, f.text), sentence)
+            continue
+        if f.assertion in ("negated", "not_assessed"):
+            # A denial needs a documented denial of that kind (or of its group, when the bullets report
+            # nothing of that kind), and must not deny what the bullets state.
+            documented = f.category in src_negated_kinds or (group in src_negated and f.category not in src_any_kinds)
+            if not documented or f.category in src_present_kinds:
+                add("risk statement", _denial_span(sentence, f.text), sentence)
+        elif f.level and group not in src_present | src_negated:
+            add("risk statement", f.text, sentence)
+
+
+_ASK_VERB = r"(?:check|ask|assess|screen|review|revisit|explore|enquire|inquire|follow\s+up)\w*(?:\s+(?:about|for|on|into|re))?"
+
+
+#: A plan not to ask is no plan to ask: "no need to revisit suicidal ideation next session".
+_NO_NEED = re.compile(r"\b(?:no|not|never|without|n't|no\s+longer)\W+(?:\w+\W+){0,2}?(?:need\w*|necessary|required|"
+                      r"point|reason|indicated|warranted)\b|\bunnecessary\b|\bno\s+longer\b|\bnot\s+(?:to|going\s+to)\b", _I)
+
+
+def _only_asked_later(modifiers: tuple[str, ...]) -> bool:
+    """No modifier but a question for later scoped the finding: "will review SI next session" says nothing of
+    today, "will review SI next session as it was not assessed today" says it was not assessed."""
+    return all(not m.startswith(("not_assessed:", "negated:")) or re.match(
+        rf"not_assessed:\W*(?:to\s+|will\s+)?{_ASK_VERB}", m, _I) for m in modifiers)
+
+
+def _plans_to_ask(sentence: str, span: str) -> bool:
+    """The risk mention is the object of a plan to ask ("check SI next session", "to assess self-harm")."""
+    if not span or _NO_NEED.search(sentence):
+        return False
+    if re.match(rf"\W*(?:(?:to|will|plan(?:\s+to)?|plan:)\s+)?{_ASK_VERB}\b", span, _I):  # the clause is the plan
+        return True
+    return re.search(rf"\b{_ASK_VERB}\s+(?:[\w'-]+\s+){{0,2}}?{re.escape(span)}", sentence, _I) is not None
+
+
+def _denial_span(sentence: str, span: str) -> str:
+    m = re.search(rf"\b(?:den(?:y|ies|ied)|no|not|negative\s+for)\b[^.;]*?{re.escape(span)}", sentence, _I)
+    return m.group(0) if m else span
+
+
+def _group(category: str) -> str:
+    return "suicide" if category in {"suicidal_ideation", "suicide_plan", "self_harm", "warning_signs"} else category
