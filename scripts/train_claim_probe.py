@@ -36,22 +36,19 @@ LR = 1.0
 FOLDS = 5
 
 
-def _squash(text: str) -> str:
-    import re
-
-    return re.sub(r"\s+", " ", text.replace("**", "")).strip().lower().rstrip(".")
-
-
 def rows() -> list[tuple[str, str, object, int]]:
     """(group, sentence, support, label) for every flagged sentence not about risk."""
     from assistant.assistant import Assistant
-    from assistant.evals.factcheck_suite import load
+    from assistant.evals.factcheck_suite import _squash as squash, load
     from assistant.notes.factcheck import grounding_candidates, split_sentences
     from assistant.notes.parse import parse_bullets
     from assistant.signals.detect import normalise_text
 
     cat = Assistant(offline=True).catalog
     out = []
+
+    def _squash(text: str) -> str:  # the graders' own normalising, without a final full stop
+        return squash(text).rstrip(".")
 
     def add(group: str, bullets: str, text: str, positives: list[str]) -> None:
         f = parse_bullets(bullets, cat)

@@ -20,6 +20,8 @@ sentences flagged in cross-validation. The test split and the never-read halves 
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,9 +54,6 @@ def features(texts: list[str], supports: list["Support"]) -> np.ndarray:
 
 
 def _words(text: str) -> np.ndarray:
-    import re
-    import zlib
-
     words = re.findall(r"[a-z']+", text.lower())
     idx = [zlib.crc32(b"w:" + w.encode()) for w in words]
     idx += [zlib.crc32(f"b:{a}_{b}".encode()) for a, b in zip(words, words[1:])]

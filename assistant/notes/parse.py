@@ -15,6 +15,7 @@ from ..catalog import Catalog
 from ..models import SessionFacts
 from ..naming import match_techniques
 from .clauses import split_clauses
+from .kinds import _LABEL as _PLAN_LINE
 from .kinds import apply_mask, focus_tentative, mask_names, measure_only, measures, planned, session_kind_cue
 from .risk import RISK_PART, ClauseRisk, promote_acted_on, read_clauses, risk_status, safety_plan
 from ..phase import parse_session_mention, phase_for
@@ -61,7 +62,7 @@ _TASK_REVIEW = re.compile(r"\b(?:last\s+(?:week'?s?|session'?s?)\s+(?:task|homew
                           r"didn'?t\s+(?:do|complete)|did\s+not\s+(?:do|complete)|tried)\s+(?:the\s+|her\s+|his\s+)?"
                           r"(?:task|homework|hw|assignment)|task\s+review|reviewed\s+(?:the\s+)?(?:task|homework|hw)|"
                           r"as\s+planned|as\s+agreed)\b", _I)
-_PLAN = re.compile(r"^\s*(?:plan|(?:next|nxt)(?:\s+(?:session|sess|wk|week|time|contact|appt))?|f/u|follow[\s-]?up|p)\s*[:\-–=>]|\b(?:next\s+session|continue\s+"
+_PLAN = re.compile(_PLAN_LINE.pattern + r"|\b(?:next\s+session|continue\s+"
                    r"(?:ipt|with|to)|will\s+(?:review|continue|revisit|focus|follow)|refer\w*|coordinate\s+with|"
                    r"schedule\w*|arranged|booked|f/u|follow[\s-]?up|plan\s+to\s+(?:review|continue|revisit|focus))\b", _I)
 #: Asking or checking: a risk line that plans it is the plan's ("review risk at start of next session").

@@ -58,9 +58,9 @@ _IDIOMS = _load_idioms()
 _NOT_ASSESSED = re.compile(
     r"\b(?:not\s+(?:yet\s+|fully\s+)?(?:asked|assessed|explored|screened|discussed|reviewed|covered|done|checked|"
     r"completed|finished|carried\s+out|possible|got\s+to|reached)|incomplete|(?:could|can)(?:n'?t|\s+not)\s+(?:ask|assess|"
-    r"screen|complete|finish|get\s+to)|unable\s+to\s+(?:complete|finish|screen)|"
+    r"screen|complete|finish|get\s+to)|unable\s+to\s+(?:assess|ask|complete|finish|screen)|"
     r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to)|did\s+not\s+(?:ask|assess|screen|explore)|"
-    r"ran\s+out\s+of\s+time|no\s+time|unable\s+to\s+(?:assess|ask)|left\s+for\s+next|"
+    r"ran\s+out\s+of\s+time|no\s+time|left\s+for\s+next|"
     r"no\s+risk\s+(?:discussed|asked|assessed|explored)|wasn'?t\s+(?:asked|assessed|explored))\b", re.I)
 
 #: What can be handed over or removed to keep someone safe.
