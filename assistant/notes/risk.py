@@ -15,6 +15,7 @@ import numpy as np
 
 from ..catalog import Catalog
 from ..models import RiskStatus
+from ..signals.answers import answer, asks
 from .clauses import Clause
 from .kinds import measure_only, planned
 
@@ -58,7 +59,8 @@ _IDIOMS = _load_idioms()
 _NOT_ASSESSED = re.compile(
     r"\b(?:not\s+(?:yet\s+|fully\s+)?(?:asked|assessed|explored|screened|discussed|reviewed|covered|done|checked|"
     r"completed|finished|carried\s+out|possible|got\s+to|reached)|incomplete|(?:could|can)(?:n'?t|\s+not)\s+(?:ask|assess|"
-    r"screen|complete|finish|get\s+to)|unable\s+to\s+(?:assess|ask|complete|finish|screen)|"
+    r"screen|complete|finish|get\s+to)|(?:unable|not\s+able)\s+to\s+(?:assess|ask|complete|finish|screen)|"
+    r"(?:declined|refused)\s+to\s+(?:answer|respond|complete)|(?:risk|status|hx|history)\s+(?:is\s+)?(?:unknown|not\s+known)|"
     r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to)|did\s+not\s+(?:ask|assess|screen|explore)|"
     r"ran\s+out\s+of\s+time|no\s+time|left\s+for\s+next|"
     r"no\s+risk\s+(?:discussed|asked|assessed|explored)|wasn'?t\s+(?:asked|assessed|explored))\b", re.I)
@@ -192,6 +194,8 @@ class ClauseRisk:
     #: risk screen, which answers every kind).
     hint_kinds: frozenset[str] = frozenset()
     denied_kinds: frozenset[str] = frozenset()
+    #: The kinds of a question asked (or a risk screen named) with no answer in the clause.
+    asked_kinds: frozenset[str] = frozenset()
 
 
 #: Risk kinds that one denial answers together: a denial of suicidal ideation answers a hint of
@@ -251,10 +255,43 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
             r.denied_kinds |= {"suicide"}
         if (r.risk_word or any(x.family == "risk" for x in mine)) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
             r.not_assessed, r.negated, r.level = True, False, None
+        r.asked_kinds = frozenset(_group(x.category) for x in mine if asks(x))
         if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
             r.level = "possible"  # "?passive SI", "per husband ...": ask directly, not documented as present
         reads.append(r)
+    _continued_not_assessed(clauses, reads)
+    _answered_next(clauses, reads)
     return reads, signals
+
+
+def _answered_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
+    """A risk question (or screen) whose answer is the next clause of the same bullet ("asked re thoughts
+    of harming self or bub - says no, never"; "C-SSRS - he declined to answer"): the answer decides."""
+    for i in range(len(clauses) - 1):
+        here, after = reads[i], reads[i + 1]
+        if not here.asked_kinds or here.level == "risk" or here.negated or here.not_assessed \
+                or clauses[i + 1].bullet != clauses[i].bullet or after.level == "risk":
+            continue
+        said = answer(clauses[i + 1].text.strip())
+        if said == "negated":
+            here.level, here.negated = None, True
+            here.denied_kinds |= {"*" if "risk_screen" in here.asked_kinds else k for k in here.asked_kinds}
+        elif said == "not_assessed" and "risk_screen" in here.asked_kinds:
+            here.level, here.not_assessed = None, True  # a screen not answered (a question stays open)
+        elif said == "present":
+            here.level = "risk"
+
+
+def _continued_not_assessed(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
+    """A clause that says only that something was not assessed ("- not seen since assessment, not
+    screened") continues the topic of the clause before it on the same line ("risk unknown")."""
+    for i in range(1, len(clauses)):
+        here, before = reads[i], reads[i - 1]
+        if clauses[i].bullet != clauses[i - 1].bullet or here.risk_word or here.level or here.negated:
+            continue
+        if _NOT_ASSESSED.search(clauses[i].text) and before.risk_word and before.level != "risk" \
+                and not before.negated:
+            before.not_assessed, before.level = True, None
 
 
 def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:

@@ -17,9 +17,13 @@ from ..yamlfile import load_yaml
 
 _BAND = re.compile(r"\b(?:moderately[-\s]+severe|minimal|mild|moderate|severe|(?:possible|probable)(?=\s+(?:depression|"
                    r"postnatal\s+depression|perinatal\s+depression)))\b(?:\s+(?:range|band|level|category))?", re.I)
-#: A score right after a scale's name ("PHQ-9 16", "PHQ-9 of 16", "GAD-7 score = 12"), and the 30 characters
-#: after it, where an earlier score stands ("(was 16 at s1)").
-_SCORE = re.compile(r"\s*(?:total\s+)?(?:score\s+)?(?:of|was|is|at|=|:|-|–)?\s*(?:score\s+)?(?:of\s+)?(\d{1,2})"
+#: A score after a scale's name ("PHQ-9 16", "PHQ-9 of 16", "GAD-7 score = 12"), past a bracket naming whose
+#: it is or up to three words saying how or when ("PHQ-9 (Dana) 15", "PHQ-9 by phone 10", "PHQ-9 today was
+#: 15"; not an item: "PHQ-9 item 9 = 0"), and the 30 characters after it, where an earlier score stands
+#: ("(was 16 at s1)").
+_SCORE = re.compile(r"\s*(?:\([^()\d]{1,20}\)\s*)?(?:(?!item\b|q\b|question\b|qu\b|intake\b|baseline\b|referral\b|assessment\b|ax\b|start\b|"
+                    r"initial\w*|prev\w*|last\b|earlier\b|was\b)[a-z']+\s+){0,3}?"
+                    r"(?:total\s+)?(?:score\s+)?(?:of|was|is|at|=|:|-|–)?\s*(?:score\s+)?(?:of\s+)?(\d{1,2})"
                     r"(?![\d/]|\.\d)([^;\n]{0,30})", re.I)
 #: The earlier score in "(was 16 at s1)", "(wk 1: 16)", "(s1 18)": a number not naming a session or week.
 _EARLIER_NUMBER = re.compile(r"(?<![\w/])(?<!wk\s)(?<!week\s)(?<!session\s)(?<!sess\s)(?<!#)(\d{1,2})(?![\d/])", re.I)
@@ -168,12 +172,20 @@ def directions(src: str) -> frozenset[str]:
                      for now, earlier in doc.readings if earlier is not None and earlier != now)
 
 
-_CHANGE = {"down": re.compile(r"improv\w*|better", re.I), "up": re.compile(r"worse|worsen\w*", re.I)}
+_CHANGE = {"down": re.compile(r"improv\w*|better|eased|easing|lifted|lower|reduced|fell|fallen|dropped|decreased", re.I),
+           "up": re.compile(r"worse|worsen\w*|rose|risen|increased|higher|deteriorat\w*", re.I)}
+#: What a score grades, named without the scale ("his mood has improved", "symptoms have eased").
+_GRADED_ANY = re.compile(r"\b(?:depress\w*|mood|anxi\w*|symptoms?)\b", re.I)
 
 
 def change_supported(word: str, sentence: str, src: str) -> bool:
     """A change word in a sentence about a scale's score that the bullets' scores bear out: "PHQ-9 has fallen
-    to 8 from 16, consistent with improvement"."""
+    to 8 from 16, consistent with improvement"; or, when every score moved the same way, in a sentence about
+    what the scores grade (mood, depression, anxiety, symptoms)."""
+    ways = directions(src)
     if not any(s.pattern.search(sentence) for s in _scales()) and not re.search(r"\bscores?\b", sentence, re.I):
-        return False
-    return any(_CHANGE[d].fullmatch(word) for d in directions(src))
+        # Without the scale named, the change must be about what the scores grade, and the scores must all
+        # have moved one way ("his mood has improved slightly" for "PHQ-9 10 (13 at s4)").
+        if len(ways) != 1 or not _GRADED_ANY.search(sentence):
+            return False
+    return any(_CHANGE[d].fullmatch(word) for d in ways)

@@ -411,6 +411,12 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             j -= 2 if doc[j].lower_ in ("'s", "’s", "s") else 1  # a possessor is part of the relation
         governor = doc[j].lower_ if j >= 0 else None
         relative = end < len(doc) and doc[end].lower_ in ("who", "who's", "whose", "that")
+        if governor in _LOSS_VERBS and end < len(doc) and doc[end].lower_ == "to":
+            governor = None  # "lost his son to overdose": the one lost is the one the cause befell
+        if end + 1 < len(doc) and doc[end].lower_ in ("'s", "’s"):
+            # a possessor ("her housemate's party"): what the relation owns, up to the clause's break, is
+            # theirs ("her son's overdose"); a new subject after the owned thing is not
+            _end_at_possessed(doc, mod, end + 1)
         if governor is not None and governor not in _SUBJECT_GOVERNORS and not relative:
             continue  # an object: governed by a verb or a preposition, and not the subject of a relative
             # clause of its own ("worried about her flatmate who self-harms": the flatmate self-harms)
@@ -439,6 +445,20 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             mod._scope_end = max(end, quoted[0])
         kept.append(mod)
     return kept
+
+
+#: Verbs of losing someone to a cause ("lost his son to an overdose"): the one lost is the cause's.
+_LOSS_VERBS = frozenset({"lost", "lose", "loses", "losing"})
+#: Words that start something new after a possessed noun phrase: a pronoun subject or a break.
+_NEW_SUBJECT = frozenset({"she", "he", "they", "i", "pt", "client", "cl", "patient", "(", ",", ";", ":", "-", "–", "—"})
+
+
+def _end_at_possessed(doc: Any, mod: Any, at: int) -> None:
+    """End a possessor's scope where a new subject or a break follows the thing it owns."""
+    for t in doc[at + 1:mod.scope_span[1]]:
+        if t.lower_ in _NEW_SUBJECT:
+            mod._scope_end = t.i
+            return
 
 
 def _relative_asides(doc: Any) -> list[tuple[int, int]]:
@@ -632,7 +652,8 @@ def unscoped(clause: str, min_words: int = 3) -> str | None:
 _NO_ANSWER = re.compile(
     r"(?:\b(?:said|says|answered|answers|replied|replies|responded|laughed|shook\s+(?:her|his|their)\s+head)\b[^\w\"']*|"
     r"[-–—:]\s*|[\"“'‘]\s*)[\"“'‘]?\s*(?:(?:god|oh|definitely|absolutely|certainly|hell|lord|gosh|good\s+lord),?\s+)?"
-    r"(?:no|nope|nah|never|none|not\s+at\s+all|not\s+me|nothing\s+like\s+that)\b", re.I)
+    r"(?:no|nope|nah|never|none|nil|not\s+at\s+all|not\s+me|nothing\s+like\s+that|denies|denied|negative|neg)\b"
+    r"(?!\s+(?:but|however)\b)", re.I)
 
 
 #: ... and when it is yes: "asked directly - yes, thinks about being dead most days", "asked re SI: endorsed".

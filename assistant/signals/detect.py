@@ -21,6 +21,7 @@ import numpy as np
 
 from ..yamlfile import load_yaml
 from .ages import AGE_BASED, life_stages, settle
+from .answers import answered_later
 from .coref import aimed_at_client, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
@@ -459,6 +460,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             # history ("ex used to hit her, left him").
             items[k] = replace(s, assertion="present", level="possible_risk",
                                modifiers=s.modifiers + ("past violence by a current partner",))
+    items = answered_later(norm, items)
     items += _recurrences(norm, spans, items)
     if reader:
         from .reader import arbitrate

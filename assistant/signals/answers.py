@@ -1,0 +1,155 @@
+"""The answer to a risk question given after the question, past the clause that asks it.
+
+Clinicians write a question and its answer as two parts of one line: "asked re thoughts of harming
+self or bub - says no, never", "SI/HI screen w/ client alone at end: negative for both", "C-SSRS - he
+declined to answer, said 'not today'". The clause splitter puts the answer in a clause of its own, so
+ConText, which scopes within a clause, sees a question with no answer (or a screen named with no
+result). This pass reads the answer where it stands: the next part of the same line, after the first
+":", "-", "," or ";" that follows the finding.
+
+It applies to a finding still asserted present that is either a question asked with no answer in its
+own clause (an ``asked:`` modifier) or a screen named, or a risk term followed by screen words ("SI/HI
+screen ... : negative"). The answer decides:
+
+* no ("says no, never", "clear no", "negative for both", "denies both", "nil"): negated;
+* no answer given to a screen ("C-SSRS - declined to answer", "not today", "changed the subject"): not
+  assessed, so the note asks for it to be asked. A question about a risk that the client would not answer
+  ("when asked re SI: 'I'd rather not say'") stays an open question: possible risk, ask directly;
+* yes ("yes, most days", "endorsed"): stated risk, not a question to follow up.
+
+Anything else leaves the finding as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .types import Signal
+
+_I = re.IGNORECASE
+
+#: Who answers, and how the answer is reported, before the answer itself.
+_SPEAKER = (r"(?:(?:pt|client|cl|patient|she|he|they|both)\s+)?"
+            r"(?:(?:says|said|answered|answers|replied|replies|responded|responds|was|is|stated|states|gave)\s+)?"
+            r"(?:(?:a|an)\s+)?[\"“'‘]?\s*")
+#: How sure the answer was ("a clear no", "firmly denies"): words of strength, not of content.
+_STRENGTH = (r"(?:(?:\w+ly|very|clear|firm|flat|definite|emphatic|categorical|straight|quick|strong|immediate|"
+             r"god|oh|hell|lord|gosh)[,!]?\s+)?")
+
+_NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
+                 r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|not\s+at\s+all|"
+                 r"nothing\s+like\s+that|nowhere\s+near)\b"
+                 r"(?!\s+(?:but|however|change|changes|different|better|worse|longer|more|less|time|show|further)\b)", _I)
+_DECLINED = re.compile(
+    r"^" + _SPEAKER + r"(?:(?:declined|refused|would\s*n[o']?t|did\s*n[o']?t\s+want|didn't\s+want|not\s+willing|unwilling|"
+    r"reluctant)\s+(?:to\s+)?(?:answer|respond|say|discuss|talk|go\s+into|engage|complete|do)|not\s+today|"
+    r"changed\s+(?:the\s+)?subject|deflected|avoided\s+(?:the\s+)?question|(?:no|not\s+an?)\s+answer)\b", _I)
+_YES = re.compile(r"^" + _SPEAKER + _STRENGTH +
+                  r"(?:yes|yeah|yep|yup|endorsed|endorses|admitted|admits|confirmed|confirms|positive|pos|\+ve)\b", _I)
+
+#: Where the answer starts: the first break after the finding.
+_BREAK = re.compile(r"\s*(?::|\s[-–—]+\s|[-–—]{1,2}>?|;|,|\.\s)\s*")
+#: Words that make what stands between a risk term and the break a screen or a question ("SI/HI screen w/
+#: client alone at end:"), so what follows the break is its result.
+_SCREEN_WORDS = re.compile(r"\b(?:screen\w*|asked|enquired|inquired|queried|checked|questions?|q'?s|ax|assess\w*|"
+                           r"review\w*|explored)\b", _I)
+#: Declining to answer may stand anywhere in the rest of the line ("she said 'don't start' and changed
+#: the subject").
+_DECLINED_ANYWHERE = re.compile(r"\b(?:changed\s+(?:the\s+)?subject|declined\s+to\s+(?:answer|respond|discuss)|"
+                                r"refused\s+to\s+(?:answer|respond|discuss)|would\s*n[o']?t\s+answer|"
+                                r"did\s*n[o']?t\s+(?:want\s+to\s+)?answer)\b", _I)
+#: A screen named for risk itself (not a mood scale: "PHQ-9 15 - no change" is not a risk answer).
+_RISK_SCREEN = re.compile(r"ssrs|columbia|\basq\b|risk|safety|suicid|\bSI\b|self[-\s]?harm|\bscreen", _I)
+#: What the pass applies to: risk findings and the naming of a screen.
+_FAMILIES = frozenset({"risk"})
+
+
+def answer(rest: str) -> str | None:
+    """The answer a text opens with: "negated", "not_assessed", "present", or None."""
+    if _DECLINED.search(rest):
+        return "not_assessed"
+    if _NO.search(rest):
+        return "negated"
+    if _YES.search(rest):
+        return "present"
+    return None
+
+
+def asks(s: "Signal") -> bool:
+    """Whether a finding is a question or a risk screen still waiting for its answer."""
+    return s.family in _FAMILIES and s.assertion == "present" and (
+        _unanswered_question(s) or (s.category == "risk_screen" and s.source == "lexicon" and bool(_RISK_SCREEN.search(s.text))))
+
+
+def _unanswered_question(s: "Signal") -> bool:
+    return any(m.startswith("asked:") for m in s.modifiers) and any(m.startswith("possible:") for m in s.modifiers)
+
+
+def answered_later(norm: str, items: list["Signal"]) -> list["Signal"]:
+    """Each risk finding asked about (or screened) with no answer in its own clause, taking the answer
+    that follows it on the same line; a finding read by meaning in the clause of a screen so answered
+    takes the same answer."""
+    out: list[Signal] = []
+    answered: list[tuple[int, int, str]] = []  # (start, end) of the screen's clause, and the answer
+    for s in items:
+        said = _answer_for(norm, s)
+        if said is None:
+            out.append(s)
+            continue
+        if s.source == "lexicon":
+            start = _clause_start(norm, s) if s.clause else s.start
+            answered.append((start, start + len(s.clause), said))
+        out.append(_answered(s, said, _unanswered_question(s)))
+    if answered:
+        out = [_answered(s, next(a for a0, a1, a in answered if a0 <= s.start and s.end <= a1), False)
+               if s.source == "semantic" and s.family in _FAMILIES and s.assertion == "present"
+               and not any(m.startswith("answered later:") for m in s.modifiers)
+               and any(a0 <= s.start and s.end <= a1 for a0, a1, _ in answered) else s for s in out]
+    return out
+
+
+def _answer_for(norm: str, s: "Signal") -> str | None:
+    if s.family not in _FAMILIES or s.assertion != "present":
+        return None
+    asked = _unanswered_question(s)
+    base = s.end
+    if s.source != "lexicon":
+        # Read by meaning, the finding spans its clause: the answer is the first part after the question.
+        cue = next((m.split(":", 1)[1] for m in s.modifiers if m.startswith("asked:")), None)
+        at = norm.find(cue, s.start, s.end) if asked and cue else -1
+        if at < 0:
+            return None
+        base = at + len(cue)
+    line_end = norm.find("\n", base)
+    rest = norm[base:line_end if line_end >= 0 else len(norm)]
+    brk = _BREAK.search(rest)
+    screen_between = s.source == "lexicon" and brk is not None and bool(_SCREEN_WORDS.search(rest[:brk.start()]))
+    screen_named = s.category == "risk_screen" and s.source == "lexicon" and bool(_RISK_SCREEN.search(s.text))
+    if not (asked or screen_between or screen_named):
+        return None
+    said = answer(rest.lstrip()) if asked and s.source == "lexicon" and rest[:1].isspace() else None
+    if said is None and brk is not None and len(rest[:brk.start()].split()) <= 8:
+        said = answer(rest[brk.end():])
+    if said is None and _DECLINED_ANYWHERE.search(rest):
+        said = "not_assessed"
+    if said == "not_assessed" and asked:
+        return None  # a question about a risk left unanswered stays one to ask again (possible risk)
+    return said
+
+
+def _clause_start(norm: str, s: "Signal") -> int:
+    for i in range(max(0, s.end - len(s.clause)), s.start + 1):
+        if norm.startswith(s.clause, i):
+            return i
+    return s.start
+
+
+def _answered(s: "Signal", said: str, asked: bool) -> "Signal":
+    mods = tuple(m for m in s.modifiers if not m.startswith("possible:")) + (f"answered later:{said}",)
+    if said == "present":
+        level = "risk" if asked and s.level == "possible_risk" and s.source == "lexicon" else s.level
+        return replace(s, level=level, modifiers=mods)  # type: ignore[arg-type]
+    return replace(s, assertion=said, modifiers=mods)  # type: ignore[arg-type]

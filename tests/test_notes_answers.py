@@ -1,0 +1,87 @@
+"""Risk questions answered after the question, checks left open, deaths by a cause, possessors, and scores
+written with a word between the scale and the number (the fourteenth round: writers q, r and s). Phrasings
+are the test author's own; each pair differs in one fact."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.catalog import get_catalog
+from assistant.notes.parse import parse_bullets
+from assistant.notes.scales import change_supported, documented, verified_bands
+from assistant.signals import analyse
+from assistant.signals.answers import answer
+
+
+def _status(bullets: str) -> str:
+    return parse_bullets(bullets, get_catalog()).risk.status
+
+
+def _risk(text: str) -> list[tuple[str, str]]:
+    return [(s.category, s.assertion) for s in analyse(text).items if s.family == "risk" and s.category != "risk_screen"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("said no straight away", "negated"),
+    ("a firm no", "negated"),
+    ("denied both", "negated"),
+    ("negative on all items", "negated"),
+    ("yes, on and off", "present"),
+    ("declined to answer", "not_assessed"),
+    ("not today", "not_assessed"),
+    ("no change since last week", None),
+    ("no but has thought about it", None),
+    ("some thoughts, no plan", None),
+])
+def test_what_an_answer_says(text: str, expected: str | None) -> None:
+    assert answer(text) == expected
+
+
+@pytest.mark.parametrize("bullets,status", [
+    # the answer is the next part of the line, after a dash or a colon
+    ("- s6/16 RT\n- asked about thoughts of ending her life - a flat no, 'not with my girls'", "denied"),
+    ("- s6/16 RT\n- asked about thoughts of ending her life - yes, most nights this week", "present"),
+    ("- s6/16 RT\n- suicide screen w/ pt on her own: negative", "denied"),
+    ("- s6/16 RT\n- suicide screen w/ pt on her own: passive SI most days", "present"),
+    # a screen the client would not answer was not done; a question left unanswered stays open
+    ("- s6/16 RT\n- C-SSRS - she declined to answer, will try again next week", "not_assessed"),
+    ("- s6/16 RT\n- asked directly about suicidal thoughts - she would not answer", "possible"),
+    # a line that says only that the check was not done continues the line's topic
+    ("- s6/16 RT\n- risk unknown - not screened this time", "not_assessed"),
+    ("- s6/16 RT\n- risk: passive SI - no plan", "present"),
+])
+def test_an_answer_after_the_question_decides(bullets: str, status: str) -> None:
+    assert _status(bullets) == status
+
+
+def test_a_death_by_a_cause_is_the_dead_persons() -> None:
+    assert ("suicide_plan", "other_person") in _risk("she lost her younger brother to an overdose in the spring")
+    assert ("suicide_plan", "present") in _risk("she took an overdose on Saturday night")
+
+
+def test_a_possessor_owns_its_noun_not_the_next_subject() -> None:
+    owned = _risk("after her flatmate's birthday drinks she scratched her arm with a razor")
+    assert ("self_harm", "present") in owned
+    assert ("self_harm", "other_person") in _risk("her flatmate's self-harm has got worse")
+
+
+@pytest.mark.parametrize("bullets,readings", [
+    ("- PHQ-9 (Sam) 16", ((16, None),)),
+    ("- PHQ-9 over the phone 9 (14 at s2)", ((9, 14),)),
+    ("- PHQ-9 item 9 = 0", ()),
+    ("- PHQ-9 at intake 20, now 14", ()),
+])
+def test_a_score_after_a_bracket_or_words_of_how(bullets: str, readings: tuple) -> None:
+    assert documented(bullets)["PHQ-9"].readings == readings
+
+
+def test_a_band_is_verified_for_a_score_written_with_a_name_between() -> None:
+    assert verified_bands("Sam's PHQ-9 was 16, in the moderately severe range.", "- PHQ-9 (Sam) 16")
+    assert not verified_bands("Sam's PHQ-9 was 16, in the moderate range.", "- PHQ-9 (Sam) 16")
+
+
+def test_a_change_in_mood_needs_every_score_to_move_that_way() -> None:
+    assert change_supported("eased", "Her low mood has eased a little.", "- PHQ-9 9 (14 at s2)")
+    assert not change_supported("eased", "Her low mood has eased a little.", "- PHQ-9 16 (14 at s2)")
+    assert not change_supported("eased", "Her low mood has eased a little.", "- PHQ-9 9 (14 at s2), GAD-7 12 (8)")
+    assert not change_supported("eased", "Work pressure has eased.", "- PHQ-9 9 (14 at s2)")
