@@ -45,7 +45,10 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh4_read": "writer l, drafts", "fresh4_held": "writer l, drafts",
               "fresh5_read": "writer m, bullet sets", "fresh5_held": "writer m, bullet sets",
               "fresh6_read": "writer o, drafts about risk", "fresh6_held": "writer o, drafts about risk",
-              "fresh7_read": "writer p, drafts", "fresh7_held": "writer p, drafts"}
+              "fresh7_read": "writer p, drafts", "fresh7_held": "writer p, drafts",
+              "fresh8_read": "writer q, bullet sets", "fresh8_held": "writer q, bullet sets",
+              "fresh9_read": "writer r, bullet sets", "fresh9_held": "writer r, bullet sets",
+              "fresh10_read": "writer s, drafts", "fresh10_held": "writer s, drafts"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 
