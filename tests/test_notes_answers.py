@@ -85,3 +85,24 @@ def test_a_change_in_mood_needs_every_score_to_move_that_way() -> None:
     assert not change_supported("eased", "Her low mood has eased a little.", "- PHQ-9 16 (14 at s2)")
     assert not change_supported("eased", "Her low mood has eased a little.", "- PHQ-9 9 (14 at s2), GAD-7 12 (8)")
     assert not change_supported("eased", "Work pressure has eased.", "- PHQ-9 9 (14 at s2)")
+
+
+@pytest.mark.parametrize("bullets,area,status", [
+    ("- S9/16 - interp. deficits (agreed wk 3)\n- PHQ-9 12", "interpersonal_deficits", "agreed"),
+    ("- s9 RT - retired in June\n- PHQ-9 12", "role_transition", "agreed"),
+    ("- IPT-G s5/12\n- Mo: RD w/ her sister re their dad's care", "role_dispute", "agreed"),
+    ("- s2 role trans? to discuss\n- PHQ-9 12", "role_transition", "tentative"),
+    ("- s9: lost her ID card at the bus stop\n- PHQ-9 12", None, "unknown"),
+])
+def test_a_focal_area_in_shorthand_or_abbreviated(bullets: str, area: str | None, status: str) -> None:
+    facts = parse_bullets(bullets, get_catalog())
+    assert (facts.focal_area, facts.focal_status) == (area, status)
+
+
+@pytest.mark.parametrize("bullets,kind", [
+    ("- phone call to rearrange times - not an IPT session\n- client ok", "non_ipt"),
+    ("- s6/16 RT\n- gains and losses worksheet filled in together", "regular"),
+    ("- s6/16 RT\n- CBT worksheet on catastrophising", "non_ipt"),
+])
+def test_what_the_session_was(bullets: str, kind: str) -> None:
+    assert parse_bullets(bullets, get_catalog()).session_kind == kind

@@ -71,12 +71,15 @@ _NON_IPT = re.compile(
     r"(?:graded\s+|in\s+vivo\s+|imaginal\s+)?exposure(?:\s+work|\s+hierarchy)?|behaviou?ral\s+activation|"
     r"activity\s+schedul\w*|mindfulness|breathing\s+(?:exercise|retraining)|grounding\s+(?:exercise|skills?)|"
     r"distress\s+tolerance|TIPP|chain\s+analysis|med(?:ication)?s?\s+review|psychodynamic|schema\s+(?:work|therapy)|"
-    r"motivational\s+interviewing|worksheets?|relaxation\s+(?:training|exercise)|sleep\s+hygiene|"
+    r"motivational\s+interviewing|(?<!gains\s)(?<!gain\s)(?<!losses\s)(?<!loss\s)(?<!inventory\s)(?<!timeline\s)worksheets?|"
+    r"relaxation\s+(?:training|exercise)|sleep\s+hygiene|"
     r"(?:housing|benefits?|welfare)\s+(?:forms?|application|paperwork)|care\s+co-?ordination|"
     # the session set IPT aside ("IPT deferred til more settled", "IPT on hold - crisis work")
     r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started)|"
     # said outright: "no IPT work today - whole session on risk", "sleep hygiene at her request - not IPT"
-    r"no\s+IPT(?:\s+(?:work|done|content))?(?=\s+(?:today|this\s+(?:session|week|time))|\s+[-–—]|\s*[,;.(]|\s*$)|not\s+IPT(?![\w-]))\b", _I)
+    r"no\s+IPT(?:\s+(?:work|done|content))?(?=\s+(?:today|this\s+(?:session|week|time))|\s+[-–—]|\s*[,;.(]|\s*$)|not\s+IPT(?![\w-])|"
+    # "Admin call - not an IPT session", "welfare call, not a therapy session"
+    r"not\s+(?:an?\s+)?(?:IPT|therapy|treatment)\s+(?:session|sess|appt|appointment|contact))\b", _I)
 _NOT_DONE = re.compile(
     r"\b(?:asked\s+(?:about|for|whether|if)|(?<!at\sher\s)(?<!at\shis\s)(?<!at\stheir\s)request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
     r"last\s+therapist|before\s+(?:IPT|this)|hx|history\s+of|had\s+(?:done|tried)|in\s+the\s+past|declined|refus\w*|"

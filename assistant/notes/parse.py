@@ -39,9 +39,9 @@ _FOCUS_STATED = re.compile(
 #: The areas by name, and by the capitalised shorthand IPT notes use for them ("RD w/ wife", "RT - retirement").
 _FOCUS_NAMES = {
     "grief": r"\bgrief\b|\bbereavement\b|\bcomplicated\s+bereavement\b",
-    "role_dispute": r"\brole[\s-]+disputes?\b|\binterpersonal\s+disputes?\b|\bdispute\b|(?-i:\bRD\b)",
-    "role_transition": r"\brole[\s-]+transitions?\b|\btransition\b|(?-i:\bRT\b)",
-    "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\b|\bisolation\s+focus\b|"
+    "role_dispute": r"\brole[\s-]+disp(?:utes?|\.)?(?!\w)|\binterp\w*\.?\s+disputes?\b|\bdispute\b|(?-i:\bRD\b)",
+    "role_transition": r"\brole[\s-]+trans(?:itions?|\.)?(?!\w)|\btransition\b|(?-i:\bRT\b)",
+    "interpersonal_deficits": r"\binterp\w*\.?\s+(?:def(?:icits?|\.)?(?!\w)|sensitivity\b)|\bdeficits?\b|\bisolation\s+focus\b|"
                               r"(?-i:\bID\b)(?!\s*(?:card|badge|number|check))",
 }
 _ACTION = re.compile(r"\b(?:call|phone|ring|text|email|e-mail|message|ask|tell|invite|meet|visit|talk|speak|show|write|check\s+in|"
@@ -94,15 +94,16 @@ def split_bullets(text: str) -> list[str]:
 
 _FOCUS_LABEL = re.compile(
     r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\b\s*(?:[:=\-–]|is|was)?\s*|"
-    r"\b(?:role[\s-]+(?:disputes?|transitions?)|interpersonal\s+(?:deficits?|disputes?|sensitivity)|grief|deficits?|"
-    r"isolation|transition|dispute|(?-i:RD|RT|ID))\b(?:\s+focus)?", _I)
+    r"\b(?:role[\s-]+(?:disp|trans)\w*\.?|interp\w*\.?\s+(?:def\w*|disp\w*|sensitivity)\.?|grief|deficits?|"
+    r"isolation|transition|dispute|(?-i:RD|RT|ID))(?!\w)(?:\s+focus)?", _I)
 
 
 _SHORTHAND = ("RD", "RT", "ID")
 #: Where the shorthand is the focus: opening the clause or an item of a comma list ("s3, 28 wks pregnant, RT
 #: to motherhood"), after a session mention, or after a focus label
 #: or a hedge ("tentatively RT", "think ID", "FA: RD", "(ID group)").
-_SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
+_SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|^[A-Z][\w.]{0,12}:\s*|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
+                           r"\b(?:s|sess|session)\.?\s*#?\d+\W*|"
                            r"\b(?:focus|FA|IPT|tentative(?:ly)?|think|prob(?:ably)?|likely|possible|poss|maybe|query|"
                            r"agreed|area|suggest\w*|propos\w*|floated|lean(?:s|ing)?\s+(?:towards?|to)|favou?r(?:s|ing)?|or|vs\.?)\W*|[(?]\s*)$", _I)
 
@@ -129,7 +130,7 @@ def _stated_focus(bullet: str) -> tuple[str, bool] | None:
                 re.search(r"\b(?:grief|dispute|transition|deficits?|isolation)\s+focus\b", bullet, _I)) \
                 or hit.start() == 0 or hit.group(0) in _SHORTHAND or bool(as_focus) \
                 or bool(_SESSION_THEN.fullmatch(target[:hit.start()]))
-            if labelled or re.search(r"\b(?:role[\s-]+(?:dispute|transition)|interpersonal\s+(?:deficits?|dispute|sensitivity)|grief)\b",
+            if labelled or re.search(r"\b(?:role[\s-]+(?:disp|trans)\w*|interp\w*\.?\s+(?:def\w*|disp\w*|sensitivity)|grief)\b",
                                      bullet, _I):
                 return area, labelled
     return None
