@@ -91,8 +91,30 @@ def maintenance_phase(total: int = DEFAULT_TOTAL) -> PhaseInfo:
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "last": -1, "final": -1,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "last": -1, "final": -1,
 }
+_CARDINALS = {w: i for i, w in enumerate(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split(), start=1)}
+_NUM = r"(\d{1,2}|" + "|".join(_CARDINALS) + r")"
+#: "session eleven of sixteen": a session numbered in words.
+_SESSION_OF_WORDS = re.compile(r"\b(?:session|sess\.?|appt\.?|appointment|meeting|visit)\s+(" + "|".join(_CARDINALS) +
+                               r")(?:\s+(?:of|/|out\s+of)\s+" + _NUM + r")?\b", re.I)
+#: "8th of 12 sessions", "Ninth of 16 sessions", "the fourth of 16 sessions": an ordinal of a course.
+_ORDINAL_OF = re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)|" + "|".join(w for w, n in _ORDINALS.items() if n > 0) +
+                         r")\s+(?:of|/|out\s+of)\s+" + _NUM + r"\s+(?:ipt\s+)?(?:sessions?|sess|appointments?|appts?|visits?)\b", re.I)
+
+
+def _number(word: str) -> int:
+    w = word.lower()
+    if w.isdigit():
+        return int(w)
+    if w in _CARDINALS:
+        return _CARDINALS[w]
+    if w in _ORDINALS:
+        return _ORDINALS[w]
+    return int(re.match(r"\d+", w).group(0))
 _SESSION_OF = re.compile(
     r"(?<![\w'’])(?:session|sess\.?|sn\.?|s\.?|visit|appt\.?|appointment|mtg|meeting)\s*#?\s*(\d{1,2})"
     r"(?:\s*(?:of|/|out of)\s*(\d{1,2}))?\b",
@@ -119,6 +141,11 @@ def parse_session_mention(text: str) -> tuple[int | None, int | None, str | None
             total = int(t.group(1)) if t else None
         if session >= 1 and (total is None or total >= 1):
             return session, total, m.group(0)
+    for pat in (_ORDINAL_OF, _SESSION_OF_WORDS):
+        m4 = pat.search(text)
+        if m4:
+            total = _number(m4.group(2)) if m4.group(2) else None
+            return _number(m4.group(1)), total, m4.group(0)
     m2 = _ORDINAL_NUM.search(text)
     total_m = _OF_TOTAL.search(text)
     total = int(total_m.group(1)) if total_m else None

@@ -106,3 +106,37 @@ def test_a_focal_area_in_shorthand_or_abbreviated(bullets: str, area: str | None
 ])
 def test_what_the_session_was(bullets: str, kind: str) -> None:
     assert parse_bullets(bullets, get_catalog()).session_kind == kind
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("- 61F, 5th of 12 sessions, role transition", (5, 12)),
+    ("- today was the tenth of sixteen sessions", (10, 16)),
+    ("- session seven of twelve, RD", (7, 12)),
+    ("- she is the 3rd of 5 siblings", (None, None)),
+])
+def test_a_session_numbered_in_words_or_as_an_ordinal_of_the_course(text: str, expected: tuple) -> None:
+    facts = parse_bullets(text, get_catalog())
+    assert (facts.session, facts.total_sessions) == expected
+
+
+@pytest.mark.parametrize("bullets,status", [
+    ("- s5/16 RD\n- Q: any thoughts of harming yourself or ending things? A: no, never", "denied"),
+    ("- s5/16 RD\n- Q: any thoughts of harming yourself or ending things? A: yes, most days", "present"),
+    ("- s5/16 RD\n- thoughts of harming herself or the baby: denies both", "denied"),
+    ("- s5/16 RD\n- thoughts of harming herself or the baby: most evenings", "present"),
+    ("- s5/16 RD\n- I did ask, and she has had no thoughts of suicide", "denied"),
+    ("- s5/16 RD\n- I didn't ask about thoughts of suicide today", "not_assessed"),
+])
+def test_question_and_answer_notation_and_a_bare_denial_after_a_colon(bullets: str, status: str) -> None:
+    assert _status(bullets) == status
+
+
+def test_a_title_case_name_of_a_therapy_is_not_a_persons_name() -> None:
+    from assistant.notes.factcheck import find_unsupported
+
+    bullets = "- s7/16 grief, friend Dennis d. March\n- PHQ-9 14\n- HW: visit the allotment"
+    said = "This was session 7 of 16 of Interpersonal Psychotherapy, with grief as the focal area."
+    invented = "This was session 7 of 16, and his neighbour Margaret came with him."
+    names = lambda text: [u for u in find_unsupported(text, bullets, get_catalog()) if u.kind == "name"]
+    assert not names(said)
+    assert names(invented)

@@ -174,6 +174,11 @@ def _num_word_values(text: str) -> set[str]:
 _VOCAB: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
 
+def _in_title_run(sentence: str, start: int, end: int) -> bool:
+    """Whether a capitalised word stands next to another in a title-case run ("Interpersonal Psychotherapy")."""
+    return bool(re.search(r"\b[A-Z][A-Za-z'-]*\s+$", sentence[:start])) or bool(re.match(r"\s+[A-Z][a-z]", sentence[end:]))
+
+
 def catalog_vocabulary(cat: Catalog) -> tuple[frozenset[str], frozenset[str]]:
     """(every word in the knowledge base, the words of its entry names, which a note may capitalise
     mid-sentence: "used Role Play"). Built once per catalog version."""
@@ -437,6 +442,9 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             known = (lw in vocab or lw.rstrip("s") in vocab) if initial else (lw in capitalised or lw in COMMON_WORDS)
             if known:
                 continue
+            if (lw in vocab or lw.rstrip("s") in vocab) and _in_title_run(sentence, m.start(), m.end()):
+                continue  # a word of a title-case name of a therapy, scale or service ("Interpersonal
+                # Psychotherapy", "Mental Health Team"): not a person's name; grounding reads its words
             if _MONTH.fullmatch(re.sub(r"'s$", "", word)) or _WEEKDAY.fullmatch(re.sub(r"'s$", "", word)):
                 continue  # reported as dates above
             add("name", word, sentence)

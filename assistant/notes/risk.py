@@ -15,7 +15,7 @@ import numpy as np
 
 from ..catalog import Catalog
 from ..models import RiskStatus
-from ..signals.answers import answer, asks
+from ..signals.answers import answer, asks, qa_answer
 from .clauses import Clause
 from .kinds import measure_only, planned
 
@@ -196,6 +196,8 @@ class ClauseRisk:
     denied_kinds: frozenset[str] = frozenset()
     #: The kinds of a question asked (or a risk screen named) with no answer in the clause.
     asked_kinds: frozenset[str] = frozenset()
+    #: The kinds of every risk finding the clause states.
+    kinds: frozenset[str] = frozenset()
 
 
 #: Risk kinds that one denial answers together: a denial of suicidal ideation answers a hint of
@@ -256,6 +258,7 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         if (r.risk_word or any(x.family == "risk" for x in mine)) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
             r.not_assessed, r.negated, r.level = True, False, None
         r.asked_kinds = frozenset(_group(x.category) for x in mine if asks(x))
+        r.kinds = frozenset(_group(x.category) for x in view.present)
         if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
             r.level = "possible"  # "?passive SI", "per husband ...": ask directly, not documented as present
         reads.append(r)
@@ -266,7 +269,21 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
 
 def _answered_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
     """A risk question (or screen) whose answer is the next clause of the same bullet ("asked re thoughts
-    of harming self or bub - says no, never"; "C-SSRS - he declined to answer"): the answer decides."""
+    of harming self or bub - says no, never"; "C-SSRS - he declined to answer"), or a bullet in question
+    and answer notation ("Q: any thoughts of not wanting to be here, or of harming yourself? A: 'No.'"):
+    the answer decides."""
+    by_bullet: dict[int, list[int]] = {}
+    for i, c in enumerate(clauses):
+        by_bullet.setdefault(c.bullet, []).append(i)
+    for idx in by_bullet.values():
+        said = qa_answer(" ".join(clauses[i].text for i in idx))
+        if said != "negated":
+            continue
+        for i in idx:
+            r = reads[i]
+            if r.level is not None or r.kinds or r.hint_kinds:  # a bare no answers every part of the question
+                r.level, r.negated = None, True
+                r.denied_kinds |= r.kinds | r.hint_kinds
     for i in range(len(clauses) - 1):
         here, after = reads[i], reads[i + 1]
         if not here.asked_kinds or here.level == "risk" or here.negated or here.not_assessed \

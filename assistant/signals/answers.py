@@ -39,10 +39,14 @@ _SPEAKER = (r"(?:(?:pt|client|cl|patient|she|he|they|both)\s+)?"
 _STRENGTH = (r"(?:(?:\w+ly|very|clear|firm|flat|definite|emphatic|categorical|straight|quick|strong|immediate|"
              r"god|oh|hell|lord|gosh)[,!]?\s+)?")
 
+#: A bare no: the answer word with nothing of its own after it ("no, never", "negative for both", "denies both
+#: when asked"), not a denial of something else ("no plan", "no change since last week").
 _NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
                  r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|not\s+at\s+all|"
-                 r"nothing\s+like\s+that|nowhere\s+near)\b"
-                 r"(?!\s+(?:but|however|change|changes|different|better|worse|longer|more|less|time|show|further)\b)", _I)
+                 r"nothing\s+like\s+that|nowhere\s+near(?:\s+that)?)"
+                 r"(?=\s*(?:$|[.,;:!?'\"”’)\-–—])|\s+(?:both|all|either|any|at\s+all|never|when\s+asked|on\s+asking|"
+                 r"today|currently|now|thanks|way|chance|straight\s+away|\w+ly|to\s+(?:both|all|either|each|any)|on\s+(?:all|both|every|each|any)|"
+                 r"for\s+(?:both|all|each|either|any))\b)", _I)
 _DECLINED = re.compile(
     r"^" + _SPEAKER + r"(?:(?:declined|refused|would\s*n[o']?t|did\s*n[o']?t\s+want|didn't\s+want|not\s+willing|unwilling|"
     r"reluctant)\s+(?:to\s+)?(?:answer|respond|say|discuss|talk|go\s+into|engage|complete|do)|not\s+today|"
@@ -50,6 +54,10 @@ _DECLINED = re.compile(
 _YES = re.compile(r"^" + _SPEAKER + _STRENGTH +
                   r"(?:yes|yeah|yep|yup|endorsed|endorses|admitted|admits|confirmed|confirms|positive|pos|\+ve)\b", _I)
 
+#: A denial standing alone after a topic and a colon or dash ("SH thoughts: denies", "...: negative for both").
+_BARE_DENIAL = re.compile(r"^(?:(?:pt|client|cl|she|he|they)\s+)?(?:denies|denied|negative|neg|nil|none)"
+                          r"(?:\s+(?:both|all|either|any|for\s+(?:both|all|either|any)|when\s+asked|on\s+asking|today|"
+                          r"currently|now|at\s+present))*\s*(?:[.;,]|$)", _I)
 #: Where the answer starts: the first break after the finding.
 _BREAK = re.compile(r"\s*(?::|\s[-–—]+\s|[-–—]{1,2}>?|;|,|\.\s)\s*")
 #: Words that make what stands between a risk term and the break a screen or a question ("SI/HI screen w/
@@ -111,10 +119,31 @@ def answered_later(norm: str, items: list["Signal"]) -> list["Signal"]:
     return out
 
 
+#: A question asked before a term, in its clause ("asked directly re thoughts of hurting herself or ending her
+#: life"): ConText's question rule reaches six words; the answer after the question reaches every term in it.
+_ASK_BEFORE = re.compile(r"\b(?:asked|enquired|inquired|queried|screened|checked)\b(?:\s+\w+){0,2}?\s+"
+                         r"(?:re|about|regarding|for|if|whether|on)\b|^\W*Q\s*\d*\s*[:.)\-–]", _I)
+#: The answer in question-and-answer notation ("Q: any thoughts of harming yourself? A: 'No.'").
+_A = re.compile(r"(?:^|[\s?.])A\s*[:\-–]\s*")
+
+
+def qa_answer(text: str) -> str | None:
+    """The answer in Q/A notation, when ``text`` is a question written so and holds its answer."""
+    if not re.match(r"^\W*Q\s*\d*\s*[:.)\-–]", text, _I):
+        return None
+    m = _A.search(text)
+    return answer(text[m.end():]) if m else None
+
+
 def _answer_for(norm: str, s: "Signal") -> str | None:
     if s.family not in _FAMILIES or s.assertion != "present":
         return None
-    asked = _unanswered_question(s)
+    start = _clause_start(norm, s) if s.clause else s.start
+    qa = qa_answer(norm[start:norm.find("\n", s.end) if norm.find("\n", s.end) >= 0 else len(norm)])
+    if qa is not None and qa != "not_assessed":
+        return qa
+    asked = _unanswered_question(s) or (s.source == "lexicon" and not s.modifiers
+                                        and bool(_ASK_BEFORE.search(norm[start:s.start])))
     base = s.end
     if s.source != "lexicon":
         # Read by meaning, the finding spans its clause: the answer is the first part after the question.
@@ -129,6 +158,9 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
     screen_between = s.source == "lexicon" and brk is not None and bool(_SCREEN_WORDS.search(rest[:brk.start()]))
     screen_named = s.category == "risk_screen" and s.source == "lexicon" and bool(_RISK_SCREEN.search(s.text))
     if not (asked or screen_between or screen_named):
+        if s.source == "lexicon" and brk is not None and brk.group(0).strip()[:1] in (":", "-", "–", "—") \
+                and len(rest[:brk.start()].split()) <= 8 and _BARE_DENIAL.match(rest[brk.end():]):
+            return "negated"  # "thoughts of harming herself or the baby: denies both when asked"
         return None
     said = answer(rest.lstrip()) if asked and s.source == "lexicon" and rest[:1].isspace() else None
     if said is None and brk is not None and len(rest[:brk.start()].split()) <= 8:
