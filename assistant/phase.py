@@ -98,6 +98,8 @@ _CARDINALS = {w: i for i, w in enumerate(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty".split(), start=1)}
 _NUM = r"(\d{1,2}|" + "|".join(_CARDINALS) + r")"
+#: Session numbers written as words, cardinal or ordinal ("eleven", "ninth").
+NUMBER_WORDS = (*_CARDINALS, *(w for w, n in _ORDINALS.items() if n > 0))
 #: "session eleven of sixteen": a session numbered in words.
 _SESSION_OF_WORDS = re.compile(r"\b(?:session|sess\.?|appt\.?|appointment|meeting|visit)\s+(" + "|".join(_CARDINALS) +
                                r")(?:\s+(?:of|/|out\s+of)\s+" + _NUM + r")?\b", re.I)

@@ -48,7 +48,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh7_read": "writer p, drafts", "fresh7_held": "writer p, drafts",
               "fresh8_read": "writer q, bullet sets", "fresh8_held": "writer q, bullet sets",
               "fresh9_read": "writer r, bullet sets", "fresh9_held": "writer r, bullet sets",
-              "fresh10_read": "writer s, drafts", "fresh10_held": "writer s, drafts"}
+              "fresh10_read": "writer s, drafts", "fresh10_held": "writer s, drafts",
+              "fresh11_read": "writer w, bullet sets", "fresh11_held": "writer w, bullet sets",
+              "fresh12_read": "writer v, drafts", "fresh12_held": "writer v, drafts"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

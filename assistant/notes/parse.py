@@ -18,7 +18,7 @@ from .clauses import split_clauses
 from .kinds import _LABEL as _PLAN_LINE
 from .kinds import apply_mask, focus_tentative, mask_names, measure_only, measures, planned, session_kind_cue
 from .risk import RISK_PART, ClauseRisk, promote_acted_on, read_clauses, risk_status, safety_plan
-from ..phase import parse_session_mention, phase_for
+from ..phase import NUMBER_WORDS, parse_session_mention, phase_for
 from ..schema import FOCAL_AREAS
 
 _I = re.IGNORECASE
@@ -161,6 +161,11 @@ _WEEK = re.compile(r"^\s*(?:wk|week)\s*\.?\s*#?\s*(\d{1,2})\b(?:\s*(?:of|/)\s*(\
 _HASH = re.compile(r"^\s*#\s*(\d{1,2})()\s*(?=[,.;:–—-]|$)")
 #: "2nd sess.", "3rd appt", "4th session today": the session by its ordinal.
 _ORDINAL = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)()\s+(?:sess(?:ion)?|appt|appointment|meeting|visit|contact)\b", re.I)
+
+
+#: A session mention in words ("session eleven of sixteen", "8th of 12 sessions"): the note keeps the words.
+_IN_WORDS = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) +
+                       r")\b|\d(?:st|nd|rd|th)\s+(?:of|/|out\s+of)\b", re.I)
 
 
 def _session_mention(text: str) -> tuple[int | None, int | None, str | None]:
@@ -337,8 +342,8 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
                                                                or own_words) else None
         if states_only:
             frame_only.add(i)  # the clause states the focus (kept whole as the focal statement)
-        elif matched and _bare(residual):
-            frame_only.add(i)  # the clause only states the session
+        elif matched and _bare(residual) and not _IN_WORDS.search(matched):
+            frame_only.add(i)  # the clause only states the session (one in words is kept as written too)
     if mentions:
         _, _, s, total = min(mentions, key=lambda m: (m[2] is None, m[0], m[1]))
         facts.session = s
