@@ -140,3 +140,14 @@ def test_a_title_case_name_of_a_therapy_is_not_a_persons_name() -> None:
     names = lambda text: [u for u in find_unsupported(text, bullets, get_catalog()) if u.kind == "name"]
     assert not names(said)
     assert names(invented)
+
+
+@pytest.mark.parametrize("text,assertion", [
+    ("Screen: no thoughts of ending her life, future-focused", "negated"),
+    ("C-SSRS: no wish to be dead, no active SI", "negated"),
+    ("Safety screen: no concerns, SI: passive most nights", "present"),
+    ("SI: no plan, passive thoughts most nights", "present"),
+])
+def test_a_labels_no_negates_its_own_object_only(text: str, assertion: str) -> None:
+    found = [s for s in analyse(text, reader=False).items if s.category == "suicidal_ideation"]
+    assert found and found[0].assertion == assertion
