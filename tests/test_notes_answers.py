@@ -151,3 +151,16 @@ def test_a_title_case_name_of_a_therapy_is_not_a_persons_name() -> None:
 def test_a_labels_no_negates_its_own_object_only(text: str, assertion: str) -> None:
     found = [s for s in analyse(text, reader=False).items if s.category == "suicidal_ideation"]
     assert found and found[0].assertion == assertion
+
+
+@pytest.mark.parametrize("clause,word,assertion", [
+    ("9 years ago she was admitted after an overdose", "overdose", "historical"),
+    ("Hx: decades ago, in her twenties, she heard voices", "heard voices", "historical"),
+    ("9 years ago she took an overdose and now she is cutting again", "cutting", "present"),
+    ("she says that 9 years ago she cut, and she is cutting again this week", "cutting again", "present"),
+])
+def test_a_time_that_opens_the_sentence_holds_its_subject_too(clause: str, word: str, assertion: str) -> None:
+    from assistant.signals.assertion import assert_targets
+
+    i = clause.index(word)
+    assert assert_targets(clause, [(i, i + len(word), "self_harm")])[0].assertion == assertion

@@ -390,6 +390,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             continue  # "do I ask about suicide?": the clinician's question, which scopes nothing it describes
         if mod.category.upper() == "HISTORICAL" and not _a_time(doc, mod):
             continue
+        if mod.category.upper() == "HISTORICAL" and _fronted(doc, mod):
+            _over_main_clause(doc, mod, modifiers)
         if mod.category.upper() not in _EXPERIENCER or not relations:
             kept.append(mod)
             continue
@@ -485,6 +487,27 @@ def _end_at_clause(doc: Any, mod: Any, end: int) -> None:
 _BEFORE_PAST = frozenset({"her", "his", "their", "my", "a", "the", "any", "no", "and", "or", "nor", "current", "recent",
                           "with", "of", "hx", "h/o", ",", ";",
                           ":", "(", "-", "–", "—", "/", "+", "&", "some", "one", "two", "several", "multiple"})
+
+
+def _fronted(doc: Any, mod: Any) -> bool:
+    """A time that opens its sentence ("12 years ago she was hospitalised after an attempt", "Decades ago, in
+    the 1970s, my client heard voices"): only a label or punctuation stands before it."""
+    before = [t for t in doc[:mod.modifier_span[0]] if not t.is_punct]
+    last_stop = max((t.i for t in doc[:mod.modifier_span[0]] if t.text in (".", ";", "!", "?")), default=-1)
+    before = [t for t in before if t.i > last_stop]
+    return len(before) <= 2 and (not before or doc[before[-1].i + 1].text == ":" or len(before) == 0)
+
+
+def _over_main_clause(doc: Any, mod: Any, modifiers: list[Any]) -> None:
+    """A fronted time holds its whole sentence, the subject after it included, up to the sentence's end, a
+    contrast or a word of the present ("... and now she ..."), whichever comes first."""
+    stops = [t.i for t in doc[mod.modifier_span[1]:] if t.text in (".", ";", "!", "?") or t.lower_ in
+             ("but", "however", "although", "though", "yet", "whereas")]
+    stops += [m.modifier_span[0] for m in modifiers if m.modifier_span[0] >= mod.modifier_span[1]
+              and m.category.upper() in ("CURRENT", "CONJ_CURRENT", "RECURRENT")]
+    end = min(stops, default=len(doc))
+    if end > mod.scope_span[1]:
+        mod._scope_end = end
 
 
 def _a_time(doc: Any, mod: Any) -> bool:
