@@ -164,3 +164,11 @@ def test_a_time_that_opens_the_sentence_holds_its_subject_too(clause: str, word:
 
     i = clause.index(word)
     assert assert_targets(clause, [(i, i + len(word), "self_harm")])[0].assertion == assertion
+
+
+def test_a_kind_read_with_near_certainty_passes_a_gate_that_is_close() -> None:
+    from assistant.evals.signal_suite import predict
+
+    said = predict("No SH now (last cut 2020), but says she has started thinking about dying most days again.")
+    assert said.risk != "none" and "suicidal_ideation" in said.risk_kinds
+    assert predict("She's been killing it at work since the promotion.").risk == "none"

@@ -390,7 +390,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             continue  # "do I ask about suicide?": the clinician's question, which scopes nothing it describes
         if mod.category.upper() == "HISTORICAL" and not _a_time(doc, mod):
             continue
-        if mod.category.upper() == "HISTORICAL" and _fronted(doc, mod):
+        if mod.category.upper() == "HISTORICAL" and mod.rule.literal != "2011" and _fronted(doc, mod):
+            # (a bare year dates only the event next to it: its scope stays short)
             _over_main_clause(doc, mod, modifiers)
         if mod.category.upper() not in _EXPERIENCER or not relations:
             kept.append(mod)
@@ -493,15 +494,25 @@ def _fronted(doc: Any, mod: Any) -> bool:
     """A time that opens its sentence ("12 years ago she was hospitalised after an attempt", "Decades ago, in
     the 1970s, my client heard voices"): only a label or punctuation stands before it."""
     before = [t for t in doc[:mod.modifier_span[0]] if not t.is_punct]
-    last_stop = max((t.i for t in doc[:mod.modifier_span[0]] if t.text in (".", ";", "!", "?")), default=-1)
+    last_stop = max((t.i for t in doc[:mod.modifier_span[0]] if _sentence_end(doc, t)), default=-1)
     before = [t for t in before if t.i > last_stop]
     return len(before) <= 2 and (not before or doc[before[-1].i + 1].text == ":" or len(before) == 0)
+
+
+def _sentence_end(doc: Any, t: Any) -> bool:
+    """A full stop that ends a sentence, not an abbreviation's ("d. 2020", "approx. 3 wks")."""
+    if t.text in (";", "!", "?"):
+        return True
+    if t.text != "." and not (t.text.endswith(".") and len(t.text) > 1 and t.is_punct):
+        return False
+    prev = doc[t.i - 1] if t.i > 0 else None
+    return prev is None or not (prev.is_alpha and len(prev.text) <= 3 and prev.text.islower())
 
 
 def _over_main_clause(doc: Any, mod: Any, modifiers: list[Any]) -> None:
     """A fronted time holds its whole sentence, the subject after it included, up to the sentence's end, a
     contrast or a word of the present ("... and now she ..."), whichever comes first."""
-    stops = [t.i for t in doc[mod.modifier_span[1]:] if t.text in (".", ";", "!", "?") or t.lower_ in
+    stops = [t.i for t in doc[mod.modifier_span[1]:] if _sentence_end(doc, t) or t.lower_ in
              ("but", "however", "although", "though", "yet", "whereas")]
     stops += [m.modifier_span[0] for m in modifiers if m.modifier_span[0] >= mod.modifier_span[1]
               and m.category.upper() in ("CURRENT", "CONJ_CURRENT", "RECURRENT")]
