@@ -172,3 +172,16 @@ def test_a_kind_read_with_near_certainty_passes_a_gate_that_is_close() -> None:
     said = predict("No SH now (last cut 2020), but says she has started thinking about dying most days again.")
     assert said.risk != "none" and "suicidal_ideation" in said.risk_kinds
     assert predict("She's been killing it at work since the promotion.").risk == "none"
+
+
+@pytest.mark.parametrize("text,asked", [
+    ("Her old therapist had her do thought records every night. What would IPT do with the loneliness?", False),
+    ("She asked whether we could try exposure for the panic. I said that's not what we do in IPT.", False),
+    ("Her GP suggested a mindfulness app on the side - do I need to say anything about it?", False),
+    ("Should I give her a thought record to fill in this week?", True),
+    ("She wants to try the tapping and eye movement thing her last therapist did - should I?", True),
+])
+def test_a_method_declined_or_another_providers_is_not_asked_for(text: str, asked: bool) -> None:
+    from assistant.evals.signal_suite import predict
+
+    assert bool(predict(text).out_of_frame) == asked

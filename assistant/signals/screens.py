@@ -131,12 +131,47 @@ def risk_view(signals: Signals) -> RiskView:
     return RiskView([s for s in signals.items if s.family == "risk" or s.category == "completed_suicide"])
 
 
+#: A method another provider used or suggests, or one the clinician used to practise: in its own clause it
+#: is not a request of this therapy ("her last therapist kept linking everything to her childhood", "already on
+#: an MBSR course through her GP", "in my CBT days I'd have done cognitive restructuring here").
+_ELSEWHERE = re.compile(
+    r"\b(?:(?:last|previous|prior|old|former|other|earlier|first)\s+(?:therapist|counsell?or|clinician|psychologist|"
+    r"therapy|course\s+of\s+therapy)|in\s+my\s+\w+\s+days|trained\s+in|(?:already|currently)\s+(?:on|doing|attending|in)\b|"
+    r"through\s+(?:her|his|their|the)\s+(?:GP|practice|school|work)|(?:psychiatrist|GP|colleague|doctor|teacher)\s+"
+    r"(?:has\s+)?(?:suggested|recommended|prescribed|gave)|on\s+the\s+side|had\s+(?:me|her|him|them)\s+do|"
+    r"did\s+\w+\s+for\s+years)\b", re.IGNORECASE)
+#: The clinician declining a method, in its clause or the sentence after it ("I said no", "that's not what we
+#: do here", "told pt it's not part of this treatment", "I'm not going to use exposure").
+_DECLINED = re.compile(
+    r"\b(?:i\s+said\s+no|said\s+(?:that'?s\s+)?not\s+what|not\s+what\s+we\s+do|not\s+part\s+of\s+(?:this|ipt|the|our)|"
+    r"(?:i'?m|i\s+am)\s+not\s+going\s+to|i\s+won'?t\s+(?:be\s+)?(?:us|do|go|interpret)\w*|don'?t\s+think\s+it\s+fits|"
+    r"ipt\s+doesn'?t\s+do|isn'?t\s+(?:part\s+of\s+)?ipt|(?:told|explained\s+to)\s+(?:pt|her|him|them|the\s+client)\s+"
+    r"(?:it'?s|that'?s|this\s+is)\s+not)\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+#: ... unless the clause asks for it now ("he wants to 'reprocess' it using the eye movement thing his last
+#: therapist did").
+_WANTS_NOW = re.compile(r"\b(?:wants?\s+to|wanting\s+to|would\s+like|asks?\s+(?:for|to|if|whether|me)|asked\s+(?:for|me\s+to)|"
+                        r"should\s+(?:i|we)|can\s+we|could\s+(?:i|we))\b", re.IGNORECASE)
+
+
+def _not_asked_for(s: Signal, text: str) -> bool:
+    """A method mentioned as another provider's, or declined by the clinician, is not asked for."""
+    clause = s.clause or s.text
+    if _ELSEWHERE.search(clause) and not _WANTS_NOW.search(clause):
+        return True
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
+    reach = text[sentences[at][0]:sentences[at + 1][1]] if at is not None and at + 1 < len(sentences) else clause
+    return bool(_DECLINED.search(clause) or _DECLINED.search(reach))
+
+
 def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestView:
     out = RequestView()
     for s in signals.items:
         fam = s.family
         if fam == "frame" and s.assertion in REQUEST_ASSERTIONS and s.category not in out.out_of_frame \
-                and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)):
+                and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)) \
+                and not _not_asked_for(s, signals.text):
             out.out_of_frame.append(s.category)
             out.spans.setdefault(s.category, s.text)
         elif fam == "fit" and s.present and s.category in STABILISE_FIRST and s.category not in out.not_fit:
