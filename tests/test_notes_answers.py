@@ -185,3 +185,15 @@ def test_a_method_declined_or_another_providers_is_not_asked_for(text: str, aske
     from assistant.evals.signal_suite import predict
 
     assert bool(predict(text).out_of_frame) == asked
+
+
+@pytest.mark.parametrize("text,death", [
+    ("Lost her husband (61) in a car crash in June; not sleeping", True),
+    ("He lost his daughter to leukaemia last spring", True),
+    ("pt's gran d. 2022, still sets a place for her", True),
+    ("lost touch with her brother after the move", False),
+    ("lost her job and her flat in the same month", False),
+])
+def test_losing_a_person_is_a_death(text: str, death: bool) -> None:
+    found = [s for s in analyse(text).items if s.category == "death" and s.assertion != "negated"]
+    assert bool(found) == death
