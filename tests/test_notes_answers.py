@@ -197,3 +197,8 @@ def test_a_method_declined_or_another_providers_is_not_asked_for(text: str, aske
 def test_losing_a_person_is_a_death(text: str, death: bool) -> None:
     found = [s for s in analyse(text).items if s.category == "death" and s.assertion != "negated"]
     assert bool(found) == death
+
+
+def test_what_follows_a_qa_answer_is_not_part_of_the_question() -> None:
+    assert _status("- s5/16 RD\n- Q: thoughts of harming yourself? A: no.\n- cutting again most nights") == "present"
+    assert _status("- s5/16 RD\n- Q: thoughts of harming yourself? A: no. She has been cutting again most nights") == "present"

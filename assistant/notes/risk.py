@@ -15,7 +15,7 @@ import numpy as np
 
 from ..catalog import Catalog
 from ..models import RiskStatus
-from ..signals.answers import answer, asks, qa_answer
+from ..signals.answers import answer, answer_mark, asks, qa_answer
 from .clauses import Clause
 from .kinds import measure_only, planned
 
@@ -198,6 +198,8 @@ class ClauseRisk:
     asked_kinds: frozenset[str] = frozenset()
     #: The kinds of every risk finding the clause states.
     kinds: frozenset[str] = frozenset()
+    #: A risk term stated after the clause's "A:" (in Q/A notation): the clause says more than its answer.
+    risk_after_answer: bool = False
 
 
 #: Risk kinds that one denial answers together: a denial of suicidal ideation answers a hint of
@@ -259,6 +261,8 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
             r.not_assessed, r.negated, r.level = True, False, None
         r.asked_kinds = frozenset(_group(x.category) for x in mine if asks(x))
         r.kinds = frozenset(_group(x.category) for x in view.present)
+        mark = answer_mark(c.text)
+        r.risk_after_answer = mark >= 0 and any(x.source == "lexicon" and x.start - a > mark for x in view.present)
         if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
             r.level = "possible"  # "?passive SI", "per husband ...": ask directly, not documented as present
         reads.append(r)
@@ -276,11 +280,17 @@ def _answered_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
     for i, c in enumerate(clauses):
         by_bullet.setdefault(c.bullet, []).append(i)
     for idx in by_bullet.values():
-        said = qa_answer(" ".join(clauses[i].text for i in idx))
+        starts, pos = [], 0
+        for i in idx:
+            starts.append(pos)
+            pos += len(clauses[i].text) + 1
+        said, at = qa_answer(" ".join(clauses[i].text for i in idx))
         if said != "negated":
             continue
-        for i in idx:
+        for i, begin in zip(idx, starts):
             r = reads[i]
+            if begin >= at or r.risk_after_answer:
+                break  # after the answer: not part of the question ("A: no. Has been cutting again.")
             if r.level is not None or r.kinds or r.hint_kinds:  # a bare no answers every part of the question
                 r.level, r.negated = None, True
                 r.denied_kinds |= r.kinds | r.hint_kinds

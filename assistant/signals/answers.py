@@ -127,21 +127,28 @@ _ASK_BEFORE = re.compile(r"\b(?:asked|enquired|inquired|queried|screened|checked
 _A = re.compile(r"(?:^|[\s?.])A\s*[:\-–]\s*")
 
 
-def qa_answer(text: str) -> str | None:
-    """The answer in Q/A notation, when ``text`` is a question written so and holds its answer."""
-    if not re.match(r"^\W*Q\s*\d*\s*[:.)\-–]", text, _I):
-        return None
+def answer_mark(text: str) -> int:
+    """Where the "A:" of question-and-answer notation ends in ``text``, or -1."""
     m = _A.search(text)
-    return answer(text[m.end():]) if m else None
+    return m.end() if m else -1
+
+
+def qa_answer(text: str) -> tuple[str | None, int]:
+    """The answer in Q/A notation, when ``text`` is a question written so and holds its answer, and where
+    the answer starts (what comes after the answer is not part of the question)."""
+    if not re.match(r"^\W*Q\s*\d*\s*[:.)\-–]", text, _I):
+        return None, -1
+    m = _A.search(text)
+    return (answer(text[m.end():]), m.start()) if m else (None, -1)
 
 
 def _answer_for(norm: str, s: "Signal") -> str | None:
     if s.family not in _FAMILIES or s.assertion != "present":
         return None
     start = _clause_start(norm, s) if s.clause else s.start
-    qa = qa_answer(norm[start:norm.find("\n", s.end) if norm.find("\n", s.end) >= 0 else len(norm)])
-    if qa is not None and qa != "not_assessed":
-        return qa
+    qa, at = qa_answer(norm[start:norm.find("\n", s.end) if norm.find("\n", s.end) >= 0 else len(norm)])
+    if qa is not None and qa != "not_assessed" and s.start < start + at:
+        return qa  # a finding in the question, before its answer
     asked = _unanswered_question(s) or (s.source == "lexicon" and not s.modifiers
                                         and bool(_ASK_BEFORE.search(norm[start:s.start])))
     base = s.end
