@@ -202,3 +202,13 @@ def test_losing_a_person_is_a_death(text: str, death: bool) -> None:
 def test_what_follows_a_qa_answer_is_not_part_of_the_question() -> None:
     assert _status("- s5/16 RD\n- Q: thoughts of harming yourself? A: no.\n- cutting again most nights") == "present"
     assert _status("- s5/16 RD\n- Q: thoughts of harming yourself? A: no. She has been cutting again most nights") == "present"
+
+
+@pytest.mark.parametrize("bullets,status", [
+    ("- s2/16; role transition - tentatively, to decide once the inventory is done\n- PHQ-9 14", "tentative"),
+    ("- s2/16; role transition\n- PHQ-9 14\n- plan: finish inventory, agree focus next week", "tentative"),
+    ("- s2/16; role transition\n- PHQ-9 14\n- plan: finish inventory", "agreed"),
+    ("- s5/16; role transition (agreed s3)\n- PHQ-9 14\n- plan: review the focus agreed at s3", "agreed"),
+])
+def test_a_focus_left_open_after_it_is_named_is_tentative(bullets: str, status: str) -> None:
+    assert parse_bullets(bullets, get_catalog()).focal_status == status

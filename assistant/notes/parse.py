@@ -112,6 +112,27 @@ _SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|^[A-Z][\w.]{0,12}:\s*|[\s(,;:\-–—]
 _SESSION_THEN = re.compile(r"\W*(?:s|sess|session|wk|week)\.?\s*#?\d+(?:\s*(?:/|of)\s*\d+)?\W*", _I)
 
 
+#: A short clause after a focus statement that leaves it open ("interpersonal deficits - tentatively, to decide
+#: after inventory"; "deficits seems to fit, discussed, he wants to think").
+_STILL_OPEN = re.compile(r"\b(?:tentative\w*|provisional\w*|to\s+(?:be\s+)?(?:confirm|decide|agree|finali[sz])\w*|"
+                         r"(?:wants?|needs?)\s+(?:time\s+)?to\s+think|think\s+(?:about|abt|over|it\s+over)|undecided|"
+                         r"not\s+(?:yet\s+)?(?:agreed|decided|confirmed)|TBC|TBD|never\s+(?:fully\s+)?agreed)\b", re.I)
+#: A later line that says the focus is still to be agreed ("Plan: agree focus formally", "Next: finish
+#: inventory, agree focus").
+_FOCUS_PENDING = re.compile(r"\b(?:agree|decide\s+(?:on)?|confirm|finali[sz]e|settle\s+on)\s+(?:the\s+)?"
+                            r"(?:focus|focal\s+area|FA|problem\s+area)\b", re.I)
+
+
+def _tentative_after(clauses: list, i: int) -> bool:
+    """Whether the clauses after a focus statement in its bullet, or a later line, leave the focus open."""
+    here = clauses[i]
+    for c in clauses[i + 1:i + 3]:
+        if c.bullet == here.bullet and len(c.text.split()) <= 8 and _STILL_OPEN.search(c.text):
+            return True
+    return any(c.bullet != here.bullet and _FOCUS_PENDING.search(c.text) and not re.search(r"\bagreed\b", c.text, re.I)
+               for c in clauses[i + 1:])
+
+
 def _stated_focus(bullet: str) -> tuple[str, bool] | None:
     """(area, labelled) when the bullet states the focus; ``labelled`` for "FA: ...", "focus: ...",
     "grief focus" or a bullet that opens with the area's name."""
@@ -334,7 +355,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
         if stated and (facts.focal_area is None or (stated[1] and not labelled_focus)):
             # A labelled statement ("FA: role transition") beats an earlier passing mention of "grief".
             facts.focal_area, facts.focal_area_source = stated[0], "stated"  # type: ignore[assignment]
-            facts.focal_status = "tentative" if focus_tentative(c.text) else "agreed"
+            facts.focal_status = "tentative" if focus_tentative(c.text) or _tentative_after(clauses, i) else "agreed"
             labelled_focus = labelled_focus or stated[1]
             # the clinician's own words for it, unless they are only the area's name ("grief focus" is kept)
             own_words = re.sub(r"[^a-z ]", "", c.text.lower()).strip() != stated[0].replace("_", " ")
