@@ -212,3 +212,11 @@ def test_what_follows_a_qa_answer_is_not_part_of_the_question() -> None:
 ])
 def test_a_focus_left_open_after_it_is_named_is_tentative(bullets: str, status: str) -> None:
     assert parse_bullets(bullets, get_catalog()).focal_status == status
+
+
+@pytest.mark.parametrize("bullets,kind", [
+    ("- IPT-A group, session 5 of 12, 6 teens present\n- all denied SI", "group"),
+    ("- IPT-A session 5 of 12\n- denies SI", "regular"),
+])
+def test_an_adapted_ipt_group_is_a_group(bullets: str, kind: str) -> None:
+    assert parse_bullets(bullets, get_catalog()).session_kind == kind

@@ -57,8 +57,9 @@ _MISSED = re.compile(
     r"missed\s+(?:the\s+|this\s+|today'?s\s+)?(?:session|appt|appointment)|session\s+(?:not\s+held|cancell?ed)|"
     r"did\s+not\s+(?:show|come|turn\s+up)|failed\s+to\s+attend|unable\s+to\s+attend|not\s+seen|no\s+contact\s+today)\b", _I)
 _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|several|(?:\d+|a\s+few)\s+sessions?)\b", _I)
-_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT|therapy)\s+group|group\s+(?:session|sess|IPT|therapy|members?|format)|in\s+(?:the\s+)?group|"
-                    r"(?:\d+|six|seven|eight|five)\s+members)\b", _I)
+_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+group|group\s+(?:session|sess|IPT|therapy|members?|format)|"
+                    r"in\s+(?:the\s+)?group|(?:\d+|four|five|six|seven|eight|nine|ten)\s+(?:members|teens|participants|attendees)"
+                    r"\s+(?:present|attended|in\s+attendance)|(?:\d+|four|five|six|seven|eight|nine|ten)\s+members)\b", _I)
 _JOINT = re.compile(
     r"\bjoint\s*\(?\s*(?:(?:session|sess|appt|appointment|meeting|with|w)\b|w/(?=\s|\w))|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
     r"(?:husband|wife|partner|spouse|mother|father|mum|mom|dad|parents?|daughter|son|boyfriend|girlfriend)\s+"
