@@ -30,6 +30,7 @@ def _risk(text: str) -> list[tuple[str, str]]:
     ("declined to answer", "not_assessed"),
     ("not today", "not_assessed"),
     ("no change since last week", None),
+    ("no family support nearby", None),
     ("no but has thought about it", None),
     ("some thoughts, no plan", None),
 ])

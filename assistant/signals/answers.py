@@ -45,7 +45,8 @@ _NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
                  r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|not\s+at\s+all|"
                  r"nothing\s+like\s+that|nowhere\s+near(?:\s+that)?)"
                  r"(?=\s*(?:$|[.,;:!?'\"”’)\-–—])|\s+(?:both|all|either|any|at\s+all|never|when\s+asked|on\s+asking|"
-                 r"today|currently|now|thanks|way|chance|straight\s+away|\w+ly|to\s+(?:both|all|either|each|any)|on\s+(?:all|both|every|each|any)|"
+                 r"today|currently|now|thanks|way|chance|straight\s+away|firmly|clearly|emphatically|immediately|quickly|"
+                 r"definitely|absolutely|honestly|really|certainly|simply|to\s+(?:both|all|either|each|any)|on\s+(?:all|both|every|each|any)|"
                  r"for\s+(?:both|all|each|either|any))\b)", _I)
 _DECLINED = re.compile(
     r"^" + _SPEAKER + r"(?:(?:declined|refused|would\s*n[o']?t|did\s*n[o']?t\s+want|didn't\s+want|not\s+willing|unwilling|"
