@@ -72,8 +72,6 @@ _DECLINED_ANYWHERE = re.compile(r"\b(?:changed\s+(?:the\s+)?subject|declined\s+t
                                 r"did\s*n[o']?t\s+(?:want\s+to\s+)?answer)\b", _I)
 #: A screen named for risk itself (not a mood scale: "PHQ-9 15 - no change" is not a risk answer).
 _RISK_SCREEN = re.compile(r"ssrs|columbia|\basq\b|risk|safety|suicid|\bSI\b|self[-\s]?harm|\bscreen", _I)
-#: What the pass applies to: risk findings and the naming of a screen.
-_FAMILIES = frozenset({"risk"})
 
 
 def answer(rest: str) -> str | None:
@@ -89,8 +87,12 @@ def answer(rest: str) -> str | None:
 
 def asks(s: "Signal") -> bool:
     """Whether a finding is a question or a risk screen still waiting for its answer."""
-    return s.family in _FAMILIES and s.assertion == "present" and (
-        _unanswered_question(s) or (s.category == "risk_screen" and s.source == "lexicon" and bool(_RISK_SCREEN.search(s.text))))
+    return s.family == "risk" and s.assertion == "present" and (_unanswered_question(s) or _risk_screen_named(s))
+
+
+def _risk_screen_named(s: "Signal") -> bool:
+    """A risk screen named in the clinician's words (not a mood scale: "PHQ-9 15 - no change")."""
+    return s.category == "risk_screen" and s.source == "lexicon" and bool(_RISK_SCREEN.search(s.text))
 
 
 def _unanswered_question(s: "Signal") -> bool:
@@ -110,20 +112,24 @@ def answered_later(norm: str, items: list["Signal"]) -> list["Signal"]:
             continue
         if s.source == "lexicon":
             start = _clause_start(norm, s) if s.clause else s.start
-            answered.append((start, start + len(s.clause), said))
+            answered.append((start, start + len(s.clause), said))  # the screen's clause and its answer
         out.append(_answered(s, said, _unanswered_question(s)))
-    if answered:
-        out = [_answered(s, next(a for a0, a1, a in answered if a0 <= s.start and s.end <= a1), False)
-               if s.source == "semantic" and s.family in _FAMILIES and s.assertion == "present"
-               and not any(m.startswith("answered later:") for m in s.modifiers)
-               and any(a0 <= s.start and s.end <= a1 for a0, a1, _ in answered) else s for s in out]
+    for k, s in enumerate(out):
+        if s.source != "semantic" or s.family != "risk" or s.assertion != "present" \
+                or any(m.startswith("answered later:") for m in s.modifiers):
+            continue
+        said = next((a for a0, a1, a in answered if a0 <= s.start and s.end <= a1), None)
+        if said is not None:
+            out[k] = _answered(s, said, False)
     return out
 
 
 #: A question asked before a term, in its clause ("asked directly re thoughts of hurting herself or ending her
 #: life"): ConText's question rule reaches six words; the answer after the question reaches every term in it.
+#: A question in question-and-answer notation ("Q: ...", "Q2) ...").
+_Q = r"^\W*Q\s*\d*\s*[:.)\-–]"
 _ASK_BEFORE = re.compile(r"\b(?:asked|enquired|inquired|queried|screened|checked)\b(?:\s+\w+){0,2}?\s+"
-                         r"(?:re|about|regarding|for|if|whether|on)\b|^\W*Q\s*\d*\s*[:.)\-–]", _I)
+                         r"(?:re|about|regarding|for|if|whether|on)\b|" + _Q, _I)
 #: The answer in question-and-answer notation ("Q: any thoughts of harming yourself? A: 'No.'").
 _A = re.compile(r"(?:^|[\s?.])A\s*[:\-–]\s*")
 
@@ -137,17 +143,19 @@ def answer_mark(text: str) -> int:
 def qa_answer(text: str) -> tuple[str | None, int]:
     """The answer in Q/A notation, when ``text`` is a question written so and holds its answer, and where
     the answer starts (what comes after the answer is not part of the question)."""
-    if not re.match(r"^\W*Q\s*\d*\s*[:.)\-–]", text, _I):
+    if not re.match(_Q, text, _I):
         return None, -1
     m = _A.search(text)
     return (answer(text[m.end():]), m.start()) if m else (None, -1)
 
 
 def _answer_for(norm: str, s: "Signal") -> str | None:
-    if s.family not in _FAMILIES or s.assertion != "present":
+    if s.family != "risk" or s.assertion != "present":
         return None
     start = _clause_start(norm, s) if s.clause else s.start
-    qa, at = qa_answer(norm[start:norm.find("\n", s.end) if norm.find("\n", s.end) >= 0 else len(norm)])
+    line_end = norm.find("\n", s.end)
+    line_end = len(norm) if line_end < 0 else line_end
+    qa, at = qa_answer(norm[start:line_end])
     if qa is not None and qa != "not_assessed" and s.start < start + at:
         return qa  # a finding in the question, before its answer
     asked = _unanswered_question(s) or (s.source == "lexicon" and not s.modifiers
@@ -160,11 +168,10 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
         if at < 0:
             return None
         base = at + len(cue)
-    line_end = norm.find("\n", base)
-    rest = norm[base:line_end if line_end >= 0 else len(norm)]
+    rest = norm[base:line_end]
     brk = _BREAK.search(rest)
     screen_between = s.source == "lexicon" and brk is not None and bool(_SCREEN_WORDS.search(rest[:brk.start()]))
-    screen_named = s.category == "risk_screen" and s.source == "lexicon" and bool(_RISK_SCREEN.search(s.text))
+    screen_named = _risk_screen_named(s)
     if not (asked or screen_between or screen_named):
         if s.source == "lexicon" and brk is not None and brk.group(0).strip()[:1] in (":", "-", "–", "—") \
                 and len(rest[:brk.start()].split()) <= 8 and _BARE_DENIAL.match(rest[brk.end():]):
@@ -181,10 +188,9 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
 
 
 def _clause_start(norm: str, s: "Signal") -> int:
-    for i in range(max(0, s.end - len(s.clause)), s.start + 1):
-        if norm.startswith(s.clause, i):
-            return i
-    return s.start
+    """Where the finding's clause starts in the text: its last occurrence starting at or before the finding."""
+    at = norm.rfind(s.clause, 0, s.start + len(s.clause))
+    return at if at >= 0 else s.start
 
 
 def _answered(s: "Signal", said: str, asked: bool) -> "Signal":

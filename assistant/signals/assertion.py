@@ -493,10 +493,9 @@ _BEFORE_PAST = frozenset({"her", "his", "their", "my", "a", "the", "any", "no", 
 def _fronted(doc: Any, mod: Any) -> bool:
     """A time that opens its sentence ("12 years ago she was hospitalised after an attempt", "Decades ago, in
     the 1970s, my client heard voices"): only a label or punctuation stands before it."""
-    before = [t for t in doc[:mod.modifier_span[0]] if not t.is_punct]
     last_stop = max((t.i for t in doc[:mod.modifier_span[0]] if _sentence_end(doc, t)), default=-1)
-    before = [t for t in before if t.i > last_stop]
-    return len(before) <= 2 and (not before or doc[before[-1].i + 1].text == ":" or len(before) == 0)
+    before = [t for t in doc[last_stop + 1:mod.modifier_span[0]] if not t.is_punct]
+    return not before or (len(before) <= 2 and doc[before[-1].i + 1].text == ":")
 
 
 def _sentence_end(doc: Any, t: Any) -> bool:
