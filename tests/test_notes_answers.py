@@ -221,3 +221,13 @@ def test_a_focus_left_open_after_it_is_named_is_tentative(bullets: str, status: 
 ])
 def test_an_adapted_ipt_group_is_a_group(bullets: str, kind: str) -> None:
     assert parse_bullets(bullets, get_catalog()).session_kind == kind
+
+
+@pytest.mark.parametrize("bullets,status", [
+    ("- s4/16 RD\n- checked in re suicidal thoughts, pt shook her head", "denied"),
+    ("- s4/16 RD\n- checked in re suicidal thoughts, says they come and go", "present"),
+    ("- s4/16 RD\n- enquired re self-harm urges: firm denial", "denied"),
+    ("- s4/16 RD\n- passive SI, shook her head when asked about a plan", "present"),
+])
+def test_a_nonverbal_or_noun_answer_answers_the_question(bullets: str, status: str) -> None:
+    assert _status(bullets) == status

@@ -196,6 +196,8 @@ class ClauseRisk:
     denied_kinds: frozenset[str] = frozenset()
     #: The kinds of a question asked (or a risk screen named) with no answer in the clause.
     asked_kinds: frozenset[str] = frozenset()
+    #: Every explicit risk term in the clause is the topic of a question still waiting for its answer.
+    only_asks: bool = False
     #: The kinds of every risk finding the clause states.
     kinds: frozenset[str] = frozenset()
     #: A risk term stated after the clause's "A:" (in Q/A notation): the clause says more than its answer.
@@ -260,6 +262,8 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         if (r.risk_word or any(x.family == "risk" for x in mine)) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
             r.not_assessed, r.negated, r.level = True, False, None
         r.asked_kinds = frozenset(_group(x.category) for x in mine if asks(x))
+        # the clause's stated risk is only what it asks about ("checked in re suicidal thoughts")
+        r.only_asks = bool(r.asked_kinds) and all(asks(x) for x in view.present if x.source == "lexicon")
         r.kinds = frozenset(_group(x.category) for x in view.present)
         mark = answer_mark(c.text)
         r.risk_after_answer = mark >= 0 and any(x.source == "lexicon" and x.start - a > mark for x in view.present)
@@ -296,7 +300,7 @@ def _answered_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
                 r.denied_kinds |= r.kinds | r.hint_kinds
     for i in range(len(clauses) - 1):
         here, after = reads[i], reads[i + 1]
-        if not here.asked_kinds or here.level == "risk" or here.negated or here.not_assessed \
+        if not here.asked_kinds or (here.level == "risk" and not here.only_asks) or here.negated or here.not_assessed \
                 or clauses[i + 1].bullet != clauses[i].bullet or after.level == "risk":
             continue
         said = answer(clauses[i + 1].text.strip())

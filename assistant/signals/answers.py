@@ -11,11 +11,12 @@ It applies to a finding still asserted present that is either a question asked w
 own clause (an ``asked:`` modifier) or a screen named, or a risk term followed by screen words ("SI/HI
 screen ... : negative"). The answer decides:
 
-* no ("says no, never", "clear no", "negative for both", "denies both", "nil"): negated;
+* no ("says no, never", "clear no", "negative for both", "denies both", "a firm denial", "shook her head"):
+  negated;
 * no answer given to a screen ("C-SSRS - declined to answer", "not today", "changed the subject"): not
   assessed, so the note asks for it to be asked. A question about a risk that the client would not answer
   ("when asked re SI: 'I'd rather not say'") stays an open question: possible risk, ask directly;
-* yes ("yes, most days", "endorsed"): stated risk, not a question to follow up.
+* yes ("yes, most days", "endorsed", "nodded"): stated risk, not a question to follow up.
 
 Anything else leaves the finding as it was.
 """
@@ -42,8 +43,8 @@ _STRENGTH = (r"(?:(?:\w+ly|very|clear|firm|flat|definite|emphatic|categorical|st
 #: A bare no: the answer word with nothing of its own after it ("no, never", "negative for both", "denies both
 #: when asked"), not a denial of something else ("no plan", "no change since last week").
 _NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
-                 r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|not\s+at\s+all|"
-                 r"nothing\s+like\s+that|nowhere\s+near(?:\s+that)?)"
+                 r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|denial|not\s+at\s+all|"
+                 r"nothing\s+like\s+that|nowhere\s+near(?:\s+that)?|(?:shook|shakes|shaking)\s+(?:her|his|their)\s+head)"
                  r"(?=\s*(?:$|[.,;:!?'\"”’)\-–—])|\s+(?:both|all|either|any|at\s+all|never|when\s+asked|on\s+asking|"
                  r"today|currently|now|thanks|way|chance|straight\s+away|firmly|clearly|emphatically|immediately|quickly|"
                  r"definitely|absolutely|honestly|really|certainly|simply|to\s+(?:both|all|either|each|any)|on\s+(?:all|both|every|each|any)|"
@@ -53,7 +54,8 @@ _DECLINED = re.compile(
     r"reluctant)\s+(?:to\s+)?(?:answer|respond|say|discuss|talk|go\s+into|engage|complete|do)|not\s+today|"
     r"changed\s+(?:the\s+)?subject|deflected|avoided\s+(?:the\s+)?question|(?:no|not\s+an?)\s+answer)\b", _I)
 _YES = re.compile(r"^" + _SPEAKER + _STRENGTH +
-                  r"(?:yes|yeah|yep|yup|endorsed|endorses|admitted|admits|confirmed|confirms|positive|pos|\+ve)\b", _I)
+                  r"(?:yes|yeah|yep|yup|endorsed|endorses|admitted|admits|confirmed|confirms|positive|pos|\+ve|"
+                  r"nodded|nods)\b", _I)
 
 #: A denial standing alone after a topic and a colon or dash ("SH thoughts: denies", "...: negative for both").
 _BARE_DENIAL = re.compile(r"^(?:(?:pt|client|cl|she|he|they)\s+)?(?:denies|denied|negative|neg|nil|none)"
@@ -87,7 +89,15 @@ def answer(rest: str) -> str | None:
 
 def asks(s: "Signal") -> bool:
     """Whether a finding is a question or a risk screen still waiting for its answer."""
-    return s.family == "risk" and s.assertion == "present" and (_unanswered_question(s) or _risk_screen_named(s))
+    return s.family == "risk" and s.assertion == "present" and (
+        _unanswered_question(s) or _risk_screen_named(s) or _asked_before(s, s.clause[:max(0, s.clause.find(s.text))]))
+
+
+def _asked_before(s: "Signal", before: str) -> bool:
+    """An explicit term in a question ConText's question rule does not reach ("checked in re suicidal
+    thoughts", "asked directly re thoughts of hurting herself or ending her life"): ``before`` is its
+    clause up to the term."""
+    return s.source == "lexicon" and not s.modifiers and bool(_ASK_BEFORE.search(before))
 
 
 def _risk_screen_named(s: "Signal") -> bool:
@@ -158,8 +168,7 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
     qa, at = qa_answer(norm[start:line_end])
     if qa is not None and qa != "not_assessed" and s.start < start + at:
         return qa  # a finding in the question, before its answer
-    asked = _unanswered_question(s) or (s.source == "lexicon" and not s.modifiers
-                                        and bool(_ASK_BEFORE.search(norm[start:s.start])))
+    asked = _unanswered_question(s) or _asked_before(s, norm[start:s.start])
     base = s.end
     if s.source != "lexicon":
         # Read by meaning, the finding spans its clause: the answer is the first part after the question.
