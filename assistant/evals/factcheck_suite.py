@@ -10,6 +10,7 @@ Every measure compares the product's output with the labels, never with the prod
 * **planted caught**: each planted sentence is absent from the note the product returns for the draft
   (removed, or the draft replaced by the offline note); by kind, and for the risk kinds;
 * **faithful kept**: a faithful draft comes back as the model's draft (not replaced) with nothing removed;
+  with how many faithful drafts were replaced whole by the offline note, and the false flags per faithful draft;
 * on the bullet sets: risk status, session kind, focal status and area, session number, each exactly as
   labelled; measures, tasks and interventions kept verbatim in the offline note; interventions done vs
   planned; **coverage**: every part of every bullet is in the note (the grader's own splitting: at
@@ -125,6 +126,8 @@ def run_drafts(split: str, assistant: Any, root: Path | None = None, details: bo
     rows = load(split, "drafts", root)
     caught: dict[str, list[bool]] = {}
     kept: list[bool] = []
+    replaced: list[bool] = []  # a faithful draft thrown away whole for the offline note
+    false_flags: list[int] = []  # unsupported-claim flags on a faithful draft
     times: list[float] = []
     whole: list[float] = []
     misses: list[dict[str, Any]] = []
@@ -140,6 +143,8 @@ def run_drafts(split: str, assistant: Any, root: Path | None = None, details: bo
         if r["label"] == "faithful":
             ok = note.mode == "llm" and not note.has_flag("unsupported_claim")
             kept.append(ok)
+            replaced.append(note.mode != "llm")
+            false_flags.append(sum(f.code == "unsupported_claim" for f in note.flags))
             if not ok and details:
                 misses.append({"id": r["id"], "false_flags": [f.span for f in note.flags
                                                               if f.code in ("unsupported_claim", "fallback_offline")]})
@@ -156,6 +161,8 @@ def run_drafts(split: str, assistant: Any, root: Path | None = None, details: bo
         "planted_caught": round(sum(every) / len(every), 4) if every else None,
         "risk_caught": round(sum(risk) / len(risk), 4) if risk else None,
         "faithful_kept": round(sum(kept) / len(kept), 4) if kept else None,
+        "faithful_replaced": round(sum(replaced) / len(replaced), 4) if replaced else None,
+        "false_flags_per_faithful": round(sum(false_flags) / len(false_flags), 2) if false_flags else None,
         "caught_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(caught.items())},
         "check_p50_ms": round(statistics.median(times), 1) if times else None,
         "note_with_check_p50_ms": round(statistics.median(whole), 1) if whole else None,
@@ -218,6 +225,8 @@ MEASURES = [
     ("planted inventions caught", "planted_caught", ">= 0.97"),
     ("risk contradictions and minimisations caught", "risk_caught", "1.0"),
     ("faithful drafts kept, no false flag", "faithful_kept", ">= 0.9"),
+    ("faithful drafts replaced by the offline note", "faithful_replaced", "-"),
+    ("false flags per faithful draft", "false_flags_per_faithful", "-"),
     ("fact check p50 per draft, from the model's reply (ms)", "check_p50_ms", "<= 30"),
     ("whole model note p50, the model call excluded (ms)", "note_with_check_p50_ms", "-"),
     ("risk status as labelled", "risk_status", "1.0"),
@@ -282,7 +291,8 @@ def suite_main(args: Any) -> int:
             f = reports[split]
             n += (f"\n{split} (writers h and i; {'read while tuning' if split == 'fresh_read' else 'never read'}): "
                   f"{f['planted']} plants in {f['drafts']} drafts, planted caught {f['planted_caught']}, risk caught "
-                  f"{f['risk_caught']}, faithful kept {f['faithful_kept']}; {f['bullet_sets']} bullet sets, risk status "
+                  f"{f['risk_caught']}, faithful kept {f['faithful_kept']} (replaced {f['faithful_replaced']}, false "
+                  f"flags each {f['false_flags_per_faithful']}); {f['bullet_sets']} bullet sets, risk status "
                   f"{f['risk_status']}, session kind {f['session_kind']}, focal status {f['focal_status']}, "
                   f"coverage {f['coverage']}")
     for split, who in FRESH_MORE.items():
@@ -291,7 +301,8 @@ def suite_main(args: Any) -> int:
             n += f"\n{split} ({who}; {'read while tuning' if split.endswith('_read') else 'never read'}): "
             if "planted_caught" in f:
                 n += (f"{f['planted']} plants in {f['drafts']} drafts, planted caught {f['planted_caught']}, "
-                      f"risk caught {f['risk_caught']}, faithful kept {f['faithful_kept']} (of {f['faithful']})")
+                      f"risk caught {f['risk_caught']}, faithful kept {f['faithful_kept']} (of {f['faithful']}; "
+                      f"replaced {f['faithful_replaced']}, false flags each {f['false_flags_per_faithful']})")
             else:
                 n += (f"{f['bullet_sets']} bullet sets, risk status {f['risk_status']}, session kind "
                       f"{f['session_kind']}, focal status {f['focal_status']}, coverage {f['coverage']}")

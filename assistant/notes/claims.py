@@ -123,6 +123,7 @@ class Support:
     content: int  # how many content stems the sentence has
     similarity: float  # best cosine to a bullet clause
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # embedding, when ungrounded
+    nearest: str = ""  # the best-matching bullet clause, when ungrounded
 
 
 #: Words for a score's move, grounded when the bullets give a current and an earlier score that moved so.
@@ -130,6 +131,12 @@ _MOVED = {"down": ["reduction", "reduced", "fall", "fallen", "fell", "drop", "dr
                    "down", "improvement", "improved", "slight", "slightly", "modest", "modestly", "point", "points"],
           "up": ["increase", "increased", "rise", "risen", "rose", "higher", "up", "worse", "worsened", "slight",
                  "slightly", "modest", "modestly", "point", "points"]}
+
+
+#: An age and sex written as clinicians code them ("15F", "34M", "F 29", "15yo F"), and the words a note may
+#: use for that person.
+_AGE_SEX = re.compile(r"\b\d{1,2}(?:\s?(?:yo|y/o|yrs?|years?\s+old)\s?)?([FM])\b|\b([FM])\s?\d{1,2}\b")
+_SEX_WORDS = {"F": ["female", "woman", "girl", "lady", "she", "her"], "M": ["male", "man", "boy", "gentleman", "he", "him"]}
 
 
 class Grounding:
@@ -146,8 +153,11 @@ class Grounding:
         for shorthand, expanded in expansions.items():
             if not shorthand[0].isalnum() and shorthand in bullets.lower():
                 extra += expanded  # "++", "w/"
-        from .scales import directions
+        from .scales import directions, full_names
 
+        extra += tokens(" ".join(full_names(bullets)))  # "Edinburgh Postnatal Depression Scale" for "EPDS"
+        for sex in {m.group(1) or m.group(2) for m in _AGE_SEX.finditer(bullets)}:  # "15F": a girl; "34M": a man
+            extra += _SEX_WORDS[sex]
         for way in directions(bullets):  # the scores moved: a note may say which way
             extra += _MOVED[way]
         found = frozenset(content_stems(bullets)) | frozenset(stem_all(extra))
@@ -166,12 +176,16 @@ class Grounding:
         need = [i for i, u in enumerate(ungrounded) if u]
         sims = np.zeros(len(sentences), dtype=np.float32)
         own: dict[int, np.ndarray] = {}
+        nearest: dict[int, str] = {}
         if need and self.evidence:
             vectors = get_encoder().encode(self.evidence + [sentences[i] for i in need])
             ev, sv = vectors[:len(self.evidence)], vectors[len(self.evidence):]
-            sims[need] = (sv @ ev.T).max(axis=1)
+            cos = sv @ ev.T
+            sims[need] = cos.max(axis=1)
             own = dict(zip(need, sv))
-        return [Support(u, len(st), float(sims[i]), own.get(i)) for i, (u, st) in enumerate(zip(ungrounded, stems_per))]
+            nearest = {i: self.evidence[int(j)] for i, j in zip(need, cos.argmax(axis=1))}
+        return [Support(u, len(st), float(sims[i]), own.get(i), nearest.get(i, ""))
+                for i, (u, st) in enumerate(zip(ungrounded, stems_per))]
 
 
 _NAMES: dict[str, frozenset[str]] = {}

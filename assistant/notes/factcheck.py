@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..catalog import Catalog
 from .risk_claims import (DRAFT_SEMANTIC_MIN, _IDEATION_KINDS, _NEGATION, _NOT_ASKED, _PERSON, _PERSONS, _RISK_SOFTENER,
                           _UNKNOWN, _about_risk, _check_risk, _framing_of_written, _mentions_absence, _negated_in,
-                          _quoted_from_bullets, _softener_written_otherwise)
+                          _quoted_from_bullets, _softener_written_otherwise, grades_risk)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..signals import RiskView
@@ -216,16 +216,18 @@ def grounding_candidates(sentences: list[str], source: str, clauses: list[str],
     the note vocabulary, and too far in meaning from every bullet clause. Each with its support and whether
     it speaks of risk (a sentence about risk must be closer). The claim probe then reads these."""
     from .claims import Grounding, catalog_names
-    from .scales import mask_verified
+    from .scales import mask_items, mask_verified
 
     body = [x for x in sentences if not _is_section_heading(x)]
     # A band the scale's documented score lies in ("PHQ-9 16 ... moderately severe range") is not a new word.
-    cleaned = [mask_verified(_LIST_MARKER.sub("", x.lstrip("# ")).replace("**", ""), source) for x in body]
+    # Nor is an item's own description beside its documented score ("item 10 (thoughts of self-harm) = 0").
+    cleaned = [mask_items(mask_verified(_LIST_MARKER.sub("", x.lstrip("# ")).replace("**", ""), source), source)
+               for x in body]
     out = []
-    for sentence, support in zip(body, Grounding(source, clauses, catalog_names(cat)).check(cleaned)):
+    for sentence, text, support in zip(body, cleaned, Grounding(source, clauses, catalog_names(cat)).check(cleaned)):
         if not support.ungrounded:
             continue
-        risk_topic = _about_risk(sentence, ideation)
+        risk_topic = _about_risk(text, ideation)
         need = RISK_GROUNDING_SIM if risk_topic else (GROUNDING_SIM if len(support.ungrounded) > 1 else SINGLE_WORD_SIM)
         if support.similarity < need:
             out.append((sentence, support, risk_topic))
@@ -236,8 +238,24 @@ def grounding_candidates(sentences: list[str], source: str, clauses: list[str],
 _STATE = re.compile(r"mourn\w*|griev\w*|grief", re.I)
 
 
+def _reads_as_risk(judged: list[tuple[str, "Support"]]) -> list[bool]:
+    """Whether the signal probe's risk gate fires on each sentence (its vector is already computed)."""
+    import numpy as np
+
+    from ..signals.probe import RISK_ANY, get_probe
+    from ..signals.semantic import threshold
+
+    probe = get_probe()
+    if probe is None or RISK_ANY not in probe.categories:  # pragma: no cover - the probe ships with the package
+        return [False] * len(judged)
+    vectors = np.stack([sup.vector if sup.vector is not None else np.zeros(384, np.float32) for _, sup in judged])
+    gate = probe.predict(vectors, [s for s, _ in judged])[RISK_ANY]
+    return [bool(p >= threshold(RISK_ANY)["fire"]) for p in gate]
+
+
 def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat: Catalog,
-                      risk_documented: bool = True, ideation: bool = False) -> list[tuple[str, "Support"]]:
+                      risk_documented: bool = True, ideation: bool = False,
+                      risk_words: tuple[str, ...] = ()) -> list[tuple[str, "Support"]]:
     """The grounding candidates that stand as unsupported claims: every one about risk, and the others
     unless the claim probe reads them as interpretation of what the bullets say (:mod:`.interpretation`).
     When the bullets document risk, a sentence with a softening or change word ("things have calmed down",
@@ -257,6 +275,12 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     judged = [(s, sup) for s, sup, risk in candidates if not risk
               and not (risk_documented and (_RISK_SOFTENER.search(s) or _STRICT.search(s)))
               and not {t for t, words in match_techniques(s, cat).items() if not _STATE.fullmatch(words)} - done]
+    if risk_documented and risk_words and judged:
+        # Nor a sentence the signal layer reads as about risk, in words of its own, that retells a bullet
+        # documenting risk ("the message was sent in a moment of frustration" of a documented threat): it may
+        # soften the risk without naming it.
+        retells = [any(w in sup.nearest for w in risk_words) for _, sup in judged]
+        judged = [x for x, about, near in zip(judged, _reads_as_risk(judged), retells) if not (about and near)]
     invented = probe.invented([s for s, _ in judged], [sup for _, sup in judged]) if judged else []
     keep = {s for (s, _), inv in zip(judged, invented) if not inv}
     return [(s, sup) for s, sup, _ in candidates if s not in keep]
@@ -286,6 +310,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                       allowed_words: set[str] | None = None, clauses: list[str] | None = None,
                       focal: tuple[str | None, str] | None = None, source_signals: Any = None) -> list[Unsupported]:
     src = _norm(source)
+    src_lines = [_norm(line) for line in source.splitlines()]
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
@@ -294,6 +319,9 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
 
     expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas"
     src_words |= {w for word in list(src_words) for w in expansions.get(word, ())}
+    from .scales import full_names
+
+    src_words |= set(re.findall(r"[a-z]+", " ".join(full_names(source)).lower()))  # "Edinburgh" for "EPDS"
     words, capitalised = catalog_vocabulary(cat)
     vocab = words | COMMON_WORDS
     from ..signals import analyse, risk_view
@@ -304,9 +332,13 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
     # Only sentences that speak of risk are read for risk (the others cannot state or deny it).
     sentences = split_sentences(draft)
-    risky = [x for x in sentences if _about_risk(x, ideation)]
+    from .scales import mask_items
+
+    # The risk checks read each sentence without the descriptions of scale items whose score the bullets give.
+    as_risk = {x: mask_items(x, source) for x in sentences}
+    risky = [x for x in sentences if _about_risk(as_risk[x], ideation)]
     joiner = " \n"
-    about_risk = joiner.join(risky)
+    about_risk = joiner.join(as_risk[x] for x in risky)
     draft_signals = [x for x in (analyse(about_risk, reader=False).items if about_risk else [])
                      if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN)]
     # Each finding belongs to the sentence it was found in (by offset: the same words may recur elsewhere).
@@ -328,11 +360,13 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     ungrounded: dict[str, Any] = {}
     if clauses is not None:
         ungrounded = {sentence: support for sentence, support
-                      in ungrounded_claims(sentences, source, clauses, cat, bool(src_risk.present), ideation)}
+                      in ungrounded_claims(sentences, source, clauses, cat, bool(src_risk.present), ideation,
+                                           tuple(f.text for f in src_risk.present if f.text.strip()))}
     for sentence in sentences:
         if _is_section_heading(sentence):
             continue  # a bare section heading ("## Plan"); any other heading text is checked as a claim
         original = sentence
+        sentence = as_risk[sentence]
         risk_topic = _about_risk(sentence, ideation)
         if sentence in ungrounded:
             add("claim", ", ".join(ungrounded[sentence].ungrounded[:4]), sentence)
@@ -361,7 +395,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         if risk_topic and not (src_risk.not_assessed and _UNKNOWN.search(sentence)):
             for m in _RISK_SOFTENER.finditer(sentence):
                 if re.search(rf"\b{re.escape(m.group(0).lower())}\b", src) or _framing_of_written(m, sentence, src) \
-                        or _softener_written_otherwise(m.group(0), sentence, src):
+                        or _softener_written_otherwise(m.group(0), sentence, src, src_lines) \
+                        or not grades_risk(m, sentence):
                     continue
                 add("risk statement", m.group(0), sentence)
                 break
@@ -425,7 +460,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             add("risk statement", _SAFETY_PLAN.search(sentence).group(0), sentence)  # type: ignore[union-attr]
         _check_risk(sentence, src_risk, [x for x in draft_signals if x.text.strip() and x.text.strip() in sentence
                                          and any(a <= x.start < b for a, b in spans_of.get(original, ()))
-                                         and not _quoted_from_bullets(x.text, sentence, src, quoted_src)], add)
+                                         and not _quoted_from_bullets(x.text, sentence, src, quoted_src)], add, src)
         label_run_end = -1
         for m in _CAPITALISED.finditer(sentence):
             word = m.group(1)

@@ -70,6 +70,43 @@ _RISK_SOFTENER = re.compile(
 _FRAMING = re.compile(r"assessed\s+as|judged|considered|deemed|rated", re.I)
 
 
+#: Grading adjectives among the softeners. Before a noun they grade that noun ("his low mood", "her high
+#: depression scores", "a pattern of high expectations"): they grade risk only when the noun phrase is about
+#: risk ("low risk", "fleeting thoughts", "the brief return of self-harm thoughts") or when they stand as the
+#: predicate ("the urges were mild", "risk formulated as low").
+_GRADE_ADJ = frozenset("low lower minimal mild moderate medium high elevated imminent fleeting passing transient brief "
+                       "occasional rare stable genuine serious".split())
+#: Words after which a grading adjective is a predicate, or grades what follows as a whole ("at low risk").
+_PREDICATE = frozenset("is was are were be been being remain remains remained remaining seem seems seemed appear "
+                       "appears appeared as at felt deemed considered judged rated now currently still very quite "
+                       "relatively fairly somewhat more less most and or have has had".split())
+#: Words that end the noun phrase a grading adjective stands before ("of" does not: "return of self-harm").
+_PHRASE_END = frozenset("and or but in on at to for with by from that which who as is was are were has have had "
+                        "will would since after before during when while than".split())
+#: The nouns of risk a graded phrase may hold.
+_RISK_NOUN = re.compile(r"^(?:risk\w*|thoughts?|ideation|urges?|intent\w*|wish\w*|impulses?|plans?|suicid\w*|si|hi|sh|"
+                        r"self|harm\w*|cutting|burning|injur\w*|ideas?|danger\w*|threats?|violen\w*|overdos\w*|"
+                        r"episodes?|behaviou?rs?|feelings?|concerns?|level|presentation|safety)$", re.I)
+
+
+def grades_risk(m: re.Match[str], sentence: str) -> bool:
+    """Whether a softener found in a sentence about risk bears on the risk. A grading adjective before a
+    noun phrase with no risk noun grades that phrase, not the risk; every other softener does bear."""
+    word = re.sub(r"\s+", " ", m.group(0).lower())
+    if word not in _GRADE_ADJ and word != "no longer":  # "a sense of no longer being needed" grades no risk
+        return True
+    before = re.findall(r"[A-Za-z'-]+", sentence[:m.start()])
+    if before and before[-1].lower() in _PREDICATE:
+        return True
+    phrase: list[str] = []
+    for tok in re.findall(r"[A-Za-z'-]+|[^\sA-Za-z'-]", sentence[m.end():]):
+        if not re.match(r"[A-Za-z]", tok) or tok.lower() in _PHRASE_END or len(phrase) == 4:
+            break
+        phrase.append(tok)
+    nouns = [w for w in phrase if w.lower() not in ("of", "the", "a", "an", "her", "his", "their")]
+    return not nouns or any(_RISK_NOUN.match(w) or _RISK_NOUN.match(w.split("-")[0]) for w in nouns)
+
+
 def _framing_of_written(m: re.Match[str], sentence: str, src: str) -> bool:
     """A softener that only frames the bullets' own words: "Risk assessed as low" for "risk: low", "the
     updated safety plan remains in place" for "safety plan updated"."""
@@ -96,16 +133,17 @@ _DONE = re.compile(r"\b(?:done|completed?|finished|made|drawn\s+up|written|fille
 _SCORE_WORD = re.compile(r"(?:score[sd]?|rated|rating)", re.I)
 
 
-def _softener_written_otherwise(word: str, sentence: str, src: str) -> bool:
+def _softener_written_otherwise(word: str, sentence: str, src: str, lines: list[str] | None = None) -> bool:
     """A softener the bullets wrote in other words: "completed" for "done"; "scored" or "rated" with a number
     the bullets give ("item 10 scored 1" for "item 10 = 1"; the typed checks verify the number itself)."""
     from .factcheck import _numbers
 
     if word.lower() == "completed":  # what the bullets say was done ("safety plan done", "DASH done: 11 yes")
-        done = {w.lower() for m in re.finditer(r"([a-z][\w-]*)\s+(?:\w+\s+)?" + _DONE.pattern + "|" + _DONE.pattern +
+        done = {w.lower() for m in re.finditer(r"([a-z][\w-]*)\s+(?:(?!not\b|never\b|yet\b)\w+\s+)?" + _DONE.pattern + "|" + _DONE.pattern +
                                                 r"\s+(?:a\s+|the\s+)?([a-z][\w-]*)", src, re.I)
                 for w in m.groups() if w and w.lower() not in _LIGHT_DONE}
-        return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in done)
+        return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in done) or \
+            _recorded_as_done(sentence, lines if lines is not None else src.splitlines())
     if _SCORE_WORD.fullmatch(word):
         # the score of a named instrument or item the bullets name ("DASH", "EPDS item 10"), with their number,
         # or a rating the bullets give for the same thing ("rated her intent at 2/10" for "intent 2/10")
@@ -113,6 +151,33 @@ def _softener_written_otherwise(word: str, sentence: str, src: str) -> bool:
         rated = [m.group(1) for m in re.finditer(r"\b([a-z]+)\s*(?:=|:|-)?\s*\d+\s*/\s*10\b", src)]
         return bool(_numbers(sentence) & _numbers(src)) and (
             any(n.lower() in src for n in named) or any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in rated))
+    return False
+
+
+#: Safety work a draft may call "completed" when the bullets record it as this session's, in any words
+#: ("safety plan w/ pt + mom: remove sharps...", "safety planning: code word w/ friend", "C-SSRS: neg").
+_SAFETY_WORK = {r"safety\s+plan\w*": r"\bsafety\s+plan\w*|\bsp\b", r"(?:risk\s+|suicide\s+|safety\s+)?assess\w*":
+                r"\b(?:risk|suicide|safety)\s+(?:assess\w*|ax)\b", r"screen\w*": r"\bscreen\w*",
+                r"c-?ssrs": r"\bc-?ssrs\b", r"dash": r"\bdash\b"}
+#: Words before the work that put it in the future or deny it ("plan: safety plan next wk", "no SP yet"), and
+#: words after it that do so ("safety plan to complete", "screen not done"; not a result: "screen neg").
+_NOT_YET = re.compile(r"\b(?:plan|next|to\s+(?:do|complete|finish|draw|make|review|update)|will|tbc|tbd|todo|"
+                      r"not|no|deferred|postponed|outstanding|pending|needs?|due)\b|\?", re.I)
+_NOT_YET_AFTER = re.compile(r"\b(?:not|deferred|postponed|outstanding|pending|tbc|tbd|to\s+(?:do|complete|finish|be)|"
+                            r"next|needs?|due|incomplete|unfinished|started|begun|ran\s+out)\b|n't\b|\?", re.I)
+
+
+def _recorded_as_done(sentence: str, lines: list[str]) -> bool:
+    """The draft calls safety work "completed" that a bullet line records for this session, in a clause that
+    neither plans it nor says it was not done."""
+    for draft_form, src_form in _SAFETY_WORK.items():
+        if not re.search(rf"\b{draft_form}", sentence, re.I):
+            continue
+        for line in lines:
+            for clause in re.split(r";|\.\s|\s[-–—]\s", line):
+                m = re.search(src_form, clause, re.I)
+                if m and not _NOT_YET.search(clause[:m.start()]) and not _NOT_YET_AFTER.search(clause[m.end():m.end() + 30]):
+                    return True
     return False
 
 
@@ -151,7 +216,8 @@ def _quoted_from_bullets(span: str, sentence: str, src: str, quoted_src: str) ->
     return False
 
 
-def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[[str, str, str], None]) -> None:
+def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[[str, str, str], None],
+                src: str = "") -> None:
     """A risk statement in the draft needs the same kind of statement in the bullets: a denial needs a
     documented denial, a reported risk needs documented risk; and where the bullets document risk, a
     sentence that minimises, resolves or grades it is never supported."""
@@ -179,9 +245,12 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     # The bullets say a kind of risk was not asked about: the draft may say so too, or plan to ask it
     # ("SI not asked" supports "suicidal ideation was not asked about" and "check SI next session").
     src_unasked = {_group(f.category) for f in src_risk.not_assessed}
+    explicit = any(f.source == "lexicon" for f in found)
     for f in found:
         if f.assertion in ("other_person", "hypothetical", "historical") or f.category == "completed_suicide":
             continue
+        if explicit and f.source == "semantic" and f.assertion in ("negated", "not_assessed"):
+            continue  # the sentence's explicit risk words are judged kind by kind; its meaning-level kind is a guess
         group = _group(f.category)
         if f.assertion == "not_assessed" and _plans_to_ask(sentence, f.text) and _only_asked_later(f.modifiers):
             continue  # a question for later ("revisit the suicide risk questions next session") claims nothing
@@ -199,8 +268,14 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
             # nothing of that kind), and must not deny what the bullets state.
             documented = f.category in src_negated_kinds or (group in src_negated and f.category not in src_any_kinds)
             if not documented or f.category in src_present_kinds:
+                if _same_qualified_denial(sentence, f.text, src_risk, src):
+                    continue  # "denies current SI" beside last session's SI: the bullets' own denial
                 add("risk statement", _denial_span(sentence, f.text), sentence)
-        elif f.level and group not in src_present | src_negated:
+        elif f.level and group not in src_present and (group not in src_negated or not (
+                explicit and f.source == "semantic" or _NEGATION.search(sentence))):
+            # A reported risk needs that risk documented. Where the bullets deny it ("EPDS item 10 = 0"), a
+            # sentence that only reports it contradicts them (by its explicit words: a meaning-level kind beside
+            # them is a guess; a sentence with a denial of its own is judged by the denial checks).
             add("risk statement", f.text, sentence)
 
 
@@ -216,16 +291,52 @@ def _only_asked_later(modifiers: tuple[str, ...]) -> bool:
     """No modifier but a question for later scoped the finding: "will review SI next session" says nothing of
     today, "will review SI next session as it was not assessed today" says it was not assessed."""
     return all(not m.startswith(("not_assessed:", "negated:")) or re.match(
-        rf"not_assessed:\W*(?:to\s+|will\s+)?{_ASK_VERB}", m, _I) for m in modifiers)
+        rf"not_assessed:\W*(?:to\s+|will\s+|(?:will|to|should)\s+(?:continue\s+to\s+)?be\s+)?{_ASK_VERB}", m, _I) for m in modifiers)
+
+
+#: A plan to ask in the passive: "suicidal ideation will be reviewed at every session".
+_PASSIVE_ASK = re.compile(r"\b(?:will|to|should|would|is\s+to|are\s+to)\s+(?:continue\s+to\s+)?be\s+(?:re-?)?"
+                          r"(?:viewed|assessed|checked|monitored|visited|explored|asked\s+about|followed\s+up|screened|"
+                          r"discussed|evaluated|considered)\b", _I)
 
 
 def _plans_to_ask(sentence: str, span: str) -> bool:
-    """The risk mention is the object of a plan to ask ("check SI next session", "to assess self-harm")."""
+    """The risk mention is the object of a plan to ask ("check SI next session", "to assess self-harm",
+    "self-harm will be reviewed next session")."""
     if not span or _NO_NEED.search(sentence):
         return False
+    passive = _PASSIVE_ASK.search(sentence)
+    at = sentence.find(span.rstrip(". "))
+    if passive and 0 <= at < passive.start():
+        # the mention is the subject of the passive, with no clause between ("SI, which she reports daily,
+        # will be reviewed" claims the SI): the words from the mention's start to the plan
+        between = sentence[at:passive.start()]
+        if not re.search(r"[,;:]|\b(?:and|but|which|who|that|because|reports?|reported|has|have|had|is|are|was|were)\b",
+                         between[len(span):] if at + len(span) <= passive.start() else between):
+            return True
     if re.match(rf"\W*(?:(?:to|will|plan(?:\s+to)?|plan:)\s+)?{_ASK_VERB}\b", span, _I):  # the clause is the plan
         return True
     return re.search(rf"\b{_ASK_VERB}\s+(?:[\w'-]+\s+){{0,2}}?{re.escape(span)}", sentence, _I) is not None
+
+
+#: A denial's scope in time: of now, or of the past. Bullets that document risk and also deny it in one of
+#: these scopes ("s7: passive SI ... denies current SI", "active SI ... no prior attempts") support a draft's
+#: denial in the same scope, and only in it.
+_QUALIFIERS = {"now": r"\b(?:current(?:ly)?|now|today|at\s+present|presently|this\s+(?:session|week|wk))\b",
+               "past": r"\b(?:previous(?:ly)?|prior|past|history|hx|ever|before|lifetime|attempts?|attempted)\b"}
+
+
+def _same_qualified_denial(sentence: str, span: str, src_risk: "RiskView", src: str) -> bool:
+    denial = _denial_span(sentence, span)
+    if denial == span:
+        return False
+    tail = sentence[sentence.find(denial) + len(denial):][:25]
+    scopes = [k for k, pat in _QUALIFIERS.items() if re.search(pat, denial + " " + tail, _I)]
+    if len(scopes) != 1:
+        return False
+    pat = _QUALIFIERS[scopes[0]]
+    return re.search(rf"\b(?:no|not|never|nil|denies|denied|deny)\W+(?:\w+\W+){{0,2}}?{pat}",
+                                                 src, _I) is not None
 
 
 def _denial_span(sentence: str, span: str) -> str:

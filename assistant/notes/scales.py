@@ -35,6 +35,8 @@ class Scale:
     name: str
     pattern: re.Pattern[str]
     bands: tuple[tuple[int, int, str], ...]
+    full: str = ""
+    items: tuple[tuple[int, frozenset[str]], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +46,9 @@ def _scales() -> tuple[Scale, ...]:
     for name, spec in data.items():
         names = sorted(spec["names"], key=len, reverse=True)
         pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n).replace(r"\ ", r"[\s-]?") for n in names) + r")(?![\w-])", re.I)
-        out.append(Scale(name, pattern, tuple((int(lo), int(hi), str(band)) for lo, hi, band in spec["bands"])))
+        items = tuple((int(n), frozenset(re.findall(r"[a-z]+", str(words).lower()))) for n, words in (spec.get("items") or {}).items())
+        out.append(Scale(name, pattern, tuple((int(lo), int(hi), str(band)) for lo, hi, band in spec["bands"]),
+                         str(spec.get("full", "")), items))
     return tuple(out)
 
 
@@ -189,3 +193,39 @@ def change_supported(word: str, sentence: str, src: str) -> bool:
         if len(ways) != 1 or not _GRADED_ANY.search(sentence):
             return False
     return any(_CHANGE[d].fullmatch(word) for d in ways)
+
+
+def full_names(src: str) -> list[str]:
+    """The written-out names of the scales the bullets name ("Edinburgh Postnatal Depression Scale" for EPDS)."""
+    return [s.full for s in _scales() if s.full and s.pattern.search(src)]
+
+
+_ITEM_WORD = r"(?:item|question|q)"
+_ITEM = _ITEM_WORD + r"\s*#?(\d{1,2})"
+#: A description set beside an item's number: "item 10 (thoughts of self-harm)", "item 10, on thoughts of
+#: self-harm,", "Item 10, which asks about thoughts of self-harm,", "item 9 about being better off dead was 0".
+_ITEM_DESCRIBED = re.compile(
+    _ITEM + r"\s*(?:\(([^()]{2,60})\)|,\s*(?:(?:which|that)\s+(?:asks?|covers?|measures?|screens?)\s+(?:about\s+|for\s+)?|"
+    r"on\s+|about\s+|asking\s+about\s+|covering\s+|for\s+)([^,;.()]{2,60}),|\s+(?:on|about|asking\s+about|covering)\s+"
+    r"([^,;.()]{2,60}?)(?=\s+(?:was|were|is|=|scored|score|rated|:|at|of)\b))", re.I)
+
+
+def mask_items(sentence: str, src: str) -> str:
+    """The sentence with the descriptions of scale items blanked (same length), where the bullets give the
+    item's score for a scale they name and the description is in the item's own words: "item 10 (thoughts
+    of self-harm) scored 0" describes the EPDS item, it does not report self-harm."""
+    low = src.lower()
+    named = [s for s in _scales() if s.items and s.pattern.search(src)]
+    if not named:
+        return sentence
+    for m in reversed(list(_ITEM_DESCRIBED.finditer(sentence))):
+        number = int(m.group(1))
+        if not re.search(rf"\b{_ITEM_WORD}\s*#?{number}\b", low):
+            continue
+        group = next(g for g in (2, 3, 4) if m.group(g))
+        words = set(re.findall(r"[a-z]+", m.group(group).lower())) - {"the", "a", "an", "of", "on", "about", "in", "or",
+                                                                       "and", "any", "her", "his", "their", "some", "way"}
+        if any(n == number and words <= topic for s in named for n, topic in s.items):
+            a, b = m.span(group)
+            sentence = sentence[:a] + " " * (b - a) + sentence[b:]
+    return sentence

@@ -181,9 +181,15 @@ def _list_break(doc: Any, mod_end: int, target_start: int, target_end: int) -> b
     for tok in doc[start:]:
         if tok.i >= target_end and (tok.text in (",", ";", ".") or tok.lower_ in _STOP_SCAN):
             break
-        if tok.is_alpha:
+        if tok.is_alpha and not _object_in_target(doc, tok.i, target_start, target_end):
             words.append(tok.lower_)
     return any(_VERBISH.search(w) for w in words)
+
+
+def _object_in_target(doc: Any, i: int, start: int, end: int) -> bool:
+    """A word the target governs ("harming" in "thoughts of harming") is a noun of the target, not a verb
+    of a new statement; the target's own head still counts ("cutting", "self-harming again")."""
+    return start < i < end and any(doc[j].lower_ in ("of", "about", "to") for j in range(start, i))
 
 
 #: Words after a trailing denial that do not make it a denial of something else ("SI denied today").
@@ -200,10 +206,17 @@ def _owns_next(doc: Any, mod_end: int) -> bool:
 _DASH_NO = re.compile(r"(?<=[-–—]\s)no(?=\s*(?:[,;.)/]|$))", re.I)
 
 
+#: "denies" right after a screen's label, closing its clause, is the label's result ("SI denies; SH denies"):
+#: read as "denied", which scopes both ways. "Denies plan" keeps its own object, and "mum says she cuts,
+#: which she denies" stays a report to ask about.
+_TRAILING_DENIES = re.compile(r"(?:(?<=\bSI\s)|(?<=\bHI\s)|(?<=\bSH\s)|(?<=\bOD\s)|(?<=\bDSH\s)|(?<=\bSIB\s)|"
+                              r"(?<=\bNSSI\s))denies(?=\s*(?:[,;.)]|$))")
+
+
 def normalise(clause: str) -> str:
     """Same-length rewrite ConText can match: a bare dash after a finding ("SI -") or a dash and a bare
-    "no" ("SI - no") becomes "∅"."""
-    return _DASH_NO.sub("∅ ", _BARE_DASH.sub("∅", clause))
+    "no" ("SI - no") becomes "∅"; a screen's "denies" closing the clause becomes "denied"."""
+    return _TRAILING_DENIES.sub("denied", _DASH_NO.sub("∅ ", _BARE_DASH.sub("∅", clause)))
 
 
 #: A modifier decides a clause that fired by meaning when its scope covers this share of the clause's words.

@@ -115,7 +115,10 @@ def lexicon() -> tuple[_Entry, ...]:
     for cat, entries in data.items():
         for e in entries:
             flags = 0 if e.get("case") else re.IGNORECASE
-            out.append(_Entry(cat, re.compile(rf"(?<![\w/-])(?:{e['pattern']})(?![\w/])", flags), bool(e.get("weak")),
+            # An abbreviation stands on its own between slashes ("SI/thoughts of harming baby", "w/SI",
+            # "Denies SI/plan/intent"); a word does not ("and/or").
+            edge = (r"(?<![\w-])", r"(?!\w)") if e.get("case") else (r"(?<![\w-])(?<!(?-i:[a-z])/)", r"(?![\w/])")
+            out.append(_Entry(cat, re.compile(rf"{edge[0]}(?:{e['pattern']}){edge[1]}", flags), bool(e.get("weak")),
                               e["pattern"], bool(e.get("needs_death"))))
     return tuple(out)
 
@@ -309,12 +312,16 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         clause = norm[cs:ce]
         # Screens joined by slashes ("SI/HI/SH: none"): each screen is a finding with the whole run as its
         # span, so the run is scoped as one list ("none" after it denies every screen in it).
+        runs = []
         for m in _SCREEN_RUN.finditer(clause):
+            runs.append(m.span())
             for cat in dict.fromkeys(_SCREEN_KIND[x] for x in m.group(0).split("/")):
                 cands.append(_Candidate(ci, cat, cs + m.start(), cs + m.end(), f"lexicon:{m.group(0)}", 1.0,
                                         "lexicon", "risk"))
         for entry in lexicon():
             for m in entry.pattern.finditer(clause):
+                if any(a <= m.start() and m.end() <= b for a, b in runs):
+                    continue  # one screen of a run, found with the run above
                 if entry.needs_death:
                     deaths = _death_clauses(norm, spans) if deaths is None else deaths
                     if not deaths or not _the_dead(m.group(0), norm, deaths):
