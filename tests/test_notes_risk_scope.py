@@ -196,3 +196,28 @@ def test_a_softened_retelling_of_a_documented_threat_is_not_lifted_as_interpreta
                                 "contact with her.", bullets, get_catalog(), clauses=[c for c, _ in f.clauses],
                                 source_signals=f._signals)
     assert problems
+
+
+# --- the words a formulation is worded in ----------------------------------------------------------------
+
+ALLOTMENT = "- s6/16 grief (husband d. March)\n- avoids the allotment he kept\n- PHQ-9 15\n- passive SI, no plan"
+
+
+def test_the_words_of_a_formulation_are_not_new_facts() -> None:
+    from assistant.notes.claims import Grounding
+
+    support = Grounding(ALLOTMENT, []).check(["Avoiding the allotment fits the grief formulation, in the context of "
+                                              "a significant loss."])[0]
+    assert support.ungrounded == ()
+
+
+def test_a_method_named_in_words_close_to_the_vocabulary_is_still_new() -> None:
+    from assistant.notes.claims import Grounding
+
+    support = Grounding(ALLOTMENT, []).check(["We completed a behavioural activation schedule."])[0]
+    assert "activ" in support.ungrounded
+
+
+def test_a_significant_grade_on_risk_still_needs_the_bullets_words() -> None:
+    assert _risk_flags("His passive suicidal ideation is a significant concern.", ALLOTMENT)
+    assert _risk_flags("Passive suicidal ideation sits beside significant depressive symptoms.", ALLOTMENT) == []

@@ -503,6 +503,7 @@ def _is_section_heading(line: str) -> bool:
 #: fresh_read and fresh2_read every band word the bullets did not write was a planted invention.
 _STRICT = re.compile(r"\b(?:improv\w*|better|worse|worsen\w*|calmer|calm|remission|recover\w*|halved|doubled|"
                      r"mild(?:ly)?|moderate(?:ly)?|severe(?:ly)?|minimal|sub-?clinical|sub-?threshold|"
+                     r"(?:possible|probable)(?=\s+(?:postnatal\s+|perinatal\s+)?depression)|"
                      r"(?:clinical|normal|non-clinical)\s+range|"
                      r"marked(?:ly)?|significant(?:ly)?|dramatic\w*|substantial\w*|resolv\w*|settled|"
                      r"much\s+(?:better|worse|calmer|happier|brighter)|happier|brighter|lifted|eased)\b", re.I)

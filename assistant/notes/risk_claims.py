@@ -64,7 +64,7 @@ _RISK_SOFTENER = re.compile(
     r"nothing\s+to\s+suggest|occasional\w*|rare(?:ly)?|infrequent\w*|managing|coping|"
     r"reassur\w*|unlikely|attention[-\s]?seeking|genuine|serious(?:ly)?|judged|assessed\s+as|considered|deemed|"
     r"rated|scored|score|level|\d+\s*/\s*10|safe|safer|fine|okay|ok|calm(?:er)?|better|only|just|merely|"
-    r"contract\w*|completed|in\s+place|agreed|removed|handed|secured)\b", re.I)
+    r"contract\w*|completed|in\s+place|agreed|removed|handed|secured|significant|substantial|considerable)\b", re.I)
 
 
 _FRAMING = re.compile(r"assessed\s+as|judged|considered|deemed|rated", re.I)
@@ -75,7 +75,7 @@ _FRAMING = re.compile(r"assessed\s+as|judged|considered|deemed|rated", re.I)
 #: risk ("low risk", "fleeting thoughts", "the brief return of self-harm thoughts") or when they stand as the
 #: predicate ("the urges were mild", "risk formulated as low").
 _GRADE_ADJ = frozenset("low lower minimal mild moderate medium high elevated imminent fleeting passing transient brief "
-                       "occasional rare stable genuine serious".split())
+                       "occasional rare stable genuine serious significant substantial considerable".split())
 #: Words after which a grading adjective is a predicate, or grades what follows as a whole ("at low risk").
 _PREDICATE = frozenset("is was are were be been being remain remains remained remaining seem seems seemed appear "
                        "appears appeared as at felt deemed considered judged rated now currently still very quite "
