@@ -221,3 +221,64 @@ def test_a_method_named_in_words_close_to_the_vocabulary_is_still_new() -> None:
 def test_a_significant_grade_on_risk_still_needs_the_bullets_words() -> None:
     assert _risk_flags("His passive suicidal ideation is a significant concern.", ALLOTMENT)
     assert _risk_flags("Passive suicidal ideation sits beside significant depressive symptoms.", ALLOTMENT) == []
+
+
+# --- a negative screen item, and what a draft may say of it (writer x's read half) ----------------------------
+
+SCREEN = "- IPT sess 4/16, perinatal\n- EPDS 15 today (18 at intake)\n- EPDS item 10 = 0\n- misses her work"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("EPDS item 10 = 0", "negated"),
+    ("q9 = 0", "negated"),
+    ("q9 = 2", "present"),
+])
+def test_a_screen_items_score_is_its_result(text: str, expected: str) -> None:
+    found = [s.assertion for s in analyse(text, reader=False).items if s.category == "risk_screen"]
+    assert expected in found
+
+
+def test_a_draft_may_report_the_negative_item_but_not_turn_it_into_a_denial() -> None:
+    assert _risk_flags("She endorsed no thoughts of self-harm on item 10.", SCREEN) == []
+    assert _risk_flags("She denies suicidal ideation.", SCREEN)
+
+
+def test_a_scores_grade_is_not_a_grade_of_risk() -> None:
+    assert _risk_flags("Her EPDS score has come down since intake but remains elevated, and she endorsed no "
+                       "thoughts of self-harm on item 10.", SCREEN) == []
+
+
+CSSRS = ("- Navy vet, IPT sess 4/12\n- C-SSRS: + passive wish to be dead past month; no method, no intent, no behavior\n"
+         "- safety plan updated")
+
+
+def test_a_specific_denial_the_bullets_make_in_their_words_stands() -> None:
+    assert _risk_flags("He reported no method, no intent and no suicidal behaviour.", CSSRS) == []
+    assert _risk_flags("He denies suicidal thoughts.", CSSRS)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Item 9, which asks about thoughts of being better off dead or of hurting oneself, was scored 0.",
+    "A phone session tomorrow takes the place of the missed one; we agreed it in place of a visit.",
+])
+def test_idioms_of_the_softeners_are_not_softeners(sentence: str) -> None:
+    bullets = "- brief IPT, sess 3 of 8\n- PHQ-9 = 12, q9 = 0\n- passive SI last month, none now\n- visit missed"
+    assert _risk_flags(sentence, bullets) == []
+
+
+def test_risk_words_naming_a_check_are_not_a_report() -> None:
+    bullets = "- s4, postpartum\n- EPDS 15\n- SI/SH screen neg, no thoughts harm baby"
+    assert _risk_flags("Suicide and self-harm screening completed.", bullets) == []
+    assert _risk_flags("She reports thoughts of self-harm.", bullets)
+
+
+# --- thoughts of death, assessed for plan and intent, are documented ideation -------------------------------
+
+@pytest.mark.parametrize("line,expected", [
+    ("- reports thoughts that baby 'would be better off without me', no plan, no intent", "present"),
+    ("- said the kids 'would be better off without me'", "possible"),
+    ("- looked up how many paracetamol is too many, no intent stated; not explored", "possible"),
+])
+def test_thoughts_assessed_for_plan_and_intent_are_present(line: str, expected: str) -> None:
+    bullets = f"- s5/16 IPT perinatal\n{line}\n- focus agreed: role transition"
+    assert parse_bullets(bullets, get_catalog()).risk.status == expected

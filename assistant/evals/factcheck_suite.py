@@ -51,7 +51,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh9_read": "writer r, bullet sets", "fresh9_held": "writer r, bullet sets",
               "fresh10_read": "writer s, drafts", "fresh10_held": "writer s, drafts",
               "fresh11_read": "writer w, bullet sets", "fresh11_held": "writer w, bullet sets",
-              "fresh12_read": "writer v, drafts", "fresh12_held": "writer v, drafts"}
+              "fresh12_read": "writer v, drafts", "fresh12_held": "writer v, drafts",
+              "fresh13_read": "writer x, drafts", "fresh13_held": "writer x, drafts",
+              "fresh14_read": "writer y, bullet sets", "fresh14_held": "writer y, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

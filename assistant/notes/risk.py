@@ -272,7 +272,24 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         reads.append(r)
     _continued_not_assessed(clauses, reads)
     _answered_next(clauses, reads)
+    _assessed_thoughts(clauses, reads)
     return reads, signals
+
+
+_THOUGHTS = re.compile(r"\b(?:thoughts?|thinks?|thinking|wish(?:es|ed)?|ideation|feels?\s+(?:like|that))\b", _I)
+
+
+def _assessed_thoughts(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
+    """Thoughts of death written as warning-sign words, then assessed in the same bullet: "thoughts that baby
+    'would be better off without me', no plan, no intent". The clinician asked about plan and intent because
+    the thoughts were there: the ideation is documented as present, not a sign to ask about."""
+    for i, (c, r) in enumerate(zip(clauses, reads)):
+        if r.level != "possible" or "suicide" not in r.kinds or _HEDGED.search(c.text) or _INFORMANT.search(c.text) \
+                or not _THOUGHTS.search(c.text):
+            continue  # only thoughts are ideation: looking up doses with "no intent stated" stays a sign to ask
+        same = [k for k in range(i, len(clauses)) if clauses[k].bullet == c.bullet]
+        if any(_PLAN_DENIAL.search(clauses[k].text) for k in same):
+            r.level = "risk"
 
 
 def _answered_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:

@@ -33,6 +33,15 @@ _BACK_REF = re.compile(r"\b(?:the|these|those|such|her|his|their|any)\s+(?:\w+\s
                        r"(?:wanting|not\s+wanting)|impulses?|burning|burns|cutting|scratching|injur(?:y|ies)|wounds?)\b", re.I)
 
 
+#: Screens that ask about suicide or self-harm.
+_SUICIDE_SCREEN = re.compile(r"c-?ssrs|columbia|phq|epds|item|\bq\s*#?\s*(?:9|10)\b|question|\bSI\b|\bSH\b|suicid\w*|"
+                             r"self[-\s]?harm|safety\s+(?:q|screen)", re.I)
+
+
+_SCREEN_NAMED = re.compile(r"\b(?:item|question|screen\w*|scored?|endorsed|c-?ssrs|columbia|phq\S*|epds|edinburgh)\b",
+                           re.I)
+
+
 _IDEATION_KINDS = frozenset({"suicidal_ideation", "suicide_plan", "self_harm", "harm_to_others"})
 
 
@@ -63,8 +72,8 @@ _RISK_SOFTENER = re.compile(
     r"(?:concerns?|cause\s+for\s+concern|indication|evidence|worr(?:y|ies)|issues?)|no\s+(?:immediate|current)|"
     r"nothing\s+to\s+suggest|occasional\w*|rare(?:ly)?|infrequent\w*|managing|coping|"
     r"reassur\w*|unlikely|attention[-\s]?seeking|genuine|serious(?:ly)?|judged|assessed\s+as|considered|deemed|"
-    r"rated|scored|score|level|\d+\s*/\s*10|safe|safer|fine|okay|ok|calm(?:er)?|better|only|just|merely|"
-    r"contract\w*|completed|in\s+place|agreed|removed|handed|secured|significant|substantial|considerable)\b", re.I)
+    r"rated|scored|score|level|\d+\s*/\s*10|safe|safer|fine|okay|ok|calm(?:er)?|better(?!\s+off\b)|only|just|merely|"
+    r"contract\w*|completed|in\s+place(?!\s+of\b)|agreed|removed|handed|secured|significant|substantial|considerable)\b", re.I)
 
 
 _FRAMING = re.compile(r"assessed\s+as|judged|considered|deemed|rated", re.I)
@@ -83,6 +92,10 @@ _PREDICATE = frozenset("is was are were be been being remain remains remained re
 #: Words that end the noun phrase a grading adjective stands before ("of" does not: "return of self-harm").
 _PHRASE_END = frozenset("and or but in on at to for with by from that which who as is was are were has have had "
                         "will would since after before during when while than".split())
+_PRONOUNS = frozenset("it this that these those they them".split())
+#: Subjects a predicate grade describes other than risk: a score, mood, symptoms.
+_NOT_RISK_SUBJECT = frozenset("score scores scale epds phq phq-9 gad gad-7 bdi mood symptoms depression anxiety sleep "
+                              "appetite energy attendance engagement".split())
 #: The nouns of risk a graded phrase may hold.
 _RISK_NOUN = re.compile(r"^(?:risk\w*|thoughts?|ideation|urges?|intent\w*|wish\w*|impulses?|plans?|suicid\w*|si|hi|sh|"
                         r"self|harm\w*|cutting|burning|injur\w*|ideas?|danger\w*|threats?|violen\w*|overdos\w*|"
@@ -97,7 +110,16 @@ def grades_risk(m: re.Match[str], sentence: str) -> bool:
         return True
     before = re.findall(r"[A-Za-z'-]+", sentence[:m.start()])
     if before and before[-1].lower() in _PREDICATE:
-        return True
+        # a predicate grades its subject: "her EPDS score ... remains elevated" grades the score, "the urges were
+        # mild" the risk (and a pronoun may stand for the risk: "it remains low")
+        # (a subject left out after "but" is the previous clause's: "her score fell but remains elevated")
+        subject: list[str] = []
+        for clause in reversed(re.split(r"[,;:]|\b(?:and|but|although|though|while|which)\b", sentence[:m.start()])):
+            subject = re.findall(r"[A-Za-z'-]+", clause)
+            if any(w.lower() not in _PREDICATE for w in subject):
+                break
+        return any(_RISK_NOUN.match(w) or _RISK_NOUN.match(w.split("-")[0]) or w.lower() in _PRONOUNS for w in subject) \
+            or not any(w.lower() in _NOT_RISK_SUBJECT for w in subject)
     phrase: list[str] = []
     for tok in re.findall(r"[A-Za-z'-]+|[^\sA-Za-z'-]", sentence[m.end():]):
         if not re.match(r"[A-Za-z]", tok) or tok.lower() in _PHRASE_END or len(phrase) == 4:
@@ -240,6 +262,10 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     # "denies SI but cut her forearm" supports "denies suicidal ideation", not "denies self-harm".
     src_present_kinds = {f.category for f in src_risk.present if f.source == "lexicon"}
     src_negated = {_group(f.category) for f in src_risk.negated}
+    # A negative suicide or self-harm screen ("EPDS item 10 = 0") is the bullets' denial, for a sentence that
+    # reports the screen ("she endorsed no thoughts of self-harm on item 10"); "she denies SI" it does not support.
+    screened = any(f.category == "risk_screen" and _SUICIDE_SCREEN.search(f.text) for f in src_risk.negated) \
+        and _SCREEN_NAMED.search(sentence) is not None
     src_negated_kinds = {f.category for f in src_risk.negated}
     src_any_kinds = {f.category for f in src_risk.present}
     # The bullets say a kind of risk was not asked about: the draft may say so too, or plan to ask it
@@ -266,13 +292,14 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
         if f.assertion in ("negated", "not_assessed"):
             # A denial needs a documented denial of that kind (or of its group, when the bullets report
             # nothing of that kind), and must not deny what the bullets state.
-            documented = f.category in src_negated_kinds or (group in src_negated and f.category not in src_any_kinds)
+            documented = f.category in src_negated_kinds or (group in src_negated and f.category not in src_any_kinds) \
+                or (screened and group == "suicide" and f.category not in src_any_kinds)
             if not documented or f.category in src_present_kinds:
-                if _same_qualified_denial(sentence, f.text, src_risk, src):
+                if _same_qualified_denial(sentence, f.text, src_risk, src) or _same_head_denied(sentence, f.text, src):
                     continue  # "denies current SI" beside last session's SI: the bullets' own denial
                 add("risk statement", _denial_span(sentence, f.text), sentence)
         elif f.level and group not in src_present and (group not in src_negated or not (
-                explicit and f.source == "semantic" or _NEGATION.search(sentence))):
+                explicit and f.source == "semantic" or _NEGATION.search(sentence) or _names_a_check(sentence, f.text))):
             # A reported risk needs that risk documented. Where the bullets deny it ("EPDS item 10 = 0"), a
             # sentence that only reports it contradicts them (by its explicit words: a meaning-level kind beside
             # them is a guess; a sentence with a denial of its own is judged by the denial checks).
@@ -337,6 +364,29 @@ def _same_qualified_denial(sentence: str, span: str, src_risk: "RiskView", src: 
     pat = _QUALIFIERS[scopes[0]]
     return re.search(rf"\b(?:no|not|never|nil|denies|denied|deny)\W+(?:\w+\W+){{0,2}}?{pat}",
                                                  src, _I) is not None
+
+
+def _names_a_check(sentence: str, span: str) -> bool:
+    """The risk words name a check, not a finding: "suicide and self-harm screening completed"."""
+    at = sentence.find(span)
+    return at >= 0 and re.match(r"[\w\s/,-]{0,30}?\b(?:screen\w*|assess\w*|questions?|review\w*|checks?|enquir\w*|"
+                                r"inquir\w*)\b", sentence[at + len(span):], re.I) is not None
+
+
+#: The specific things a risk denial may be of, beyond the ideation itself.
+_SPECIFIC_HEAD = r"(?:behaviou?rs?|attempts?|plans?|method|methods|intent|intention|preparation|prep|means|access)"
+
+
+def _same_head_denied(sentence: str, span: str, src: str) -> bool:
+    """The draft denies a specific thing about the risk that the bullets deny in their words: "no suicidal
+    behaviour" for the C-SSRS's "no behavior", "no suicidal intent" for "no intent" (never the ideation itself)."""
+    at = sentence.find(span)
+    m = re.match(rf"[\w\s-]{{0,12}}?\b{_SPECIFIC_HEAD}\b", sentence[at + len(span):], re.I) if at >= 0 else None
+    if not m:
+        return False
+    head = re.search(rf"{_SPECIFIC_HEAD}\b", m.group(0), re.I).group(0).lower()  # type: ignore[union-attr]
+    return re.search(rf"\b(?:no|not|never|nil|denies|denied|deny|without)\W+(?:\w+\W+){{0,2}}?{re.escape(head[:5])}\w*",
+                     src, re.I) is not None
 
 
 def _denial_span(sentence: str, span: str) -> str:

@@ -210,6 +210,12 @@ _ITEM_DESCRIBED = re.compile(
     r"([^,;.()]{2,60}?)(?=\s+(?:was|were|is|=|scored|score|rated|:|at|of)\b))", re.I)
 
 
+#: Words of a description that carry no topic of their own.
+_DESCRIPTION_LIGHT = frozenset("the a an of on about in or and any her his their some way being be is are was were would "
+                               "oneself yourself herself himself themselves myself she he they you feeling feelings "
+                               "having".split())
+
+
 def mask_items(sentence: str, src: str) -> str:
     """The sentence with the descriptions of scale items blanked (same length), where the bullets give the
     item's score for a scale they name and the description is in the item's own words: "item 10 (thoughts
@@ -223,8 +229,7 @@ def mask_items(sentence: str, src: str) -> str:
         if not re.search(rf"\b{_ITEM_WORD}\s*#?{number}\b", low):
             continue
         group = next(g for g in (2, 3, 4) if m.group(g))
-        words = set(re.findall(r"[a-z]+", m.group(group).lower())) - {"the", "a", "an", "of", "on", "about", "in", "or",
-                                                                       "and", "any", "her", "his", "their", "some", "way"}
+        words = set(re.findall(r"[a-z]+", m.group(group).lower())) - _DESCRIPTION_LIGHT
         if any(n == number and words <= topic for s in named for n, topic in s.items):
             a, b = m.span(group)
             sentence = sentence[:a] + " " * (b - a) + sentence[b:]
