@@ -282,3 +282,28 @@ def test_risk_words_naming_a_check_are_not_a_report() -> None:
 def test_thoughts_assessed_for_plan_and_intent_are_present(line: str, expected: str) -> None:
     bullets = f"- s5/16 IPT perinatal\n{line}\n- focus agreed: role transition"
     assert parse_bullets(bullets, get_catalog()).risk.status == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("On questioning: has thought about hitting him, no plan, no weapons", [("harm_to_others", "negated"),
+                                                                          ("harm_to_others", "present")]),
+    ("had thoughts of punching her boss", [("harm_to_others", "present")]),
+    ("no thoughts of hitting him", [("harm_to_others", "negated")]),
+    ("thinking about hitting the gym more", []),
+])
+def test_thoughts_of_violence_to_a_person(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _lexical(text) == expected
+
+
+def test_a_draft_is_kept_when_its_removals_are_few_sentences_with_several_problems_each() -> None:
+    from assistant.notes.drafting import draft_note
+    from assistant.testing.fake_model import ScriptedModel
+
+    bullets = "- s6/16 role dispute w/ sister (agreed)\n- PHQ-9 12\n- comm analysis of Sunday's call\n- HW: ask sister to meet"
+    # one invented sentence with four problems (a day, a number, a name, a place): one removal, not four
+    draft = ("## Subjective\nShe reports a dispute with her sister. On Tuesday she met Gemma 3 times in Leeds.\n"
+             "## Objective\nPHQ-9 12.\n## Assessment\nThe role dispute continues.\n"
+             "## Plan\nAsk her sister to meet.")
+    note = draft_note(bullets, get_catalog(), ScriptedModel(replies=[draft]), format="soap")
+    assert note.mode == "llm" and note.has_flag("unsupported_claim")
+    assert "Gemma" not in note.text and "dispute with her sister" in note.text

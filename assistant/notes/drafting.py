@@ -217,7 +217,8 @@ def draft_note(bullets: str | list[str], cat: Catalog, model: ChatModel | None, 
     claim_flags = [Flag(code="unsupported_claim", message=p.message, span=p.span) for p in problems]
     invented_risk = any(p.kind == "risk statement" for p in problems)
     cleaned = {k: remove_unsupported(v, problems).strip() for k, v in sections.items()}
-    if invented_risk or len(problems) > MAX_REMOVALS or any(not v for v in cleaned.values()):
+    removals = len({p.sentence for p in problems})  # sentences removed: one sentence may carry several problems
+    if invented_risk or removals > MAX_REMOVALS or any(not v for v in cleaned.values()):
         why = "an invented risk statement" if invented_risk else f"{len(problems)} unsupported claim(s)"
         note = offline_note(claim_flags + [Flag(code="fallback_offline", message=f"the model draft had {why}; "
                                                 "used the offline draft instead.")], completion.model)
