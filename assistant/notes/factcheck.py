@@ -7,7 +7,7 @@ span; :func:`remove_unsupported` drops the sentences that carry it.
 
 The parts: typed entities here; content grounding in :mod:`.claims`, judged by the
 claim probe in :mod:`.interpretation`; severity bands and score changes in
-:mod:`.scales`; risk statements in :mod:`.risk_claims`.
+:mod:`.scales`; risk statements in :mod:`.risk_claims`, scoped by :mod:`.risk_scope`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..catalog import Catalog
 from .risk_claims import (DRAFT_SEMANTIC_MIN, _IDEATION_KINDS, _NEGATION, _NOT_ASKED, _PERSON, _PERSONS, _RISK_SOFTENER,
                           _UNKNOWN, _about_risk, _check_risk, _framing_of_written, _mentions_absence, _negated_in,
-                          _quoted_from_bullets, _softener_written_otherwise, grades_risk)
+                          _quoted_from_bullets, _softener_written_otherwise)
+from .risk_scope import grades_risk
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..signals import RiskView
