@@ -307,3 +307,12 @@ def test_a_draft_is_kept_when_its_removals_are_few_sentences_with_several_proble
     note = draft_note(bullets, get_catalog(), ScriptedModel(replies=[draft]), format="soap")
     assert note.mode == "llm" and note.has_flag("unsupported_claim")
     assert "Gemma" not in note.text and "dispute with her sister" in note.text
+
+
+def test_a_sentence_with_an_items_description_is_still_grounded_as_a_whole() -> None:
+    bullets = "- perinatal, IPT S4/12\n- EPDS 14; item 10 = 0\n- grief focus agreed (mum d. Aug)"
+    f = parse_bullets(bullets, get_catalog())
+    problems = find_unsupported("Item 10 (thoughts of self-harm) scored 0, and she has started a new job at the "
+                                "garden centre.", bullets, get_catalog(), clauses=[c for c, _ in f.clauses],
+                                source_signals=f._signals)
+    assert any(p.kind == "claim" for p in problems)

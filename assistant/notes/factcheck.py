@@ -225,10 +225,11 @@ def grounding_candidates(sentences: list[str], source: str, clauses: list[str],
     cleaned = [mask_items(mask_verified(_LIST_MARKER.sub("", x.lstrip("# ")).replace("**", ""), source), source)
                for x in body]
     out = []
-    for sentence, text, support in zip(body, cleaned, Grounding(source, clauses, catalog_names(cat)).check(cleaned)):
+    for sentence, support in zip(body, Grounding(source, clauses, catalog_names(cat)).check(cleaned)):
         if not support.ungrounded:
             continue
-        risk_topic = _about_risk(text, ideation)
+        # (read as a sentence about risk with any item description in it: what else it says must be closer)
+        risk_topic = _about_risk(sentence, ideation)
         need = RISK_GROUNDING_SIM if risk_topic else (GROUNDING_SIM if len(support.ungrounded) > 1 else SINGLE_WORD_SIM)
         if support.similarity < need:
             out.append((sentence, support, risk_topic))
@@ -369,8 +370,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         original = sentence
         sentence = as_risk[sentence]
         risk_topic = _about_risk(sentence, ideation)
-        if sentence in ungrounded:
-            add("claim", ", ".join(ungrounded[sentence].ungrounded[:4]), sentence)
+        if original in ungrounded:
+            add("claim", ", ".join(ungrounded[original].ungrounded[:4]), sentence)
         # The catalog's aim is template text; a band that is right for the documented score is supported.
         for m in ([] if "(standard IPT aim" in sentence else _STRICT.finditer(mask_verified(sentence, src))):
             shorthand = _BAND_SHORTHAND.get(m.group(0).lower()[:3])
