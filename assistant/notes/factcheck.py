@@ -317,12 +317,10 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
     from .claims import vocabulary
-    from .scales import change_supported, mask_verified, scale_names
+    from .scales import change_supported, full_names, mask_items, mask_verified, scale_names
 
     expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas"
     src_words |= {w for word in list(src_words) for w in expansions.get(word, ())}
-    from .scales import full_names
-
     src_words |= set(re.findall(r"[a-z]+", " ".join(full_names(source)).lower()))  # "Edinburgh" for "EPDS"
     words, capitalised = catalog_vocabulary(cat)
     vocab = words | COMMON_WORDS
@@ -334,8 +332,6 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     # note prose ("pt recognized she shuts down when criticized") must not read as a risk claim.
     # Only sentences that speak of risk are read for risk (the others cannot state or deny it).
     sentences = split_sentences(draft)
-    from .scales import mask_items
-
     # The risk checks read each sentence without the descriptions of scale items whose score the bullets give.
     as_risk = {x: mask_items(x, source) for x in sentences}
     risky = [x for x in sentences if _about_risk(as_risk[x], ideation)]

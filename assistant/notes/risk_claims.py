@@ -107,7 +107,7 @@ _DONE = re.compile(r"\b(?:done|completed?|finished|made|drawn\s+up|written|fille
 _SCORE_WORD = re.compile(r"(?:score[sd]?|rated|rating)", re.I)
 
 
-def _softener_written_otherwise(word: str, sentence: str, src: str, lines: list[str] | None = None) -> bool:
+def _softener_written_otherwise(word: str, sentence: str, src: str, lines: list[str]) -> bool:
     """A softener the bullets wrote in other words: "completed" for "done"; "scored" or "rated" with a number
     the bullets give ("item 10 scored 1" for "item 10 = 1"; the typed checks verify the number itself)."""
     from .factcheck import _numbers
@@ -116,8 +116,7 @@ def _softener_written_otherwise(word: str, sentence: str, src: str, lines: list[
         done = {w.lower() for m in re.finditer(r"([a-z][\w-]*)\s+(?:(?!not\b|never\b|yet\b)\w+\s+)?" + _DONE.pattern + "|" + _DONE.pattern +
                                                 r"\s+(?:a\s+|the\s+)?([a-z][\w-]*)", src, re.I)
                 for w in m.groups() if w and w.lower() not in _LIGHT_DONE}
-        return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in done) or \
-            _recorded_as_done(sentence, lines if lines is not None else src.splitlines())
+        return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in done) or _recorded_as_done(sentence, lines)
     if _SCORE_WORD.fullmatch(word):
         # the score of a named instrument or item the bullets name ("DASH", "EPDS item 10"), with their number,
         # or a rating the bullets give for the same thing ("rated her intent at 2/10" for "intent 2/10")
@@ -224,7 +223,7 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
                     continue  # "denies current SI" beside last session's SI: the bullets' own denial
                 add("risk statement", _denial_span(sentence, f.text), sentence)
         elif f.level and group not in src_present and (group not in src_negated or not (
-                explicit and f.source == "semantic" or _NEGATION.search(sentence) or _names_a_check(sentence, f.text))):
+                (explicit and f.source == "semantic") or _NEGATION.search(sentence) or _names_a_check(sentence, f.text))):
             # A reported risk needs that risk documented. Where the bullets deny it ("EPDS item 10 = 0"), a
             # sentence that only reports it contradicts them (by its explicit words: a meaning-level kind beside
             # them is a guess; a sentence with a denial of its own is judged by the denial checks).

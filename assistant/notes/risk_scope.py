@@ -122,10 +122,10 @@ def _same_head_denied(sentence: str, span: str, src: str) -> bool:
     """The draft denies a specific thing about the risk that the bullets deny in their words: "no suicidal
     behaviour" for the C-SSRS's "no behavior", "no suicidal intent" for "no intent" (never the ideation itself)."""
     at = sentence.find(span)
-    m = re.match(rf"[\w\s-]{{0,12}}?\b{_SPECIFIC_HEAD}\b", sentence[at + len(span):], re.I) if at >= 0 else None
+    m = re.match(rf"[\w\s-]{{0,12}}?\b({_SPECIFIC_HEAD})\b", sentence[at + len(span):], re.I) if at >= 0 else None
     if not m:
         return False
-    head = re.search(rf"{_SPECIFIC_HEAD}\b", m.group(0), re.I).group(0).lower()  # type: ignore[union-attr]
+    head = m.group(1).lower()
     return re.search(rf"\b(?:no|not|never|nil|denies|denied|deny|without)\W+(?:\w+\W+){{0,2}}?{re.escape(head[:5])}\w*",
                      src, re.I) is not None
 

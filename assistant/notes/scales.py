@@ -216,17 +216,22 @@ _DESCRIPTION_LIGHT = frozenset("the a an of on about in or and any her his their
                                "having".split())
 
 
+@lru_cache(maxsize=64)
+def _itemised(src: str) -> tuple[Scale, ...]:
+    """The scales with listed items that the bullets name (read once per bullets text, not per sentence)."""
+    return tuple(s for s in _scales() if s.items and s.pattern.search(src))
+
+
 def mask_items(sentence: str, src: str) -> str:
     """The sentence with the descriptions of scale items blanked (same length), where the bullets give the
     item's score for a scale they name and the description is in the item's own words: "item 10 (thoughts
     of self-harm) scored 0" describes the EPDS item, it does not report self-harm."""
-    low = src.lower()
-    named = [s for s in _scales() if s.items and s.pattern.search(src)]
+    named = _itemised(src)
     if not named:
         return sentence
     for m in reversed(list(_ITEM_DESCRIBED.finditer(sentence))):
         number = int(m.group(1))
-        if not re.search(rf"\b{_ITEM_WORD}\s*#?{number}\b", low):
+        if not re.search(rf"\b{_ITEM_WORD}\s*#?{number}\b", src, re.I):
             continue
         group = next(g for g in (2, 3, 4) if m.group(g))
         words = set(re.findall(r"[a-z]+", m.group(group).lower())) - _DESCRIPTION_LIGHT
