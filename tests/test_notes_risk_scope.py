@@ -290,6 +290,7 @@ def test_thoughts_assessed_for_plan_and_intent_are_present(line: str, expected: 
     ("had thoughts of punching her boss", [("harm_to_others", "present")]),
     ("no thoughts of hitting him", [("harm_to_others", "negated")]),
     ("thinking about hitting the gym more", []),
+    ("she's been thinking about hurting her little brother", [("harm_to_others", "present")]),
 ])
 def test_thoughts_of_violence_to_a_person(text: str, expected: list[tuple[str, str]]) -> None:
     assert _lexical(text) == expected
