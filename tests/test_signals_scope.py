@@ -71,6 +71,32 @@ def test_a_generic_person_or_a_condition_is_hypothetical(clause: str, word: str)
     assert _assertion(clause, word, "self_harm") == "hypothetical"
 
 
+@pytest.mark.parametrize("clause, word", [
+    ("A client with a toddler told me last week she has been cutting her thighs", "cutting"),
+    ("a patient who phoned on Friday said he is planning suicide", "suicide"),
+])
+def test_a_person_who_reported_something_in_the_past_is_one_client_not_a_case_in_general(clause: str, word: str) -> None:
+    assert _assertion(clause, word, "self_harm") == "present"
+    # one fact apart: the same person in the present tense is a case in general
+    assert _assertion(clause.replace("told me last week", "tells you").replace("phoned on Friday said", "says"),
+                      word, "self_harm") == "hypothetical"
+
+
+@pytest.mark.parametrize("clause, word", [
+    ("SH - did not get to it this week", "SH"),
+    ("thoughts of suicide: never got round to that today", "suicide"),
+])
+def test_a_topic_left_for_later_with_a_pronoun_is_not_assessed(clause: str, word: str) -> None:
+    assert _assertion(clause, word) == "not_assessed"
+    # far back, past the topic's own clause, it does not reach: "she burns her arms when they row, ..."
+    assert _assertion("she burns her arms when they row, didn't get to it in depth", "burns") == "present"
+
+
+def test_a_relation_after_a_verb_and_its_particle_is_the_subject_of_what_follows() -> None:
+    assert _assertion("she found out her brother has been burning himself", "burning himself", "self_harm") == "other_person"
+    assert _assertion("he picked up his daughter and then burned himself with a lighter", "burned himself", "self_harm") == "present"
+
+
 @pytest.mark.parametrize("text", [
     "The risk assessment came back clear.",
     "Suicide screen was negative today.",

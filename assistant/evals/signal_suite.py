@@ -22,8 +22,9 @@ SPLITS = ("dev", "test")
 #: while tuning (development data), the even half was never read. Reported beside dev and test.
 FRESH = ("fresh_read", "fresh_held")
 #: Three more writers' snippets (4 December 2026, LABELS.md): the never-read third, reported beside them; and
-#: a later writer's words of risk used literally and figuratively (never read), reported the same way.
-MORE = ("more_val", "figurative_fresh")
+#: a later writer's words of risk used literally and figuratively (never read), reported the same way; and
+#: the never-read half of a writer's suicide warning signs against look-alikes (4 December 2026, night).
+MORE = ("more_val", "figurative_fresh", "warn16_held")
 
 
 def signals_dir() -> Path:

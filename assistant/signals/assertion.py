@@ -401,6 +401,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             continue  # a temporal "when" in a statement describes what happens
         if mod.rule.literal == "ask re" and question:
             continue  # "do I ask about suicide?": the clinician's question, which scopes nothing it describes
+        if mod.rule.literal in _GENERIC_PERSON and _reported_in_past(doc, mod):
+            continue  # "a client with a 6-week-old baby said she's had thoughts of ending her life": the
+            # person who said it is one client, not a case in general ("a client who says she wants to die")
         if mod.category.upper() == "HISTORICAL" and not _a_time(doc, mod):
             continue
         if mod.category.upper() == "HISTORICAL" and mod.rule.literal != "2011" and _fronted(doc, mod):
@@ -426,6 +429,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
                           or doc[j].lower_ in ("'s", "’s", "s")):
             j -= 2 if doc[j].lower_ in ("'s", "’s", "s") else 1  # a possessor is part of the relation
         governor = doc[j].lower_ if j >= 0 else None
+        if governor in ("out", "up") and j > 0 and doc[j - 1].lower_ in _SUBJECT_GOVERNORS:
+            governor = doc[j - 1].lower_  # a verb's particle ("found out her sister has been researching doses")
         relative = end < len(doc) and doc[end].lower_ in ("who", "who's", "whose", "that")
         if governor in _LOSS_VERBS and end < len(doc) and doc[end].lower_ == "to":
             governor = None  # "lost his son to overdose": the one lost is the one the cause befell
@@ -461,6 +466,24 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             mod._scope_end = max(end, quoted[0])
         kept.append(mod)
     return kept
+
+
+#: The rules that read a generic person ("a client who says ...") as a case in general.
+_GENERIC_PERSON = frozenset({"a client who", "clients who"})
+#: A report in the past tense: what one person said, not what such a person might say.
+_PAST_REPORT = re.compile(r"^(?:said|told|reported|disclosed|described|mentioned|admitted|shared|wrote|texted|"
+                          r"messaged|explained|revealed|confided|emailed|called|rang|phoned)$")
+
+
+def _reported_in_past(doc: Any, mod: Any) -> bool:
+    """The generic person's own verb, within its scope and before any break, is a past-tense report."""
+    start, stop = mod.modifier_span[1], min(mod.scope_span[1], mod.modifier_span[1] + 12)
+    for t in doc[start:stop]:
+        if t.text in (";", ".", "?", "!"):
+            return False
+        if _PAST_REPORT.match(t.lower_):
+            return True
+    return False
 
 
 #: Verbs of losing someone to a cause ("lost his son to an overdose"): the one lost is the cause's.
