@@ -126,6 +126,15 @@ def test_meaning_outside_a_denial_stays_present(text: str) -> None:
     assert screen_risk(text).is_risk
 
 
+@pytest.mark.parametrize("text", [
+    "gave her drum kit to her nephew at the weekend and has been strangely cheerful since",
+    "Gave away his camera gear last week, says it's 'one less thing'.",
+])
+def test_giving_a_named_possession_away_in_the_past_tense_is_a_warning_sign(text: str) -> None:
+    r = screen_risk(text)
+    assert r.is_risk and r.level == "possible_risk"
+
+
 def test_possessive_client_is_not_the_client_speaking() -> None:
     # "pt's" is a possessive here, not "pt is": the brother stays the experiencer.
     assert _assertion("pt's brother killed himself 8 months ago", "killed himself") == "other_person"
