@@ -106,6 +106,25 @@ def test_an_explicit_term_the_rules_scoped_away_keeps_its_scope(fake) -> None:  
     assert arbitrate(text, found, lambda a, b: "suicidal_ideation") == found
 
 
+def test_beside_a_scoped_explicit_term_another_sentence_of_the_line_is_read_on_its_own(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "Denies SI. Has been sleeping in the car so he can't find her"
+    second = text[11:]
+    f = fake({text: scores(0.7, topic=0.95, negated=0.5), second: scores(0.8, topic=0.9, present=0.9)})
+    found = [sig(text, 7, 9, assertion="negated", source="lexicon", level="risk")]
+    out = arbitrate(text, found, lambda a, b: "ipv")
+    assert out[0] == found[0]  # the denial keeps its scope
+    (s,) = out[1:]
+    assert (s.text, s.assertion, s.level, s.category) == (second, "present", "possible_risk", "ipv")
+    assert f.history == [text, second]
+
+
+def test_a_sentence_read_on_its_own_below_the_add_threshold_adds_nothing(fake) -> None:  # type: ignore[no-untyped-def]
+    text = "Denies SI. Enjoying the new job"
+    fake({text: scores(0.6, topic=0.9, negated=0.8), "Enjoying the new job": scores(0.05, topic=0.05)})
+    found = [sig(text, 7, 9, assertion="negated", source="lexicon", level="risk")]
+    assert arbitrate(text, found, lambda a, b: "suicidal_ideation") == found
+
+
 def test_a_mention_the_rules_did_not_find_is_added_without_a_level(fake) -> None:  # type: ignore[no-untyped-def]
     text = "her cousin used to cut when they were at school"
     fake({text: scores(0.05, topic=0.9, other_person=0.7)})
@@ -212,6 +231,12 @@ def test_plain_words_for_current_risk_are_read(text: str) -> None:
 ])
 def test_look_alikes_are_not_risk(text: str) -> None:
     assert not read_text(text).risk.is_risk, text
+
+
+def test_a_denial_in_one_sentence_does_not_hide_the_next_sentence() -> None:
+    r = read_text("Denies SI. Husband reads all her messages and decides who she is allowed to see.").risk
+    assert r.is_risk and "ipv" in r.kinds
+    assert not read_text("No SH. Enjoying the new job and sleeping better.").risk.is_risk
 
 
 def test_a_plan_for_if_the_urges_return_is_not_current_risk_but_the_wish_itself_is() -> None:

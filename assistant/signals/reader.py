@@ -219,6 +219,23 @@ TAKE_BACK_SURE = 0.9
 _ABOUT_OTHERS = frozenset({"safeguarding", "harm_to_others"})
 
 
+def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The sentences of ``text[a:b]``, stripped, as spans of ``text``."""
+    out, start = [], a
+    for m in list(_SENTENCE_END.finditer(text, a, b)) + [None]:
+        end = m.start() if m is not None else b
+        x, y = start, end
+        while x < y and text[x].isspace():
+            x += 1
+        while y > x and text[y - 1].isspace():
+            y -= 1
+        if y > x:
+            out.append((x, y))
+        if m is not None:
+            start = m.end()
+    return out
+
+
 def _over(text: str, a: int, b: int, kind: str, assertion: str, level: str | None, score: float, evidence: str,
           tag: str) -> Signal:
     """A finding of the reader's own, spanning the unit ``text[a:b]``."""
@@ -236,7 +253,8 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
     """The rules' risk findings in ``text``, reconciled with the reader unit by unit. ``kind_of(start, end)``
     names the likeliest risk kind for a span where the reader finds what the rules did not.
 
-    - ``current`` >= ADD and no current risk found: a possible risk over the unit (ask directly).
+    - ``current`` >= ADD and no current risk found: a possible risk over the unit (ask directly). Where an
+      explicit term the rules scoped away is in the unit, over each other sentence of it that reads so alone.
     - The unit speaks of risk but not as current, and the rules found no risk there: a mention with the
       reader's assertion and no level (it raises nothing; it says how the text speaks of risk).
     - Not current and the reader is sure how the mention is asserted: the rules' mentions take it.
@@ -252,6 +270,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
     out: list[Signal | None] = list(items)
     added: list[Signal] = []
     takeback: list[tuple[int, str, str]] = []
+    alone: list[tuple[int, int]] = []
     for (a, b), r in zip(spans, reader.read([text[a:b] for a, b in spans])):
         mine = [k for k, s in enumerate(out) if s is not None and s.family == "risk" and s.category != RISK_SCREEN
                 and a <= s.start < b]
@@ -261,6 +280,11 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             # An explicit term the rules scoped away (someone else's, denied, past) keeps its scope.
             if not present and not any(out[k].source == "lexicon" for k in mine):  # type: ignore[union-attr]
                 added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, tag, tag))
+            elif not present:
+                # ... but only over its own sentence: another sentence of the line, with no finding of the rules
+                # in it, is read on its own ("No SH. Partner controls all the finances and checks her phone").
+                alone += [(x, y) for x, y in _sentences(text, a, b)
+                          if (x, y) != (a, b) and not any(s is not None and s.family == "risk" and x <= s.start < y for s in out)]
             continue
         mention, p = r.mention()
         if mention != "present" and p >= MENTION and r.topic >= NO_TOPIC:
@@ -283,6 +307,11 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             if s.source != "semantic":  # type: ignore[union-attr]
                 continue  # an explicit term found by the rules stands: the reader never takes back stated risk
             out[k] = None if r.topic < NO_TOPIC else replace(s, assertion=mention, modifiers=s.modifiers + (tag,))  # type: ignore[arg-type, union-attr]
+    if alone:
+        for (x, y), r in zip(alone, reader.read([text[x:y] for x, y in alone])):
+            if r.current >= ADD:
+                tag = f"reader:current {r.current:.2f} (its sentence)"
+                added.append(_over(text, x, y, kind_of(x, y), "present", "possible_risk", r.current, tag, tag))
     if takeback:
         # The unit may hold more than the finding ("No SI. However, partner controls finances ..."): the
         # finding's own clause must read the same way.
