@@ -92,6 +92,31 @@ def test_a_topic_left_for_later_with_a_pronoun_is_not_assessed(clause: str, word
     assert _assertion("she burns her arms when they row, didn't get to it in depth", "burns") == "present"
 
 
+@pytest.mark.parametrize("clause, word, label", [
+    ("she can't stop crying and has been cutting her arms at night", "cutting her arms", "self_harm"),
+    ("he doesn't leave the house and keeps talking about suicide", "suicide", "suicidal_ideation"),
+])
+def test_a_negation_ends_where_a_new_predicate_begins(clause: str, word: str, label: str) -> None:
+    assert _assertion(clause, word, label) == "present"
+
+
+@pytest.mark.parametrize("clause, word", [
+    ("denies SI and HI", "HI"),
+    ("no SI, no plan and has not self-harmed", "self-harmed"),
+])
+def test_a_list_of_denied_things_stays_denied(clause: str, word: str) -> None:
+    assert _assertion(clause, word, "self_harm") == "negated"
+
+
+def test_stopping_something_of_ones_own_is_not_the_risk_stopping() -> None:
+    assert _assertion("suicidal thoughts since he stopped his antidepressants", "suicidal") == "present"
+    assert _assertion("thoughts of suicide have stopped", "suicide") == "negated"
+
+
+def test_sleep_lost_is_a_symptom_not_a_denial() -> None:
+    assert _assertion("she has not been sleeping and talks fast about big plans", "sleeping", "mania") == "present"
+
+
 def test_a_relation_after_a_verb_and_its_particle_is_the_subject_of_what_follows() -> None:
     assert _assertion("she found out her brother has been burning himself", "burning himself", "self_harm") == "other_person"
     assert _assertion("he picked up his daughter and then burned himself with a lighter", "burned himself", "self_harm") == "present"

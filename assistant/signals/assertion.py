@@ -43,7 +43,7 @@ CATEGORY_ASSERTION = {
 PRECEDENCE = ("other_person", "possible", "not_assessed", "hypothetical", "negated", "historical")
 #: Which modifier categories end the scope of which (beyond universal TERMINATE rules).
 TERMINATED_BY = {
-    "NEGATED_EXISTENCE": ["REPORT"],
+    "NEGATED_EXISTENCE": ["REPORT", "NEW_PREDICATE"],
     "FAMILY": ["CONJ", "CONJ_CURRENT"],
     "OTHER_EXPERIENCER": ["CONJ", "CONJ_CURRENT"],
     "HISTORICAL": ["CURRENT", "RECURRENT", "CONJ", "CONJ_CURRENT"],
@@ -131,6 +131,9 @@ def blank_pipeline(expanded: bool = True) -> Any:
     context = nlp.add_pipe("medspacy_context", config={"rules": None, "max_scope": MAX_SCOPE,
                                                        "terminating_types": TERMINATED_BY})
     rules = [r for r in ConTextRule.from_json(context.DEFAULT_RULES_FILEPATH) if r.literal not in REPLACED_DEFAULTS]
+    for r in rules:  # medspaCy's own negations end at a new predicate too ("can't see a way out and has been ...")
+        if r.category.upper() == "NEGATED_EXISTENCE":
+            r.terminated_by = set(r.terminated_by or ()) | {"NEW_PREDICATE"}
     for r in _load_rules():
         rules.append(ConTextRule(r["literal"], r["category"], pattern=r.get("pattern"),
                                  direction=r.get("direction", "BIDIRECTIONAL"), max_scope=r.get("max_scope"),
@@ -401,6 +404,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             continue  # a temporal "when" in a statement describes what happens
         if mod.rule.literal == "ask re" and question:
             continue  # "do I ask about suicide?": the clinician's question, which scopes nothing it describes
+        if mod.rule.literal == "resolved" and _stopped_doing(doc, mod):
+            continue  # "suicidal thoughts since she stopped her lithium": the person stopped something of their own
         if mod.rule.literal in _GENERIC_PERSON and _reported_in_past(doc, mod):
             continue  # "a client with a 6-week-old baby said she's had thoughts of ending her life": the
             # person who said it is one client, not a case in general ("a client who says she wants to die")
@@ -466,6 +471,21 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             mod._scope_end = max(end, quoted[0])
         kept.append(mod)
     return kept
+
+
+#: A person as the subject of "stopped"/"gave up" (the topic is then not what stopped), or an object after it.
+_STOP_SUBJECT = frozenset({"she", "he", "they", "i", "pt", "client", "cl", "patient", "we"})
+_STOP_OBJECT = frozenset({"her", "his", "their", "my", "the", "a", "an", "all", "taking", "using", "going", "seeing",
+                          "attending", "eating", "drinking", "working", "talking"})
+
+
+def _stopped_doing(doc: Any, mod: Any) -> bool:
+    """"stopped" (and its kin) with a person as its subject or an object of its own: a verb of the person's
+    doing, not the topic's end ("SH stopped", "the urges have gone" stay resolved)."""
+    start, end = mod.modifier_span
+    before = doc[start - 1].lower_ if start > 0 else ""
+    after = doc[end].lower_ if end < len(doc) else ""
+    return before in _STOP_SUBJECT or after in _STOP_OBJECT
 
 
 #: The rules that read a generic person ("a client who says ...") as a case in general.
