@@ -117,6 +117,25 @@ def test_sleep_lost_is_a_symptom_not_a_denial() -> None:
     assert _assertion("she has not been sleeping and talks fast about big plans", "sleeping", "mania") == "present"
 
 
+def test_a_question_framed_in_general_about_ones_own_client_is_that_client() -> None:
+    assert predict("What do I do when my client is burning herself most nights?").risk != "none"
+    # a generic frame the text goes on to make one person ("... She's 19 and lives alone."): detect passes
+    # ``specific`` when a later sentence states a fact of one person
+    clause = "How should I work with a client who keeps saying she wants to be dead?"
+    start = clause.index("dead")
+    target = [(start, start + 4, "suicidal_ideation")]
+    assert assert_targets(clause, target)[0].assertion == "hypothetical"
+    assert assert_targets(clause, target, specific=True)[0].assertion == "present"
+
+
+@pytest.mark.parametrize("text", [
+    "What do I do when a client says she wants to be dead?",
+    "How should I work with a client who keeps saying she wants to be dead? I want to be prepared.",
+])
+def test_a_question_in_general_stays_hypothetical(text: str) -> None:
+    assert predict(text).risk == "none"
+
+
 def test_a_relation_after_a_verb_and_its_particle_is_the_subject_of_what_follows() -> None:
     assert _assertion("she found out her brother has been burning himself", "burning himself", "self_harm") == "other_person"
     assert _assertion("he picked up his daughter and then burned himself with a lighter", "burned himself", "self_harm") == "present"

@@ -295,11 +295,13 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
 
 
 def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, str] | None],
-                   client_gender: str | None = None) -> list[Scoped]:
+                   client_gender: str | None = None, specific: bool = False) -> list[Scoped]:
     """Assertions for targets in one clause: character spans ``(start, end, label)``, or
     ``(None, None, label)`` / ``None`` for a clause that fired by meaning (decided by the modifiers
     whose scope covers enough of the clause). ``client_gender`` ("m", "f" or None, see coref) lets a
-    pronoun that agrees with a relative, not the client, make the finding the relative's."""
+    pronoun that agrees with a relative, not the client, make the finding the relative's. ``specific``: the
+    text goes on to state facts of one person ("... She's 8 months pregnant."), so a generic person or a
+    "when" in the question is that person, not a case in general."""
     targets = list(targets)
     if not targets:
         return []
@@ -309,7 +311,8 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
     clause = normalise(clause)
     doc = nlp(clause)
     raw = list(doc._.context_graph.modifiers)
-    placed = {True: place_modifiers(doc, raw), False: place_modifiers(doc, raw, relations=False)}
+    placed = {True: place_modifiers(doc, raw, specific=specific),
+              False: place_modifiers(doc, raw, relations=False, specific=specific)}
     results: list[Scoped] = []
     for target in targets:
         modifiers = placed[target is not None and target[2] in RISK_LABELS]
@@ -375,7 +378,7 @@ _QUESTION = re.compile(r"\?|\b(?:what|how)\s+to\b|\b(?:what|how)\s+(?:do|does|sh
                        r"\b(?:should|could|would|can|do)\s+(?:i|we)\b", re.I)
 
 
-def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> list[Any]:
+def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, specific: bool = False) -> list[Any]:
     """ConText's experiencer rules scope everything after a relation word. A relation is the one who
     experiences what follows only as a subject: "her son self-harms", "says her friend is cutting".
     As an object ("texted her ex", "gave the dog to the neighbour", "letters to her kids") it is not,
@@ -402,6 +405,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True) -> l
             # query mark stands before what it queries ("?SI", "pt ? psychotic")
         if mod.rule.literal == "when (in a question)" and not question:
             continue  # a temporal "when" in a statement describes what happens
+        if mod.rule.literal in _GENERIC_FRAMES and (specific or _my_client(doc, mod)):
+            continue  # "when my client is obviously hypomanic", "a client who keeps saying ...? She won't say
+            # whether ...": the clinician asks about one client
         if mod.rule.literal == "ask re" and question:
             continue  # "do I ask about suicide?": the clinician's question, which scopes nothing it describes
         if mod.rule.literal == "resolved" and _stopped_doing(doc, mod):
@@ -486,6 +492,17 @@ def _stopped_doing(doc: Any, mod: Any) -> bool:
     before = doc[start - 1].lower_ if start > 0 else ""
     after = doc[end].lower_ if end < len(doc) else ""
     return before in _STOP_SUBJECT or after in _STOP_OBJECT
+
+
+#: The rules that frame a question as a case in general.
+_GENERIC_FRAMES = frozenset({"a client who", "clients who", "when (in a question)"})
+
+
+def _my_client(doc: Any, mod: Any) -> bool:
+    """The frame's person is the clinician's own client ("when my client ...", "when my pt ...")."""
+    end = mod.modifier_span[1]
+    words = [t.lower_ for t in doc[end - 1:end + 2]]
+    return "my" in words and any(w in _CLIENT_WORDS for w in words)
 
 
 #: The rules that read a generic person ("a client who says ...") as a case in general.

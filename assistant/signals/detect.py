@@ -416,7 +416,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             cs, ce = spans[ci]
             targets = [(None, None, c.category) if c.start is None else (c.start - cs, c.end - cs, c.category)
                        for c in group]
-            scoped_all = assert_targets(norm[cs:ce], targets, gender)
+            scoped_all = assert_targets(norm[cs:ce], targets, gender, specific=_one_person_after(norm, spans, ci))
             for k, c in enumerate(group):
                 # A screen negated by a word before it was not done ("no risk check today", "without a risk
                 # assessment"); a negative result comes after it ("risk: neg", "PHQ-9 item 9: 0").
@@ -701,6 +701,16 @@ def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...])
     if "historical" in kinds:
         return "historical"
     return "present"
+
+
+#: A statement about one person: a sentence that opens with a third-person subject and a verb, not a question.
+_ONE_PERSON = re.compile(r"^\W*(?:she|he|they|pt|client)(?:'s|’s|\s+(?:is|was|has|had|keeps|kept|won'?t|doesn'?t|"
+                         r"didn'?t|can'?t|says|said|sleeps|lives|wants|told|hasn'?t|isn'?t|was|\w+(?:s|ed)))\b", re.I)
+
+
+def _one_person_after(norm: str, spans: list[tuple[int, int]], ci: int) -> bool:
+    """A later clause of the text states a fact of one person ("She's 8 months pregnant.")."""
+    return any(_ONE_PERSON.match(norm[a:b]) and not norm[a:b].rstrip().endswith("?") for a, b in spans[ci + 1:])
 
 
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
