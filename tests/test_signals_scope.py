@@ -113,6 +113,19 @@ def test_stopping_something_of_ones_own_is_not_the_risk_stopping() -> None:
     assert _assertion("thoughts of suicide have stopped", "suicide") == "negated"
 
 
+def test_a_current_time_ends_a_history() -> None:
+    assert _assertion("an overdose in 2019 and current suicidal thoughts with the same tablets", "suicidal") == "present"
+    assert _assertion("burning in 2012-13, none since until last week when she burned her arm", "burned her arm",
+                      "self_harm") == "present"
+    assert _assertion("burning in 2012-13, none since", "burning", "self_harm") == "historical"
+
+
+def test_a_condition_in_someones_quoted_words_stays_in_the_quotation() -> None:
+    clause = "He shouted 'if you go to your mum's I'll never let you in again' and then shoved her down the stairs"
+    assert _assertion(clause, "shoved", "ipv") == "present"
+    assert _assertion("she said 'if he ever shoves me again I'm leaving'", "shoves", "ipv") == "hypothetical"
+
+
 def test_sleep_lost_is_a_symptom_not_a_denial() -> None:
     assert _assertion("she has not been sleeping and talks fast about big plans", "sleeping", "mania") == "present"
 

@@ -397,6 +397,10 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             mod._scope_end = aside[1]  # "my client, whose brother was sectioned last spring, has been ...": the
             # time, negation or relation inside the aside describes the aside only
         close = _closing_double_quote(doc, quotes, mod.modifier_span[0])
+        if close is None and mod.category.upper() == "HYPOTHETICAL":
+            # a condition inside anyone's quoted words, single quotes too, is theirs ("'if you leave I'll make
+            # sure you never see the kids' and punched the door"): what follows the quotation happened
+            close = next((b for a, b in quotes if a < mod.modifier_span[0] < b), None)
         if close is not None and close < mod.scope_span[1]:
             mod._scope_end = close  # a modifier inside a quotation reaches no further than the quotation
         if mod.rule.literal == "not sure if" and doc[mod.modifier_span[0]].text == "?" and mod.modifier_span[0] > 0 \
