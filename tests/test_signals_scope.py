@@ -126,6 +126,16 @@ def test_a_condition_in_someones_quoted_words_stays_in_the_quotation() -> None:
     assert _assertion("she said 'if he ever shoves me again I'm leaving'", "shoves", "ipv") == "hypothetical"
 
 
+@pytest.mark.parametrize("text, risk", [
+    ("his voices are 'back again' and telling him the neighbours are watching", True),
+    ("says she wants to 'see Mum again' - mum died in June", True),
+    ("She loves hearing the voices of her grandchildren on the phone.", False),
+    ("PHQ-9 done; suicide screen not yet done, for next week.", False),
+])
+def test_plain_words_with_quote_marks_and_a_check_not_yet_done(text: str, risk: bool) -> None:
+    assert (predict(text).risk != "none") is risk, text
+
+
 def test_sleep_lost_is_a_symptom_not_a_denial() -> None:
     assert _assertion("she has not been sleeping and talks fast about big plans", "sleeping", "mania") == "present"
 

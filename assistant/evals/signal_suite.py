@@ -23,8 +23,9 @@ SPLITS = ("dev", "test")
 FRESH = ("fresh_read", "fresh_held")
 #: Three more writers' snippets (4 December 2026, LABELS.md): the never-read third, reported beside them; and
 #: a later writer's words of risk used literally and figuratively (never read), reported the same way; and
-#: the never-read half of a writer's suicide warning signs against look-alikes (4 December 2026, night).
-MORE = ("more_val", "figurative_fresh", "warn16_held")
+#: the never-read halves of two later writers' sets (4 December 2026, night): suicide warning signs against
+#: look-alikes, and every risk kind in busy clinicians' words.
+MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held")
 
 
 def signals_dir() -> Path:

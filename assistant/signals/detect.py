@@ -49,7 +49,7 @@ _CONFUSABLES = str.maketrans({
 })
 _CLAUSE_BREAK = re.compile(
     r"(?<=[.!?])\s+(?=\S)|\n+|;\s*|^\s*[-–•*]\s+"
-    r"|,?\s+(?=(?:but|however|although|though|whereas|yet|except\s+that)\b)"
+    r"|,?(?<!\bnot)(?<!\bn't)\s+(?=(?:but|however|although|though|whereas|yet|except\s+that)\b)"
     # a finding list's next item is its own clause: "passive SI, denies plan or intent"
     r"|,\s+(?=den(?:ies|ied|ying)\b)",
     re.IGNORECASE,
