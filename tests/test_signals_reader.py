@@ -141,53 +141,12 @@ def read_view(items: list[Signal]):  # type: ignore[no-untyped-def]
 
 
 def test_between_the_thresholds_the_rules_stand(fake) -> None:  # type: ignore[no-untyped-def]
+    # however sure the reader is of a mention that is not current ("negated" 0.95), between DROP and ADD a
+    # risk found by meaning stands: a trade of recall for false alarms (README, sixteenth round)
     text = "not sleeping much, mind racing"
-    fake({text: scores((reader_module.TAKE_BACK_CURRENT + reader_module.ADD) / 2, topic=0.8, negated=0.95)})
+    fake({text: scores((reader_module.DROP + reader_module.ADD) / 2, topic=0.8, negated=0.95)})
     found = [sig(text, 0, len(text), "mania")]
     assert arbitrate(text, found, lambda a, b: "mania") == found
-
-
-def test_a_sure_mention_takes_back_a_meaning_level_risk_below_the_take_back_line(fake) -> None:  # type: ignore[no-untyped-def]
-    text = "her brother keeps talking about ending it, she is worn out"
-    below = (reader_module.DROP + reader_module.TAKE_BACK_CURRENT) / 2
-    f = fake({text: scores(below, topic=0.95, other_person=reader_module.TAKE_BACK_SURE + 0.02, present=0.05)})
-    (s,) = arbitrate(text, [sig(text, 0, len(text))], lambda a, b: "suicidal_ideation")
-    assert s.assertion == "other_person" and not s.present
-    assert f.history == [text, text]  # the unit, then the finding's own words
-
-
-@pytest.mark.parametrize("current, sure", [
-    ((0.1 + 0.4) / 2, 0.85),   # the reader is not sure enough of the mention
-    (0.45, 0.97),              # the unit reads too much like current risk
-])
-def test_an_unsure_or_too_current_reading_leaves_the_risk(fake, current, sure) -> None:  # type: ignore[no-untyped-def]
-    assert reader_module.DROP < current and (sure < reader_module.TAKE_BACK_SURE or current >= reader_module.TAKE_BACK_CURRENT)
-    text = "if the urges to cut come back she will text the crisis line"
-    fake({text: scores(current, topic=0.95, hypothetical=sure, present=1 - sure)})
-    found = [sig(text, 0, len(text), "self_harm")]
-    assert arbitrate(text, found, lambda a, b: "self_harm") == found
-
-
-def test_the_findings_own_clause_must_read_the_same_way(fake) -> None:  # type: ignore[no-untyped-def]
-    text = "No SI. However, he checks her phone and she may not see friends"
-    clause = text[7:]
-    fake({text: scores(0.2, topic=0.97, negated=0.95), clause: scores(0.45, topic=0.9, present=0.8)})
-    found = [sig(text, 7, len(text), "ipv")]
-    assert arbitrate(text, found, lambda a, b: "ipv") == found
-
-
-def test_someone_elses_reading_does_not_take_back_harm_to_a_child(fake) -> None:  # type: ignore[no-untyped-def]
-    text = "uses a belt on his son when he answers back"
-    fake({text: scores(0.2, topic=0.97, other_person=0.96)})
-    found = [sig(text, 0, len(text), "safeguarding")]
-    assert arbitrate(text, found, lambda a, b: "safeguarding") == found
-
-
-def test_an_explicit_term_is_not_taken_back_below_the_take_back_line(fake) -> None:  # type: ignore[no-untyped-def]
-    text = "She cut her arm on Tuesday."
-    fake({text: scores(0.2, topic=0.97, historical=0.95)})
-    found = [sig(text, 4, 7, "self_harm", source="lexicon", level="risk")]
-    assert arbitrate(text, found, lambda a, b: "self_harm") == found
 
 
 def test_each_line_is_read_on_its_own(fake) -> None:  # type: ignore[no-untyped-def]
@@ -237,14 +196,6 @@ def test_a_denial_in_one_sentence_does_not_hide_the_next_sentence() -> None:
     r = read_text("Denies SI. Husband reads all her messages and decides who she is allowed to see.").risk
     assert r.is_risk and "ipv" in r.kinds
     assert not read_text("No SH. Enjoying the new job and sleeping better.").risk.is_risk
-
-
-def test_a_plan_for_if_the_urges_return_is_not_current_risk_but_the_wish_itself_is() -> None:
-    # Found by meaning alone; the reader is sure the first is supposed, not current (taken back), and reads
-    # the second, one fact apart, as current.
-    planned = read_text("We planned what he'd do if he ever felt like hurting himself again - call his sponsor, go to A&E.")
-    assert not planned.risk.is_risk and planned.risk.assertion == "hypothetical"
-    assert read_text("He has felt like hurting himself again this week - we agreed he would call his sponsor.").risk.is_risk
 
 
 def test_the_notes_and_the_output_checks_do_not_use_the_reader(fake) -> None:  # type: ignore[no-untyped-def]

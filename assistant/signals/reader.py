@@ -207,16 +207,6 @@ NO_TOPIC = 0.5
 MENTION = 0.5
 #: ... and over the assertion the rules gave an explicit term (its ConText scope has an exact span).
 MENTION_OVER_RULE = 0.8
-#: Between DROP and this ``current``, a current risk found by meaning alone is re-read as the reader's mention
-#: when the reader is at least TAKE_BACK_SURE of that mention (someone else's, supposed, denied, past), and it
-#: reads the finding's own clause the same way: "her son self-harms (cuts), she blames herself", "went over
-#: what she'd do if the urges to cut came back". Chosen on the read sets the reader was not trained on
-#: (more_train, anchors_fresh) as the setting that kept the most recall: false alarms 0.209 -> 0.195 and
-#: 0.271 -> 0.250, recall 0.919 -> 0.919 and 0.844 -> 0.828 (README, sixteenth round).
-TAKE_BACK_CURRENT = 0.4
-TAKE_BACK_SURE = 0.9
-#: Kinds whose risk is by nature to someone else: a reading of "someone else's" does not take them back.
-_ABOUT_OTHERS = frozenset({"safeguarding", "harm_to_others"})
 
 
 def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -269,7 +259,6 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
         return items
     out: list[Signal | None] = list(items)
     added: list[Signal] = []
-    takeback: list[tuple[int, str, str]] = []
     alone: list[tuple[int, int]] = []
     for (a, b), r in zip(spans, reader.read([text[a:b] for a, b in spans])):
         mine = [k for k, s in enumerate(out) if s is not None and s.family == "risk" and s.category != RISK_SCREEN
@@ -297,9 +286,6 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
                         (s.source != "lexicon" or p >= MENTION_OVER_RULE):
                     out[k] = replace(s, assertion=mention, modifiers=s.modifiers + (f"reader:{mention} {p:.2f}",))  # type: ignore[arg-type]
         if r.current >= DROP:
-            if r.current < TAKE_BACK_CURRENT and mention != "present" and p >= TAKE_BACK_SURE and r.topic >= NO_TOPIC:
-                takeback += [(k, mention, tag) for k in present if out[k].source == "semantic"  # type: ignore[union-attr]
-                             and not (mention == "other_person" and out[k].category in _ABOUT_OTHERS)]  # type: ignore[union-attr]
             continue
         mention, _ = r.mention(current=False)  # not current, even where "present" is its likeliest reading
         for k in present:
@@ -312,10 +298,4 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             if r.current >= ADD:
                 tag = f"reader:current {r.current:.2f} (its sentence)"
                 added.append(_over(text, x, y, kind_of(x, y), "present", "possible_risk", r.current, tag, tag))
-    if takeback:
-        # The unit may hold more than the finding ("No SI. However, partner controls finances ..."): the
-        # finding's own clause must read the same way.
-        for (k, mention, tag), r in zip(takeback, reader.read([out[k].clause or out[k].text for k, _, _ in takeback])):  # type: ignore[union-attr]
-            if r.current < TAKE_BACK_CURRENT and r.mention()[0] == mention:
-                out[k] = replace(out[k], assertion=mention, modifiers=out[k].modifiers + (tag, f"reader:{mention}"))  # type: ignore[arg-type]
     return [s for s in out if s is not None] + added
