@@ -136,6 +136,16 @@ def test_plain_words_with_quote_marks_and_a_check_not_yet_done(text: str, risk: 
     assert (predict(text).risk != "none") is risk, text
 
 
+@pytest.mark.parametrize("text, level", [
+    ("PHQ-9 item 9 scored 2.", "risk"),
+    ("EPDS 14, q10 = 1.", "risk"),
+    ("PHQ-9 item 9 scored 0.", None),
+])
+def test_a_screen_item_scored_at_the_end_of_a_sentence_is_read(text: str, level: str | None) -> None:
+    # the full stop after the score had been read as a decimal point, so a positive item 9 alone was missed
+    assert screen_risk(text).level == level, text
+
+
 def test_sleep_lost_is_a_symptom_not_a_denial() -> None:
     assert _assertion("she has not been sleeping and talks fast about big plans", "sleeping", "mania") == "present"
 

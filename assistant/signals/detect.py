@@ -705,7 +705,7 @@ def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...])
 
 #: A statement about one person: a sentence that opens with a third-person subject and a verb, not a question.
 _ONE_PERSON = re.compile(r"^\W*(?:she|he|they|pt|client)(?:'s|’s|\s+(?:is|was|has|had|keeps|kept|won'?t|doesn'?t|"
-                         r"didn'?t|can'?t|says|said|sleeps|lives|wants|told|hasn'?t|isn'?t|was|\w+(?:s|ed)))\b", re.I)
+                         r"didn'?t|can'?t|says|said|sleeps|lives|wants|told|hasn'?t|isn'?t|\w+(?:s|ed)))\b", re.I)
 
 
 def _one_person_after(norm: str, spans: list[tuple[int, int]], ci: int) -> bool:
