@@ -146,6 +146,16 @@ def test_a_screen_item_scored_at_the_end_of_a_sentence_is_read(text: str, level:
     assert screen_risk(text).level == level, text
 
 
+@pytest.mark.parametrize("text, risk", [
+    ("been thinking about dying a lot since the redundancy", True),
+    ("preoccupied with death, not eating", True),
+    ("keeps thinking about the death of her brother, can't stop crying", False),
+    ("denies thinking about dying", False),
+])
+def test_thoughts_of_ones_own_death_are_ideation(text: str, risk: bool) -> None:
+    assert (predict(text).risk != "none") is risk, text
+
+
 def test_sleep_lost_is_a_symptom_not_a_denial() -> None:
     assert _assertion("she has not been sleeping and talks fast about big plans", "sleeping", "mania") == "present"
 
