@@ -498,8 +498,6 @@ def _stopped_doing(doc: Any, mod: Any) -> bool:
     return before in _STOP_SUBJECT or after in _STOP_OBJECT
 
 
-#: The rules that frame a question as a case in general.
-_GENERIC_FRAMES = frozenset({"a client who", "clients who", "when (in a question)"})
 
 
 def _my_client(doc: Any, mod: Any) -> bool:
@@ -509,8 +507,10 @@ def _my_client(doc: Any, mod: Any) -> bool:
     return "my" in words and any(w in _CLIENT_WORDS for w in words)
 
 
-#: The rules that read a generic person ("a client who says ...") as a case in general.
+#: The rules that read a generic person ("a client who says ...") as a case in general, and those that frame
+#: a question so.
 _GENERIC_PERSON = frozenset({"a client who", "clients who"})
+_GENERIC_FRAMES = _GENERIC_PERSON | {"when (in a question)"}
 #: A report in the past tense: what one person said, not what such a person might say.
 _PAST_REPORT = re.compile(r"^(?:said|told|reported|disclosed|described|mentioned|admitted|shared|wrote|texted|"
                           r"messaged|explained|revealed|confided|emailed|called|rang|phoned)$")

@@ -412,11 +412,12 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         from .assertion import Scoped, assert_targets
 
         gender = client_gender(norm)
+        last_fact = _last_one_person(norm, spans)
         for ci, group in by_clause.items():
             cs, ce = spans[ci]
             targets = [(None, None, c.category) if c.start is None else (c.start - cs, c.end - cs, c.category)
                        for c in group]
-            scoped_all = assert_targets(norm[cs:ce], targets, gender, specific=_one_person_after(norm, spans, ci))
+            scoped_all = assert_targets(norm[cs:ce], targets, gender, specific=last_fact > ci)
             for k, c in enumerate(group):
                 # A screen negated by a word before it was not done ("no risk check today", "without a risk
                 # assessment"); a negative result comes after it ("risk: neg", "PHQ-9 item 9: 0").
@@ -708,9 +709,11 @@ _ONE_PERSON = re.compile(r"^\W*(?:she|he|they|pt|client)(?:'s|’s|\s+(?:is|was|
                          r"didn'?t|can'?t|says|said|sleeps|lives|wants|told|hasn'?t|isn'?t|\w+(?:s|ed)))\b", re.I)
 
 
-def _one_person_after(norm: str, spans: list[tuple[int, int]], ci: int) -> bool:
-    """A later clause of the text states a fact of one person ("She's 8 months pregnant.")."""
-    return any(_ONE_PERSON.match(norm[a:b]) and not norm[a:b].rstrip().endswith("?") for a, b in spans[ci + 1:])
+def _last_one_person(norm: str, spans: list[tuple[int, int]]) -> int:
+    """The index of the last clause that states a fact of one person ("She's 8 months pregnant."), or -1: a
+    clause before it is about that person."""
+    return max((i for i, (a, b) in enumerate(spans)
+                if _ONE_PERSON.match(norm[a:b]) and not norm[a:b].rstrip().endswith("?")), default=-1)
 
 
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:

@@ -212,17 +212,12 @@ MENTION_OVER_RULE = 0.8
 def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """The sentences of ``text[a:b]``, stripped, as spans of ``text``."""
     out, start = [], a
-    for m in list(_SENTENCE_END.finditer(text, a, b)) + [None]:
-        end = m.start() if m is not None else b
-        x, y = start, end
-        while x < y and text[x].isspace():
-            x += 1
-        while y > x and text[y - 1].isspace():
-            y -= 1
-        if y > x:
-            out.append((x, y))
-        if m is not None:
-            start = m.end()
+    for end, nxt in [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text, a, b)] + [(b, b)]:
+        piece = text[start:end]
+        if piece.strip():
+            x = start + len(piece) - len(piece.lstrip())
+            out.append((x, x + len(piece.strip())))
+        start = nxt
     return out
 
 
