@@ -24,8 +24,9 @@ FRESH = ("fresh_read", "fresh_held")
 #: Three more writers' snippets (4 December 2026, LABELS.md): the never-read third, reported beside them; and
 #: a later writer's words of risk used literally and figuratively (never read), reported the same way; and
 #: the never-read halves of two later writers' sets (4 December 2026, night): suicide warning signs against
-#: look-alikes, and every risk kind in busy clinicians' words.
-MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held")
+#: look-alikes, and every risk kind in busy clinicians' words; and of two more (4 December 2026, late night):
+#: out-of-frame methods and focal areas in plain words, and stabilise-first presentations and adaptations.
+MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held")
 
 
 def signals_dir() -> Path:

@@ -45,23 +45,38 @@ _AGE = re.compile(
     r"|\b(?:in\s+(?:her|his|their|my)\s+(?:early\s+|mid[-\s]?|late\s+)?|\b(?:early|mid|late)[-\s]?)"
     rf"(?:(?P<dec>[1-9]0)'?s|(?P<dw>{'|'.join(_DECADE_WORDS)}))\b"
     r"|\bnow\s+(?:aged?\s+)?(?P<now>\d{2})\b" + _NOT_AGE +
+    rf"|\b(?:turned|turns|turning)\s+"
+    rf"(?:(?P<turn>\d{{2}})\b{_NOT_AGE}|(?P<wturn>{_WORD_AGE})\b(?![-\s]*(?:weeks?|days?|months?)))"
+    # An age opening a line or a sentence, as a note's apposition: "81, widowed in Jan.", "Fifteen. Hates school".
+    r"|(?:^|(?<=[.!?;]\s)|(?<=\n))[-*•]?\s*"
+    rf"(?:(?P<lead>\d{{2}})\s*,(?=\s+[a-z])|(?P<wlead>{_WORD_AGE})\s*[,.](?=\s|$))" +
     r"|\b(?P<word>teen(?:age(?:d|r)?|s)?|adolescen\w*|elderly|older\s+adult|pensioner|octogenarian|nonagenarian|septuagenarian)\b",
     _I,
 )
 _RELATIONS = sorted(MALE_RELATIONS | FEMALE_RELATIONS | {
     "partner", "child", "children", "kid", "kids", "baby", "toddler", "parent", "sibling", "cousin", "friend", "neighbour",
-    "neighbor", "grandchild", "grandkid", "stepchild", "in-law", "lodger", "flatmate", "housemate"}, key=len, reverse=True)
+    "neighbor", "grandchild", "grandkid", "stepchild", "in-law", "lodger", "flatmate", "housemate",
+    "nan", "nana", "nanna", "gran", "granny", "grandma", "grandpa", "grandad", "granddad", "grampa"}, key=len, reverse=True)
 _CLIENT_NOUNS = ("pt", "cl", "client", "patient")
 _PEOPLE = ("widower", "widow", "gentleman", "man", "woman", "lady", "girl", "boy", "lad", "guy", "bloke", "mum-to-be")
 #: An age a person noun owns: "pt (47)", "grandson (14)", "Widower, 79, says", "pt 19, first year", "Cl. 44".
 _OWNED = re.compile(
-    rf"\b(?P<noun>{'|'.join(map(re.escape, (*_RELATIONS, *_CLIENT_NOUNS, *_PEOPLE)))})\.?"
+    rf"\b(?P<noun>{'|'.join(map(re.escape, (*_RELATIONS, *_CLIENT_NOUNS, *_PEOPLE)))}"
+    r"|(?:mr|mrs|ms|miss|mx)\.?\s+[a-z][\w'-]*)\.?"
     r"(?:\s+(?:herself|himself|themselves|themself|(?:I|we)\s+see|I'm\s+seeing))?\s*"
-    r"(?:\(\s*(?:my\s+client\s*,\s*)?(?P<p>\d{1,3})\s*(?:[MF]|y/?o|yrs?)?\s*\)"
+    r"(?:\(\s*(?:my\s+client\s*,\s*)?(?P<p>\d{1,3})\s*(?:[MF]|y/?o|yrs?)?\s*(?:\)|,(?=\s*[a-z]))"
     r"|,\s*(?P<c>\d{1,3})\s*(?=[,;:)]|[-–—]|\s+(?:and|who|with|has|had|is|was|says|said|reports?|presents?|came)\b)"
     r"|\s+(?P<b>\d{2})(?=\s*[,;:)]|\s*$|\s+(?:and|who|with|has|had|is|was|says|said|reports?)\b))",
     _I,
 )
+#: An age set off by commas or brackets after a word, as notes describe a person: "retired teacher, 71.", "newly
+#: retired nurse, 62, misses ...", "sheltered housing, 81, misses garden", "recently retired (61)". Whose it is
+#: follows the words before it ("her mum, 82, lives with them" is the mother's).
+_APPOSITION = re.compile(
+    r"(?<=[a-z)'’]),\s*(?P<a>\d{2})(?=\s*(?:[,.;:)]|$)|\s+(?:and|who|with|has|had|is|was|says|said|lives|living|"
+    r"misses|lost|now|no|since|retired|widowed|married|divorced|single|presents?|reports?|came)\b|\s+\()"
+    r"|(?<=[a-z])\s\((?P<b>\d{2})\)"
+    rf"|\b(?:man|woman|lady|gentleman|widow|widower)\s+of\s+(?P<c>\d{{2}})\b{_NOT_AGE}", _I)
 _SCHOOL = re.compile(
     r"\b(?:year|yr|y)\s?(?P<uk>[7-9]|1[0-3])\b|\b(?:grade|gr\.?)\s?(?P<us>[6-9]|1[0-2])\b|\b(?P<us2>[6-9]|1[0-2])(?:th)\s+grade(?:r)?\b"
     r"|\b(?P<hs>high[-\s]school(?:er)?|secondary\s+school|middle\s+school|sixth[-\s]form|lower\s+sixth|upper\s+sixth|gcses?|a[-\s]levels?|"
@@ -177,8 +192,9 @@ def _past(text: str, start: int, end: int, word: bool) -> bool:
 def life_stages(text: str) -> list[LifeStage]:
     out: list[LifeStage] = []
     for m in _AGE.finditer(text):
-        n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("now")
-        words = m.group("w1") or m.group("w2")
+        n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("now") or m.group("turn") \
+            or m.group("lead")
+        words = m.group("w1") or m.group("w2") or m.group("wturn") or m.group("wlead")
         stage, numeric = None, bool(n or words)
         if n or words:
             stage = _stage_of(int(n) if n else _word_value(words))
@@ -190,7 +206,7 @@ def life_stages(text: str) -> list[LifeStage]:
             stage = "ipt_a" if w.startswith(("teen", "adolescen")) else "late_life"
         if not stage:
             continue
-        copula = bool(m.group("n4") or m.group("w1"))
+        copula = bool(m.group("n4") or m.group("w1") or m.group("turn") or m.group("wturn"))
         whose = "past" if _past(text, m.start(), m.end(), bool(m.group("word"))) else \
             _whose(text, m.start(), m.end(), copula)
         out.append(LifeStage(stage, m.start(), m.end(), m.group(0), whose, numeric, bool(m.group("now"))))
@@ -201,6 +217,16 @@ def life_stages(text: str) -> list[LifeStage]:
             continue  # "son 14" is too loose a form for anyone but the client
         whose = "client" if noun in _CLIENT_NOUNS or "client" in m.group(0).lower() else \
             "other" if noun in _RELATIONS else _whose(text, m.start(), m.end())
+        out.append(LifeStage(_stage_of(age), m.start(), m.end(), m.group(0), whose, True))
+    for m in _APPOSITION.finditer(text):
+        if any(st.start < m.end() and m.start() < st.end for st in out):
+            continue  # already read, with its owner ("grandson (14)", "Widower, 79, says")
+        if _SCORE_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
+            continue  # "EPDS (14)", "PHQ, 12": a score
+        age = int(m.group("a") or m.group("b") or m.group("c"))
+        word = re.search(r"([\w'-]+)\W*$", text[:m.start()])
+        relation = bool(word and word.group(1).lower().rstrip("s") in _RELATIONS)
+        whose = "other" if relation else _whose(text, m.start(), m.end())
         out.append(LifeStage(_stage_of(age), m.start(), m.end(), m.group(0), whose, True))
     for m in _SCHOOL.finditer(text):
         out.append(LifeStage("ipt_a", m.start(), m.end(), m.group(0), _whose(text, m.start(), m.end())))

@@ -401,6 +401,11 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             # a condition inside anyone's quoted words, single quotes too, is theirs ("'if you leave I'll make
             # sure you never see the kids' and punched the door"): what follows the quotation happened
             close = next((b for a, b in quotes if a < mod.modifier_span[0] < b), None)
+        elif close is None and mod.category.upper() == "NEGATED_EXISTENCE":
+            # ... and so is a negation inside a quoted statement of its own ("When she says 'I'll never cope as
+            # a mum', should I be reframing that thought?"); a quoted one- or two-word answer ("SI: 'no'",
+            # "'never' to SH") still answers what it stands by
+            close = next((b for a, b in quotes if a < mod.modifier_span[0] < b and b - a > 4), None)
         if close is not None and close < mod.scope_span[1]:
             mod._scope_end = close  # a modifier inside a quotation reaches no further than the quotation
         if mod.rule.literal == "not sure if" and doc[mod.modifier_span[0]].text == "?" and mod.modifier_span[0] > 0 \

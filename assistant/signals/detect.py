@@ -535,9 +535,12 @@ def _settle_adaptations(norm: str, items: list[Signal]) -> list[Signal]:
     stages, ruled_out = settle(found)
     # The ages decide the age-based adaptations: the client's stated age rules out those it is not, and
     # another person's age the adaptation it names, however found; a catalog cue inside an age's words
-    # ("her 16-year-old son", "cut as a teen") takes the age's reading.
+    # ("her 16-year-old son", "cut as a teen") takes the age's reading. A reading by meaning alone never adds
+    # one: a text about a teenager, a school or a retirement is not about a teenage or an older client (the
+    # probe fired on "her 14yo dtr has a boyfriend of 23" and "recently retired, spent his lump sum"); an age,
+    # a life-stage word or a programme's name ("IPT-A", "older adult") does.
     out = [s for s in out if not (s.source != "age" and s.category in AGE_BASED and (
-        s.category in ruled_out or any(a.start < s.end and s.start < a.end for a in found)))]
+        s.source == "semantic" or s.category in ruled_out or any(a.start < s.end and s.start < a.end for a in found)))]
     out += [Signal(st.adaptation, st.start, st.end, st.text, "present" if st.whose == "client" else "other_person",
                    "age", 1.0, "age") for st in stages if st.adaptation not in ("adult", "child")]
     return out

@@ -22,6 +22,15 @@ _REQUEST_CUE = re.compile(
     r"will|shd|wd|discuss\w*|point\s+out|name\s+(?:this|it|that)|reflect\w*|tempted|thinking|wonder\w*|"
     r"intend\w*|aim\w*|hoping|keen|idea|to\s+\w+\s+(?:next|in\s+session)|interpret\w*|link\w*|help)\b",
     re.IGNORECASE)
+#: ... or that records the method as done or agreed in this therapy, as session notes do ("worked on reframing
+#: the belief", "tried left-right tapping", "did chair work", "agreed he'll write down the hot thought", "traced
+#: her fear back to ..."). "Did" a therapy or a course names past treatment ("did CBT at uni", "did two years of
+#: CBT before"), not this session's work.
+_DELIVERY_CUE = re.compile(
+    r"\b(?:worked\s+on|tried|"
+    r"did(?!\s+(?:[\w-]+\s+){0,3}?(?:therap\w*|cbt|dbt|course|years?|months?|yrs?|\d+\s*(?:m|mo|yrs?)\b))|"
+    r"done|guided|led|traced|agreed|asked\s+(?:her|him|them|pt|cl|client)\s+to|identified|practi[sc]ed|rehearsed|set|"
+    r"introduced|taught|began|started)\b", re.IGNORECASE)
 #: A risk kind -> the stabilise-first entry in knowledge/frame.yaml.
 RISK_TO_FRAME = {
     "suicidal_ideation": "acute_suicidal_risk",
@@ -135,7 +144,8 @@ def risk_view(signals: Signals) -> RiskView:
 #: is not a request of this therapy ("her last therapist kept linking everything to her childhood", "already on
 #: an MBSR course through her GP", "in my CBT days I'd have done cognitive restructuring here").
 _ELSEWHERE = re.compile(
-    r"\b(?:(?:last|previous|prior|old|former|other|earlier|first)\s+(?:therapist|counsell?or|clinician|psychologist|"
+    r"\b(?:(?:last|previous|prev|prior|old|former|other|earlier|first)\s+"
+    r"(?:therapist|counsell?or|clinician|psychologist|"
     r"therapy|course\s+of\s+therapy)|in\s+my\s+\w+\s+days|trained\s+in|(?:already|currently)\s+(?:on|doing|attending|in)\b|"
     r"through\s+(?:her|his|their|the)\s+(?:GP|practice|school|work)|(?:psychiatrist|GP|colleague|doctor|teacher)\s+"
     r"(?:has\s+)?(?:suggested|recommended|prescribed|gave)|on\s+the\s+side|had\s+(?:me|her|him|them)\s+do|"
@@ -170,7 +180,8 @@ def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestV
     for s in signals.items:
         fam = s.family
         if fam == "frame" and s.assertion in REQUEST_ASSERTIONS and s.category not in out.out_of_frame \
-                and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)) \
+                and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)
+                     or _DELIVERY_CUE.search(s.clause)) \
                 and not _not_asked_for(s, signals.text):
             out.out_of_frame.append(s.category)
             out.spans.setdefault(s.category, s.text)

@@ -1,0 +1,137 @@
+"""Out-of-frame methods, adaptations and stabilise-first presentations in forms found in text by writers who
+had not read the rules (the seventeenth round's read halves): pairs that differ in the one thing that decides
+the reading. My own phrasings, not the sets' snippets."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.catalog import get_catalog
+from assistant.signals import read_text
+from assistant.signals.ages import life_stages, settle
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return get_catalog()
+
+
+def _frame(text: str, catalog) -> list[str]:
+    return read_text(text, catalog=catalog).request.out_of_frame
+
+
+def _adaptations(text: str, catalog) -> list[str]:
+    return read_text(text, catalog=catalog).request.adaptations
+
+
+@pytest.mark.parametrize("text,method", [
+    # a method recorded as done or agreed in this therapy is out of frame, as a request is
+    ("- did chair work: he spoke to 'Dad' in the empty chair about the funeral", "empty_chair"),
+    ("worked on reframing his belief 'I ruin everything' into a more balanced thought", "cognitive_restructuring"),
+    ("- tried bilateral stimulation while she pictured the car crash", "emdr"),
+    ("- guided a 20 min body scan in session, to open each session from now on", "mindfulness_training"),
+])
+def test_a_method_recorded_as_done_counts(text: str, method: str, catalog) -> None:
+    assert method in _frame(text, catalog)
+
+
+@pytest.mark.parametrize("text", [
+    # ... but a therapy done before, elsewhere, is history
+    "did CBT at college - 'the thought records were fine but nothing changed'",
+    "did two years of schema therapy privately, says it explained a lot",
+    "prev therapist did chair work with her, she hated it",
+])
+def test_a_past_course_of_another_therapy_is_not_this_therapys_method(text: str, catalog) -> None:
+    assert _frame(text, catalog) == []
+
+
+@pytest.mark.parametrize("text,method", [
+    ("Should I ask him to write down the 'hot' thought after each row, with how strongly he believes it?", "thought_records"),
+    ("- HW: note each time the 'I'm a burden' thought comes, w/ % belief", "thought_records"),
+    ("next session: spot her thinking errors (catastrophising, mind-reading) about the new job", "cognitive_restructuring"),
+    ("Could I help him find a more helpful thought than 'I'll be alone forever'?", "cognitive_restructuring"),
+    ("- agreed a graded return to the gym: car park this wk, reception next, then a class", "exposure"),
+    ("Is it ok to build up from photos to a real lift with her within our contract?", "exposure"),
+    ("Would it help to go through his upbringing in detail to find where this started?", "childhood_exploration"),
+    ("Can I let her ramble freely and see what comes up about her marriage?", "free_association"),
+    ("- plan: left-right tapping while she holds the memory of the funeral", "emdr"),
+    ("Would it be ok to practise upbeat self-statements with her before the tribunal?", "positive_thinking"),
+])
+def test_a_method_described_in_plain_words(text: str, method: str, catalog) -> None:
+    assert method in _frame(text, catalog)
+
+
+@pytest.mark.parametrize("text", [
+    "Is it ok to help her remember the good times with her late mum as well as the hard ones, for a balanced picture?",
+    "Role play: rehearsed how she'll ask her sister for help with the kids",
+    "- linked the low mood this week to the row with her husband",
+])
+def test_ipt_work_that_sounds_alike_is_in_frame(text: str, catalog) -> None:
+    assert _frame(text, catalog) == []
+
+
+def test_a_negation_inside_a_quoted_statement_stays_there(catalog) -> None:
+    # "never" belongs to the client's words; the clinician's question proposes restructuring
+    text = "When she says 'I'll never be a good mum', should I be disputing that belief with her?"
+    assert "cognitive_restructuring" in _frame(text, catalog)
+    # a quoted one-word answer still answers the screen beside it
+    assert read_text("asked about SI - 'no' - and SH denied").risk.level is None
+
+
+@pytest.mark.parametrize("text,adaptation,whose", [
+    ("Recently turned 70, moved into a flat near her son", "late_life", "client"),
+    ("her dad turned 80 in May and she organised the party", "late_life", "other"),
+    ("81, widowed in March, lives alone", "late_life", "client"),
+    ("Fifteen. Hates school since the move", "ipt_a", "client"),
+    ("My older client (77, widowed last year) keeps saying she's 'done'", "late_life", "client"),
+    ("Mr K, 64, pushed into early retirement", "late_life", "client"),
+    ("retired nurse, 66, misses the ward", "late_life", "client"),
+    ("recently retired (62), at a loose end", "late_life", "client"),
+    ("Woman of 68, recently divorced", "late_life", "client"),
+    ("her nan, 92, has moved in with them", "late_life", "other"),
+])
+def test_an_age_written_as_notes_write_it(text: str, adaptation: str, whose: str) -> None:
+    stages = [s for s in life_stages(text) if s.adaptation == adaptation]
+    assert stages and stages[0].whose == whose
+
+
+@pytest.mark.parametrize("text", ["PHQ-9 17, GAD-7 12.", "EPDS (14) today", "sessions 10, 11, 12.", "PHQ, 12, mild"])
+def test_a_score_is_not_an_age(text: str) -> None:
+    assert settle(life_stages(text)) == ([], frozenset())
+
+
+@pytest.mark.parametrize("text,adaptation", [
+    # a text about a teenager, a school or a retirement is not about a teenage or an older client...
+    ("The school rang her again about her son's attendance; she's furious with his dad", None),
+    ("Parents' evening at her daughter's school went badly and they rowed in the car", None),
+    ("Everyone at her church is older and she feels out of place", None),
+    # ... an age, a life-stage word or a programme's name is
+    ("She's an IPT-A client and her stepdad shouts at her most nights", "ipt_a"),
+    ("Retired headteacher, 72, says depression is 'for weak people'", "late_life"),
+])
+def test_the_age_based_adaptations_need_an_age_or_a_stage_word(text: str, adaptation: str | None, catalog) -> None:
+    got = [a for a in _adaptations(text, catalog) if a in ("ipt_a", "late_life")]
+    assert got == ([adaptation] if adaptation else [])
+
+
+@pytest.mark.parametrize("text,presentation", [
+    ("'Had a manic week at work' - quarter end, home late every night", None),
+    ("a 'psychotic' day at the office, her word - three deadlines", None),
+    ("manic, hasn't slept in three days, spending heavily", "mania"),
+    ("psychotic depression: hears a voice telling her she's evil", "psychosis"),
+])
+def test_a_busy_stretch_of_time_called_manic_is_not_mania(text: str, presentation: str | None, catalog) -> None:
+    got = [c for c in read_text(text, catalog=catalog).stabilise_first if c in ("mania", "psychosis")]
+    assert got == ([presentation] if presentation else [])
+
+
+@pytest.mark.parametrize("text,without_trigger", [
+    ("Terror of being sick - won't eat out, panics if anyone coughs. No relationship link she can see.", True),
+    ("Fearful of flying since childhood; job needs travel; relationships otherwise fine", True),
+    ("Checks the hob is off again and again before leaving, up to an hour; no interpersonal theme", True),
+    ("Her panic attacks started the week her partner moved out", False),
+    ("no fear of flying, travels for work happily", False),
+])
+def test_a_phobia_or_an_obsession_in_plain_words(text: str, without_trigger: bool, catalog) -> None:
+    got = "anxiety_without_interpersonal_trigger" in read_text(text, catalog=catalog).stabilise_first
+    assert got is without_trigger
