@@ -135,3 +135,36 @@ def test_a_busy_stretch_of_time_called_manic_is_not_mania(text: str, presentatio
 def test_a_phobia_or_an_obsession_in_plain_words(text: str, without_trigger: bool, catalog) -> None:
     got = "anxiety_without_interpersonal_trigger" in read_text(text, catalog=catalog).stabilise_first
     assert got is without_trigger
+
+
+@pytest.mark.parametrize("text,psychosis", [
+    # voices placed in the world are people's
+    ("Upstairs neighbours again - 'hearing voices through the ceiling all night', she's shattered", False),
+    ("'hearing things on the grapevine' about her ex's new partner", False),
+    ("hears voices in her head telling her she's worthless", True),
+])
+def test_voices_placed_in_the_world_are_peoples(text: str, psychosis: bool) -> None:
+    found = any(s.category == "psychosis" and s.source == "lexicon" and s.present for s in read_text(text).signals.items)
+    assert found is psychosis
+
+
+@pytest.mark.parametrize("text,dependent", [
+    ("Drinks every morning to steady the shakes, half a bottle of vodka by lunch", True),
+    ("using ketamine every day since the summer, says she can't stop", True),
+    ("Had withdrawal fits last time he stopped drinking", True),
+    ("never drinks in the morning, and has never had withdrawal symptoms", False),
+])
+def test_dependence_by_its_signs(text: str, dependent: bool) -> None:
+    found = any(s.category == "severe_substance_dependence" and s.source == "lexicon" and s.present
+                for s in read_text(text).signals.items)
+    assert found is dependent
+
+
+@pytest.mark.parametrize("text,area", [
+    ("Comfort eating worse since the separation; 'the fridge is my only friend now'", "role_transition"),
+    ("Low since the break-up in March, eating on her own every night", "role_transition"),
+    ("Drinking more since they split up; the flat feels empty", "role_transition"),
+    ("at loggerheads with her sister over their mum's care", "role_dispute"),
+])
+def test_focal_area_from_ordinary_words(text: str, area: str, catalog) -> None:
+    assert read_text(text, catalog=catalog).focal.primary == area
