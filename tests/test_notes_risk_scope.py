@@ -317,3 +317,31 @@ def test_a_sentence_with_an_items_description_is_still_grounded_as_a_whole() -> 
                                 "garden centre.", bullets, get_catalog(), clauses=[c for c, _ in f.clauses],
                                 source_signals=f._signals)
     assert any(p.kind == "claim" for p in problems)
+
+
+# --- the seventeenth round ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    # a stated intention to hurt a person is harm to others in so many words
+    ("said he's going to 'smash his brother's face in' if he turns up again", [("harm_to_others", "present")]),
+    ("says she'll glass her ex if she sees him in the pub", [("harm_to_others", "present")]),  # a conditional threat is a threat
+    ("threatened to stab her neighbour over the fence", [("harm_to_others", "present")]),
+    # ... an object that is not a person is not
+    ("going to smash this exam, then hit the gym", []),
+])
+def test_a_stated_threat_to_a_person(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [x for x in _lexical(text) if x[0] == "harm_to_others"] == expected
+
+
+@pytest.mark.parametrize("bullets,line,in_risk", [
+    # restricting the means of harm is risk management and belongs with the risk lines
+    ("- s6/16 grief (son)\n- pills now handed to her husband to keep; she agreed\n- denies SI today",
+     "pills now handed to her husband to keep", True),
+    ("- s9/16 RD\n- firearms kept at his brother's since the row\n- denies SI, HI",
+     "firearms kept at his brother's since the row", True),
+    # ... starting a medication is not
+    ("- s6/16 grief (son)\n- put on sertraline by GP last week\n- denies SI today",
+     "put on sertraline by GP last week", False),
+])
+def test_restricting_the_means_of_harm_is_a_risk_line(bullets: str, line: str, in_risk: bool) -> None:
+    assert (line in parse_bullets(bullets, get_catalog()).risk.details) is in_risk

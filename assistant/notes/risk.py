@@ -22,6 +22,15 @@ from .kinds import measure_only, planned
 _I = re.IGNORECASE
 _PLAN_DENIAL = re.compile(r"\b(?:denies|denied|denying|no|nil|without)\s+(?:\w+\s+){0,2}(?:plan|intent|intention)s?\b", _I)
 _RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b", _I)
+#: Restricting the means of harm is risk management, whatever else the clause says ("agreed to put bat in
+#: closet", "pills handed to her sister", "removed the lighter from beside his bed").
+_MEANS_RESTRICTED = re.compile(
+    r"\b(?:put|putting|lock\w*|remov\w*|hand\w*\s+(?:over|in)|hand(?:s|ed)?|stor\w*|"
+    r"dispos\w*\s+of|get\s+rid\s+of|got\s+rid\s+of)(?:\s+(?:away|up|in|over|out))?\s+(?:(?:the|his|her|their|all|any|spare)\s+)?"
+    r"(?:bat|knife|knives|guns?|firearms?|rifles?|shotguns?|weapons?|pills|meds|medications?|tablets|lighter|blades?|"
+    r"razors?|rope|ligatures?|ammunition|ammo)\b"
+    r"|\b(?:bat|knives|guns?|firearms?|rifles?|shotguns?|weapons?|pills|meds|medications?|tablets|lighter|blades?|razors?|"
+    r"ammunition|ammo)\s+(?:now\s+)?(?:handed|given|locked|removed|stored|kept)\s+(?:to|away|up|with|in|at|by)\b", _I)
 #: A safety plan, or its shorthand "SP" (capitals: "sp" is not a plan) when a status follows ("SP done").
 _SAFETY_PLAN = re.compile(r"\b(?:[Ss]afety\s+[Pp]lan|SAFETY\s+PLAN|SP(?=\s*(?::|-|–)?\s*(?:not\s+)?(?:done|reviewed|updated|completed|"
                           r"made|agreed|started|drawn|written|in\s+place|revised|checked|given|copy|declined|refused|pending)))\b[^.;\n]*")
@@ -33,8 +42,12 @@ SURE_MEANING = 0.9
 #: it, IPT's own words read as another method ("explored expectations of rejection", "walking daily"). Chosen
 #: on the dev, heldout, fresh_read and fresh3_read bullet sets (0.8 and 0.9 alike; only fresh3_read moved).
 FRAME_SURE = 0.8
-#: Below this probability a meaning-level finding is not even a hint (tuned on the dev bullet sets).
-HINT_MIN = 0.5
+#: Below this probability a meaning-level finding is not even a hint. Tuned on the read bullet sets (dev,
+#: heldout and the fresh writers' read halves): 0.5 -> 0.6 stopped quoted figures of speech and logistics
+#: ("'I'm absolutely dying here, every letter is another bill'", "nan died Easter, 'it's not that, it's
+#: everything'") reading as warning signs, 351 -> 354 of 370 sets, none lost once a stated threat of violence
+#: to a person became an explicit form (it had been caught only as a hint).
+HINT_MIN = 0.6
 RISK_PART = re.compile(r"\b(?:SI|HI|SH|S/H|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
                         r"plan|intent|means|risk|C-?SSRS|kill\w*|hurt\w*|harm\w*|weapons?|guns?|unsafe|safe|"
                         r"crisis|ligature|stockpil\w*|hopeless\w*)\b", re.I)
@@ -236,7 +249,7 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         view = risk_view(Signals(c.text, mine))
         sure = [x for x in view.present if x.source != "semantic" or x.score >= SURE_MEANING]
         levels = {x.level for x in sure}
-        r = ClauseRisk(risk_word=bool(_RISK_WORDS.search(c.text)),
+        r = ClauseRisk(risk_word=bool(_RISK_WORDS.search(c.text) or _MEANS_RESTRICTED.search(c.text)),
                   frame=any(x.family == "frame" and x.assertion == "present" and (x.source != "semantic" or x.score >= FRAME_SURE)
                             for x in mine))
         hints = [x for x in view.present if x.score >= HINT_MIN]
