@@ -168,3 +168,21 @@ def test_dependence_by_its_signs(text: str, dependent: bool) -> None:
 ])
 def test_focal_area_from_ordinary_words(text: str, area: str, catalog) -> None:
     assert read_text(text, catalog=catalog).focal.primary == area
+
+
+@pytest.mark.parametrize("text,adaptation,present", [
+    # a relation's pregnancy or baby is not the client's perinatal period
+    ("My client's sister is pregnant after my client's years of trying; they've stopped speaking", "perinatal", False),
+    ("Sister had a baby 2 wks ago; pt (38, no children) feels pushed out", "perinatal", False),
+    ("the baby is 3 months and she's not sleeping", "perinatal", True),
+    # "pt 17 smokes ..." is an age; "pt 12 sessions in" is not
+    ("pt 17 smokes weed every day and thinks the police are watching her", "ipt_a", True),
+])
+def test_whose_perinatal_period_or_age(text: str, adaptation: str, present: bool, catalog) -> None:
+    stages = [s for s in settle(life_stages(text))[0] if s.adaptation == adaptation and s.whose == "client"]
+    assert bool(stages) is present
+
+
+def test_a_nightmare_of_a_week_is_a_bad_week(catalog) -> None:
+    assert _frame("She says she had a nightmare of a week at work - should I explore that?", catalog) == []
+    assert "dream_interpretation" in _frame("Should I explore what her recurring nightmare about the flood means?", catalog)

@@ -66,7 +66,10 @@ _OWNED = re.compile(
     r"(?:\s+(?:herself|himself|themselves|themself|(?:I|we)\s+see|I'm\s+seeing))?\s*"
     r"(?:\(\s*(?:my\s+client\s*,\s*)?(?P<p>\d{1,3})\s*(?:[MF]|y/?o|yrs?)?\s*(?:\)|,(?=\s*[a-z]))"
     r"|,\s*(?P<c>\d{1,3})\s*(?=[,;:)]|[-–—]|\s+(?:and|who|with|has|had|is|was|says|said|reports?|presents?|came)\b)"
-    r"|\s+(?P<b>\d{2})(?=\s*[,;:)]|\s*$|\s+(?:and|who|with|has|had|is|was|says|said|reports?)\b))",
+    r"|\s+(?P<b>\d{2})(?=\s*[,;:)]|\s*$|\s+(?:and|who|with|has|had|is|was|says|said|reports?)\b"
+    # ... or any word that is not a unit ("pt 17 smokes weed daily"; not "pt 12 sessions in", "cl 45 mins late")
+    r"|\s+(?!(?:sessions?|sess|weeks?|wks?|days?|months?|mos?|mins?|minutes?|hours?|hrs?|times?|kg|lbs?|yrs?|years?|"
+    r"points?|pts|out|of|x|am|pm)\b)[a-z]{3,}\b))",
     _I,
 )
 #: An age set off by commas or brackets after a word, as notes describe a person: "retired teacher, 71.", "newly
@@ -101,7 +104,8 @@ _SCORE_BEFORE = re.compile(r"(?:(?-i:\b[A-Z][A-Z]+(?:[-\s]?\d+)?)|\bscor\w*|\bra
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10}
 _POSSESSIVE = re.compile(r"\b(?:her|his|their|my|whose|(?:client|pt|patient|cl)'s)\b"
                          r"((?:\s+(?!(?:and|but|or|who|when|that|because|so)\b)[\w'-]+){0,3})\s*[,(]?\s*$", _I)
-_CLIENT_NOUN = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:client|pt|patient|cl|supervisee's\s+client)\b", _I)
+_CLIENT_NOUN = re.compile(r"^\s*(?:(?!(?:after|before|since|with|for|about|because|than|like|to|from|and|but|of)\b)[\w-]+\s+){0,2}?"
+                          r"(?:client|pt|patient|cl|supervisee's\s+client)\b(?!['’]s)", _I)
 _RELATION_BEFORE = re.compile(rf"\b(?:{'|'.join(map(re.escape, _RELATIONS))})s?\s+$", _I)  # "Mum in her 80s"
 _RELATION_AFTER = re.compile(rf"^\s*(?:(?!(?:whose|who|with|for|and|of)\b)[\w-]+\s+)?(?:{'|'.join(map(re.escape, _RELATIONS))})s?\b", _I)
 #: Words that date a stage to the past: "as a teen", "SH in teens", "in adolescence", "since age 14", "when she was".
@@ -111,6 +115,9 @@ _PAST_WORD_BEFORE = re.compile(r"(?:\bas\s+(?:an?\s+)?|\bin\s+(?:(?:early|late|m
 #: A parent reporting on their child: "Mum rang: her 14-year-old ...", the child is the client.
 _PARENT_INFORMANT = re.compile(r"\b(?:mum|mom|mother|dad|father|parents?|carer)\s+(?:has\s+)?(?:rang|rung|phoned|called|emailed|texted|"
                                r"wrote|said|says|reports?|reported|told|found|came\s+in|brought)\b", _I)
+#: A relation who had the baby: "Sister had a baby 2 wks ago", "her sister's just had twins".
+_RELATION_HAD = re.compile(rf"\b(?:{'|'.join(map(re.escape, _RELATIONS))})(?:'s)?\s+(?:\w+\s+)?(?:had|has\s+had|just\s+had|"
+                           r"is\s+having|gave\s+birth\s+to)\s+(?:a\s+|her\s+|their\s+|the\s+)?$", _I)
 _RANGE_AFTER = re.compile(r"^\s*[-–]\s*\d")  # "age 14-17": a period, not an age
 
 
@@ -239,7 +246,9 @@ def life_stages(text: str) -> list[LifeStage]:
             continue  # "PHQ-9 32/40", "scored 30/40": a score, not a gestation
         whose = _whose(text, m.start(), m.end(), relation_before=False)  # "new mum 5 months postpartum"
         if m.group("bn"):
-            whose = "client"  # "the baby is 3 months": the client's baby
+            # "the baby is 3 months": the client's baby, unless a relation had it ("Sister had a baby 2 wks ago")
+            had = _RELATION_HAD.search(text[max(0, m.start() - 40):m.start()])
+            whose = "other" if had else "client"
         out.append(LifeStage("perinatal", m.start(), m.end(), m.group(0), whose))
     return out
 
