@@ -186,3 +186,19 @@ def test_whose_perinatal_period_or_age(text: str, adaptation: str, present: bool
 def test_a_nightmare_of_a_week_is_a_bad_week(catalog) -> None:
     assert _frame("She says she had a nightmare of a week at work - should I explore that?", catalog) == []
     assert "dream_interpretation" in _frame("Should I explore what her recurring nightmare about the flood means?", catalog)
+
+
+@pytest.mark.parametrize("text,method", [
+    ("- BA schedule set: three small activities a day, rate mastery and pleasure", "behavioural_activation_schedule"),
+    ("- plan: timetable small activities for the mornings, tick them off", "behavioural_activation_schedule"),
+    ("- HW: ABC sheets for the visits to her in-laws", "thought_records"),
+    ("next wk: challenge the catastrophising about her son's exams", "cognitive_restructuring"),
+    ("build a ladder with him: sit in the car, then drive round the block, rating anxiety each step", "exposure"),
+    ("- plan: touch the door handle and hold off washing for 20 min", "exposure"),
+    ("- map the vulnerable child and punitive parent modes next session", "schema_work"),
+    ("Should I name that she treats me like her mother and work with what's happening between us?", "transference_interpretation"),
+    ("- let pt free associate for the last 15 minutes", "free_association"),
+    ("- EMDR for the memory of the crash proposed for next block", "emdr"),
+])
+def test_more_methods_in_clinicians_words(text: str, method: str, catalog) -> None:
+    assert method in _frame(text, catalog)
