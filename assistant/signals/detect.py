@@ -138,6 +138,13 @@ def _catalog_cues(catalog_hash: str, cues: tuple[tuple[str, tuple[str, ...]], ..
                  if w.split())
 
 
+@lru_cache(maxsize=1)
+def _speech_cues() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Ordinary-speech cue words for the focal areas (``focal_cues.yaml``), beside the knowledge base's."""
+    data = load_yaml((Path(__file__).with_name("focal_cues.yaml")).read_text(encoding="utf-8")) or {}
+    return tuple((area, tuple(str(w) for w in words)) for area, words in data.items())
+
+
 @lru_cache(maxsize=2048)
 def _cue_pattern(word: str) -> re.Pattern[str]:
     """A cue as a pattern: five or more letters match as a word prefix ("retire" -> "retirement"), shorter
@@ -373,7 +380,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         frame = getattr(catalog, "frame", None)
         focal = getattr(catalog, "focal", None)
         cues = tuple((a.id, tuple(a.cues)) for a in getattr(frame, "adaptations", [])) + \
-            tuple((a.id, tuple(a.cues)) for a in getattr(focal, "areas", []))
+            tuple((a.id, tuple(a.cues)) for a in getattr(focal, "areas", [])) + _speech_cues()
         for ci, cue, start, end in cue_matches(norm, spans, _catalog_cues(getattr(catalog, "content_hash", ""), cues)):
             score = FOCAL_CUE if cue.category in FOCAL else 1.0
             cands.append(_Candidate(ci, cue.category, start, end, cue.source, score, "lexicon"))
