@@ -202,3 +202,9 @@ def test_a_nightmare_of_a_week_is_a_bad_week(catalog) -> None:
 ])
 def test_more_methods_in_clinicians_words(text: str, method: str, catalog) -> None:
     assert method in _frame(text, catalog)
+
+
+def test_a_dispute_cue_word_alone_gives_the_area(catalog) -> None:
+    # a cue word clears every area's threshold, the dispute's included
+    assert read_text("The low mood is mostly about the fights with her boyfriend.", catalog=catalog).focal.primary \
+        == "role_dispute"
