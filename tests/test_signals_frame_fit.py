@@ -208,3 +208,14 @@ def test_a_dispute_cue_word_alone_gives_the_area(catalog) -> None:
     # a cue word clears every area's threshold, the dispute's included
     assert read_text("The low mood is mostly about the fights with her boyfriend.", catalog=catalog).focal.primary \
         == "role_dispute"
+
+
+@pytest.mark.parametrize("text,psychosis", [
+    ("hears a voice commenting on everything she does", True),
+    ("thinks her thoughts are being taken out of her head at night", True),
+    ("says strangers can read her thoughts on the bus", True),
+    ("she put her thoughts into words in a letter to her mum", False),
+])
+def test_first_rank_experiences_in_plain_words(text: str, psychosis: bool) -> None:
+    found = any(s.category == "psychosis" and s.source == "lexicon" and s.present for s in read_text(text).signals.items)
+    assert found is psychosis
