@@ -24,13 +24,12 @@ _PLAN_DENIAL = re.compile(r"\b(?:denies|denied|denying|no|nil|without)\s+(?:\w+\
 _RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b", _I)
 #: Restricting the means of harm is risk management, whatever else the clause says ("agreed to put bat in
 #: closet", "pills handed to her sister", "removed the lighter from beside his bed").
+_MEANS = r"bat|knives|guns?|firearms?|rifles?|shotguns?|weapons?|pills|meds|medications?|tablets|lighter|blades?|razors?|ammunition|ammo"
 _MEANS_RESTRICTED = re.compile(
     r"\b(?:put|putting|lock\w*|remov\w*|hand\w*\s+(?:over|in)|hand(?:s|ed)?|stor\w*|"
     r"dispos\w*\s+of|get\s+rid\s+of|got\s+rid\s+of)(?:\s+(?:away|up|in|over|out))?\s+(?:(?:the|his|her|their|all|any|spare)\s+)?"
-    r"(?:bat|knife|knives|guns?|firearms?|rifles?|shotguns?|weapons?|pills|meds|medications?|tablets|lighter|blades?|"
-    r"razors?|rope|ligatures?|ammunition|ammo)\b"
-    r"|\b(?:bat|knives|guns?|firearms?|rifles?|shotguns?|weapons?|pills|meds|medications?|tablets|lighter|blades?|razors?|"
-    r"ammunition|ammo)\s+(?:now\s+)?(?:handed|given|locked|removed|stored|kept)\s+(?:to|away|up|with|in|at|by)\b", _I)
+    rf"(?:knife|rope|ligatures?|{_MEANS})\b"
+    rf"|\b(?:{_MEANS})\s+(?:now\s+)?(?:handed|given|locked|removed|stored|kept)\s+(?:to|away|up|with|in|at|by)\b", _I)
 #: A safety plan, or its shorthand "SP" (capitals: "sp" is not a plan) when a status follows ("SP done").
 _SAFETY_PLAN = re.compile(r"\b(?:[Ss]afety\s+[Pp]lan|SAFETY\s+PLAN|SP(?=\s*(?::|-|–)?\s*(?:not\s+)?(?:done|reviewed|updated|completed|"
                           r"made|agreed|started|drawn|written|in\s+place|revised|checked|given|copy|declined|refused|pending)))\b[^.;\n]*")

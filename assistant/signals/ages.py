@@ -231,8 +231,8 @@ def life_stages(text: str) -> list[LifeStage]:
         if _SCORE_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
             continue  # "EPDS (14)", "PHQ, 12": a score
         age = int(m.group("a") or m.group("b") or m.group("c"))
-        word = re.search(r"([\w'-]+)\W*$", text[:m.start()])
-        relation = bool(word and word.group(1).lower().rstrip("s") in _RELATIONS)
+        # the words just before it own it ("nan, 91"), as they own "Mum in her 80s"
+        relation = _RELATION_BEFORE.search(text[max(0, m.start() - 40):m.start()].rstrip(" ,(") + " ")
         whose = "other" if relation else _whose(text, m.start(), m.end())
         out.append(LifeStage(_stage_of(age), m.start(), m.end(), m.group(0), whose, True))
     for m in _SCHOOL.finditer(text):

@@ -503,8 +503,6 @@ def _stopped_doing(doc: Any, mod: Any) -> bool:
     return before in _STOP_SUBJECT or after in _STOP_OBJECT
 
 
-
-
 def _my_client(doc: Any, mod: Any) -> bool:
     """The frame's person is the clinician's own client ("when my client ...", "when my pt ...")."""
     end = mod.modifier_span[1]
