@@ -257,3 +257,26 @@ def test_a_time_relative_to_the_session_needs_its_unit_in_the_bullets(bullets: s
 def test_a_word_that_starts_like_a_month_is_not_a_month() -> None:
     bullets = "- s4/16 role dispute w wife re his mother moving in\n- argued Sat"
     assert "date" in _kinds("His mother plans to move in by the end of next month.", bullets)
+
+
+def test_a_sentence_ends_inside_its_closing_quotation_mark() -> None:
+    from assistant.notes.factcheck import Unsupported, remove_unsupported, split_sentences
+
+    text = 'She called the weekend "hard but doable." She denied suicidal ideation. He said "enough!" Then he left.'
+    assert split_sentences(text) == ['She called the weekend "hard but doable."', "She denied suicidal ideation.",
+                                     'He said "enough!"', "Then he left."]
+    # Removing the quoted sentence keeps the denial beside it.
+    kept = remove_unsupported(text, [Unsupported("quote", "hard but doable", 'She called the weekend "hard but doable."')])
+    assert "She denied suicidal ideation." in kept and "hard but doable" not in kept
+
+
+@pytest.mark.parametrize("draft, bullets, flagged", [
+    # A screen's result is a risk statement however the sentence is worded: a negative result the bullets do
+    # not give is flagged, the one they give is not.
+    ("The Columbia screen came back negative.", "- s5/16 grief\n- Columbia screen positive: passive wish to die, this month",
+     True),
+    ("Her ASQ was negative today.", "- s3/16 role dispute\n- ASQ + (thoughts of being better off dead)", True),
+    ("The Columbia screen came back negative.", "- s5/16 grief\n- Columbia screen negative", False),
+])
+def test_a_named_screens_result_is_checked_against_the_bullets(draft: str, bullets: str, flagged: bool) -> None:
+    assert bool(_flags(draft, bullets)) is flagged

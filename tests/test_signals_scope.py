@@ -563,3 +563,28 @@ def test_past_violence_by_the_current_partner_is_asked_about(text: str, level: s
 ])
 def test_a_past_risk_said_to_be_back_is_current(text: str, risk: bool) -> None:
     assert _raises_risk(text) is risk
+
+
+@pytest.mark.parametrize("text, risk", [
+    # A denial's list ends where a comma opens a statement of its own: a verb in the past, a verb with its
+    # object, or an event's count.
+    ("denies SI, took an overdose of her mum's co-codamol on Friday", True),
+    ("denies suicidal thoughts, slit her wrist superficially last night", True),
+    ("no thoughts of suicide, pt hid a rope in the garage", True),
+    ("denies SI, burnt her thigh with a lighter x3 since last session", True),
+    ("Denies SI, SH or HI", False),
+    ("denies SI, intent, plans or preparation", False),
+    ("denies SI/HI, went to her sister's on Sat and slept better", False),
+    ('says she is not suicidal, "just totally fed up with all of it"', False),
+])
+def test_a_denial_stops_at_a_statement_of_its_own(text: str, risk: bool) -> None:
+    assert _raises_risk(text) is risk
+
+
+@pytest.mark.parametrize("clause, rest", [
+    ("denies SI, bought 40 paracetamol yesterday", "bought 40 paracetamol yesterday"),
+    ("no SI, drank a bottle of vodka before session", "drank a bottle of vodka before session"),
+    ("denies SI, SH or HI", None),
+])
+def test_what_a_denial_list_leaves_unscoped(clause: str, rest: str | None) -> None:
+    assert unscoped(clause) == rest

@@ -78,8 +78,10 @@ def synonym_groups() -> tuple[frozenset[str], ...]:
 
 @lru_cache(maxsize=1)
 def _lemmas() -> dict[str, str]:
-    """Irregular verb forms -> their base (``irregular_verbs`` in vocabulary.yaml)."""
-    return {form: forms[0] for forms in vocabulary_data().get("irregular_verbs", []) for form in forms[1:]
+    """Irregular verb forms -> their base (the signal layer's ``irregular_verbs.yaml``)."""
+    from ..signals.assertion import irregular_verbs
+
+    return {form: forms[0] for forms in irregular_verbs() for form in forms[1:]
             if form != forms[0]}
 
 

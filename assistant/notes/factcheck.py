@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..catalog import Catalog
 from .risk_claims import (DRAFT_SEMANTIC_MIN, _IDEATION_KINDS, _NEGATION, _NOT_ASKED, _PERSON, _PERSONS, _RISK_SOFTENER,
-                          _UNKNOWN, _about_risk, _check_risk, _framing_of_written, _mentions_absence, _negated_in,
-                          _quoted_from_bullets, _softener_written_otherwise)
+                          _UNKNOWN, _about_risk, _check_risk, _framing_of_written, _mentions_absence, _names_screen,
+                          _negated_in, _quoted_from_bullets, _softener_written_otherwise)
 from .risk_scope import grades_risk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +86,9 @@ _SCORING = re.compile(r"\b(?:low|moderate|medium|high|elevated|imminent|minimal)
                       r"\bcontract(?:ed)?\s+for\s+safety\b|\bno[-\s]harm\s+contract\b", _I)
 _SAFETY_PLAN = re.compile(r"\bsafety\s+plan\w*\b", _I)
 _CAPITALISED = re.compile(r"\b([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)\b")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n+")
+#: A sentence ends at ".", "!" or "?", or at one inside a closing quotation mark or bracket ('described the day
+#: as "sad but ok." She denied ...'), before a capital, an opening quotation mark or a bracket.
+_SENTENCE_SPLIT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’')]))\s+(?=[A-Z\"“(])|\n+")
 
 #: Words that may start a sentence or appear capitalised in a note without being names.
 COMMON_WORDS = frozenset("""
@@ -334,7 +336,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     sentences = split_sentences(draft)
     # The risk checks read each sentence without the descriptions of scale items whose score the bullets give.
     as_risk = {x: mask_items(x, source) for x in sentences}
-    risky = [x for x in sentences if _about_risk(as_risk[x], ideation)]
+    risky = [x for x in sentences if _about_risk(as_risk[x], ideation) or _names_screen(as_risk[x])]
     joiner = " \n"
     about_risk = joiner.join(as_risk[x] for x in risky)
     draft_signals = [x for x in (analyse(about_risk, reader=False).items if about_risk else [])

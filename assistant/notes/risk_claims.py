@@ -51,6 +51,20 @@ def _about_risk(sentence: str, ideation: bool) -> bool:
     return bool(_RISK_TOPIC.search(sentence)) or (ideation and _BACK_REF.search(sentence) is not None)
 
 
+def _names_screen(sentence: str) -> bool:
+    """Whether the sentence names a risk screen in the signal layer's own words ("Her C-SSRS screen was
+    negative today", "PHQ-9 item 9 was 0"): its result is a risk statement, read by the risk checks, though
+    the sentence need not meet the stricter grounding of a sentence about risk."""
+    from ..signals.detect import lexicon
+
+    return any(not _MOOD_SCALE.fullmatch(m.group(0)) for e in lexicon() if e.category == "risk_screen"
+               for m in e.pattern.finditer(sentence))
+
+
+#: A mood scale named alone: its total is a severity, not a risk screen's result ("PHQ-9 of 14").
+_MOOD_SCALE = re.compile(r"PHQ-?9|EPDS", re.I)
+
+
 #: A sentence saying that risk is not known yet, where the bullets say it was not assessed, grades nothing.
 _UNKNOWN = re.compile(r"\b(?:unknown|not\s+(?:yet\s+)?(?:known|assessed|been\s+assessed)|yet\s+to\s+be\s+assessed)\b", re.I)
 

@@ -28,6 +28,7 @@ from .patterns import expand_rules
 from .types import RISK_KINDS, WARNING_SIGNS
 
 RULES_FILE = Path(__file__).with_name("context_rules.yaml")
+VERBS_FILE = Path(__file__).with_name("irregular_verbs.yaml")
 
 #: ConText category -> assertion, strongest first when a target has several modifiers.
 CATEGORY_ASSERTION = {
@@ -57,6 +58,23 @@ _STOP_SCAN = frozenset({"and", "or", "but", "however", "nor", "though", "althoug
 _BARE_DASH = re.compile(r"(?<=\s)[-–—x](?=\s*(?:[,;.)/]|$))|(?<=:)[-–—](?=\s*(?:[,;.)]|$))")
 _VERBISH = re.compile(r"(?:ed|ing)$|^(?:is|was|are|were|has|have|had|will|reports?|says|feels?|wants?|plans?|"
                       r"agreed|agrees|discussed|reviewed|completed|updated|given|made|done|kept)$")
+#: ... as does an event's count ("denies SI, self-harm x2 this wk") or a word with an object after it: a verb
+#: whatever its form ("denies SI, cut her forearm Sat", "no HI, hit him with a pan").
+_COUNT = re.compile(r"^(?:x\d+|\d+x|twice|thrice)$", re.I)
+_OBJECTS = frozenset({"her", "him", "his", "them", "their", "herself", "himself", "themselves", "myself", "my", "me",
+                      "it", "a", "an"})
+_SUBJECTS = frozenset({"she", "he", "they", "pt", "client", "cl", "patient"})
+
+
+@lru_cache(maxsize=1)
+def irregular_verbs() -> tuple[tuple[str, ...], ...]:
+    """Irregular English verbs as (base, simple past, past participle): irregular_verbs.yaml."""
+    return tuple(tuple(v) for v in load_yaml(VERBS_FILE.read_text(encoding="utf-8"))["irregular_verbs"])
+
+
+@lru_cache(maxsize=1)
+def _past_forms() -> frozenset[str]:
+    return frozenset(v[1] for v in irregular_verbs() if v[1] != v[0])
 
 #: medspaCy default rules the project replaces (context_rules.yaml has the replacements): ": no" read
 #: backward only, so "Risk low: no SI" left SI un-negated; "deny" read "denied" forward only ("SI - denied").
@@ -180,13 +198,30 @@ def _list_break(doc: Any, mod_end: int, target_start: int, target_end: int) -> b
     if target_end + 1 < len(doc) and doc[target_end].text in (":", "=") and doc[target_end + 1].is_alpha \
             and doc[target_end + 1].lower_ not in _NEGATIVE_RESULTS:
         return True  # an item with a result of its own: "SI/HI neg, SH: cut arm"
+    return _statement(doc, start, target_start, target_end)
+
+
+def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -1, strict: bool = False) -> bool:
+    """Whether the comma-separated segment from token ``start`` (holding the target, if any) is a statement of its
+    own: a verb-like word, an irregular past form, an event's count, or a verb opening it with its object.
+    ``strict``: a verb in the past only (a regular or an irregular past form), not a word that may be a noun of
+    the list ("denies SI, plans or intent")."""
     words: list[str] = []
+    past = _past_forms()
     for tok in doc[start:]:
-        if tok.i >= target_end and (tok.text in (",", ";", ".") or tok.lower_ in _STOP_SCAN):
+        if tok.i >= max(target_end, start + 1) and (tok.text in (",", ";", ".") or tok.lower_ in _STOP_SCAN):
             break
+        if _COUNT.match(tok.text):
+            return True
         if tok.is_alpha and not _object_in_target(doc, tok.i, target_start, target_end):
             words.append(tok.lower_)
-    return any(_VERBISH.search(w) for w in words)
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            opens = tok.i == start or (tok.i == start + 1 and doc[start].lower_ in _SUBJECTS)
+            if opens and nxt is not None and (nxt.lower_ in _OBJECTS or nxt.like_num):
+                return True  # the segment opens with a verb and its object: "cut her forearm", "pt took 10 ..."
+            if strict and opens and (tok.lower_.endswith("ed") or tok.lower_ in past):
+                return True
+    return not strict and any(_VERBISH.search(w) or w in past for w in words)
 
 
 def _object_in_target(doc: Any, i: int, start: int, end: int) -> bool:
@@ -753,7 +788,11 @@ def unscoped(clause: str, min_words: int = 3) -> str | None:
         if CATEGORY_ASSERTION.get(mod.category.upper()) is None or mod.direction.upper() in ("TERMINATE", "PSEUDO"):
             continue
         covered.update(range(*mod.modifier_span))
-        covered.update(range(*mod.scope_span))
+        a, b = mod.scope_span
+        if CATEGORY_ASSERTION.get(mod.category.upper()) == "negated" and a >= mod.modifier_span[1]:
+            # A denial reaches no further than its list: "denies SI, took 10 paracetamol Sat" leaves the overdose.
+            b = next((i + 1 for i in range(a, b) if doc[i].text in _ITEM_SEPARATORS and _statement(doc, i + 1, strict=True)), b)
+        covered.update(range(a, b))
     rest = [t for t in doc if t.i not in covered]
     if sum(t.is_alpha for t in rest) < min_words:
         return None
