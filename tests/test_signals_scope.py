@@ -588,3 +588,51 @@ def test_a_denial_stops_at_a_statement_of_its_own(text: str, risk: bool) -> None
 ])
 def test_what_a_denial_list_leaves_unscoped(clause: str, rest: str | None) -> None:
     assert unscoped(clause) == rest
+
+
+@pytest.mark.parametrize("text, risk", [
+    # What follows a turn in time is said of then: "not screened at intake - today ..." reads today's words.
+    ("Not asked about drugs on arrival - by mid-session slurring, eyes glazed, swaying in the chair", True),
+    ("psychosis not screened at assessment, today convinced the neighbours film her through the walls", True),
+    ("denied SI at check-in - by the end of session said she 'won't be around much longer'", True),
+    ("SI not asked today, mood low", False),
+    ("denies SI today, HI or SH", False),
+])
+def test_a_turn_in_time_ends_a_scope(text: str, risk: bool) -> None:
+    assert _raises_risk(text) is risk
+
+
+@pytest.mark.parametrize("text", [
+    "SI not reassessed this week, focus on the row with her sister",
+    "self-harm not re-screened since session 2",
+    "didn't re-ask about thoughts of harming the baby",
+    "I should've asked about suicidal thoughts at the first session",
+])
+def test_a_question_not_asked_again_is_not_assessed(text: str) -> None:
+    p = predict(text)
+    assert (p.risk, p.assertion) == ("none", "not_assessed")
+
+
+@pytest.mark.parametrize("text, risk", [
+    # A question about the clinician's own practice names no one's risk ...
+    ("Overdose in her twenties, nothing since. Do I still need to write a crisis plan?", False),
+    ("Do we have to repeat the risk questions every single session?", False),
+    # ... unless it points back at what was just described, or the client's words are in it.
+    ("He says his wife 'never touched him' but she threw a chair at him last month. Do I call that violence?", True),
+    ("Do I need a safety plan now that she's been giving her jewellery away?", True),
+])
+def test_a_clinicians_practice_question_states_no_risk(text: str, risk: bool) -> None:
+    assert _raises_risk(text) is risk
+
+
+@pytest.mark.parametrize("bullets, status", [
+    # A screen's item scored in a clause of its own is the screen's result.
+    ("- s3/12 perinatal\n- EPDS 16; item 10 = 0", "denied"),
+    ("- s3/12 perinatal\n- EPDS 16; q10 = 1 (hardly ever)", "present"),
+    ("- s5/16 grief\n- PHQ-9 19; item 9 = 0", "denied"),
+])
+def test_a_scored_screen_item_is_its_result(bullets: str, status: str) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.notes.parse import parse_bullets
+
+    assert parse_bullets(bullets, get_catalog()).risk.status == status

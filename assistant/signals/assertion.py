@@ -64,6 +64,9 @@ _COUNT = re.compile(r"^(?:x\d+|\d+x|twice|thrice)$", re.I)
 _OBJECTS = frozenset({"her", "him", "his", "them", "their", "herself", "himself", "themselves", "myself", "my", "me",
                       "it", "a", "an"})
 _SUBJECTS = frozenset({"she", "he", "they", "pt", "client", "cl", "patient"})
+_AFTER_VERB = frozenset({"on", "at", "in", "into", "off", "out", "up", "down", "to", "with", "from", "through", "over",
+                         "again", "yesterday", "last", "this", "after", "before", "during", "the", "some", "all", "her",
+                         "his", "him", "them", "their", "herself", "himself", "a", "an"})
 
 
 @lru_cache(maxsize=1)
@@ -219,8 +222,9 @@ def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -
             opens = tok.i == start or (tok.i == start + 1 and doc[start].lower_ in _SUBJECTS)
             if opens and nxt is not None and (nxt.lower_ in _OBJECTS or nxt.like_num):
                 return True  # the segment opens with a verb and its object: "cut her forearm", "pt took 10 ..."
-            if strict and opens and (tok.lower_.endswith("ed") or tok.lower_ in past):
-                return True
+            if strict and opens and (tok.lower_.endswith("ed") or tok.lower_ in past) and nxt is not None \
+                    and nxt.lower_ in _AFTER_VERB:
+                return True  # a past verb and its adverbial: "overdosed on Sat" (not "reduced sleep need")
     return not strict and any(_VERBISH.search(w) or w in past for w in words)
 
 

@@ -51,7 +51,10 @@ _CLAUSE_BREAK = re.compile(
     r"(?<=[.!?])\s+(?=\S)|\n+|;\s*|^\s*[-–•*]\s+"
     r"|,?(?<!\bnot)(?<!\bn't)\s+(?=(?:but|however|although|though|whereas|yet|except\s+that)\b)"
     # a finding list's next item is its own clause: "passive SI, denies plan or intent"
-    r"|,\s+(?=den(?:ies|ied|ying)\b)",
+    r"|,\s+(?=den(?:ies|ied|ying)\b)"
+    # and so is what follows a turn in time: "not screened for mania at intake - today hasn't slept since Thurs"
+    r"|(?:,|\s[-–—])\s+(?=(?:today|tonight|later\s+(?:in|on)|by\s+(?:midway|mid-?session|the\s+end|then)|"
+    r"this\s+(?:week|wk|session|sess|morning|evening|time)|at\s+the\s+end|towards\s+the\s+end)\b)",
     re.IGNORECASE,
 )
 
@@ -199,6 +202,20 @@ FRAME_FALLBACK = 0.3
 
 #: A focal area below its threshold but this close to it may still be named as the secondary area.
 SECONDARY_FLOOR = 0.8
+
+
+_CLINICIAN_ASKS = re.compile(r"\b(?:I|we|I'm|I've|I'd|we're)\b")
+_SOMEONE = re.compile(r"\b(?:she|he|her|hers|herself|him|his|himself|they|them|their|themselves|client|clients|pt|patient|"
+                      r"person|someone|anyone|somebody|mum|mom|dad|son|daughter|husband|wife|partner|boyfriend|girlfriend|"
+                      r"child|children|kids?|baby|family|friend|brother|sister|man|woman|girl|boy)\b|'s\b", re.I)
+
+
+_POINTS_BACK = re.compile(r"\b(?:that|this|it|these|those)\b", re.I)
+
+
+def _practice_question(clause: str) -> bool:
+    """A question the clinician asks about their own practice, naming no one else."""
+    return clause.rstrip().endswith("?") and bool(_CLINICIAN_ASKS.search(clause)) and not _SOMEONE.search(clause)
 
 
 def _floor(category: str) -> float:
@@ -388,6 +405,15 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         for ci, cue, start, end in cue_matches(norm, spans, _catalog_cues(getattr(catalog, "content_hash", ""), cues)):
             score = FOCAL_CUE if cue.category in FOCAL else 1.0
             cands.append(_Candidate(ci, cue.category, start, end, cue.source, score, "lexicon"))
+
+    # A clinician's question about their own practice, with no one else in it ("Do I still need a safety plan?",
+    # "Do we have to repeat the risk questions?"), states no one's risk: what the probes read in it by meaning
+    # goes. Not when it points back at what the text describes ("... threw a kettle at the wall by his head. Do I
+    # name that as violence?"): the question may be the only reading of it.
+    practice = {ci for ci, (cs, ce) in enumerate(spans) if _practice_question(norm[cs:ce])
+                and not _POINTS_BACK.search(norm[cs:ce])}
+    if practice:
+        cands = [c for c in cands if not (c.clause in practice and c.source == "semantic" and c.category in SEMANTIC_RISK)]
 
     # A clause that names an IPT technique ("role play the conversation") is in frame unless it also
     # names an out-of-frame method explicitly: meaning-level frame hits there are dropped.
