@@ -614,14 +614,15 @@ def test_a_question_not_asked_again_is_not_assessed(text: str) -> None:
 
 
 @pytest.mark.parametrize("text, risk", [
-    # A question about the clinician's own practice names no one's risk ...
+    # A question about the clinician's own practice names no one's risk (the layer has no rule for it: a rule that
+    # dropped what the probes read in such questions lost a warning sign on a never-read set, README) ...
     ("Overdose in her twenties, nothing since. Do I still need to write a crisis plan?", False),
     ("Do we have to repeat the risk questions every single session?", False),
     # ... unless it points back at what was just described, or the client's words are in it.
     ("He says his wife 'never touched him' but she threw a chair at him last month. Do I call that violence?", True),
     ("Do I need a safety plan now that she's been giving her jewellery away?", True),
 ])
-def test_a_clinicians_practice_question_states_no_risk(text: str, risk: bool) -> None:
+def test_a_clinicians_practice_question_and_what_it_points_back_at(text: str, risk: bool) -> None:
     assert _raises_risk(text) is risk
 
 

@@ -204,20 +204,6 @@ FRAME_FALLBACK = 0.3
 SECONDARY_FLOOR = 0.8
 
 
-_CLINICIAN_ASKS = re.compile(r"\b(?:I|we|I'm|I've|I'd|we're)\b")
-_SOMEONE = re.compile(r"\b(?:she|he|her|hers|herself|him|his|himself|they|them|their|themselves|client|clients|pt|patient|"
-                      r"person|someone|anyone|somebody|mum|mom|dad|son|daughter|husband|wife|partner|boyfriend|girlfriend|"
-                      r"child|children|kids?|baby|family|friend|brother|sister|man|woman|girl|boy)\b|'s\b", re.I)
-
-
-_POINTS_BACK = re.compile(r"\b(?:that|this|it|these|those)\b", re.I)
-
-
-def _practice_question(clause: str) -> bool:
-    """A question the clinician asks about their own practice, naming no one else."""
-    return clause.rstrip().endswith("?") and bool(_CLINICIAN_ASKS.search(clause)) and not _SOMEONE.search(clause)
-
-
 def _floor(category: str) -> float:
     """The lowest probability at which a category fires at all (``possible`` for risk kinds; for focal
     areas the secondary-area floor, the primary area needs the full threshold, see screens)."""
@@ -405,15 +391,6 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         for ci, cue, start, end in cue_matches(norm, spans, _catalog_cues(getattr(catalog, "content_hash", ""), cues)):
             score = FOCAL_CUE if cue.category in FOCAL else 1.0
             cands.append(_Candidate(ci, cue.category, start, end, cue.source, score, "lexicon"))
-
-    # A clinician's question about their own practice, with no one else in it ("Do I still need a safety plan?",
-    # "Do we have to repeat the risk questions?"), states no one's risk: what the probes read in it by meaning
-    # goes. Not when it points back at what the text describes ("... threw a kettle at the wall by his head. Do I
-    # name that as violence?"): the question may be the only reading of it.
-    practice = {ci for ci, (cs, ce) in enumerate(spans) if _practice_question(norm[cs:ce])
-                and not _POINTS_BACK.search(norm[cs:ce])}
-    if practice:
-        cands = [c for c in cands if not (c.clause in practice and c.source == "semantic" and c.category in SEMANTIC_RISK)]
 
     # A clause that names an IPT technique ("role play the conversation") is in frame unless it also
     # names an out-of-frame method explicitly: meaning-level frame hits there are dropped.

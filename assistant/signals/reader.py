@@ -227,6 +227,10 @@ def _over(text: str, a: int, b: int, kind: str, assertion: str, level: str | Non
     return Signal(kind, a, b, text[a:b], assertion, evidence, round(score, 3), "reader", level, (tag,), text[a:b])  # type: ignore[arg-type]
 
 
+def _spoken_by_another(s: Signal) -> bool:
+    return s.assertion == "other_person" and any(m.endswith("(speaks)") for m in s.modifiers)
+
+
 def prefetch(text: str) -> None:
     """Start the reader on ``text``'s units in the background (a no-op when the reader is off)."""
     reader = get_reader()
@@ -261,8 +265,9 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
         present = [k for k in mine if out[k].present and out[k].level]  # type: ignore[union-attr]
         tag = f"reader:current {r.current:.2f}"
         if r.current >= ADD:
-            # An explicit term the rules scoped away (someone else's, denied, past) keeps its scope.
-            if not present and not any(out[k].source == "lexicon" for k in mine):  # type: ignore[union-attr]
+            # An explicit term the rules scoped away (someone else's, denied, past) keeps its scope; so do words a
+            # relative speaks in the first person ("his wife keeps saying 'I'd rather be dead'": they are hers).
+            if not present and not any(out[k].source == "lexicon" or _spoken_by_another(out[k]) for k in mine):  # type: ignore[arg-type]
                 added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, tag, tag))
             elif not present:
                 # ... but only over its own sentence: another sentence of the line, with no finding of the rules
