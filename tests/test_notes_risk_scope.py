@@ -29,7 +29,7 @@ def _lexical(text: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("text,expected", [
     ("denies SI/thoughts of hurting the baby", [("harm_to_others", "negated"), ("suicidal_ideation", "negated")]),
-    ("Denies SI/plan/intent", [("suicidal_ideation", "negated")]),
+    ("Denies SI/plan/intent", [("suicidal_ideation", "negated"), ("suicide_plan", "negated")]),
     ("SI denies; SH denies", [("self_harm", "negated"), ("suicidal_ideation", "negated")]),
     ("SH denied", [("self_harm", "negated")]),
     # the report of someone else that the client denies is still a report: ask directly

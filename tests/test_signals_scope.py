@@ -637,3 +637,34 @@ def test_a_scored_screen_item_is_its_result(bullets: str, status: str) -> None:
     from assistant.notes.parse import parse_bullets
 
     assert parse_bullets(bullets, get_catalog()).risk.status == status
+
+
+@pytest.mark.parametrize("text, risk", [
+    # A label's denial covers the label and the whole list after it.
+    ("Risk screen: denies SI, HI, SH, no intent", False),
+    ("Suicide screen: denies thoughts of ending her life, future-focused", False),
+    ("No plan or intent. Protective factors: her dog, her nephew", False),
+    ("Safety q's: denied SI; SH: scratched wrists with a pin last night", True),
+    # The screens' own words and their plain kin are explicit: no reader takes them back.
+    ("C-SSRS: endorsed a wish to be dead most days this month", True),
+    ("Risk assessment: thoughts of ending it most nights", True),
+    ("passive SI, has a plan and intent for this weekend", True),
+    # An item glued to its score, or scored before it is named.
+    ("EPDS 12, q10=0.", False),
+    ("She scored 1 on PHQ-9 item 9 this morning", True),
+    # A screen named with no result says nothing of risk; a dash and "then" start what happened next.
+    ("EPDS completed at the start of session", False),
+    ("Denied SH at check-in - then rolled up her sleeve: new scratches on both wrists", True),
+])
+def test_screens_labels_and_their_results(text: str, risk: bool) -> None:
+    assert _raises_risk(text) is risk
+
+
+def test_a_relatives_first_person_words_stay_theirs() -> None:
+    p = predict("pt's husband keeps telling her 'I can't see the point in going on' since he lost his job")
+    assert (p.risk, p.assertion) == ("none", "other_person")
+
+
+def test_a_clipped_didnt_is_a_question_not_asked() -> None:
+    p = predict("didnt get to plan/intent - session overran")
+    assert (p.risk, p.assertion) == ("none", "not_assessed")

@@ -26,8 +26,10 @@ FRESH = ("fresh_read", "fresh_held")
 #: the never-read halves of two later writers' sets (4 December 2026, night): suicide warning signs against
 #: look-alikes, and every risk kind in busy clinicians' words; and of two more (4 December 2026, late night):
 #: out-of-frame methods and focal areas in plain words, and stabilise-first presentations and adaptations; and of
-#: one more (5 December 2026): where a denial, a supposition, a date or another person's risk stops.
-MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held")
+#: two more (5 December 2026): where a denial, a supposition, a date or another person's risk stops; and risk
+#: screens, scores and time in notes.
+MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
+        "time18_held")
 
 
 def signals_dir() -> Path:

@@ -64,6 +64,7 @@ _COUNT = re.compile(r"^(?:x\d+|\d+x|twice|thrice)$", re.I)
 _OBJECTS = frozenset({"her", "him", "his", "them", "their", "herself", "himself", "themselves", "myself", "my", "me",
                       "it", "a", "an"})
 _SUBJECTS = frozenset({"she", "he", "they", "pt", "client", "cl", "patient"})
+_RISK_NOUNS = frozenset({"plan", "plans", "intent", "intents", "means"})
 _AFTER_VERB = frozenset({"on", "at", "in", "into", "off", "out", "up", "down", "to", "with", "from", "through", "over",
                          "again", "yesterday", "last", "this", "after", "before", "during", "the", "some", "all", "her",
                          "his", "him", "them", "their", "herself", "himself", "a", "an"})
@@ -217,7 +218,9 @@ def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -
         if _COUNT.match(tok.text):
             return True
         if tok.is_alpha and not _object_in_target(doc, tok.i, target_start, target_end):
-            words.append(tok.lower_)
+            # the target's own words count unless a noun of the risk questions ("plans or intent" is a list)
+            if not (target_start <= tok.i < target_end and tok.lower_ in _RISK_NOUNS):
+                words.append(tok.lower_)
             nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
             opens = tok.i == start or (tok.i == start + 1 and doc[start].lower_ in _SUBJECTS)
             if opens and nxt is not None and (nxt.lower_ in _OBJECTS or nxt.like_num):
@@ -255,9 +258,15 @@ _TRAILING_DENIES = re.compile(r"(?:(?<=\bSI\s)|(?<=\bHI\s)|(?<=\bSH\s)|(?<=\bOD\
                               r"(?<=\bNSSI\s))denies(?=\s*(?:[,;.)]|$))")
 
 
+#: An item glued to its score by "=" ("q9=0", "item10=1"): the tokenizer keeps it one word.
+_ITEM_EQUALS = re.compile(r"\b((?:q|i|item|question)#?\d{1,2})=(?=\d)", re.I)
+
+
 def normalise(clause: str) -> str:
     """Same-length rewrite ConText can match: a bare dash after a finding ("SI -") or a dash and a bare
-    "no" ("SI - no") becomes "∅"; a screen's "denies" closing the clause becomes "denied"."""
+    "no" ("SI - no") becomes "∅"; a screen's "denies" closing the clause becomes "denied"; an item glued to
+    its score ("q9=0") comes apart ("q9 0")."""
+    clause = _ITEM_EQUALS.sub(lambda m: m.group(1) + " ", clause)
     return _TRAILING_DENIES.sub("denied", _DASH_NO.sub("∅ ", _BARE_DASH.sub("∅", clause)))
 
 

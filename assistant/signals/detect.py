@@ -53,7 +53,7 @@ _CLAUSE_BREAK = re.compile(
     # a finding list's next item is its own clause: "passive SI, denies plan or intent"
     r"|,\s+(?=den(?:ies|ied|ying)\b)"
     # and so is what follows a turn in time: "not screened for mania at intake - today hasn't slept since Thurs"
-    r"|(?:,|\s[-–—])\s+(?=(?:today|tonight|later\s+(?:in|on)|by\s+(?:midway|mid-?session|the\s+end|then)|"
+    r"|\s[-–—]\s+(?=then\b)|(?:,|\s[-–—])\s+(?=(?:today|tonight|later\s+(?:in|on)|by\s+(?:midway|mid-?session|the\s+end|then)|"
     r"this\s+(?:week|wk|session|sess|morning|evening|time)|at\s+the\s+end|towards\s+the\s+end)\b)",
     re.IGNORECASE,
 )
@@ -202,6 +202,20 @@ FRAME_FALLBACK = 0.3
 
 #: A focal area below its threshold but this close to it may still be named as the secondary area.
 SECONDARY_FLOOR = 0.8
+
+
+#: A screen's result written beside it: a score, a yes or no, a plus or minus.
+_RESULT = re.compile(r"\d|\b(?:yes|no|pos(?:itive)?|neg(?:ative)?|endorse[sd]?|nil|none)\b|[+]|-ve\b", re.I)
+
+
+def _outside(text: str, start: int, end: int, cut: list[tuple[int, int]]) -> list[str]:
+    """The pieces of ``text[start:end]`` outside the spans ``cut``."""
+    pieces, pos = [], start
+    for a, b in sorted(cut):
+        if start <= a < end:
+            pieces.append(text[pos:a])
+            pos = min(max(pos, b), end)
+    return pieces + [text[pos:end]]
 
 
 def _floor(category: str) -> float:
@@ -405,7 +419,15 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         cands = [c for c in cands if not (c.source == "lexicon" and c.category != "completed_suicide"
                                           and family_of(c.category) == "risk" and c.start is not None
                                           and any(s <= c.start < e for s, e in completed))]
-        cands = _without_the_death(norm, spans, cands, completed, encoder, probe)
+        cands = _reread_without(norm, spans, cands, completed, encoder, probe)
+    # Nor is the name of a risk screen ("PHQ9 done", "the template wants a 'risk formulation'"): meaning-level risk in
+    # a clause that names one must read as risk without the screen's words.
+    # (Not when the clause gives a result: "PHQ9 itm 9 = 3", "C-SSRS: Q1 yes Q2 yes": the reading may be the result.)
+    screens = [(c.start, c.end) for c in cands if c.category == RISK_SCREEN and c.start is not None]
+    screens = [(a, b) for a, b in screens if not any(_RESULT.search(piece) for piece in _outside(
+        norm, *next((cs, ce) for cs, ce in spans if cs <= a < ce), screens))]
+    if screens:
+        cands = _reread_without(norm, spans, cands, screens, encoder, probe)
 
     # Assertion, by clause, only for the families that need it (lazy medspaCy).
     items: list[Signal] = []
@@ -622,11 +644,12 @@ def _reread(texts: list[str], encoder: object, probe: object) -> Callable[[int, 
     return holds
 
 
-def _without_the_death(norm: str, spans: list[tuple[int, int]], cands: list[_Candidate],
-                       completed: list[tuple[int, int]], encoder: object, probe: object) -> list[_Candidate]:
-    """Meaning-level risk in a clause that reports someone's completed suicide ("her father died by
-    suicide last spring and she can't stop asking why") is read again without the death's words: what
-    is left must speak of risk on its own, or the finding was the bereavement."""
+def _reread_without(norm: str, spans: list[tuple[int, int]], cands: list[_Candidate],
+                    completed: list[tuple[int, int]], encoder: object, probe: object) -> list[_Candidate]:
+    """Meaning-level risk in a clause that holds one of the spans ``completed`` is read again without their
+    words: what is left must speak of risk on its own. The spans: someone's completed suicide ("her father died
+    by suicide last spring and she can't stop asking why": the finding was the bereavement), or a risk screen's
+    name ("PHQ9 done": the finding was the screen)."""
     def reread(c: _Candidate) -> bool:
         return c.source == "semantic" and c.category in SEMANTIC_RISK and \
             any(spans[c.clause][0] <= s < spans[c.clause][1] for s, _ in completed)
