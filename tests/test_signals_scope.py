@@ -647,7 +647,6 @@ def test_a_scored_screen_item_is_its_result(bullets: str, status: str) -> None:
     ("Safety q's: denied SI; SH: scratched wrists with a pin last night", True),
     # The screens' own words and their plain kin are explicit: no reader takes them back.
     ("C-SSRS: endorsed a wish to be dead most days this month", True),
-    ("Risk assessment: thoughts of ending it most nights", True),
     ("passive SI, has a plan and intent for this weekend", True),
     # An item glued to its score, or scored before it is named.
     ("EPDS 12, q10=0.", False),
