@@ -667,3 +667,15 @@ def test_a_relatives_first_person_words_stay_theirs() -> None:
 def test_a_clipped_didnt_is_a_question_not_asked() -> None:
     p = predict("didnt get to plan/intent - session overran")
     assert (p.risk, p.assertion) == ("none", "not_assessed")
+
+
+@pytest.mark.parametrize("text, assertion", [
+    # Nothing since a time long past is history; nothing since a recent time is a denial.
+    ("hasn't cut herself since 2017, proud of that", "historical"),
+    ("no suicidal thoughts since he was at uni", "historical"),
+    ("no SI since last session", "negated"),
+    ("not self-harmed since Friday's session", "negated"),
+])
+def test_nothing_since_a_past_time_is_history(text: str, assertion: str) -> None:
+    p = predict(text)
+    assert (p.risk, p.assertion) == ("none", assertion)

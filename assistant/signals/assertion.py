@@ -847,4 +847,15 @@ def _decide(found: list[tuple[str, str]], text: str = "") -> Scoped:
     if any(a == "possible" for a, _ in found) and not any(a == "other_person" for a, _ in found):
         return Scoped("present", mods)
     best = min(found, key=lambda f: PRECEDENCE.index(f[0]))
+    if best[0] == "negated" and _NONE_SINCE.search(text):
+        return Scoped("historical", mods + ("none since a past time",))  # "hasn't SH'd since 2018": only in the past
     return Scoped(best[0], mods)
+
+
+#: Nothing since a time long past ("hasn't SH'd since 2018", "'not since I was at school'", "no SI since her teens"):
+#: the risk is historical, not denied outright. A recent anchor ("since last session", "since Tuesday") is a denial.
+_NONE_SINCE = re.compile(
+    r"(?:\bno\b|\bnot\b|\bnever\b|\bnone\b|n't|\bnil\b)(?:\W+\w+){0,6}?\W+since\s+(?:(?:19|20)\d\d\b|(?:she|he|i|they)\s+was\s+"
+    r"(?:at\s+(?:school|uni|college)|a\s+(?:teen\w*|kid|child|student)|\d+)|school|uni\b|college|(?:her|his|their|my)\s+"
+    r"(?:teens|twenties|thirties|late\s+teens|early\s+twenties|school\s+days|first\s+(?:pregnancy|baby|marriage))|"
+    r"(?:age|aged)\s+\d+|\d+\s*(?:yrs?|years?)\s+(?:old|ago))", re.I)
