@@ -345,3 +345,13 @@ def test_a_stated_threat_to_a_person(text: str, expected: list[tuple[str, str]])
 ])
 def test_restricting_the_means_of_harm_is_a_risk_line(bullets: str, line: str, in_risk: bool) -> None:
     assert (line in parse_bullets(bullets, get_catalog()).risk.details) is in_risk
+
+
+@pytest.mark.parametrize("bullets, status", [
+    # A screen's item scored in a clause of its own is the screen's result.
+    ("- s3/12 perinatal\n- EPDS 16; item 10 = 0", "denied"),
+    ("- s3/12 perinatal\n- EPDS 16; q10 = 1 (hardly ever)", "present"),
+    ("- s5/16 grief\n- PHQ-9 19; item 9 = 0", "denied"),
+])
+def test_a_scored_screen_item_is_its_result(bullets: str, status: str) -> None:
+    assert parse_bullets(bullets, get_catalog()).risk.status == status

@@ -626,19 +626,6 @@ def test_a_clinicians_practice_question_and_what_it_points_back_at(text: str, ri
     assert _raises_risk(text) is risk
 
 
-@pytest.mark.parametrize("bullets, status", [
-    # A screen's item scored in a clause of its own is the screen's result.
-    ("- s3/12 perinatal\n- EPDS 16; item 10 = 0", "denied"),
-    ("- s3/12 perinatal\n- EPDS 16; q10 = 1 (hardly ever)", "present"),
-    ("- s5/16 grief\n- PHQ-9 19; item 9 = 0", "denied"),
-])
-def test_a_scored_screen_item_is_its_result(bullets: str, status: str) -> None:
-    from assistant.catalog import get_catalog
-    from assistant.notes.parse import parse_bullets
-
-    assert parse_bullets(bullets, get_catalog()).risk.status == status
-
-
 @pytest.mark.parametrize("text, risk", [
     # A label's denial covers the label and the whole list after it.
     ("Risk screen: denies SI, HI, SH, no intent", False),

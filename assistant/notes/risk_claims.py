@@ -9,6 +9,7 @@ themselves ("no plan", "risk: low", a quotation held word for word, "SP done" as
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from .risk_scope import _denial_span, _names_a_check, _recorded_as_done, _same_head_denied, _same_qualified_denial
@@ -55,10 +56,14 @@ def _names_screen(sentence: str) -> bool:
     """Whether the sentence names a risk screen in the signal layer's own words ("Her C-SSRS screen was
     negative today", "PHQ-9 item 9 was 0"): its result is a risk statement, read by the risk checks, though
     the sentence need not meet the stricter grounding of a sentence about risk."""
+    return any(not _MOOD_SCALE.fullmatch(m.group(0)) for p in _screen_patterns() for m in p.finditer(sentence))
+
+
+@lru_cache(maxsize=1)
+def _screen_patterns() -> tuple[re.Pattern[str], ...]:
     from ..signals.detect import lexicon
 
-    return any(not _MOOD_SCALE.fullmatch(m.group(0)) for e in lexicon() if e.category == "risk_screen"
-               for m in e.pattern.finditer(sentence))
+    return tuple(e.pattern for e in lexicon() if e.category == "risk_screen")
 
 
 #: A mood scale named alone: its total is a severity, not a risk screen's result ("PHQ-9 of 14").

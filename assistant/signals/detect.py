@@ -209,12 +209,12 @@ _RESULT = re.compile(r"\d|\b(?:yes|no|pos(?:itive)?|neg(?:ative)?|endorse[sd]?|n
 
 
 def _outside(text: str, start: int, end: int, cut: list[tuple[int, int]]) -> list[str]:
-    """The pieces of ``text[start:end]`` outside the spans ``cut``."""
+    """The pieces of ``text[start:end]`` outside the spans ``cut`` that start in it."""
     pieces, pos = [], start
     for a, b in sorted(cut):
         if start <= a < end:
             pieces.append(text[pos:a])
-            pos = min(max(pos, b), end)
+            pos = min(max(pos, b), end)  # a span inside an earlier one leaves nothing more
     return pieces + [text[pos:end]]
 
 
@@ -423,9 +423,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     # Nor is the name of a risk screen ("PHQ9 done", "the template wants a 'risk formulation'"): meaning-level risk in
     # a clause that names one must read as risk without the screen's words.
     # (Not when the clause gives a result: "PHQ9 itm 9 = 3", "C-SSRS: Q1 yes Q2 yes": the reading may be the result.)
-    screens = [(c.start, c.end) for c in cands if c.category == RISK_SCREEN and c.start is not None]
-    screens = [(a, b) for a, b in screens if not any(_RESULT.search(piece) for piece in _outside(
-        norm, *next((cs, ce) for cs, ce in spans if cs <= a < ce), screens))]
+    named = [c for c in cands if c.category == RISK_SCREEN and c.start is not None]
+    cut = [(c.start, c.end) for c in named]
+    screens = [(c.start, c.end) for c in named
+               if not any(_RESULT.search(piece) for piece in _outside(norm, *spans[c.clause], cut))]
     if screens:
         cands = _reread_without(norm, spans, cands, screens, encoder, probe)
 
@@ -645,28 +646,19 @@ def _reread(texts: list[str], encoder: object, probe: object) -> Callable[[int, 
 
 
 def _reread_without(norm: str, spans: list[tuple[int, int]], cands: list[_Candidate],
-                    completed: list[tuple[int, int]], encoder: object, probe: object) -> list[_Candidate]:
-    """Meaning-level risk in a clause that holds one of the spans ``completed`` is read again without their
-    words: what is left must speak of risk on its own. The spans: someone's completed suicide ("her father died
-    by suicide last spring and she can't stop asking why": the finding was the bereavement), or a risk screen's
+                    cut: list[tuple[int, int]], encoder: object, probe: object) -> list[_Candidate]:
+    """Meaning-level risk in a clause that holds one of the spans ``cut`` is read again without their words:
+    what is left must speak of risk on its own. The spans: someone's completed suicide ("her father died by
+    suicide last spring and she can't stop asking why": the finding was the bereavement), or a risk screen's
     name ("PHQ9 done": the finding was the screen)."""
     def reread(c: _Candidate) -> bool:
         return c.source == "semantic" and c.category in SEMANTIC_RISK and \
-            any(spans[c.clause][0] <= s < spans[c.clause][1] for s, _ in completed)
+            any(spans[c.clause][0] <= s < spans[c.clause][1] for s, _ in cut)
 
     todo = sorted({c.clause for c in cands if reread(c)})
     if not todo:
         return cands
-    rests = []
-    for ci in todo:
-        cs, ce = spans[ci]
-        pieces, pos = [], cs
-        for s, e in sorted(completed):
-            if cs <= s < ce:
-                pieces.append(norm[pos:s])
-                pos = min(e, ce)
-        pieces.append(norm[pos:ce])
-        rests.append(" ".join(" ".join(pieces).split()) or ".")
+    rests = [" ".join(" ".join(_outside(norm, *spans[ci], cut)).split()) or "." for ci in todo]
     holds = _reread(rests, encoder, probe)
     row = {ci: k for k, ci in enumerate(todo)}
     return [c for c in cands if not reread(c) or holds(row[c.clause], c.category)]
