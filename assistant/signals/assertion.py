@@ -81,8 +81,9 @@ def _past_forms() -> frozenset[str]:
     return frozenset(v[1] for v in irregular_verbs() if v[1] != v[0])
 
 #: medspaCy default rules the project replaces (context_rules.yaml has the replacements): ": no" read
-#: backward only, so "Risk low: no SI" left SI un-negated; "deny" read "denied" forward only ("SI - denied").
-REPLACED_DEFAULTS = frozenset({": no", ": none", "deny"})
+#: backward only, so "Risk low: no SI" left SI un-negated; "deny" read "denied" forward only ("SI - denied");
+#: "but" ends every scope at "still" too, so "Pt's ex still hearing voices" read as the client's.
+REPLACED_DEFAULTS = frozenset({": no", ": none", "deny", "but"})
 _lock = threading.Lock()
 #: Risk categories: the ones whose idioms carry bare negation (see BARE_NEGATION).
 RISK_LABELS = frozenset(RISK_KINDS) | {WARNING_SIGNS}
@@ -405,7 +406,7 @@ _AGE_TOKEN = re.compile(r"^\(?\d+\s*(?:yo|y/o|yrs?|m|f|mo|months?)?\)?$", re.I)
 #: What may govern a relation that is the subject of what follows: nothing (the clause starts with it),
 #: punctuation (a label: "grief (husband, suicide 2022)"), a conjunction or subordinator, or a verb that
 #: takes a clause ("says her son is cutting").
-_SUBJECT_GOVERNORS = frozenset({"(", "[", "/", ",", ";", ":", "-", "–", "—", "and", "or", "but", "so", "then", "&", "+", "also", "plus",
+_SUBJECT_GOVERNORS = frozenset({"(", "[", "/", ",", ";", ":", "-", "–", "—", "and", "or", "but", "however", "so", "then", "&", "+", "also", "plus",
                                 "since", "because", "when", "after", "before", "as", "while", "whilst", "if", "that",
                                 "until", "till", "once", "though", "although", "whose", "now", "says", "said", "reports",
                                 "reported", "thinks", "thought", "feels", "felt", "worries", "worried", "fears", "feared",
@@ -436,6 +437,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
     ``relations=False`` keeps every relation: an age or a life stage belongs to the person it
     describes wherever that person stands ("argues with her teenage son")."""
     kept = []
+    raw_starts = {m.modifier_span[0] for m in modifiers if m.category.upper() in _EXPERIENCER}
     question = bool(_QUESTION.search(doc.text))
     asides = _relative_asides(doc)
     quotes = _quotations(doc)
@@ -494,8 +496,11 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             continue
         j = start - 1
         while j >= 0 and (doc[j].lower_ in _RELATION_PREFIX or _AGE_TOKEN.match(doc[j].text)
-                          or doc[j].lower_ in ("'s", "’s", "s")):
+                          or doc[j].lower_ in ("'s", "’s", "s") or _in_relation(doc, j, raw_starts)):
             j -= 2 if doc[j].lower_ in ("'s", "’s", "s") else 1  # a possessor is part of the relation
+        if any(t.lower_ in ("late", "deceased", "dead") for t in doc[j + 1:start]):
+            continue  # "late husband 'keeps calling her to join him'": the dead experience nothing now; what is
+            # said of them is the client's (a voice, a wish to join them)
         governor = doc[j].lower_ if j >= 0 else None
         if governor in ("out", "up") and j > 0 and doc[j - 1].lower_ in _SUBJECT_GOVERNORS:
             governor = doc[j - 1].lower_  # a verb's particle ("found out her sister has been researching doses")
@@ -506,9 +511,12 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             # a possessor ("her housemate's party"): what the relation owns, up to the clause's break, is
             # theirs ("her son's overdose"); a new subject after the owned thing is not
             _end_at_possessed(doc, mod, end + 1)
-        if governor is not None and governor not in _SUBJECT_GOVERNORS and not relative:
+        if governor is not None and governor not in _SUBJECT_GOVERNORS and not relative and \
+                not (_possessed(doc, start) and _verb_follows(doc, end)):
             continue  # an object: governed by a verb or a preposition, and not the subject of a relative
-            # clause of its own ("worried about her flatmate who self-harms": the flatmate self-harms)
+            # clause of its own ("worried about her flatmate who self-harms": the flatmate self-harms), nor,
+            # when it is someone's, of a verb right after it ("she's furious her 19-year-old son took an
+            # overdose"; "Year 10 pupil said ..." may be the client)
         if relative and governor is not None and governor not in _SUBJECT_GOVERNORS:
             _end_at_clause(doc, mod, end)
         if governor in _SUBORDINATORS:
@@ -540,6 +548,45 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
 _STOP_SUBJECT = frozenset({"she", "he", "they", "i", "pt", "client", "cl", "patient", "we"})
 _STOP_OBJECT = frozenset({"her", "his", "their", "my", "the", "a", "an", "all", "taking", "using", "going", "seeing",
                           "attending", "eating", "drinking", "working", "talking"})
+
+
+#: The words of an age before a relation ("15 year old daughter", "19-year-old stepson", "6 month old baby").
+_AGE_WORDS = frozenset({"year", "years", "yr", "yrs", "month", "months", "mth", "mo", "week", "weeks", "wk", "wks", "-",
+                        "old"})
+
+
+def _in_relation(doc: Any, j: int, relations: set[int]) -> bool:
+    """Whether token ``j`` is part of the words naming a relation after it: another relation word ("twin
+    sister", "foster mum", "her sister's husband" is read at "'s") or an age with its number ("15 year old")."""
+    if j in relations:
+        return True
+    if doc[j].lower_ not in _AGE_WORDS:
+        return False
+    k = j
+    while k >= 0 and doc[k].lower_ in _AGE_WORDS:
+        k -= 1
+    return k >= 0 and bool(_AGE_TOKEN.match(doc[k].text)) and doc[k].text[0].isdigit()
+
+
+_FINITE = frozenset({"is", "was", "are", "were", "has", "had", "have", "will", "would", "can", "could", "may", "might",
+                     "must", "should", "does", "did", "isn't", "wasn't", "hasn't", "hadn't", "won't", "wouldn't", "can't",
+                     "doesn't", "didn't", "keeps", "kept"})
+_BEFORE_VERB = frozenset({"now", "also", "just", "still", "recently", "apparently", "reportedly", "then", "never", "always",
+                          "often", "regularly", "sometimes", "has", "had", "is", "was", "keeps", "started", "has been"})
+
+
+def _verb_follows(doc: Any, end: int) -> bool:
+    """Whether a finite verb follows the relation ending at token ``end``, after at most one adverb: the relation
+    is that verb's subject whatever stands before it ("upset her daughter is cutting", "furious her son took")."""
+    for t in doc[end:end + 2]:
+        w = t.lower_
+        if w in _FINITE or w.endswith("ed") or w in _past_forms():
+            return True
+        if w.endswith("s") and len(w) > 3 and w.isalpha() and t.i > end - 1 and w not in ("this", "his", "hers", "theirs", "yours"):
+            return t.i == end  # "her son cuts", "her mum says"; not "her son's", not a word after an adverb
+        if w not in _BEFORE_VERB:
+            return False
+    return False
 
 
 def _stopped_doing(doc: Any, mod: Any) -> bool:
@@ -748,7 +795,8 @@ def _possessed(doc: Any, start: int) -> bool:
     without me'")."""
     k = start - 1
     while k >= 0 and (doc[k].lower_ in _RELATION_PREFIX and doc[k].lower_ not in _POSSESSIVES
-                      and doc[k].lower_ not in ("the", "a", "an", "this") or _AGE_TOKEN.match(doc[k].text)):
+                      and doc[k].lower_ not in ("the", "a", "an", "this") or _AGE_TOKEN.match(doc[k].text)
+                      or _in_relation(doc, k, set())):
         k -= 1
     return k >= 0 and doc[k].lower_ in _POSSESSIVES
 

@@ -22,13 +22,23 @@ from typing import Any
 MALE_RELATIONS = frozenset({
     "husband", "boyfriend", "bf", "father", "dad", "daddy", "son", "sons", "brother", "brothers", "bro", "uncle",
     "nephew", "grandfather", "grandpa", "grandson", "stepson", "stepfather", "stepdad", "father-in-law",
-    "brother-in-law", "son-in-law", "fiance", "ex-husband",
+    "brother-in-law", "son-in-law", "fiance", "fiancé", "ex-husband", "hubby", "grandad", "granddad", "stepbrother",
+    "half-brother", "godson", "ex-boyfriend",
 })
 FEMALE_RELATIONS = frozenset({
     "wife", "girlfriend", "gf", "mother", "mum", "mom", "mam", "mommy", "mummy", "daughter", "daughters", "sister",
     "sisters", "sis", "aunt", "auntie", "niece", "grandmother", "grandma", "gran", "granny", "granddaughter",
     "stepdaughter", "stepmother", "stepmum", "mother-in-law", "sister-in-law", "daughter-in-law", "fiancee",
-    "ex-wife",
+    "fiancée", "ex-wife", "dtr", "dau", "nan", "nana", "nanna", "stepsister", "half-sister", "goddaughter",
+    "ex-girlfriend",
+})
+#: People named without a gender: a pronoun that is not the client's may be theirs ("her flatmate told her he
+#: wants to die": "he" is not the client, and the flatmate is the one person it can be).
+NEUTRAL_PERSONS = frozenset({
+    "partner", "spouse", "ex", "ex-partner", "child", "kid", "teen", "teenager", "sibling", "cousin", "parent",
+    "friend", "bestie", "mate", "workmate", "colleague", "coworker", "co-worker", "boss", "manager", "neighbour",
+    "neighbor", "roommate", "flatmate", "housemate", "classmate", "peer", "student", "pupil", "acquaintance",
+    "tenant", "landlord", "lodger", "resident",
 })
 _MALE = frozenset({"he", "him", "himself", "his"})
 _FEMALE = frozenset({"she", "her", "herself", "hers"})
@@ -78,13 +88,14 @@ def client_gender(text: str) -> str | None:
             j = i + 1
             while j < len(low) and (low[j] in _BETWEEN or re.fullmatch(r"\(?\d+\)?", low[j])):
                 j += 1
-            if j < len(low) and relation_gender(low[j]) is not None and (i == 0 or low[i - 1] not in _CLIENT_OBJECT_VERBS):
+            if j < len(low) and (relation_gender(low[j]) is not None or low[j].removesuffix("'s") in NEUTRAL_PERSONS) \
+                    and (i == 0 or low[i - 1] not in _CLIENT_OBJECT_VERBS):
                 votes[g] += 1
                 continue
         if w in ("him", "her") and i >= 1 and _REPORT.match(low[i - 1]):
             # the object of a relative's report: "her brother told her ..."
             k = max(0, i - 15)
-            if any(relation_gender(x) is not None for x in low[k:i - 1]):
+            if any(relation_gender(x) is not None or x in NEUTRAL_PERSONS for x in low[k:i - 1]):
                 votes[g] += 1
                 continue
         if w in ("he", "she") and i >= 1 and low[i - 1] in _CLIENT | {"says", "said"} and \
@@ -122,10 +133,10 @@ def other_by_gender(doc: Any, target_start: int, target_end: int, client: str | 
         return None  # "mum says she's barely sleeping": the client, as far as the text shows
     if any(_DISCOVERY.match(t.text) for t in doc[pronoun.i:target_start]):
         return None  # "she found a noose in her son's room": what was found is not hers
-    # the nearest relative before the pronoun, of the pronoun's gender, with no one else in between
+    # the nearest relative before the pronoun, of the pronoun's gender or of none, with no one else in between
     for tok in reversed(doc[:pronoun.i]):
         g = relation_gender(tok.text)
-        if g == gender:
+        if g == gender or (g is None and tok.lower_.removesuffix("'s").removesuffix("’s") in NEUTRAL_PERSONS):
             return tok.text
         owned = tok.i > 0 and doc[tok.i - 1].lower_ in ("his", "her", "their")
         if tok.lower_ in _CLIENT or (g is not None and not owned):

@@ -32,6 +32,11 @@ LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
 ASSERTED = ("risk", "frame", "fit", "adaptation")
 #: Semantic categories per family, as named in exemplars/.
 SEMANTIC_RISK = RISK_KINDS + (WARNING_SIGNS,)
+#: Kinds whose risk is the one who has it: a relative's suicidal thoughts, self-harm or mania are theirs. Violence
+#: and neglect name two people, and the other one may be the client ("her husband hits her"); so may warning signs
+#: in a text that speaks of violence ("Ex released from prison Monday, already messaged her 'see you soon x'").
+SELF_DIRECTED = ("suicidal_ideation", "suicide_plan", "self_harm", "mania", "psychosis", "intoxication")
+TWO_PEOPLE = ("harm_to_others", "ipv", "safeguarding")
 SEMANTIC_FIT = tuple(c for c in STABILISE_FIRST if c not in RISK_KINDS)
 _ADAPT_ID = {"adolescent": "ipt_a"}
 #: Clause-vector screening runs this far below a category's threshold; isolated embeddings confirm.
@@ -450,6 +455,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
 
         gender = client_gender(norm)
         last_fact = _last_one_person(norm, spans)
+        two_people = any(c.category in TWO_PEOPLE for c in cands)
         for ci, group in by_clause.items():
             cs, ce = spans[ci]
             targets = [(None, None, c.category) if c.start is None else (c.start - cs, c.end - cs, c.category)
@@ -487,7 +493,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     bare_checks.append((len(items), c.category, [_LIST_END.split(m.split("|", 1)[1], maxsplit=1)[0]
                                                                  for m in mods if m.startswith("bare:")]))
                 if c.start is None and c.category in SEMANTIC_RISK and assertion not in ("present", "historical") and _current(probs, ci) \
-                        and "from-lexicon" not in mods and not any(m.endswith("(speaks)") for m in mods):
+                        and "from-lexicon" not in mods and not any(m.endswith("(speaks)") for m in mods) \
+                        and not (assertion == "other_person" and (c.category in SELF_DIRECTED or
+                                                                 c.category == WARNING_SIGNS and not two_people)):
                     # The rules scoped the clause away (negated, someone else's, past) by its shape alone, but
                     # the clause as a whole reads as the client's current risk: present, at the possible
                     # level. An explicit term's own scope ("denies SI", "her husband ... killing himself")
@@ -516,6 +524,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                                modifiers=s.modifiers + ("past violence by a current partner",))
     items = answered_later(norm, items)
     items += _recurrences(norm, spans, items)
+    items += _shared(norm, spans, items)
     if reader:
         from .reader import arbitrate
 
@@ -552,6 +561,30 @@ def _recurrences(norm: str, spans: list[tuple[int, int]], items: list[Signal]) -
                               "possible_risk", (f"recurrence of:{p.text}",), norm[cs:ce]))
             break
     return out
+
+
+#: The client saying that someone else's experience is theirs too: "me too", "same here", "pt (16) 'feels the same
+#: some days'", "so does she", "she has them as well".
+_SHARED = re.compile(
+    r"\b(?:me\s+too|me\s+as\s+well|same\s+(?:here|for\s+me|with\s+me)|so\s+(?:do|am|have)\s+i|i\s+(?:do|am|have)\s+too|"
+    r"so\s+(?:does|is|has)\s+(?:she|he|pt|client)|"
+    r"\b(?:pt|client|cl|patient|she|he|i)\b(?:\s*\([^)]*\))?\s*'?\s*(?:feels?|felt|thinks?|thought|gets?|got|has|had|does|did)"
+    r"\s+(?:the\s+same|(?:that|this|it|them|those)\s+(?:too|as\s+well)|similar))", re.I)
+
+
+def _shared(norm: str, spans: list[tuple[int, int]], items: list[Signal]) -> list[Signal]:
+    """Someone else's risk, then words in which the client says it is theirs too: the client's risk of the same
+    kind and level ("Mother has SI (pt says) & pt (16) 'feels the same some days'"; "friend wants to kill
+    herself. Later: 'me too, I think about it every night'")."""
+    theirs = [s for s in items if s.family == "risk" and s.assertion == "other_person" and s.level]
+    for cs, ce in spans if theirs else ():
+        m = _SHARED.search(norm, cs, ce)
+        before = [s for s in theirs if s.start < m.start()] if m else []
+        if before and not any(m.start() <= s.start < ce for s in theirs):
+            p = before[-1]
+            return [Signal(p.category, m.start(), ce, norm[m.start():ce], "present", f"shared:{m.group(0)}", 1.0,
+                           "lexicon", p.level, (f"shared with:{p.text}",), norm[cs:ce])]
+    return []
 
 
 def _settle_adaptations(norm: str, items: list[Signal]) -> list[Signal]:
@@ -690,7 +723,9 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
 
 
 #: A supposed client ("if a client ...", "say someone ..."): the condition is about the case, not the act.
-_GENERIC_CONDITION = re.compile(r"\b(?:a|an|someone|somebody|anyone|any|hypothetically|imagine|suppose|supposing|say)\b", re.I)
+_GENERIC_CONDITION = re.compile(r"\b(?:a|an|one|someone|somebody|anyone|any|hypothetically|imagine|suppose|supposing|say)\b", re.I)
+#: The words of a condition up to the act: "If one ever tells me his wife hits him" supposes a client too.
+_CONDITION_WORDS = re.compile(r"\b(?:if|when|whenever|suppose|supposing|imagine)\b(?P<words>[^.;?!]*)$", re.I)
 #: A name for the category, not an act: "'it's not abuse'" after a described act denies the name only.
 _CATEGORY_WORD = re.compile(r"(?:abus|violen|dv\b|ipv\b|domestic|coerci|controlling)", re.I)
 #: A denial right before the act ("has never hit her", "doesn't hit her").
@@ -727,7 +762,10 @@ def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...])
     kinds = {m.split(":", 1)[0] for m in modifiers}
     if "not_assessed" in kinds:
         return "not_assessed"
-    if any(m.startswith("hypothetical:") and _GENERIC_CONDITION.search(m.split(":", 1)[1]) for m in modifiers):
+    condition = _CONDITION_WORDS.search(clause[:at]) if at is not None else None
+    if any(m.startswith("hypothetical:") and (_GENERIC_CONDITION.search(m.split(":", 1)[1]) or
+                                              (condition and _GENERIC_CONDITION.search(condition.group("words"))))
+           for m in modifiers):
         return "hypothetical"
     if "negated" in kinds and at is not None and _NEGATED_ACT.search(clause[:at]) and not _CATEGORY_WORD.match(clause[at:]):
         return "negated"

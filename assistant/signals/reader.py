@@ -264,7 +264,11 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
                 and a <= s.start < b]
         present = [k for k in mine if out[k].present and out[k].level]  # type: ignore[union-attr]
         tag = f"reader:current {r.current:.2f}"
-        if r.current >= ADD:
+        if r.current >= ADD and r.assertion.get("other_person", 0.0) > r.assertion.get("present", 0.0) and not present:
+            # The reader's own reading of the line is someone else's risk ("Mum's new partner drinking heavily and
+            # shouting at mum; pt lives separately"): its current-risk head alone adds nothing.
+            pass
+        elif r.current >= ADD:
             # An explicit term the rules scoped away (someone else's, denied, past) keeps its scope; so do words a
             # relative speaks in the first person ("his wife keeps saying 'I'd rather be dead'": they are hers).
             if not present and not any(out[k].source == "lexicon" or _spoken_by_another(out[k]) for k in mine):  # type: ignore[arg-type]

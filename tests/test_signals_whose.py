@@ -1,0 +1,87 @@
+"""Whose experience a risk is: the experiencer part of the assertion. Someone else's suicidal thoughts, self-harm,
+mania or drinking are theirs; the client's own risk stays the client's when other people are named beside it.
+Phrasings here are the test author's, not copied from the eval sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evals.signal_suite import predict
+from assistant.signals.assertion import assert_targets
+
+
+def _raises_risk(text: str) -> bool:
+    return predict(text).risk != "none"
+
+
+def _assertion(clause: str, word: str, label: str = "self_harm") -> str:
+    start = clause.index(word)
+    return assert_targets(clause, [(start, start + len(word), label)])[0].assertion
+
+
+@pytest.mark.parametrize("clause, word", [
+    # an adverb is no end of a relation's scope ("still", "yet" ended every scope, as medspaCy's default "but")
+    ("Her cousin still hears voices at night.", "hears voices"),
+    ("pt's ex still hearing voices, no contact since May", "hearing voices"),
+    # two relation words name one person ("twin sister"); an age before the relation is part of it
+    ("twin brother has SI, pt well", "SI"),
+    ("The client's 17 year old son is self-harming and she feels to blame.", "self-harming"),
+    ("Her 9-year-old daughter is cutting herself at school.", "cutting"),
+    # a possessed relation followed by its own verb is its subject, whatever stands before it
+    ("She's livid her 20-year-old son overdosed again at the weekend.", "overdosed"),
+    ("upset her stepdaughter has been self-harming", "self-harming"),
+    # abbreviations and spellings of relations
+    ("cl's dtr (15) cutting again; cl exhausted", "cutting"),
+    ("Her fiancé is drinking himself to death, she says.", "drinking"),
+])
+def test_a_relation_in_more_forms_is_the_experiencer(clause: str, word: str) -> None:
+    assert _assertion(clause, word) == "other_person"
+
+
+@pytest.mark.parametrize("clause, word", [
+    # a pronoun that is not the client's, after a person named without a gender
+    ("Her housemate told her he wants to die and she stayed up with him.", "wants to die"),
+    ("His colleague confided that she has been cutting again.", "cutting"),
+])
+def test_a_pronoun_that_is_not_the_clients_goes_to_the_person_named(clause: str, word: str) -> None:
+    from assistant.signals.coref import client_gender
+
+    start = clause.index(word)
+    found = assert_targets(clause, [(start, start + len(word), "suicidal_ideation")], client_gender(clause))[0]
+    assert found.assertion == "other_person"
+
+
+@pytest.mark.parametrize("text", [
+    "My client's sister has been looking up lethal doses online. How do I support my client?",
+    "Her son keeps saying he might as well be dead; she is coping, no SI herself.",
+    "Her dad's been manic for weeks and spent the savings. She's furious with him.",
+    "Her roommate told her he wants to die, she sat with him till his mum came.",
+    "twin sister has SI; client well, guilty she's 'the lucky one'",
+])
+def test_someone_elses_risk_raises_nothing_for_the_client(text: str) -> None:
+    assert not _raises_risk(text)
+
+
+@pytest.mark.parametrize("text", [
+    # the client says the relative's experience is theirs too
+    "Dad has SI (per pt) & pt (17) 'feels the same most nights'.",
+    "Her best friend wants to kill herself, she told me. Then: 'me too, every night'.",
+    # the dead experience nothing now: what is said of them is the client's
+    "Says her late mother 'keeps telling her to come home' – hears her at night, thinking of 'going to her'.",
+    # the client's own risk beside other people stays hers
+    "Her husband hits her and she's frightened to go home.",
+    "Since her sister died she has been cutting again.",
+    "Ex released on Friday and has been texting her; he broke her jaw in 2022.",
+])
+def test_the_clients_own_risk_beside_other_people_stays(text: str) -> None:
+    assert _raises_risk(text)
+
+
+def test_a_record_of_searches_is_not_the_past() -> None:
+    # "search history" is what was searched, not a history: the search is now
+    assert _raises_risk("Denies SI. Her flatmate rang the service: found her search history on suicide methods and a note.")
+
+
+def test_a_supposed_client_in_a_condition_is_supposed() -> None:
+    # a condition that supposes a client ("if one ever tells me ...") keeps the violence in it supposed
+    assert not _raises_risk("I've never had a man disclose abuse. If one ever tells me his partner hits him, what do I say?")
