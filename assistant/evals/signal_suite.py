@@ -29,7 +29,7 @@ FRESH = ("fresh_read", "fresh_held")
 #: two more (5 December 2026): where a denial, a supposition, a date or another person's risk stops; and risk
 #: screens, scores and time in notes.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
-        "time18_held")
+        "time18_held", "exp19_held", "fig19_held")
 
 
 def signals_dir() -> Path:
