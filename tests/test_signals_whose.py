@@ -85,3 +85,23 @@ def test_a_record_of_searches_is_not_the_past() -> None:
 def test_a_supposed_client_in_a_condition_is_supposed() -> None:
     # a condition that supposes a client ("if one ever tells me ...") keeps the violence in it supposed
     assert not _raises_risk("I've never had a man disclose abuse. If one ever tells me his partner hits him, what do I say?")
+
+
+# --- the words of risk that are not the client's current risk, and warning behaviours in plain words ---------
+
+@pytest.mark.parametrize("text", [
+    "Overdosed on chocolate over Christmas, laughing that January is for salads.",
+    "PHQ-9 = 9, item 9 = 0. GAD-7 = 4.",
+])
+def test_look_alikes_and_documented_negative_screens_raise_nothing(text: str) -> None:
+    assert not _raises_risk(text)
+
+
+@pytest.mark.parametrize("text", [
+    "She overdosed on her dad's heart tablets on Friday night.",
+    "took an overdose on Sunday, discharged from A&E Monday",
+    "PHQ-9 item 9 = 0, but told the GP she has been 'planning how' since the eviction.",
+    "Her affairs sorted and a will drawn up this week; she's 36 and well.",
+])
+def test_the_clients_risk_in_those_words_still_counts(text: str) -> None:
+    assert _raises_risk(text)

@@ -227,6 +227,9 @@ def _over(text: str, a: int, b: int, kind: str, assertion: str, level: str | Non
     return Signal(kind, a, b, text[a:b], assertion, evidence, round(score, 3), "reader", level, (tag,), text[a:b])  # type: ignore[arg-type]
 
 
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|except|whereas|despite)\b", re.I)
+
+
 def _spoken_by_another(s: Signal) -> bool:
     return s.assertion == "other_person" and any(m.endswith("(speaks)") for m in s.modifiers)
 
@@ -271,7 +274,12 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
         elif r.current >= ADD:
             # An explicit term the rules scoped away (someone else's, denied, past) keeps its scope; so do words a
             # relative speaks in the first person ("his wife keeps saying 'I'd rather be dead'": they are hers).
-            if not present and not any(out[k].source == "lexicon" or _spoken_by_another(out[k]) for k in mine):  # type: ignore[arg-type]
+            # So does a risk screen's documented negative result ("PHQ-9 = 11, item 9 = 0. GAD-7 = 5."), unless
+            # something set against it follows ("item 9 = 0 but told OT she's 'planning to go to the woods'").
+            screened = any(s is not None and s.category == RISK_SCREEN and s.assertion == "negated" and a <= s.start < b
+                           and not _CONTRAST.search(text, s.end, b) for s in out)
+            if not present and not screened and \
+                    not any(out[k].source == "lexicon" or _spoken_by_another(out[k]) for k in mine):  # type: ignore[arg-type]
                 added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, tag, tag))
             elif not present:
                 # ... but only over its own sentence: another sentence of the line, with no finding of the rules
