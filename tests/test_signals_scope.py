@@ -666,3 +666,30 @@ def test_a_clipped_didnt_is_a_question_not_asked() -> None:
 def test_nothing_since_a_past_time_is_history(text: str, assertion: str) -> None:
     p = predict(text)
     assert (p.risk, p.assertion) == ("none", assertion)
+
+
+# --- the nineteenth round: last round's own-phrasing misses, by category ------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    # a denial's list ends at a past verb with its counted object, whichever way the denial reads
+    "Said no suicidal thoughts, swallowed most of a packet of co-codamol Friday night",
+    "Says no thoughts of ending it, took 40 of her mum's tablets at the weekend",
+    # an item's score written with an arrow or a verb of change; an earlier score beside it is no denial
+    "q9 → 1 this week",
+    "PHQ-9 item 9 went up to 2 since the court date",
+    "EPDS Q10: 2 (was 0 at booking)",
+    # a screen's ideation or behaviour item answered yes
+    "C-SSRS: wish to be dead yes, behaviour no",
+    "Columbia screen - ideation no, behaviour: yes (ligature Tues)",
+])
+def test_screens_and_lists_in_more_forms_raise_risk(text: str) -> None:
+    assert _raises_risk(text)
+
+
+@pytest.mark.parametrize("text", [
+    "C-SSRS: ideation no, behaviour no",
+    "q9 → 0 this week",
+    "PHQ-9 item 9 was 0",
+])
+def test_their_negative_forms_stay_denials(text: str) -> None:
+    assert not _raises_risk(text)

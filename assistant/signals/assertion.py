@@ -65,6 +65,9 @@ _OBJECTS = frozenset({"her", "him", "his", "them", "their", "herself", "himself"
                       "it", "a", "an"})
 _SUBJECTS = frozenset({"she", "he", "they", "pt", "client", "cl", "patient"})
 _RISK_NOUNS = frozenset({"plan", "plans", "intent", "intents", "means"})
+#: Words that count what a verb acts on ("swallowed half a box", "took most of the packet").
+_QUANTIFIERS = frozenset({"half", "most", "several", "both", "every", "each", "loads", "lots", "dozens", "another", "many",
+                          "two", "three", "four", "five", "ten", "twenty", "thirty", "fifty", "hundred", "handful"})
 _AFTER_VERB = frozenset({"on", "at", "in", "into", "off", "out", "up", "down", "to", "with", "from", "through", "over",
                          "again", "yesterday", "last", "this", "after", "before", "during", "the", "some", "all", "her",
                          "his", "him", "them", "their", "herself", "himself", "a", "an"})
@@ -227,8 +230,9 @@ def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -
             if opens and nxt is not None and (nxt.lower_ in _OBJECTS or nxt.like_num):
                 return True  # the segment opens with a verb and its object: "cut her forearm", "pt took 10 ..."
             if strict and opens and (tok.lower_.endswith("ed") or tok.lower_ in past) and nxt is not None \
-                    and nxt.lower_ in _AFTER_VERB:
-                return True  # a past verb and its adverbial: "overdosed on Sat" (not "reduced sleep need")
+                    and (nxt.lower_ in _AFTER_VERB or nxt.lower_ in _QUANTIFIERS or nxt.like_num):
+                return True  # a past verb and its adverbial or its counted object: "overdosed on Sat", "swallowed
+                # half a box of ...", "took 30 ..." (not "reduced sleep need")
     return not strict and any(_VERBISH.search(w) or w in past for w in words)
 
 
@@ -850,9 +854,11 @@ def unscoped(clause: str, min_words: int = 3) -> str | None:
             continue
         covered.update(range(*mod.modifier_span))
         a, b = mod.scope_span
-        if CATEGORY_ASSERTION.get(mod.category.upper()) == "negated" and a >= mod.modifier_span[1]:
-            # A denial reaches no further than its list: "denies SI, took 10 paracetamol Sat" leaves the overdose.
-            b = next((i + 1 for i in range(a, b) if doc[i].text in _ITEM_SEPARATORS and _statement(doc, i + 1, strict=True)), b)
+        if CATEGORY_ASSERTION.get(mod.category.upper()) == "negated" and b > mod.modifier_span[1]:
+            # A denial reaches no further than its list: "denies SI, took 10 paracetamol Sat" leaves the overdose
+            # (its words after the trigger, whichever way it reads: "Says no thoughts of suicide, swallowed ...").
+            b = next((i + 1 for i in range(max(a, mod.modifier_span[1]), b)
+                      if doc[i].text in _ITEM_SEPARATORS and _statement(doc, i + 1, strict=True)), b)
         covered.update(range(a, b))
     rest = [t for t in doc if t.i not in covered]
     if sum(t.is_alpha for t in rest) < min_words:
