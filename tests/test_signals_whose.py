@@ -105,3 +105,10 @@ def test_look_alikes_and_documented_negative_screens_raise_nothing(text: str) ->
 ])
 def test_the_clients_risk_in_those_words_still_counts(text: str) -> None:
     assert _raises_risk(text)
+
+
+def test_a_relation_glossed_with_the_client_as_an_object_is_not_the_client() -> None:
+    # "(my client, 16)" glosses the relation as the client; "(lives with pt)" says where the relation lives
+    assert _assertion("Brother (lives with pt) has been hearing voices again; pt worried.", "hearing voices",
+                      "psychosis") == "other_person"
+    assert _assertion("her son (my client, 16) has been hearing voices", "hearing voices", "psychosis") == "present"

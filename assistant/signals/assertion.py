@@ -424,6 +424,8 @@ _SUBORDINATORS = frozenset({"since", "because", "when", "after", "before", "as",
 _CLAUSE_END = frozenset({",", ";", ":", "-", "–", "—", "."})
 _EXPERIENCER = frozenset({"FAMILY", "OTHER_EXPERIENCER"})
 _CLIENT_WORDS = frozenset({"client", "pt", "patient", "cl"})
+_PREPOSITIONS = frozenset({"w", "w/", "with", "to", "of", "for", "by", "from", "at", "near", "and", "&", "+", "like", "than",
+                           "about", "re", "behind", "beside", "opposite"})
 
 
 #: A clinician asking what to do: a "when" there sets a condition ("what do I say when she ...").
@@ -496,8 +498,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
                 mod.ipt_speaks = True
             kept.append(mod)
             continue
-        if any(t.lower_ in _CLIENT_WORDS for t in doc[end:end + 4]) and any(t.text in ("(", ",") for t in doc[end:end + 2]):
-            continue
+        if any(t.lower_ in _CLIENT_WORDS and doc[t.i - 1].lower_ not in _PREPOSITIONS for t in doc[end:end + 4]) \
+                and any(t.text in ("(", ",") for t in doc[end:end + 2]):
+            continue  # glossed as the client ("her daughter (my client, 15)"); not "Sister (lives w pt)"
         j = start - 1
         while j >= 0 and (doc[j].lower_ in _RELATION_PREFIX or _AGE_TOKEN.match(doc[j].text)
                           or doc[j].lower_ in ("'s", "’s", "s") or _in_relation(doc, j, raw_starts)):
