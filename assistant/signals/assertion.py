@@ -579,7 +579,7 @@ _FINITE = frozenset({"is", "was", "are", "were", "has", "had", "have", "will", "
                      "must", "should", "does", "did", "isn't", "wasn't", "hasn't", "hadn't", "won't", "wouldn't", "can't",
                      "doesn't", "didn't", "keeps", "kept"})
 _BEFORE_VERB = frozenset({"now", "also", "just", "still", "recently", "apparently", "reportedly", "then", "never", "always",
-                          "often", "regularly", "sometimes", "has", "had", "is", "was", "keeps", "started", "has been"})
+                          "often", "regularly", "sometimes"})
 
 
 def _verb_follows(doc: Any, end: int) -> bool:
@@ -589,8 +589,8 @@ def _verb_follows(doc: Any, end: int) -> bool:
         w = t.lower_
         if w in _FINITE or w.endswith("ed") or w in _past_forms():
             return True
-        if w.endswith("s") and len(w) > 3 and w.isalpha() and t.i > end - 1 and w not in ("this", "his", "hers", "theirs", "yours"):
-            return t.i == end  # "her son cuts", "her mum says"; not "her son's", not a word after an adverb
+        if t.i == end and w.endswith("s") and len(w) > 3 and w.isalpha() and w not in ("this", "his", "hers", "theirs", "yours"):
+            return True  # "her son cuts", "her mum says"; not "her son's"
         if w not in _BEFORE_VERB:
             return False
     return False

@@ -267,11 +267,10 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
                 and a <= s.start < b]
         present = [k for k in mine if out[k].present and out[k].level]  # type: ignore[union-attr]
         tag = f"reader:current {r.current:.2f}"
-        if r.current >= ADD and r.assertion.get("other_person", 0.0) > r.assertion.get("present", 0.0) and not present:
-            # The reader's own reading of the line is someone else's risk ("Mum's new partner drinking heavily and
-            # shouting at mum; pt lives separately"): its current-risk head alone adds nothing.
-            pass
-        elif r.current >= ADD:
+        # Where its own assertion head reads the line as someone else's risk ("Mum's new partner drinking heavily and
+        # shouting at mum; pt lives separately"), the current-risk head alone adds nothing: the line is a mention.
+        theirs = not present and r.assertion.get("other_person", 0.0) > r.assertion.get("present", 0.0)
+        if r.current >= ADD and not theirs:
             # An explicit term the rules scoped away (someone else's, denied, past) keeps its scope; so do words a
             # relative speaks in the first person ("his wife keeps saying 'I'd rather be dead'": they are hers).
             # So does a risk screen's documented negative result ("PHQ-9 = 11, item 9 = 0. GAD-7 = 5."), unless
