@@ -280,3 +280,41 @@ def test_a_sentence_ends_inside_its_closing_quotation_mark() -> None:
 ])
 def test_a_named_screens_result_is_checked_against_the_bullets(draft: str, bullets: str, flagged: bool) -> None:
     assert bool(_flags(draft, bullets)) is flagged
+
+
+RELATIVES_RISK = ("- 7/16 role dispute w husband\n- husband drinking most nights, rows; daughter (15) self-harming (cutting), "
+                  "school + CAMHS aware\n- pt no SI, low mood\n- role play: asking husband to cut down\n"
+                  "- sister's overdose 2021, none since")
+PASSIVE_LESS = "- s12/16 grief\n- passive SI ongoing, about 2x/wk (was daily); no plan/intent\n- PHQ-9 13 (was 16)"
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    # a change the bullets do not state, in the bullets' own words, about someone's risk: an invention
+    ("Her daughter is cutting less since the school became aware.", True),
+    ("Her daughter has not cut since CAMHS became involved.", True),
+    ("Her daughter is cutting less.", True),
+    # the same facts as written, and a change the bullets do state, stand
+    ("Her daughter is self-harming by cutting; the school and CAMHS are aware.", False),
+    ("Her sister took an overdose in 2021, with none since.", False),
+    ("Her husband is drinking most nights and they row.", False),
+])
+def test_a_change_in_someones_risk_needs_the_bullets_to_state_it(sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(RELATIVES_RISK, get_catalog()).clauses]
+    assert bool(_flags(sentence, RELATIVES_RISK, clauses=clauses)) is flagged
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    # an earlier state beside the current one is a change: it may be said to have lessened, not to have stopped
+    ("Passive suicidal ideation continues, though less often than before.", False),
+    ("Passive suicidal ideation has stopped.", True),
+])
+def test_an_earlier_state_in_the_bullets_is_a_change_of_unnamed_direction(sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(PASSIVE_LESS, get_catalog()).clauses]
+    assert bool(_flags(sentence, PASSIVE_LESS, clauses=clauses)) is flagged
+
+
+def test_shorthand_for_a_relative_grounds_the_relative() -> None:
+    bullets = "- 7/16 role dispute\n- dtr (15) self-harming (cutting), school aware\n- nan moved into a care home"
+    clauses = [c for c, _ in parse_bullets(bullets, get_catalog()).clauses]
+    draft = "Her daughter is self-harming by cutting and the school is aware. Her grandmother moved into a care home."
+    assert _flags(draft, bullets, clauses=clauses) == []

@@ -318,6 +318,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
+    from .changes import unsupported_change
     from .claims import vocabulary
     from .scales import change_supported, full_names, mask_items, mask_verified, scale_names
 
@@ -337,6 +338,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     # The risk checks read each sentence without the descriptions of scale items whose score the bullets give.
     as_risk = {x: mask_items(x, source) for x in sentences}
     risky = [x for x in sentences if _about_risk(as_risk[x], ideation) or _names_screen(as_risk[x])]
+    risky_set = set(risky)
     joiner = " \n"
     about_risk = joiner.join(as_risk[x] for x in risky)
     draft_signals = [x for x in (analyse(about_risk, reader=False).items if about_risk else [])
@@ -370,6 +372,10 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         risk_topic = _about_risk(sentence, ideation)
         if original in ungrounded:
             add("claim", ", ".join(ungrounded[original].ungrounded[:4]), sentence)
+        elif clauses is not None and original in risky_set:
+            change = unsupported_change(original, [line for line in source.splitlines() if line.strip()])
+            if change:
+                add("risk change", change, sentence)
         # The catalog's aim is template text; a band that is right for the documented score is supported.
         for m in ([] if "(standard IPT aim" in sentence else _STRICT.finditer(mask_verified(sentence, src))):
             shorthand = _BAND_SHORTHAND.get(m.group(0).lower()[:3])
