@@ -7,6 +7,7 @@ kind of change, in any words ("↓", "reduced", "less")."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: Kinds of change, each with the words that say it.
 KINDS: dict[str, re.Pattern[str]] = {
@@ -33,12 +34,14 @@ def _supported(line: str) -> set[str]:
     return _kinds(line) | ({"down", "better"} if _EARLIER.search(line) else set())
 
 
-def _stems(text: str) -> set[str]:
-    """A text's content stems, with the shorthand it uses expanded ("dtr" -> "daughter")."""
+@lru_cache(maxsize=2048)
+def _stems(text: str) -> frozenset[str]:
+    """A text's content stems, with the shorthand it uses expanded ("dtr" -> "daughter"). Cached: a note's bullet
+    lines are read once for all its sentences."""
     from .claims import content_stems, stem_all, tokens, vocabulary
 
     expansions = vocabulary()[1]
-    return set(content_stems(text)) | set(stem_all([w for t in tokens(text) for w in expansions.get(t, ())]))
+    return frozenset(content_stems(text)) | frozenset(stem_all([w for t in tokens(text) for w in expansions.get(t, ())]))
 
 
 def unsupported_change(sentence: str, lines: list[str]) -> str | None:

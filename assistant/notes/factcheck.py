@@ -339,6 +339,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     as_risk = {x: mask_items(x, source) for x in sentences}
     risky = [x for x in sentences if _about_risk(as_risk[x], ideation) or _names_screen(as_risk[x])]
     risky_set = set(risky)
+    bullet_lines = [line for line in source.splitlines() if line.strip()]  # what a claim of change may retell
     joiner = " \n"
     about_risk = joiner.join(as_risk[x] for x in risky)
     draft_signals = [x for x in (analyse(about_risk, reader=False).items if about_risk else [])
@@ -373,7 +374,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         if original in ungrounded:
             add("claim", ", ".join(ungrounded[original].ungrounded[:4]), sentence)
         elif clauses is not None and original in risky_set:
-            change = unsupported_change(original, [line for line in source.splitlines() if line.strip()])
+            change = unsupported_change(original, bullet_lines)
             if change:
                 add("risk change", change, sentence)
         # The catalog's aim is template text; a band that is right for the documented score is supported.

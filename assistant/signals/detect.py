@@ -35,8 +35,8 @@ SEMANTIC_RISK = RISK_KINDS + (WARNING_SIGNS,)
 #: Kinds whose risk is the one who has it: a relative's suicidal thoughts, self-harm or mania are theirs. Violence
 #: and neglect name two people, and the other one may be the client ("her husband hits her"); so may warning signs
 #: in a text that speaks of violence ("Ex released from prison Monday, already messaged her 'see you soon x'").
-SELF_DIRECTED = ("suicidal_ideation", "suicide_plan", "self_harm", "mania", "psychosis", "intoxication")
 TWO_PEOPLE = ("harm_to_others", "ipv", "safeguarding")
+SELF_DIRECTED = tuple(k for k in RISK_KINDS if k not in TWO_PEOPLE)
 SEMANTIC_FIT = tuple(c for c in STABILISE_FIRST if c not in RISK_KINDS)
 _ADAPT_ID = {"adolescent": "ipt_a"}
 #: Clause-vector screening runs this far below a category's threshold; isolated embeddings confirm.
