@@ -314,7 +314,9 @@ def test_an_earlier_state_in_the_bullets_is_a_change_of_unnamed_direction(senten
 
 
 def test_shorthand_for_a_relative_grounds_the_relative() -> None:
-    bullets = "- 7/16 role dispute\n- dtr (15) self-harming (cutting), school aware\n- nan moved into a care home"
+    bullets = ("- 7/16 role dispute\n- dtr (15) self-harming (cutting), school aware\n- nan moved into a care home\n"
+               "- bro (19) cutting again, pt frightened for him")
     clauses = [c for c, _ in parse_bullets(bullets, get_catalog()).clauses]
-    draft = "Her daughter is self-harming by cutting and the school is aware. Her grandmother moved into a care home."
+    draft = ("Her daughter is self-harming by cutting and the school is aware. Her grandmother moved into a care home. "
+             "Her brother is cutting again and she is frightened for him.")
     assert _flags(draft, bullets, clauses=clauses) == []
