@@ -320,3 +320,37 @@ def test_shorthand_for_a_relative_grounds_the_relative() -> None:
     draft = ("Her daughter is self-harming by cutting and the school is aware. Her grandmother moved into a care home. "
              "Her brother is cutting again and she is frightened for him.")
     assert _flags(draft, bullets, clauses=clauses) == []
+
+
+STATIC_FACTS = ("- s9/16 role dispute w husband (money)\n- husband still out at the pub most evenings, rows about it\n"
+                "- avoiding the office since the restructure, working from home\n- sleep poor, ~4h, wakes at 3\n"
+                "- PHQ-9 12 (s4 17)\n- comm analysis of Sun row\n- HW: consider phoning her brother about Christmas\n"
+                "- risk: denies SI")
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    # a change the bullets never state, in a fact they do state: an invention, whatever the fact is about
+    ("Her husband has stopped going to the pub in the evenings.", True),
+    ("Her husband is no longer at the pub most evenings.", True),
+    ("She has gone back to the office since the restructure.", True),
+    ("Her husband has started coming home in the evenings, and the rows are fewer.", True),
+    ("Her sleep has lengthened, though she still wakes at 3.", True),
+    ("She has already phoned her brother about Christmas.", True),
+    # the facts as written, a change the bullets give (two scores), and a change hoped for, denied or planned
+    ("Her husband is still out at the pub most evenings, and they row about it.", False),
+    ("Her PHQ-9 has come down from 17 to 12.", False),
+    ("She has not gone back to the office since the restructure.", False),
+    ("Phoning her brother may help her feel less alone at Christmas.", False),
+    ("She will consider phoning her brother about Christmas.", False),
+])
+def test_a_change_in_any_fact_needs_the_bullets_to_state_it(sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(STATIC_FACTS, get_catalog()).clauses]
+    problems = find_unsupported(sentence, STATIC_FACTS, get_catalog(), clauses=clauses)
+    assert bool(problems) is flagged, [(p.kind, p.span) for p in problems]
+
+
+def test_an_invented_change_is_reported_as_one() -> None:
+    clauses = [c for c, _ in parse_bullets(STATIC_FACTS, get_catalog()).clauses]
+    problems = find_unsupported("Her husband has stopped going to the pub in the evenings.", STATIC_FACTS, get_catalog(),
+                                clauses=clauses)
+    assert [(p.kind, p.span) for p in problems] == [("invented change", "stopped")]

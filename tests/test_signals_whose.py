@@ -112,3 +112,13 @@ def test_a_relation_glossed_with_the_client_as_an_object_is_not_the_client() -> 
     assert _assertion("Brother (lives with pt) has been hearing voices again; pt worried.", "hearing voices",
                       "psychosis") == "other_person"
     assert _assertion("her son (my client, 16) has been hearing voices", "hearing voices", "psychosis") == "present"
+
+
+@pytest.mark.parametrize("text,raises", [
+    # the words outside a colleague's scope open with his pronoun: still his, with the client's gender unknown
+    ("A neighbour of my client's is, in my client's words, 'paranoid' - he thinks the council bugs his flat.", False),
+    # in the other person's own words a pronoun is someone else: the client
+    ("Her mother's text this morning: 'she's been up three nights running, talking non-stop, spent her rent'", True),
+])
+def test_a_pronoun_opening_the_rest_of_someone_elses_clause(text: str, raises: bool) -> None:
+    assert _raises_risk(text) is raises

@@ -27,9 +27,10 @@ FRESH = ("fresh_read", "fresh_held")
 #: look-alikes, and every risk kind in busy clinicians' words; and of two more (4 December 2026, late night):
 #: out-of-frame methods and focal areas in plain words, and stabilise-first presentations and adaptations; and of
 #: two more (5 December 2026): where a denial, a supposition, a date or another person's risk stops; and risk
-#: screens, scores and time in notes.
+#: screens, scores and time in notes; and whose risk it is, and words of risk that are not the client's current risk;
+#: and (5 December, second round) the stabilise-first presentations against their look-alikes.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
-        "time18_held", "exp19_held", "fig19_held")
+        "time18_held", "exp19_held", "fig19_held", "stab20_held")
 
 
 def signals_dir() -> Path:

@@ -1,8 +1,13 @@
-"""Claims of change about risk: a draft sentence about risk whose words are all the bullets' own can still turn a
+"""Claims of change. About risk: a draft sentence about risk whose words are all the bullets' own can still turn a
 documented fact around ("her son is cutting less", "her partner has stopped drinking", "her son has not cut since the
 referral"). Content grounding cannot see it (the words are the bullets') and closeness in meaning rewards it (the
 sentence is about the same fact). Such a sentence is supported only when a bullet line it retells states the same
-kind of change, in any words ("↓", "reduced", "less")."""
+kind of change, in any words ("↓", "reduced", "less").
+
+About any other fact (``invented_change``): "her husband has stopped going to the pub" for "husband still out at the
+pub most evenings", "she has gone back to the office", "she has already phoned her brother" for "HW: consider
+phoning her brother". A sentence that retells a bullet line must not claim a change, a resumption or a step done
+that no line it retells states; a change hoped for, planned, denied or inferred claims nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +28,9 @@ KINDS: dict[str, re.Pattern[str]] = {
 
 #: A line that gives an earlier state beside the current one ("2-3x/wk (was daily)", "PHQ-9 13 (was 16)", "previously
 #: daily") states a change without naming its direction: a sentence may say it lessened or improved, not that it stopped.
-_EARLIER = re.compile(r"\(\s*(?:was|prev\w*|from)\b|\bwas\s+[\w/-]+\s*\)|\b(?:down|up)?\s*from\s+\d|\bpreviously\b", re.I)
+_EARLIER = re.compile(r"\(\s*(?:was|prev\w*|from)\b|\bwas\s+[\w/-]+\s*\)|\b(?:down|up)?\s*from\s+\d|\bpreviously\b|"
+                      r"\(\s*(?:at\s+)?(?:s|sess\w*|session|wk|week|intake|baseline|assessment|start)\s*\d*\s*[:=,-]?\s*\d+|\d\s*(?:->|→|=>)\s*\d",
+                      re.I)
 
 
 def _kinds(text: str) -> set[str]:
@@ -58,3 +65,89 @@ def unsupported_change(sentence: str, lines: list[str]) -> str | None:
     missing = sorted(said - set().union(*(_supported(line) for line in retold)))
     m = KINDS[missing[0]].search(sentence) if missing else None
     return m.group(0) if m else None
+
+
+#: Changes in any fact (not only risk): less, stopped, better, and a thing begun, resumed, done or grown worse.
+#: Verbs, not nouns ("the reduction in cannabis use" in an interpretation) and not events in the simple past ("the
+#: relationship ended in March", "grief work began").
+_ANY_KINDS: dict[str, re.Pattern[str]] = {
+    "down": re.compile(r"\b(?:less|fewer|(?:reduc|decreas|lower)(?:ed|ing|es)|dropped|(?:has|have|had)\s+fallen(?!\s+away)|"
+                       r"cut\s+(?:down|back)|cutting\s+(?:down|back)|(?:come|came|gone|went)\s+down)\b", re.I),
+    "stopped": re.compile(r"\b(?:stopped|no\s+longer|any\s*more|quit|gave\s+up|given\s+up|ceased|abstinent|sober|"
+                          r"(?:has|have|had)\s*(?:n't|not)\s+(?:\w+\s+){0,2}since)\b", re.I),
+    "better": re.compile(r"\b(?:better(?!\s+off)|improv(?:ed|ing|es)|eased|easing|settled|settling|calmer|resolved|brighter|"
+                         r"lifted|happier|recovered|lengthened)\b", re.I),
+    "started": re.compile(r"\b(?:(?:has|have|had)\s+(?:now\s+)?(?:started|begun)|begin(?:s|ning)\s+to)\b", re.I),
+    "resumed": re.compile(r"\b(?:resumed|(?:has|have|had)\s+returned\s+to|returned\s+to|(?:is|was|are|were|be|been|went|gone|got|"
+                          r"getting|going|come|came)\s+back\s+(?:to|at|in|into|on)|back\s+on\s+(?:speaking|good|better)\s+terms|"
+                          r"once\s+again|again)\b", re.I),
+    "done": re.compile(r"\b(?:has|have|had)\s+(?:since|now|already|finally)\s+\w+(?:ed|en|t)\b", re.I),
+    "worse": re.compile(r"\b(?:worse|worsened|worsening|deteriorated|deteriorating|escalated|escalating|(?:has|have|had)\s+"
+                        r"increased|increasing)\b", re.I),
+}
+#: A word just before the change that says it did not happen ("has not returned to church", "avoids escalating the
+#: dispute"), or an inference the draft marks as one ("suggest she has begun to"); and a state, not a change ("her
+#: appetite is reduced").
+_NOT_A_CHANGE = re.compile(r"(?:\b(?:not|never|no|n't|suggests?|suggesting|avoid(?:s|ed|ing)?|without|prevent\w*)\W+(?:\w+\W+)?|"
+                           r"n't\s+)$", re.I)
+_STATE = re.compile(r"\b(?:is|are|remains?|seems?)\W+(?:\w+\W+)?$", re.I)
+#: What a bullet line says of change, for each kind a sentence may claim.
+_LINE_SUPPORT: dict[str, re.Pattern[str]] = {
+    "started": re.compile(r"\b(?:start\w*|began|begun|new(?:ly)?|first\s+time|since|now|1st)\b", re.I),
+    "resumed": re.compile(r"\b(?:again|back|resum\w*|return\w*|re-?\w+ed)\b", re.I),
+}
+#: A line that says a thing is not done yet, or is only set or planned ("still not replied to sister's texts", "HW:
+#: consider writing to brother").
+_NOT_DONE = re.compile(r"\b(?:still\s+not|not\s+yet|n't|hasn'?t|haven'?t|HW|task|plan\w*|consider\w*|will|to\s+do|next|goal|aim)\b", re.I)
+#: A change hoped for, planned or possible is no claim that it happened ("may help her feel less alone", "so she can
+#: draw on it again", "the goal is to argue less").
+_NOT_HAPPENED = re.compile(r"\b(?:may|might|could|can|will|would|should|to\s+help|help(?:s|ed|ing)?|aim\w*|goal|plan\w*|hope\w*|"
+                           r"want\w*|wish\w*|so\s+that|in\s+order\s+to|if|whether|try\w*|work\w*\s+(?:on|towards?)|explor\w*|"
+                           r"discuss\w*|consider\w*)\b[^.;:]*$", re.I)
+#: Returning to the session's own work ("returned to IPT", "returned to the homework") is the session's shape.
+_SESSION_WORK = re.compile(r"\s+(?:the\s+)?(?:IPT|topic|theme|task|homework|HW|session|agenda|discussion|focus|focal\s+area|"
+                           r"inventory|timeline|this|it)\b", re.I)
+
+
+def _line_supports(kind: str, line: str) -> bool:
+    if kind in _LINE_SUPPORT:
+        return bool(_LINE_SUPPORT[kind].search(line) or (kind == "started" and _ANY_KINDS["started"].search(line)))
+    if kind == "worse":
+        return bool(_ANY_KINDS["worse"].search(line) or _EARLIER.search(line))
+    return kind in _supported(line)
+
+
+def invented_change(sentence: str, lines: list[str]) -> str | None:
+    """A change the sentence claims in a fact that no bullet line it retells (two content stems shared) says changed
+    that way: "her partner has started coming home earlier" for "partner still working late most nights". A change
+    hoped for or planned ("may help her feel less alone") claims nothing."""
+    if not lines:
+        return None
+    from .scales import change_supported
+
+    said = sorted(((m, kind) for kind, pattern in _ANY_KINDS.items() for m in pattern.finditer(sentence)),
+                  key=lambda found: found[0].start())
+    if not said:
+        return None
+    mine = _stems(sentence)
+    retold = [line for line in lines if len(mine & _stems(line)) >= 2]
+    if not retold:
+        return None
+    for m, kind in said:
+        before = sentence[:m.start()]
+        if _NOT_HAPPENED.search(before) or _NOT_A_CHANGE.search(before) or (_STATE.search(before) and kind in ("down", "better")) \
+                or _SESSION_WORK.match(sentence, m.end()):
+            continue
+        word = m.group(0).lower()
+        if kind == "done":
+            # A step done: the lines that name its verb must not say it is only set, planned or not done yet.
+            verb = _stems(m.group(0).split()[-1])
+            naming = [line for line in retold if verb and verb <= _stems(line)]
+            if naming and all(_NOT_DONE.search(line) for line in naming):
+                return m.group(0)
+            continue
+        if any(_line_supports(kind, line) or word in line.lower() for line in retold) \
+                or (kind in ("down", "better", "worse") and change_supported(m.group(0).split()[-1], sentence, "\n".join(lines))):
+            continue
+        return m.group(0)
+    return None

@@ -318,7 +318,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
-    from .changes import unsupported_change
+    from .changes import invented_change, unsupported_change
     from .claims import vocabulary
     from .scales import change_supported, full_names, mask_items, mask_verified, scale_names
 
@@ -377,6 +377,10 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             change = unsupported_change(original, bullet_lines)
             if change:
                 add("risk change", change, sentence)
+        elif clauses is not None:
+            change = invented_change(original, bullet_lines)
+            if change:
+                add("invented change", change, sentence)
         # The catalog's aim is template text; a band that is right for the documented score is supported.
         for m in ([] if "(standard IPT aim" in sentence else _STRICT.finditer(mask_verified(sentence, src))):
             shorthand = _BAND_SHORTHAND.get(m.group(0).lower()[:3])

@@ -529,6 +529,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         from .reader import arbitrate
 
         items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b))
+    from .presentations import settle
+
+    items = settle(items)
     return Signals(norm, _dedupe(_settle_adaptations(norm, items)))
 
 
@@ -708,9 +711,15 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
     from .assertion import unscoped
 
     rests: dict[int, str | None] = {}
-    for _, ci, _c in rescope:
+    gender = client_gender(norm)
+    for idx, ci, _c in rescope:
         if ci not in rests:
             rests[ci] = unscoped(norm[spans[ci][0]:spans[ci][1]])
+        clause = norm[spans[ci][0]:spans[ci][1]]
+        rest = rests[ci] or ""
+        if items[idx].assertion == "other_person" and rest and _someone_elses_pronoun(rest, gender) \
+                and not _OPENS_SPEECH.search(clause[:max(0, clause.find(rest[:20]))]):
+            rests[ci] = None  # "a workmate ... 'paranoid' - he thinks his phone is bugged": the rest is still his
     todo = [ci for ci, rest in rests.items() if rest]
     if not todo:
         return
@@ -720,6 +729,22 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
         if ci in row and holds(row[ci], c.category):
             items[idx] = replace(items[idx], assertion="present", modifiers=items[idx].modifiers + ("outside-scope",),
                                  level=items[idx].level or "possible_risk")
+
+
+#: The rest's own subject: a pronoun that opens it (after what is left of a cut-out noun phrase, "A he thinks ...").
+_SUBJECT_PRONOUN = re.compile(r"^\W*(?:(?:a|an|the|and|so|then)\W+)?(he|she)\b", re.I)
+#: ... not in the other person's own words, which name someone else ("partner's text: 'he's up again'").
+_OPENS_SPEECH = re.compile(r"[:'\"‘“]\s*$")
+
+
+def _someone_elses_pronoun(rest: str, gender: str | None) -> bool:
+    """Whether the words outside someone else's scope are about that person still: the pronoun that opens them is
+    not the client's (a pronoun of the client's gender is the client's; with the client's gender unknown, the
+    nearest person is the one the clause named)."""
+    m = _SUBJECT_PRONOUN.search(rest)
+    if m is None:
+        return False
+    return gender is None or ("m" if m.group(1).lower() == "he" else "f") != gender
 
 
 #: A supposed client ("if a client ...", "say someone ..."): the condition is about the case, not the act.

@@ -1,0 +1,33 @@
+"""Features that tell a stabilise-first presentation from its look-alikes (signals/presentations.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evals.signal_suite import predict
+from assistant.signals.presentations import against, settle
+from assistant.signals.types import Signal
+
+
+@pytest.mark.parametrize("clause,feature", [
+    ("bad dreams since the burglary a fortnight ago, fewer each week and fading", "fading"),
+    ("jumpy on the motorway after the crash, but settling now", "settling"),
+    # a core feature keeps the finding whatever else the clause says
+    ("reliving the assault every night for months, easing only slightly", None),
+    ("hypervigilant since the attack, avoids the bus, improving a little", None),
+])
+def test_symptoms_easing_after_an_event_argue_against_trauma_work(clause: str, feature: str | None) -> None:
+    assert against("trauma_focused_needed", clause) == feature
+
+
+def test_the_clients_risk_is_never_dropped_by_a_feature_against_it() -> None:
+    mania = Signal("mania", 0, 10, "sleeping well", source="semantic", clause="buzzing with ideas, sleeping well")
+    trauma = Signal("trauma_focused_needed", 0, 10, "nightmares", source="semantic",
+                    clause="nightmares after the break-in, fading")
+    explicit = Signal("trauma_focused_needed", 0, 4, "PTSD", source="lexicon", clause="PTSD, easing")
+    assert settle([mania, trauma, explicit]) == [mania, explicit]
+
+
+def test_easing_nightmares_are_not_a_presentation_to_stabilise_first() -> None:
+    text = "Bad dreams for a fortnight after the car broke down on the motorway, now once a week and fading; sleeping better."
+    assert "trauma_focused_needed" not in predict(text).stabilise_first
