@@ -231,3 +231,24 @@ def test_no_area_in_an_answer_is_flagged(assistant_offline) -> None:  # type: ig
     assert ans.has_flag("focal_area_unknown")
     # In the initial phase with no area yet, IPT does the interpersonal inventory first.
     assert ans.techniques[0] == "interpersonal_inventory"
+
+
+@pytest.mark.parametrize("text", [
+    "Since her cousin's suicide at Easter she can't concentrate at work and keeps going over their last call.",
+    "16yo, struggling since Dad's sudden suicide; school say he's withdrawn.",
+])
+def test_someones_suicide_is_a_death_that_cues_grief(text: str) -> None:
+    from assistant.signals import analyse, infer_focal_area
+
+    assert any(s.category == "completed_suicide" for s in analyse(text).items)
+    assert infer_focal_area(text).primary == "grief"
+
+
+@pytest.mark.parametrize("text", [
+    "Her suicide attempt last year was by overdose.",
+    "My client's suicide risk feels higher this week.",
+])
+def test_a_suicide_attempt_or_risk_is_not_a_death(text: str) -> None:
+    from assistant.signals import analyse
+
+    assert not any(s.category == "completed_suicide" for s in analyse(text).items)
