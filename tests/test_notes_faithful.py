@@ -354,3 +354,22 @@ def test_an_invented_change_is_reported_as_one() -> None:
     problems = find_unsupported("Her husband has stopped going to the pub in the evenings.", STATIC_FACTS, get_catalog(),
                                 clauses=clauses)
     assert [(p.kind, p.span) for p in problems] == [("invented change", "stopped")]
+
+
+BETTER_SLEEP = ("- s10/16 grief (dad d. last yr)\n- sleep better, ~6h, still wakes early\n- rows w mum about the house most wks\n"
+                "- visited dad's grave on his birthday w sister\n- PHQ-9 11\n- risk: no SI")
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    # a word of change in other words than the bullets', borne out by the line the sentence retells
+    ("Her sleep has improved to around six hours, though she still wakes early.", False),
+    # "marked" as a verb is no intensity
+    ("She marked her father's birthday at his grave with her sister.", False),
+    # a change no retold line states
+    ("Her relationship with her mother has improved.", True),
+    ("The rows with her mother about the house have eased.", True),
+    ("Her mood has markedly improved.", True),
+])
+def test_a_change_word_stands_on_the_line_it_retells(sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(BETTER_SLEEP, get_catalog()).clauses]
+    assert bool(_flags(sentence, BETTER_SLEEP, clauses=clauses)) is flagged

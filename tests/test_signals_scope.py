@@ -693,3 +693,15 @@ def test_screens_and_lists_in_more_forms_raise_risk(text: str) -> None:
 ])
 def test_their_negative_forms_stay_denials(text: str) -> None:
     assert not _raises_risk(text)
+
+
+@pytest.mark.parametrize("line,present", [
+    # a risk term as the line's label takes the scope of the finding after it
+    ("SI: passive SI at intake resolved, none x6 wks", False),
+    ("SH: last episode of cutting 2 yrs ago, none since", False),
+    ("SI: passive SI most days, no plan", True),
+])
+def test_a_risk_label_states_nothing_of_its_own(line: str, present: bool) -> None:
+    from assistant.signals import analyse, risk_view
+
+    assert bool(risk_view(analyse(line, reader=False)).present) is present

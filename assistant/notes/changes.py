@@ -17,6 +17,7 @@ from functools import lru_cache
 #: Kinds of change, each with the words that say it.
 KINDS: dict[str, re.Pattern[str]] = {
     "down": re.compile(r"\b(?:less|fewer|reduc\w*|decreas\w*|lower\w*|dropp?ed|fell|fallen|cut\s+(?:down|back)|"
+                       r"cut\s+(?:back\s+|down\s+)?to\s+(?:weekends?|\d|once|twice|one|two|three|half|a\s+(?:few|couple))|"
                        r"cutting\s+(?:down|back))\b|↓|⬇", re.I),
     "stopped": re.compile(r"\b(?:stopp?\w*|no\s+longer|any\s*more|quit|gave\s+up|given\s+up|ceas\w*|ended|"
                           r"(?:has|have|had)\s*(?:n't|not)\s+(?:\w+\s+){0,2}since|not\s+(?:\w+\s+){0,2}since|"
@@ -151,3 +152,15 @@ def invented_change(sentence: str, lines: list[str]) -> str | None:
             continue
         return m.group(0)
     return None
+
+
+def retold_change(word: str, sentence: str, lines: list[str]) -> bool:
+    """Whether a word of change in ``sentence`` ("improved", "eased", "worse") is borne out by a bullet line the
+    sentence retells, which states that direction of change in any words: "her sleep has improved to around six
+    hours" for "sleep better, ~6h"."""
+    kinds = [kind for kind, pattern in _ANY_KINDS.items() if pattern.fullmatch(word)]
+    if not kinds or not lines:
+        return False
+    mine = _stems(sentence)
+    return any(_line_supports(kind, line) for kind in kinds for line in lines if len(mine & _stems(line)) >= 2)
+

@@ -318,7 +318,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
-    from .changes import invented_change, unsupported_change
+    from .changes import invented_change, retold_change, unsupported_change
     from .claims import vocabulary
     from .scales import change_supported, full_names, mask_items, mask_verified, scale_names
 
@@ -382,10 +382,16 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             if change:
                 add("invented change", change, sentence)
         # The catalog's aim is template text; a band that is right for the documented score is supported.
-        for m in ([] if "(standard IPT aim" in sentence else _STRICT.finditer(mask_verified(sentence, src))):
-            shorthand = _BAND_SHORTHAND.get(m.group(0).lower()[:3])
-            if m.group(0).lower() not in src and not (shorthand and re.search(shorthand, src)) \
-                    and not change_supported(m.group(0), sentence, src):
+        strict = "" if "(standard IPT aim" in sentence else mask_verified(sentence, src)
+        for m in _STRICT.finditer(strict):
+            word = m.group(0)
+            if word.lower() == "marked" and _MARKED_AS_VERB.match(strict, m.end()):
+                continue  # "marked Ray's birthday": a verb, not an intensity
+            shorthand = _BAND_SHORTHAND.get(word.lower()[:3])
+            # A change word stands when the bullets have it, a scale's scores bear it out, or a line the sentence
+            # retells states that direction of change in other words ("improved" for "sleep better, ~6h").
+            if word.lower() not in src and not (shorthand and re.search(shorthand, src)) \
+                    and not change_supported(word, sentence, src) and not retold_change(word, original, bullet_lines):
                 add("claim", m.group(0), sentence)  # a change or outcome claimed in words of its own
                 break
         if focal is not None:
@@ -518,6 +524,8 @@ _STRICT = re.compile(r"\b(?:improv\w*|better|worse|worsen\w*|calmer|calm|remissi
                      r"(?:clinical|normal|non-clinical)\s+range|"
                      r"marked(?:ly)?|significant(?:ly)?|dramatic\w*|substantial\w*|resolv\w*|settled|"
                      r"much\s+(?:better|worse|calmer|happier|brighter)|happier|brighter|lifted|eased)\b", re.I)
+#: "marked" as a verb with its object ("marked Ray's birthday at his grave", "marked the anniversary"), not "marked(ly)".
+_MARKED_AS_VERB = re.compile(r"\s+(?:the|a|an|his|her|their|its|[A-Z][\w'’]*['’]s)\b")
 #: A band the bullets wrote in shorthand: "PHQ-9 14 (mod)", "sev depression".
 _BAND_SHORTHAND = {"mod": r"\bmod\b", "sev": r"\bsev\b"}
 _AREA_WORDS = {"grief": r"grief|bereavement|mourning", "role_dispute": r"(?:role\s+|interpersonal\s+)?dispute",

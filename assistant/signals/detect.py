@@ -531,8 +531,21 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b))
     from .presentations import settle
 
-    items = settle(items)
+    items = settle(_labels_with_findings(norm, items))
     return Signals(norm, _dedupe(_settle_adaptations(norm, items)))
+
+
+_LABEL_END = re.compile(r"\s*[:=]")
+
+
+def _labels_with_findings(norm: str, items: list[Signal]) -> list[Signal]:
+    """A risk term as a line's label ("SI: passive SI at intake resolved, none x6 wks") states nothing of its own when
+    the line has a finding of that kind after it: the finding's scope decides. (A label a rule scoped, "SI: none since
+    s6 (passive SI earlier)", keeps its own denial.)"""
+    return [s for s in items if not (
+        s.source == "lexicon" and s.family == "risk" and s.present and _LABEL_END.match(norm, s.end)
+        and any(o.category == s.category and o.source == "lexicon" and o.start > s.end and o.clause == s.clause
+                for o in items))]
 
 
 #: A later clause saying that what was said before is back ("that feeling's creeping back", "the urges have
