@@ -31,3 +31,15 @@ def test_the_clients_risk_is_never_dropped_by_a_feature_against_it() -> None:
 def test_easing_nightmares_are_not_a_presentation_to_stabilise_first() -> None:
     text = "Bad dreams for a fortnight after the car broke down on the motorway, now once a week and fading; sleeping better."
     assert "trauma_focused_needed" not in predict(text).stabilise_first
+
+
+@pytest.mark.parametrize("text,dependent", [
+    ("He snorts coke most days and wants to work on the break-up.", True),
+    ("codeine misuse since the back surgery, getting it from two GPs", True),
+    ("hooked on pregabalin, buying it off the street", True),
+    # the client's son's addiction is his; a medicine taken as prescribed is no misuse
+    ("Her son's heroin addiction is tearing the family apart.", False),
+    ("No drug misuse; drinks 2-3 units a week.", False),
+])
+def test_a_drug_used_most_days_or_its_misuse_named_is_dependence(text: str, dependent: bool) -> None:
+    assert ("severe_substance_dependence" in predict(text).stabilise_first) is dependent

@@ -1,9 +1,10 @@
 """Clinical features that tell a stabilise-first presentation from its look-alikes.
 
 The probes find these presentations by meaning, and meaning is near for their look-alikes: nightmares easing week
-on week after a break-in read like PTSD that needs trauma-focused work. Each presentation has features that argue
-against it and core features of its own (``presentations.yaml``). A finding by meaning whose clause has a feature
-against it and none of the core ones is dropped; an explicit term ("PTSD") is left to ConText's scope.
+on week after a break-in read like PTSD that needs trauma-focused work, and "2-3 pints at the weekend" like
+dependence. Each presentation has features that argue against it and core features of its own
+(``presentations.yaml``). A finding by meaning whose clause has a feature against it and none of the core ones is
+dropped; an explicit term ("PTSD", "drinks every day") is left to ConText's scope.
 
 Not for the client's risk (mania, psychosis, intoxication): safety errs towards asking, so a finding of risk stands
 whatever argues against it. (Features against mania, "sleeping 7-8h", "exhausted from night feeds", and against
