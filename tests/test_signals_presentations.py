@@ -1,4 +1,5 @@
-"""Features that tell a stabilise-first presentation from its look-alikes (signals/presentations.py)."""
+"""Stabilise-first presentations in more forms, and the features that tell them from their look-alikes
+(signals/presentations.py)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,15 @@ def test_easing_nightmares_are_not_a_presentation_to_stabilise_first() -> None:
 ])
 def test_a_drug_used_most_days_or_its_misuse_named_is_dependence(text: str, dependent: bool) -> None:
     assert ("severe_substance_dependence" in predict(text).stabilise_first) is dependent
+
+
+@pytest.mark.parametrize("text,psychosis", [
+    # voices as a clause's subject without a determiner, in clinicians' shorthand
+    ("On clozapine now; voices quieter but still there most evenings.", True),
+    ("AH ongoing - voices commenting on what she does.", True),
+    # not the voices of people, nor voices denied
+    ("The voices of her grandchildren on the phone keep her going.", False),
+    ("No AH, voices denied.", False),
+])
+def test_voices_as_the_subject_of_a_clause_are_heard(text: str, psychosis: bool) -> None:
+    assert ("psychosis" in predict(text).stabilise_first) is psychosis
