@@ -52,6 +52,12 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(content_stems(text)) | frozenset(stem_all([w for t in tokens(text) for w in expansions.get(t, ())]))
 
 
+def _retold(sentence: str, lines: list[str]) -> list[str]:
+    """The bullet lines ``sentence`` retells: those sharing at least two content stems with it (shorthand expanded)."""
+    mine = _stems(sentence)
+    return [line for line in lines if len(mine & _stems(line)) >= 2]
+
+
 def unsupported_change(sentence: str, lines: list[str]) -> str | None:
     """The words of change in ``sentence`` that no bullet line it retells supports, or None. A line is retold when
     it shares at least two content stems with the sentence (shorthand expanded); a sentence that retells none is left
@@ -59,8 +65,7 @@ def unsupported_change(sentence: str, lines: list[str]) -> str | None:
     said = _kinds(sentence)
     if not said or not lines:
         return None
-    mine = _stems(sentence)
-    retold = [line for line in lines if len(mine & _stems(line)) >= 2]
+    retold = _retold(sentence, lines)
     if not retold:
         return None
     missing = sorted(said - set().union(*(_supported(line) for line in retold)))
@@ -130,8 +135,7 @@ def invented_change(sentence: str, lines: list[str]) -> str | None:
                   key=lambda found: found[0].start())
     if not said:
         return None
-    mine = _stems(sentence)
-    retold = [line for line in lines if len(mine & _stems(line)) >= 2]
+    retold = _retold(sentence, lines)
     if not retold:
         return None
     for m, kind in said:
@@ -161,6 +165,6 @@ def retold_change(word: str, sentence: str, lines: list[str]) -> bool:
     kinds = [kind for kind, pattern in _ANY_KINDS.items() if pattern.fullmatch(word)]
     if not kinds or not lines:
         return False
-    mine = _stems(sentence)
-    return any(_line_supports(kind, line) for kind in kinds for line in lines if len(mine & _stems(line)) >= 2)
+    retold = _retold(sentence, lines)
+    return any(_line_supports(kind, line) for kind in kinds for line in retold)
 

@@ -726,11 +726,11 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
     rests: dict[int, str | None] = {}
     gender = client_gender(norm)
     for idx, ci, _c in rescope:
-        if ci not in rests:
-            rests[ci] = unscoped(norm[spans[ci][0]:spans[ci][1]])
         clause = norm[spans[ci][0]:spans[ci][1]]
-        rest = rests[ci] or ""
-        if items[idx].assertion == "other_person" and rest and _someone_elses_pronoun(rest, gender) \
+        if ci not in rests:
+            rests[ci] = unscoped(clause)
+        rest = rests[ci]
+        if rest and items[idx].assertion == "other_person" and _someone_elses_pronoun(rest, gender) \
                 and not _OPENS_SPEECH.search(clause[:max(0, clause.find(rest[:20]))]):
             rests[ci] = None  # "a workmate ... 'paranoid' - he thinks his phone is bugged": the rest is still his
     todo = [ci for ci, rest in rests.items() if rest]
