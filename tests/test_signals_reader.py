@@ -175,8 +175,8 @@ def test_the_shipped_reader_is_the_recorded_one() -> None:
 @pytest.mark.parametrize("text", [
     "she told me she's 'had enough of all of it' and has been sorting out who gets her things",
     "her bf grabbed her by the neck during a row last weekend",
-    pytest.param("says it would be easier for everyone if he just wasn't around any more",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss: the reader scores it 0.33, below ADD")),
+    # Missed until the twenty-first round: the old reader scored it 0.33, below its ADD of 0.5.
+    "says it would be easier for everyone if he just wasn't around any more",
 ])
 def test_plain_words_for_current_risk_are_read(text: str) -> None:
     r = read_text(text).risk

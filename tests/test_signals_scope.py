@@ -695,6 +695,28 @@ def test_their_negative_forms_stay_denials(text: str) -> None:
     assert not _raises_risk(text)
 
 
+@pytest.mark.parametrize("text,risk", [
+    # every item a screen lists answered no is the screen's negative result, read by the rules alone
+    ("C-SSRS: ideation no, behaviour no", False),
+    ("Columbia - wish to be dead: n, active SI: n", False),
+    ("C-SSRS: ideation no, behaviour no.", False),
+    # one item answered otherwise, or more said after the answers, and the screen says nothing of its own
+    ("C-SSRS: ideation yes, behaviour no", True),
+    ("C-SSRS: ideation no, behaviour yes", True),
+    ("C-SSRS: ideation no but says she wants to disappear", True),
+    ("C-SSRS: ideation no, behaviour no. Wrote goodbye letters to her kids last week", True),
+])
+def test_a_screen_whose_items_are_all_answered_no(text: str, risk: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.signals import reader
+
+    monkeypatch.setenv("IPT_READER", "off")
+    reader.get_reader.cache_clear()
+    try:
+        assert _raises_risk(text) is risk, text
+    finally:
+        reader.get_reader.cache_clear()
+
+
 @pytest.mark.parametrize("line,present", [
     # a risk term as the line's label takes the scope of the finding after it
     ("SI: passive SI at intake resolved, none x6 wks", False),

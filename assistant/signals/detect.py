@@ -279,6 +279,13 @@ _SCREEN_RUN = re.compile(r"(?<![\w/-])(?:SI|HI|SH|DSH|NSSI|SIB)(?:/(?:SI|HI|SH|D
 _SCREEN_KIND = {"SI": "suicidal_ideation", "HI": "harm_to_others", "SH": "self_harm", "DSH": "self_harm",
                 "NSSI": "self_harm", "SIB": "self_harm"}
 _SCREEN_ACT = re.compile(r"screen|assess|\bax\b|check|question|\bq'?s\b|review|section|formulation|ssrs|columbia", re.I)
+#: What follows a screen's name when every item it lists is answered no ("C-SSRS: ideation no, behaviour no",
+#: "Columbia - wish to be dead: n, intent: n"): the screen's negative result. One item answered otherwise, or
+#: anything else after the answers, and the screen says nothing of its own.
+_NO = r"(?:no|n|neg|negative|nil|none|denied|0)"
+_NOT_AN_ITEM = r"(?!(?:yes|y|pos|positive|but|not|unable|declined|refused|didn't|did|wasn't|couldn't|ran)\b)"
+_ITEMS_ALL_NO = re.compile(rf"\s*[:=\-–]?\s*(?:{_NOT_AN_ITEM}[a-z][\w/'-]*(?:\s+{_NOT_AN_ITEM}[a-z0-9][\w/'-]*){{0,3}}"
+                           rf"\s*[:=\-–]?\s*\b{_NO}\b\s*(?:[,;/.]|\band\b|$)\s*)+", re.I)
 
 
 def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.ndarray] | None = None,
@@ -467,6 +474,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if c.category == RISK_SCREEN and scoped_all[k].assertion == "negated" and c.start is not None \
                         and _NO_SCREEN.search(norm[cs:c.start]) and _SCREEN_ACT.search(norm[c.start:c.end]):
                     scoped_all[k] = Scoped("not_assessed", scoped_all[k].modifiers + ("no screen done",))
+                elif c.category == RISK_SCREEN and scoped_all[k].assertion == "present" and c.start is not None \
+                        and _ITEMS_ALL_NO.fullmatch(norm[c.end:ce]):
+                    scoped_all[k] = Scoped("negated", scoped_all[k].modifiers + ("every item answered no",))
             # A clause that fired by meaning takes the assertion of the explicit terms of its family in
             # the same clause when they agree: their spans are exact ("the GP letter says no current SI").
             lexical: dict[str, set[str]] = {}
