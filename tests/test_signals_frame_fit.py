@@ -219,3 +219,37 @@ def test_a_dispute_cue_word_alone_gives_the_area(catalog) -> None:
 def test_first_rank_experiences_in_plain_words(text: str, psychosis: bool) -> None:
     found = any(s.category == "psychosis" and s.source == "lexicon" and s.present for s in read_text(text).signals.items)
     assert found is psychosis
+
+
+@pytest.mark.parametrize("text,method", [
+    # "negative" before the noun it describes is an adjective, not a negative result
+    ("- encouraged him to swap his negative self-talk for daily positive affirmations", "positive_thinking"),
+    ("She's negative about everything since the move. Can I get her to list three good things each evening?",
+     "positive_thinking"),
+    # medspaCy's "free" ("pain free") negates nothing in free association
+    ("- next sess: on the couch, free-associate about his brother", "free_association"),
+    # a method being worked on, or a session spent on it, is recorded as done
+    ("working on her abandonment schema and the modes that go with it", "schema_work"),
+    ("we spent most of the session working out what her dream of the flood symbolised", "dream_interpretation"),
+])
+def test_adjectives_and_participles_do_not_hide_a_method(text: str, method: str, catalog) -> None:
+    assert method in _frame(text, catalog)
+
+
+@pytest.mark.parametrize("text,neg", [
+    ("C-SSRS negative", True),  # a result: still a denial
+    ("SI screen: negative", True),
+])
+def test_negative_as_a_result_still_denies(text: str, neg: bool) -> None:
+    assert read_text(text).risk.is_risk is not neg
+
+
+@pytest.mark.parametrize("text,named,echo", [
+    # in a clause that names a method outright, another read by meaning alone is its echo, not a second request
+    ("Could I teach her to replace the negative thoughts with positive affirmations?", "positive_thinking",
+     "thought_records"),
+    ("plan: try EMDR sets next session for the images of the crash", "emdr", "exposure"),
+])
+def test_a_named_method_is_not_echoed_by_meaning(text: str, named: str, echo: str, catalog) -> None:
+    found = _frame(text, catalog)
+    assert named in found and echo not in found, found

@@ -27,7 +27,7 @@ _REQUEST_CUE = re.compile(
 #: her fear back to ..."). "Did" a therapy or a course names past treatment ("did CBT at uni", "did two years of
 #: CBT before"), not this session's work.
 _DELIVERY_CUE = re.compile(
-    r"\b(?:worked\s+on|tried|"
+    r"\b(?:worked\s+on|working\s+(?:on|through|out)|spent\s+(?:time|(?:most\s+of\s+)?the\s+(?:session|hour))|tried|"
     r"did(?!\s+(?:[\w-]+\s+){0,3}?(?:therap\w*|cbt|dbt|course|years?|months?|yrs?|\d+\s*(?:m|mo|yrs?)\b))|"
     r"done|guided|led|traced|agreed|asked\s+(?:her|him|them|pt|cl|client)\s+to|identified|rehearsed|set|taught|began|"
     r"propos\w*|build|map|let\s+(?:her|him|them|pt|cl|client))\b", re.IGNORECASE)  # ("started", "practised",
@@ -176,10 +176,23 @@ def _not_asked_for(s: Signal, text: str) -> bool:
     return bool(_DECLINED.search(clause) or _DECLINED.search(reach))
 
 
+#: In a clause that names a method outright, another method read by meaning alone needs this much: "replace the
+#: negative thoughts with positive affirmations" names positive thinking, and the probes' cognitive restructuring
+#: (0.88), thought records and mindfulness there are echoes of it.
+BESIDE_EXPLICIT = 0.9
+
+
 def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestView:
     out = RequestView()
+    explicit: dict[str, set[str]] = {}
+    for s in signals.items:
+        if s.family == "frame" and s.source == "lexicon" and s.clause:
+            explicit.setdefault(s.clause, set()).add(s.category)
     for s in signals.items:
         fam = s.family
+        if fam == "frame" and s.source == "semantic" and s.clause in explicit \
+                and s.category not in explicit[s.clause] and (s.score or 0.0) < BESIDE_EXPLICIT:
+            continue
         if fam == "frame" and s.assertion in REQUEST_ASSERTIONS and s.category not in out.out_of_frame \
                 and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)
                      or _DELIVERY_CUE.search(s.clause)) \
