@@ -727,3 +727,18 @@ def test_a_risk_label_states_nothing_of_its_own(line: str, present: bool) -> Non
     from assistant.signals import analyse, risk_view
 
     assert bool(risk_view(analyse(line, reader=False)).present) is present
+
+
+@pytest.mark.parametrize("text,risk", [
+    # "HI" written as a greeting, with an exclamation or an addressee after it, is no homicidal ideation
+    ("'HI there!!' - pt greeted me at the door, v bright today", False),
+    ("card from her daughter: 'HI MUM! miss you x'", False),
+    # ... the shorthand itself still is
+    ("reports HI towards her ex's new partner, no plan", True),
+    ("HI - yes, re neighbour", True),
+])
+def test_hi_as_a_greeting(text: str, risk: bool) -> None:
+    from assistant.signals import read_text
+
+    found = any(s.category == "harm_to_others" and s.present for s in read_text(text).signals.items)
+    assert found is risk, text

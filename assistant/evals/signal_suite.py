@@ -30,7 +30,7 @@ FRESH = ("fresh_read", "fresh_held")
 #: screens, scores and time in notes; and whose risk it is, and words of risk that are not the client's current risk;
 #: and (5 December, second round) the stabilise-first presentations against their look-alikes.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
-        "time18_held", "exp19_held", "fig19_held", "stab20_held")
+        "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held")
 
 
 def signals_dir() -> Path:
