@@ -253,3 +253,16 @@ def test_negative_as_a_result_still_denies(text: str, neg: bool) -> None:
 def test_a_named_method_is_not_echoed_by_meaning(text: str, named: str, echo: str, catalog) -> None:
     found = _frame(text, catalog)
     assert named in found and echo not in found, found
+
+
+@pytest.mark.parametrize("text,adaptation,found", [
+    # a score on the Edinburgh Postnatal Depression Scale places the client in the perinatal period
+    ("EPDS 14 today (was 11 at booking)", "perinatal", True),
+    ("Edinburgh Postnatal Depression Scale total 12", "perinatal", True),
+    # bipolar affective disorder as notes shorten it
+    ("BPAD II, euthymic since the spring; dispute with her mother", "ipsrt", True),
+    # not the letters inside another word, nor someone else's scale
+    ("she's at the bpadel club on Thursdays", "ipsrt", False),
+])
+def test_adaptation_shorthand(text: str, adaptation: str, found: bool, catalog) -> None:
+    assert (adaptation in _adaptations(text, catalog)) is found, text

@@ -148,9 +148,13 @@ def _catalog_cues(catalog_hash: str, cues: tuple[tuple[str, tuple[str, ...]], ..
 
 @lru_cache(maxsize=1)
 def _speech_cues() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Ordinary-speech cue words for the focal areas (``focal_cues.yaml``), beside the knowledge base's."""
-    data = load_yaml((Path(__file__).with_name("focal_cues.yaml")).read_text(encoding="utf-8")) or {}
-    return tuple((area, tuple(str(w) for w in words)) for area, words in data.items())
+    """Ordinary-speech cue words for the focal areas (``focal_cues.yaml``) and shorthand for the adaptations
+    (``adaptation_cues.yaml``), beside the knowledge base's."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for name in ("focal_cues.yaml", "adaptation_cues.yaml"):
+        data = load_yaml((Path(__file__).with_name(name)).read_text(encoding="utf-8")) or {}
+        out += [(area, tuple(str(w) for w in words)) for area, words in data.items()]
+    return tuple(out)
 
 
 @lru_cache(maxsize=2048)
