@@ -742,3 +742,17 @@ def test_hi_as_a_greeting(text: str, risk: bool) -> None:
 
     found = any(s.category == "harm_to_others" and s.present for s in read_text(text).signals.items)
     assert found is risk, text
+
+
+@pytest.mark.parametrize("text,risk", [
+    # a question about violence from others answered "feels safe" is a documented denial
+    ("Screened for IPV - says she feels safe at home, no violence or threats", False),
+    ("asked re DV: she feels completely safe with him", False),
+    # ... not when something is set against the answer, nor safe only some of the time, nor a question of suicide
+    ("asked about DV - she feels safe, though he threw a plate last week", True),
+    ("Screened for IPV - says she feels safe most of the time", True),
+    ("Screened for IPV - doesn't feel safe at home", True),
+    ("asked about SI - says she feels safe", True),
+])
+def test_feels_safe_answers_a_question_about_violence(text: str, risk: bool) -> None:
+    assert _raises_risk(text) is risk, text

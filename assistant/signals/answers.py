@@ -76,14 +76,30 @@ _DECLINED_ANYWHERE = re.compile(r"\b(?:changed\s+(?:the\s+)?subject|declined\s+t
 _RISK_SCREEN = re.compile(r"ssrs|columbia|\basq\b|risk|safety|suicid|\bSI\b|self[-\s]?harm|\bscreen", _I)
 
 
-def answer(rest: str) -> str | None:
-    """The answer a text opens with: "negated", "not_assessed", "present", or None."""
+#: The negative answer to a question about safety from others, in the words it is usually given ("Screened for
+#: IPV - says she feels safe at home", "asked re DV: she feels completely safe with him"): for those kinds only (a
+#: client who "feels safe" has not answered a question about suicidal thoughts). Not "safe to talk", not "doesn't
+#: feel safe".
+SAFETY_KINDS = frozenset({"ipv", "harm_to_others", "safeguarding"})
+_SAFE = re.compile(r"^(?:(?:pt|client|cl|patient|she|he|they)\s+)?(?:(?:says|said|reports|reported|states|stated|"
+                   r"confirms|confirmed)\s+)?(?:(?:she|he|they)\s+)?(?:feels?|felt|feeling|is|was|has\s+felt)\s+"
+                   r"(?:(?:completely|totally|very|quite|fully|entirely)\s+)?safe\b"
+                   r"(?!\s+(?:enough\s+)?(?:to|for\s+now|most|some|sometimes|when|unless|except)\b)", _I)
+#: ... and nothing set against it after ("she feels safe, though he threw a plate last week").
+_SET_AGAINST = re.compile(r"\b(?:but|though|although|however|yet|except|apart\s+from|despite|whereas)\b", _I)
+
+
+def answer(rest: str, kind: str | None = None) -> str | None:
+    """The answer a text opens with: "negated", "not_assessed", "present", or None. ``kind``: the risk the
+    question was about (a safety answer in words answers a question about violence from others)."""
     if _DECLINED.search(rest):
         return "not_assessed"
     if _NO.search(rest):
         return "negated"
     if _YES.search(rest):
         return "present"
+    if kind in SAFETY_KINDS and _SAFE.search(rest) and not _SET_AGAINST.search(rest):
+        return "negated"
     return None
 
 
@@ -186,9 +202,9 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
                 and len(rest[:brk.start()].split()) <= 8 and _BARE_DENIAL.match(rest[brk.end():]):
             return "negated"  # "thoughts of harming herself or the baby: denies both when asked"
         return None
-    said = answer(rest.lstrip()) if asked and s.source == "lexicon" and rest[:1].isspace() else None
+    said = answer(rest.lstrip(), s.category) if asked and s.source == "lexicon" and rest[:1].isspace() else None
     if said is None and brk is not None and len(rest[:brk.start()].split()) <= 8:
-        said = answer(rest[brk.end():])
+        said = answer(rest[brk.end():], s.category)
     if said is None and _DECLINED_ANYWHERE.search(rest):
         said = "not_assessed"
     if said == "not_assessed" and asked:
