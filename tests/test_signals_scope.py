@@ -756,3 +756,16 @@ def test_hi_as_a_greeting(text: str, risk: bool) -> None:
 ])
 def test_feels_safe_answers_a_question_about_violence(text: str, risk: bool) -> None:
     assert _raises_risk(text) is risk, text
+
+
+@pytest.mark.parametrize("text,risk", [
+    # a wish to be with the dead, said as a plan or a thought, and dated by its own verb, not by the death
+    ("Lost her husband in March and says she'd like to be with him now", True),
+    ("talks about going to see Dad soon - dad died in the autumn", True),
+    ("since his brother's suicide: 'I think about joining him most days'", True),
+    # not a living person, nor a visit
+    ("wants to be with her sister at Christmas", False),
+    ("Her mum died in May; she's going to see her brother soon", False),
+])
+def test_a_wish_to_be_with_the_dead(text: str, risk: bool) -> None:
+    assert _raises_risk(text) is risk, text

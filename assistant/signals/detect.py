@@ -495,6 +495,11 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     lexical.setdefault(family_of(c.category), set()).add(scoped.assertion)
             for c, scoped in zip(group, scoped_all):
                 assertion, mods = scoped.assertion, scoped.modifiers
+                if assertion == "historical" and c.start is not None and c.evidence in _reunion_sources() \
+                        and not _PAST_WISH.match(norm[c.start:c.end]):
+                    # A wish to be with the dead is dated by its own verb, not by the death beside it ("lost his
+                    # wife in the spring and says he'd like to be with her now").
+                    assertion, mods = "present", mods + ("the death dated, not the wish",)
                 found = lexical.get(c.category) or lexical.get(family_of(c.category), set())
                 if c.start is None and len(found) == 1:
                     assertion = next(iter(found))
@@ -648,7 +653,15 @@ def _settle_adaptations(norm: str, items: list[Signal]) -> list[Signal]:
 
 #: Death as clinicians abbreviate it, and a grief focus (which in IPT needs a death): "(dad d. Jan)".
 _DEATH_WORD = re.compile(r"(?<![\w.])d\.(?=\s*(?:[A-Z0-9(]|$))|\b(?:grief|griev\w*|RIP|lost\s+(?:her|his|their)\s+\w+\s+(?:in|to|last))\b", re.I)
-_PRONOUN = re.compile(r"\b(?:with|see|join|hold|follow)\s+(?:her|him|them)(?=\s+(?:again|soon|there|in|now|one\s+day)\b|\s*[,.;:\"'!)]|\s*$)", re.I)
+_PRONOUN = re.compile(r"\b(?:with|see|join(?:ing)?|hold|follow(?:ing)?)\s+(?:her|him|them)(?=\s+(?:again|soon|there|in|now|one\s+day|most|every|each|all)\b|\s*[,.;:\"'!)]|\s*$)", re.I)
+#: A wish to be with the dead told in the past ("wanted to be with her after the funeral") keeps its history.
+_PAST_WISH = re.compile(r"(?:wanted|wished|longed|yearned|ached|thought)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _reunion_sources() -> frozenset[str]:
+    """The evidence strings of the lexicon's wishes to be with the dead (the entries that need a death)."""
+    return frozenset(f"lexicon:{e.source}" for e in lexicon() if e.needs_death)
 _NAMED = re.compile(r"\b(?:with|see|join|hold|go\s+to)\s+(?:(?:her|his|their|my)\s+)?(?:late\s+)?([A-Za-z]+)\b", re.I)
 
 
