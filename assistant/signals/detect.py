@@ -286,10 +286,10 @@ _SCREEN_ACT = re.compile(r"screen|assess|\bax\b|check|question|\bq'?s\b|review|s
 #: What follows a screen's name when every item it lists is answered no ("C-SSRS: ideation no, behaviour no",
 #: "Columbia - wish to be dead: n, intent: n"): the screen's negative result. One item answered otherwise, or
 #: anything else after the answers, and the screen says nothing of its own.
-_NO = r"(?:no|n|neg|negative|nil|none|denied|0)"
+_ITEM_NO = r"(?:no|n|neg|negative|nil|none|denied|0)"
 _NOT_AN_ITEM = r"(?!(?:yes|y|pos|positive|but|not|unable|declined|refused|didn't|did|wasn't|couldn't|ran)\b)"
 _ITEMS_ALL_NO = re.compile(rf"\s*[:=\-–]?\s*(?:{_NOT_AN_ITEM}[a-z][\w/'-]*(?:\s+{_NOT_AN_ITEM}[a-z0-9][\w/'-]*){{0,3}}"
-                           rf"\s*[:=\-–]?\s*\b{_NO}\b\s*(?:[,;/.]|\band\b|$)\s*)+", re.I)
+                           rf"\s*[:=\-–]?\s*\b{_ITEM_NO}\b\s*(?:[,;/.]|\band\b|$)\s*)+", re.I)
 
 
 def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.ndarray] | None = None,
@@ -657,12 +657,13 @@ _PRONOUN = re.compile(r"\b(?:with|see|join(?:ing)?|hold|follow(?:ing)?)\s+(?:her
 #: A wish to be with the dead told in the past ("wanted to be with her after the funeral") keeps its history.
 _PAST_WISH = re.compile(r"(?:wanted|wished|longed|yearned|ached|thought)\b", re.I)
 
+_NAMED = re.compile(r"\b(?:with|see|join|hold|go\s+to)\s+(?:(?:her|his|their|my)\s+)?(?:late\s+)?([A-Za-z]+)\b", re.I)
+
 
 @lru_cache(maxsize=1)
 def _reunion_sources() -> frozenset[str]:
     """The evidence strings of the lexicon's wishes to be with the dead (the entries that need a death)."""
     return frozenset(f"lexicon:{e.source}" for e in lexicon() if e.needs_death)
-_NAMED = re.compile(r"\b(?:with|see|join|hold|go\s+to)\s+(?:(?:her|his|their|my)\s+)?(?:late\s+)?([A-Za-z]+)\b", re.I)
 
 
 @lru_cache(maxsize=1)

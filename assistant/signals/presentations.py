@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..yamlfile import load_yaml
 from .types import Signal
 
 _FILE = Path(__file__).with_name("presentations.yaml")
@@ -32,9 +33,7 @@ class _Features:
 
 @lru_cache(maxsize=1)
 def features() -> dict[str, _Features]:
-    import yaml
-
-    data = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(_FILE.read_text(encoding="utf-8"))
     return {cat: _Features(tuple(re.compile(p, re.I) for p in spec["against"]), re.compile(spec["core"], re.I))
             for cat, spec in data.items()}
 
