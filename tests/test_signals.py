@@ -78,6 +78,10 @@ def test_a_negation_does_not_reach_across_a_new_statement() -> None:
     ("pt denies wanting to end things", "negated"),
     ("I just don't want to wake up in the morning anymore", "present"),  # negation inside the idiom
     ("life isn't worth living", "present"),
+    # absence as death, with the negation word as subject or ending the clause
+    ("no one would even notice if I wasn't around", "present"),
+    ("the kids would be better off if she weren't here", "present"),
+    ("nobody would miss me if I was gone", "present"),
     ("if she ever says she wants to die, what do I say", "hypothetical"),
     ("thoughts of ending it not asked today", "not_assessed"),
 ])

@@ -71,6 +71,13 @@ def vocabulary() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     return frozenset(stem_all(words)), expansions
 
 
+def region_names(bullets: str) -> list[str]:
+    """The regions the bullets name by postal code after a place ("Raleigh NC" -> "North Carolina")."""
+    regions = vocabulary_data().get("regions") or {}
+    return [str(regions[m.group(1)]) for m in re.finditer(r"\b[A-Z][a-z]+,?\s+([A-Z]{2,3})\b", bullets)
+            if m.group(1) in regions]
+
+
 @lru_cache(maxsize=1)
 def synonym_groups() -> tuple[frozenset[str], ...]:
     return tuple(frozenset(stem_all(list(g))) for g in vocabulary_data()["synonyms"])
@@ -152,12 +159,15 @@ class Grounding:
         for w in words:
             for part in {w, w.rstrip("."), *re.split(r"[/-]", w)}:  # "Sat/Sun", "Tue/Thu", "post-MI"
                 extra += expansions.get(part, ())
+        if re.search(r"\b[qQ]\s?#?\d{1,2}\b", bullets):  # a scale's item in shorthand: "PHQ-9 q9 = 0"
+            extra += ["item", "question"]
         for shorthand, expanded in expansions.items():
             if not shorthand[0].isalnum() and shorthand in bullets.lower():
                 extra += expanded  # "++", "w/"
         from .scales import directions, full_names
 
         extra += tokens(" ".join(full_names(bullets)))  # "Edinburgh Postnatal Depression Scale" for "EPDS"
+        extra += tokens(" ".join(region_names(bullets)))  # "North Carolina" for "Raleigh NC"
         for sex in {m.group(1) or m.group(2) for m in _AGE_SEX.finditer(bullets)}:  # "15F": a girl; "34M": a man
             extra += _SEX_WORDS[sex]
         for way in directions(bullets):  # the scores moved: a note may say which way

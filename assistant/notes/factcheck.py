@@ -238,8 +238,24 @@ def grounding_candidates(sentences: list[str], source: str, clauses: list[str],
     return out
 
 
-#: Words that name a client's state as well as a technique: "she is mourning her old role" claims no grief work.
-_STATE = re.compile(r"mourn\w*|griev\w*|grief", re.I)
+#: Words that name a client's state as well as a technique: "she is mourning her old role" claims no grief work,
+#: "the couple are now renegotiating" names the stage a dispute is in (renegotiation, impasse, dissolution).
+_STATE = re.compile(r"mourn\w*|griev\w*|grief|renegotiat\w*", re.I)
+#: A sentence that relates what it says to the formulation ("consistent with the role transition formulation",
+#: "at the heart of the grief formulation") refers to a formulation; it does not claim one was made today.
+_TO_FORMULATION = re.compile(r"\b(?:consistent\s+with|in\s+keeping\s+with|fits?|fitting|supports?|supporting|"
+                             r"central\s+to|(?:at\s+)?the\s+heart\s+of|part\s+of|within)\s+(?:the\s+|this\s+|her\s+|his\s+|"
+                             r"their\s+)?(?:[\w-]+\s+){0,3}formulation\b", re.I)
+
+
+def _claims_technique(sentence: str, cat: Catalog, done: set[str]) -> bool:
+    """Whether the sentence names IPT work the bullets do not name (a state word or a reference to the
+    formulation is not a claim of work done)."""
+    from ..naming import match_techniques
+
+    named = {t for t, words in match_techniques(sentence, cat).items() if not _STATE.fullmatch(words)
+             and not (words.lower() == "formulation" and _TO_FORMULATION.search(sentence))}
+    return bool(named - done)
 
 
 def _reads_as_risk(judged: list[tuple[str, "Support"]]) -> list[bool]:
@@ -257,11 +273,39 @@ def _reads_as_risk(judged: list[tuple[str, "Support"]]) -> list[bool]:
     return [bool(p >= threshold(RISK_ANY)["fire"]) for p in gate]
 
 
+#: Words that set a risk against something else or make it smaller ("curiosity rather than intent", "just a
+#: figure of speech", "an understandable reaction"): a sentence about risk with one of them is never lifted.
+_RISK_RECAST = re.compile(r"\b(?:rather\s+than|instead\s+of|more\s+(?:\w+\s+){0,3}than|not\s+so\s+much|as\s+opposed\s+to|"
+                          r"merely|simply|just|only|mostly|normal|ordinary|understandable|expected)\b", re.I)
+
+
+def risk_liftable(sentence: str) -> bool:
+    """Whether a sentence about risk that content grounding flags may still be read by the claim probe as
+    interpretation ("her self-harm urges cluster at times when she is alone"): only when it has none of the
+    words that grade, soften, recast or deny risk (those sentences stay flagged, whatever the probe says).
+    A new risk fact in plain words ("he threatened to hit his father") is the probe's to catch."""
+    return not (_softens_risk(sentence) or _STRICT.search(sentence) or _RISK_RECAST.search(sentence)
+                or _NEGATION.search(sentence))
+
+
+def _softens_risk(sentence: str, src: str = "", lines: list[str] | None = None) -> bool:
+    """A softening or grading word that bears on risk ("it remains low"), not on something else ("low mood"),
+    and, given the normalised bullets, is not a change they bear out ("his PHQ-9 has improved since
+    session 3" for "PHQ-9 11 (s3 15)")."""
+    supported = set()
+    if src:
+        strict = {w.lower() for w in unsupported_strict(sentence, sentence, src, lines or [])}
+        supported = {m.group(0).lower() for m in _STRICT.finditer(sentence)} - strict
+    return any(grades_risk(m, sentence) and m.group(0).lower() not in supported
+               for m in _RISK_SOFTENER.finditer(sentence))
+
+
 def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat: Catalog,
                       risk_documented: bool = True, ideation: bool = False,
                       risk_words: tuple[str, ...] = ()) -> list[tuple[str, "Support"]]:
-    """The grounding candidates that stand as unsupported claims: every one about risk, and the others
-    unless the claim probe reads them as interpretation of what the bullets say (:mod:`.interpretation`).
+    """The grounding candidates that stand as unsupported claims: every one about risk that grades, softens,
+    recasts or denies it (:func:`risk_liftable`), and the others unless the claim probe reads them as
+    interpretation of what the bullets say (:mod:`.interpretation`).
     When the bullets document risk, a sentence with a softening or change word ("things have calmed down",
     "unlikely he will come") may be a minimisation without a risk word in it: the probe does not lift it. Nor
     does it lift a sentence that names a technique the bullets do not."""
@@ -276,14 +320,17 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     done = set(match_techniques(source, cat))
     # Nor a sentence naming IPT work the bullets do not name ("we rehearsed it in role play"): an intervention
     # claimed is a fact, however interpretive the sentence around it.
-    judged = [(s, sup) for s, sup, risk in candidates if not risk
-              and not (risk_documented and (_RISK_SOFTENER.search(s) or _STRICT.search(s)))
-              and not {t for t, words in match_techniques(s, cat).items() if not _STATE.fullmatch(words)} - done]
+    topical = {s for s, _, risk in candidates if risk}
+    src, lines = _norm(source), [line for line in source.splitlines() if line.strip()]
+    judged = [(s, sup) for s, sup, risk in candidates if (not risk or risk_liftable(s))
+              and not (risk_documented and (_softens_risk(s, src, lines) or unsupported_strict(s, s, src, lines)))
+              and not _claims_technique(s, cat, done)]
     if risk_documented and risk_words and judged:
         # Nor a sentence the signal layer reads as about risk, in words of its own, that retells a bullet
         # documenting risk ("the message was sent in a moment of frustration" of a documented threat): it may
         # soften the risk without naming it.
-        retells = [any(w in sup.nearest for w in risk_words) for _, sup in judged]
+        # (A sentence that names the risk was already read for softening words by ``risk_liftable``.)
+        retells = [s not in topical and any(w in sup.nearest for w in risk_words) for s, sup in judged]
         judged = [x for x, about, near in zip(judged, _reads_as_risk(judged), retells) if not (about and near)]
     invented = probe.invented([s for s, _ in judged], [sup for _, sup in judged]) if judged else []
     keep = {s for (s, _), inv in zip(judged, invented) if not inv}
@@ -318,13 +365,14 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
-    from .changes import invented_change, retold_change, unsupported_change
-    from .claims import vocabulary
-    from .scales import change_supported, full_names, mask_items, mask_verified, scale_names
+    from .changes import invented_change, unsupported_change
+    from .claims import region_names, vocabulary
+    from .scales import cutoff_numbers, full_names, mask_items, scale_names
 
     expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas"
     src_words |= {w for word in list(src_words) for w in expansions.get(word, ())}
     src_words |= set(re.findall(r"[a-z]+", " ".join(full_names(source)).lower()))  # "Edinburgh" for "EPDS"
+    src_words |= set(re.findall(r"[a-z]+", " ".join(region_names(source)).lower()))  # "Carolina" for "Raleigh NC"
     words, capitalised = catalog_vocabulary(cat)
     vocab = words | COMMON_WORDS
     from ..signals import analyse, risk_view
@@ -381,19 +429,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             change = invented_change(original, bullet_lines)
             if change:
                 add("invented change", change, sentence)
-        # The catalog's aim is template text; a band that is right for the documented score is supported.
-        strict = "" if "(standard IPT aim" in sentence else mask_verified(sentence, src)
-        for m in _STRICT.finditer(strict):
-            word = m.group(0)
-            if word.lower() == "marked" and _MARKED_AS_VERB.match(strict, m.end()):
-                continue  # "marked Ray's birthday": a verb, not an intensity
-            shorthand = _BAND_SHORTHAND.get(word.lower()[:3])
-            # A change word stands when the bullets have it, a scale's scores bear it out, or a line the sentence
-            # retells states that direction of change in other words ("improved" for "sleep better, ~6h").
-            if word.lower() not in src and not (shorthand and re.search(shorthand, src)) \
-                    and not change_supported(word, sentence, src) and not retold_change(word, original, bullet_lines):
-                add("claim", m.group(0), sentence)  # a change or outcome claimed in words of its own
-                break
+        for word in unsupported_strict(sentence, original, src, bullet_lines)[:1]:
+            add("claim", word, sentence)  # a change or outcome claimed in words of its own
         if focal is not None:
             _check_focal(sentence, focal, src, add)
         if risk_topic and not src_risk.negated and not _NOT_ASKED.search(sentence):
@@ -431,6 +468,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             if _norm(m.group(0)).replace(" ", "") not in src.replace(" ", ""):
                 add("dose", m.group(0), sentence)
         names = scale_names(sentence, src)  # "PHQ-9" for the bullets' "PHQ": its 9 is the scale's name
+        names += cutoff_numbers(sentence, src)  # "above the threshold of 13": the scale's published cut-off
         for m in _NUM.finditer(sentence):
             if any(a <= m.start() < b for a, b in names):
                 continue
@@ -528,6 +566,27 @@ _STRICT = re.compile(r"\b(?:improv\w*|better|worse|worsen\w*|calmer|calm|remissi
 _MARKED_AS_VERB = re.compile(r"\s+(?:the|a|an|his|her|their|its|[A-Z][\w'’]*['’]s)\b")
 #: A band the bullets wrote in shorthand: "PHQ-9 14 (mod)", "sev depression".
 _BAND_SHORTHAND = {"mod": r"\bmod\b", "sev": r"\bsev\b"}
+
+
+def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: list[str]) -> list[str]:
+    """The change, outcome and severity words of a sentence the bullets do not bear out. A word stands when the
+    bullets have it, a scale's scores bear it out, or a line the sentence retells states that direction of
+    change in other words ("improved" for "sleep better, ~6h"). ``src`` is the normalised bullets."""
+    from .changes import retold_change
+    from .scales import change_supported, mask_verified
+
+    # The catalog's aim is template text; a band that is right for the documented score is supported.
+    strict = "" if "(standard IPT aim" in sentence else mask_verified(sentence, src)
+    out = []
+    for m in _STRICT.finditer(strict):
+        word = m.group(0)
+        if word.lower() == "marked" and _MARKED_AS_VERB.match(strict, m.end()):
+            continue  # "marked Ray's birthday": a verb, not an intensity
+        shorthand = _BAND_SHORTHAND.get(word.lower()[:3])
+        if word.lower() not in src and not (shorthand and re.search(shorthand, src)) \
+                and not change_supported(word, sentence, src) and not retold_change(word, original, bullet_lines):
+            out.append(word)
+    return out
 _AREA_WORDS = {"grief": r"grief|bereavement|mourning", "role_dispute": r"(?:role\s+|interpersonal\s+)?dispute",
                "role_transition": r"(?:role\s+)?transition", "interpersonal_deficits": r"deficits?|interpersonal\s+sensitivity"}
 _AREA_SHORTHAND = {"grief": "grief", "role_dispute": "rd", "role_transition": "rt", "interpersonal_deficits": "id"}
@@ -549,7 +608,7 @@ def _check_focal(sentence: str, focal: tuple[str | None, str], src: str, add: Ca
     sentence = _PLANNED_AGREEMENT.sub(" ", sentence)
     if not _AGREED.search(sentence) or re.search(
             r"\b(?:not\s+yet|still\s+to|to\s+be|tentative\w*|possible|possibly|whether|undecided|between|either|"
-            r"likely|vs\.?|versus|provisional\w*|unclear|open)\b|\?", sentence, re.I):
+            r"likely|vs\.?|versus|provisional\w*|unclear|open|proposed|suggested|working|candidate)\b|\?", sentence, re.I):
         return
     named = [a for a, pat in _AREA_WORDS.items() if re.search(rf"\b(?:{pat})\b", sentence, re.I)]
     if not named:

@@ -10,10 +10,12 @@ stated as fact. The probe (logistic regression on the sentence's MiniLM vector, 
 grounding measures) gives the probability that a flagged sentence states such a fact; below its
 threshold the sentence stands as interpretation.
 
-It only ever lifts a flag from content grounding, and never for a sentence about risk: the typed
-entities (numbers, names, days, drugs, scores, quotes), the change and severity words, the focal-area
-agreement and every risk check still apply to the sentence. Trained by ``scripts/train_claim_probe.py``
-on the drafts of dev, fresh_read and fresh2_read and on a writer's bank of supported and invented
+It only ever lifts a flag from content grounding: the typed entities (numbers, names, days, drugs, scores,
+quotes), the change and severity words, the focal-area agreement and every risk check still apply to the
+sentence. A sentence about risk reaches it only when it has no word that grades, softens, recasts or denies
+the risk (``factcheck.risk_liftable``: "her self-harm urges cluster at times when she is alone" may be read,
+"the search was curiosity rather than intent" never is). Trained by ``scripts/train_claim_probe.py`` on the
+drafts of dev, fresh_read, fresh2_read and fresh4_read and on a writer's bank of supported and invented
 sentences (``evals/factcheck/claims_train``); the threshold keeps at least CLAIM_RECALL of the planted
 sentences flagged in cross-validation. The test split and the never-read halves are not used.
 """

@@ -30,7 +30,7 @@ _NOT_RISK_SUBJECT = frozenset("score scores scale epds phq phq-9 gad gad-7 bdi m
 #: The nouns of risk a graded phrase may hold.
 _RISK_NOUN = re.compile(r"^(?:risk\w*|thoughts?|ideation|urges?|intent\w*|wish\w*|impulses?|plans?|suicid\w*|si|hi|sh|"
                         r"self|harm\w*|cutting|burning|injur\w*|ideas?|danger\w*|threats?|violen\w*|overdos\w*|"
-                        r"episodes?|behaviou?rs?|feelings?|concerns?|level|presentation|safety)$", re.I)
+                        r"episodes?|behaviou?rs?|feelings?|concerns?|level|severity|seriousness|lethality|acuity|presentation|safety)$", re.I)
 
 
 def grades_risk(m: re.Match[str], sentence: str) -> bool:

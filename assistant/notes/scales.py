@@ -169,6 +169,25 @@ def scale_names(sentence: str, src: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for s in _scales() if s.pattern.search(src) for m in s.pattern.finditer(sentence)]
 
 
+#: A score named as a scale's cut-off: "the threshold of 13", "a cut-off of 10", "13 or more", "(>= 10)".
+_CUTOFF = re.compile(r"\b(?:threshold|cut-?\s?off|cut\s+point|cut-?\s?score)s?\s+(?:score\s+)?(?:of\s+|at\s+|is\s+)?"
+                     r"(?:≥\s*)?(\d{1,2})\b|\b(\d{1,2})\s+or\s+(?:more|above|higher|over)\b|(?:≥|>=)\s*(\d{1,2})\b", re.I)
+
+
+def cutoff_numbers(sentence: str, src: str) -> list[tuple[int, int]]:
+    """Spans of the numbers a sentence gives as a published cut-off (a band's lowest score in scales.yaml) of a
+    scale it names and the bullets score: "EPDS 20, well above the threshold of 13 for probable depression"."""
+    named = [s for s in _scales() if s.bands and s.pattern.search(src) and documented(src)[s.name].readings
+             and (s.pattern.search(sentence) or (s.full and re.search(rf"\b{re.escape(s.full.split()[0])}\b", sentence)))]
+    lows = {lo for s in named for lo, _, _ in s.bands if lo > 0}
+    out = []
+    for m in _CUTOFF.finditer(sentence):
+        k = next(i for i in (1, 2, 3) if m.group(i))
+        if int(m.group(k)) in lows:
+            out.append((m.start(k), m.end(k)))
+    return out
+
+
 @lru_cache(maxsize=64)
 def directions(src: str) -> frozenset[str]:
     """How the bullets' scores moved: "down" for "PHQ-9 8 (was 16 at s1)", "up" for "GAD-7 15 (from 9)"."""
@@ -182,10 +201,48 @@ _CHANGE = {"down": re.compile(r"improv\w*|better|eased|easing|lifted|lower|reduc
 _GRADED_ANY = re.compile(r"\b(?:depress\w*|mood|anxi\w*|symptoms?)\b", re.I)
 
 
+#: Words for the size of a change ("a substantial improvement", "marked gains across treatment").
+_SIZE = re.compile(r"substantial(?:ly)?|significant(?:ly)?|marked(?:ly)?|considerabl[ey]|dramatic(?:ally)?", re.I)
+#: A change named without its direction ("substantial change", "marked shift", "gains").
+_CHANGE_ANY = re.compile(r"\b(?:change[sd]?|shift(?:ed|s)?|mov(?:ed|ing)|gains?|progress|response)\b", re.I)
+_GAIN = re.compile(r"\b(?:gains?|progress|response)\b", re.I)
+#: A change is large when a score moved by at least this many points, or by half its earlier value: the usual
+#: minimal clinically important difference on the PHQ-9 and the usual definition of response.
+LARGE_POINTS = 5
+
+
+def large_changes(src: str) -> frozenset[str]:
+    """The directions in which some documented score moved by a large amount (LARGE_POINTS, or half)."""
+    return frozenset("down" if now < earlier else "up" for doc in documented(src).values()
+                     for now, earlier in doc.readings
+                     if earlier is not None and earlier != now
+                     and (abs(now - earlier) >= LARGE_POINTS or 2 * abs(now - earlier) >= earlier))
+
+
+def size_supported(word: str, sentence: str, src: str) -> bool:
+    """A word for the size of a change ("substantial", "marked", "significant") that the scores bear out: the
+    sentence speaks of a change, every score that moved moved one way, and one moved by a large amount
+    ("a substantial improvement" for "PHQ-9 8 (19 at intake)"). Not a size of anything else ("significant
+    depressive symptoms" is a severity, graded by the bands)."""
+    if not _SIZE.fullmatch(word):
+        return False
+    ways = directions(src)
+    if len(ways) != 1 or not ways <= large_changes(src):
+        return False
+    way = next(iter(ways))
+    said = {d for d, pat in _CHANGE.items() if pat.search(sentence)}
+    if _GAIN.search(sentence):
+        said.add("down")
+    return said == {way} or (not said and bool(_CHANGE_ANY.search(sentence)))
+
+
 def change_supported(word: str, sentence: str, src: str) -> bool:
     """A change word in a sentence about a scale's score that the bullets' scores bear out: "PHQ-9 has fallen
     to 8 from 16, consistent with improvement"; or, when every score moved the same way, in a sentence about
-    what the scores grade (mood, depression, anxiety, symptoms)."""
+    what the scores grade (mood, depression, anxiety, symptoms). A word for the change's size stands when a
+    score moved by a large amount (:func:`size_supported`)."""
+    if size_supported(word, sentence, src):
+        return True
     ways = directions(src)
     if not any(s.pattern.search(sentence) for s in _scales()) and not re.search(r"\bscores?\b", sentence, re.I):
         # Without the scale named, the change must be about what the scores grade, and the scores must all
