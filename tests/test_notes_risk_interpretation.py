@@ -131,3 +131,14 @@ def test_a_dispute_stage_or_a_reference_to_the_formulation_claims_no_work() -> N
     assert _problems("Through role play she rehearsed voicing her worries to him calmly and without apology.", DISPUTE)
     assert _problems("Using communication analysis, we traced how the silence about money built up over months.",
                      DISPUTE)
+
+
+def test_a_negation_the_bullets_wrote_is_theirs_not_a_denial() -> None:
+    from assistant.notes.factcheck import _norm
+
+    bullets = ("- s4/16, RD w/ boyfriend (agreed)\n- shoved her into wall Sat, bruise on arm\n"
+               "- fearful when he drinks. No weapons in home per client. No SI")
+    sentence = "She feels afraid of him when he drinks, and she reported that there are no weapons in the home."
+    assert not risk_liftable(sentence)  # read alone, its "no" may be a denial
+    assert risk_liftable(sentence, _norm(bullets))  # the bullets wrote "No weapons in home"
+    assert not risk_liftable("There are no weapons in the home and no access to pills.", _norm(SELF_HARM))

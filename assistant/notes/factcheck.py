@@ -279,13 +279,30 @@ _RISK_RECAST = re.compile(r"\b(?:rather\s+than|instead\s+of|more\s+(?:\w+\s+){0,
                           r"merely|simply|just|only|mostly|normal|ordinary|understandable|expected)\b", re.I)
 
 
-def risk_liftable(sentence: str) -> bool:
+def _own_negations(sentence: str, src: str) -> list[re.Match[str]]:
+    """The negations of a sentence that are not the bullets' own words ("no intent" copied from them, "has not
+    made a plan" for "no plan made"). ``src`` is the normalised bullets."""
+    out = []
+    for m in _NEGATION.finditer(sentence):
+        # From the start of the word: "wouldn't mind", not "n't mind".
+        start = m.start() - len(re.search(r"[\w']*$", sentence[:m.start()]).group(0))  # type: ignore[union-attr]
+        phrase = re.findall(r"[a-z0-9']+", _norm(sentence[start:m.end() + 30]))
+        # Reported speech shifts the person: "better off without her" for "better off without me".
+        words = [_PERSON if w in _PERSONS else re.escape(w) for w in phrase[:2]]
+        if not re.search(r"\b" + r"\W+".join(words) + r"\b", src) and not _negated_in(phrase[1:5], src):
+            out.append(m)
+    return out
+
+
+def risk_liftable(sentence: str, src: str | None = None) -> bool:
     """Whether a sentence about risk that content grounding flags may still be read by the claim probe as
     interpretation ("her self-harm urges cluster at times when she is alone"): only when it has none of the
     words that grade, soften, recast or deny risk (those sentences stay flagged, whatever the probe says).
-    A new risk fact in plain words ("he threatened to hit his father") is the probe's to catch."""
-    return not (_softens_risk(sentence) or _STRICT.search(sentence) or _RISK_RECAST.search(sentence)
-                or _NEGATION.search(sentence))
+    Given the normalised bullets ``src``, a negation they wrote themselves ("no weapons in the home" for "No
+    weapons in home") is theirs, not a denial. A new risk fact in plain words ("he threatened to hit his
+    father") is the probe's to catch."""
+    negated = _own_negations(sentence, src) if src is not None else _NEGATION.search(sentence)
+    return not (_softens_risk(sentence) or _STRICT.search(sentence) or _RISK_RECAST.search(sentence) or negated)
 
 
 def _softens_risk(sentence: str, src: str = "", lines: list[str] | None = None) -> bool:
@@ -322,7 +339,7 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     # claimed is a fact, however interpretive the sentence around it.
     topical = {s for s, _, risk in candidates if risk}
     src, lines = _norm(source), [line for line in source.splitlines() if line.strip()]
-    judged = [(s, sup) for s, sup, risk in candidates if (not risk or risk_liftable(s))
+    judged = [(s, sup) for s, sup, risk in candidates if (not risk or risk_liftable(s, src))
               and not (risk_documented and (_softens_risk(s, src, lines) or unsupported_strict(s, s, src, lines)))
               and not _claims_technique(s, cat, done)]
     if risk_documented and risk_words and judged:
@@ -436,16 +453,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         if risk_topic and not src_risk.negated and not _NOT_ASKED.search(sentence):
             # The bullets deny nothing: a sentence about risk with a negation of its own (not the bullets'
             # words, "no intent" copied from them) is an invented denial.
-            for m in _NEGATION.finditer(sentence):
-                # From the start of the word: "wouldn't mind", not "n't mind".
-                start = m.start() - len(re.search(r"[\w']*$", sentence[:m.start()]).group(0))  # type: ignore[union-attr]
-                phrase = re.findall(r"[a-z0-9']+", _norm(sentence[start:m.end() + 30]))
-                # Reported speech shifts the person: "better off without her" for "better off without me".
-                words = [_PERSON if w in _PERSONS else re.escape(w) for w in phrase[:2]]
-                if not re.search(r"\b" + r"\W+".join(words) + r"\b", src) \
-                        and not _negated_in(phrase[1:5], src):
-                    add("risk statement", m.group(0), sentence)
-                    break
+            for m in _own_negations(sentence, src)[:1]:
+                add("risk statement", m.group(0), sentence)
         if risk_topic and not (src_risk.not_assessed and _UNKNOWN.search(sentence)):
             for m in _RISK_SOFTENER.finditer(sentence):
                 if re.search(rf"\b{re.escape(m.group(0).lower())}\b", src) or _framing_of_written(m, sentence, src) \
