@@ -142,3 +142,24 @@ def test_a_negation_the_bullets_wrote_is_theirs_not_a_denial() -> None:
     assert not risk_liftable(sentence)  # read alone, its "no" may be a denial
     assert risk_liftable(sentence, _norm(bullets))  # the bullets wrote "No weapons in home"
     assert not risk_liftable("There are no weapons in the home and no access to pills.", _norm(SELF_HARM))
+
+
+def test_a_framing_word_is_no_minimisation_in_a_sentence_that_names_no_risk() -> None:
+    from assistant.notes.factcheck import _softens_risk
+
+    sentence = "Disclosing the debt removed a major source of secrecy in the dispute."
+    assert _softens_risk(sentence)  # read as a sentence about risk, "removed" manages the risk
+    assert not _softens_risk(sentence, named=False)
+    assert _softens_risk("Things have settled at home since then.", named=False)
+    assert _softens_risk("It is unlikely he will come to the house.", named=False)
+
+
+def test_the_better_of_two_areas_or_better_off_dead_is_no_change_claimed() -> None:
+    from assistant.notes.factcheck import _norm, unsupported_strict
+
+    bullets = "- s3/16, 13M, moved to high school\n- focus: RT vs deficits - to decide\n- PHQ-A 12, q9 = 0"
+    src, lines = _norm(bullets), bullets.splitlines()
+    for sentence in ("We discussed which would be the better focal area.",
+                     "He scored 0 on item 9, which asks about thoughts of being better off dead."):
+        assert unsupported_strict(sentence, sentence, src, lines) == [], sentence
+    assert unsupported_strict("His mood is better this week.", "His mood is better this week.", src, lines) == ["better"]

@@ -305,15 +305,25 @@ def risk_liftable(sentence: str, src: str | None = None) -> bool:
     return not (_softens_risk(sentence) or _STRICT.search(sentence) or _RISK_RECAST.search(sentence) or negated)
 
 
-def _softens_risk(sentence: str, src: str = "", lines: list[str] | None = None) -> bool:
+#: Softeners that frame, grade up or manage a risk the sentence names ("rated", "score", "removed", "in place",
+#: "significant"): in a sentence that names no risk they are not a minimisation ("his mood score has improved",
+#: "disclosing the debt removed a source of secrecy").
+_RISK_FRAMING = re.compile(r"(?:scored?|rated|level|removed|handed|secured|agreed|completed|in\s+place|contract\w*|"
+                           r"significant|substantial|considerable|assessed\s+as|judged|considered|deemed|moderate|medium|"
+                           r"high|elevated|imminent|genuine|serious(?:ly)?)", re.I)
+
+
+def _softens_risk(sentence: str, src: str = "", lines: list[str] | None = None, named: bool = True) -> bool:
     """A softening or grading word that bears on risk ("it remains low"), not on something else ("low mood"),
     and, given the normalised bullets, is not a change they bear out ("his PHQ-9 has improved since
-    session 3" for "PHQ-9 11 (s3 15)")."""
+    session 3" for "PHQ-9 11 (s3 15)"). In a sentence that does not name the risk (``named`` false), only a
+    word that makes it smaller counts ("things have calmed down at home"), not one that frames or manages it."""
     supported = set()
     if src:
         strict = {w.lower() for w in unsupported_strict(sentence, sentence, src, lines or [])}
         supported = {m.group(0).lower() for m in _STRICT.finditer(sentence)} - strict
     return any(grades_risk(m, sentence) and m.group(0).lower() not in supported
+               and (named or not _RISK_FRAMING.fullmatch(m.group(0)))
                for m in _RISK_SOFTENER.finditer(sentence))
 
 
@@ -340,7 +350,8 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     topical = {s for s, _, risk in candidates if risk}
     src, lines = _norm(source), [line for line in source.splitlines() if line.strip()]
     judged = [(s, sup) for s, sup, risk in candidates if (not risk or risk_liftable(s, src))
-              and not (risk_documented and (_softens_risk(s, src, lines) or unsupported_strict(s, s, src, lines)))
+              and not (risk_documented and (_softens_risk(s, src, lines, s in topical)
+                                            or unsupported_strict(s, s, src, lines)))
               and not _claims_technique(s, cat, done)]
     if risk_documented and risk_words and judged:
         # Nor a sentence the signal layer reads as about risk, in words of its own, that retells a bullet
@@ -565,7 +576,7 @@ def _is_section_heading(line: str) -> bool:
 #: Change and outcome words, and severity bands, a draft may use only when the bullets do: no semantic rescue.
 #: A band is a rating in words ("PHQ-9 of 14 falls in the mild range"): in the labelled drafts of dev,
 #: fresh_read and fresh2_read every band word the bullets did not write was a planted invention.
-_STRICT = re.compile(r"\b(?:improv\w*|better|worse|worsen\w*|calmer|calm|remission|recover\w*|halved|doubled|"
+_STRICT = re.compile(r"\b(?:improv\w*|(?<!\bthe\s)better(?!\s+off\b)|worse|worsen\w*|calmer|calm|remission|recover\w*|halved|doubled|"
                      r"mild(?:ly)?|moderate(?:ly)?|severe(?:ly)?|minimal|sub-?clinical|sub-?threshold|"
                      r"(?:possible|probable)(?=\s+(?:postnatal\s+|perinatal\s+)?depression)|"
                      r"(?:clinical|normal|non-clinical)\s+range|"
