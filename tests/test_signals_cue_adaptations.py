@@ -24,3 +24,17 @@ def test_the_adaptation_reaches_the_offline_answer() -> None:
     ans = Assistant(offline=True).ask("My client has dysthymia, low-grade depression for 12 years; she is 45. "
                                       "Session 5, what next?")
     assert "Adaptation — IPT for Dysthymia" in ans.answer
+
+
+@pytest.mark.parametrize("text,perinatal", [
+    # the client's own baby, named as the one a finding is about, places her in the perinatal period
+    ("no thoughts of harming baby; however pt hears baby's \"voice\" telling her she's a bad mother", True),
+    ("pt says she sometimes forgets to feed the baby when she's really low", True),
+    ("Her baby died at 5 weeks old, cot death. Session 3, and she says everyone tells her to move on.", True),
+    # ... not a relation's baby, a father's, or "baby" before a thing
+    ("her sister's baby was born last week and she can't stop crying about her own miscarriage years ago", False),
+    ("Dad of a 6-month-old, he says he rows with his partner over the night feeds", False),
+    ("gave away old baby clothes to a friend who's expecting, felt good", False),
+])
+def test_the_clients_own_baby_places_her_in_the_perinatal_period(text: str, perinatal: bool, catalog) -> None:
+    assert ("perinatal" in screen_request(text, catalog).adaptations) is perinatal

@@ -347,6 +347,24 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
     return scoped
 
 
+#: A baby named as the one a finding is about ("no thoughts of harming the baby", "forgets to feed the baby") is
+#: someone else, except to the perinatal adaptation when the client may be the one who was pregnant: there it
+#: places the client in the perinatal period. (A relation's baby stays the relation's: "her sister's baby" is
+#: scoped by "sister"; a client the text shows as male, "dad of a 6-month-old ... he", is not in it himself.)
+_BABY = frozenset("baby baby's babies infant infants newborn newborns bub bubs".split())
+
+
+#: Things named with "baby" before them ("baby clothes", "a baby shower"): the word names no baby.
+_BABY_THINGS = frozenset("clothes clothing stuff things items gear toys books equipment shower showers sitter "
+                         "sitters boomer boomers".split())
+
+
+def _own_baby(doc: Any, mod: Any, label: str, client_gender: str | None) -> bool:
+    lo, hi = mod.modifier_span
+    return label == "perinatal" and client_gender != "m" and mod.category.upper() == "FAMILY" \
+        and doc[lo:hi].text.lower() in _BABY and not (hi < len(doc) and doc[hi].lower_ in _BABY_THINGS)
+
+
 def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, str] | None],
                    client_gender: str | None = None, specific: bool = False) -> list[Scoped]:
     """Assertions for targets in one clause: character spans ``(start, end, label)``, or
@@ -372,7 +390,7 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
         if target is None or target[0] is None:
             label = target[2] if target is not None else ""
             # A rule's excluded types hold for a finding by meaning too (ConText applies them to spans only).
-            usable = [m for m in modifiers if m.allows(label.upper())]
+            usable = [m for m in modifiers if m.allows(label.upper()) and not _own_baby(doc, m, label, client_gender)]
             results.append(_clause_assertion(doc, usable, bare_negates=label not in RISK_LABELS))
             continue
         span = doc.char_span(target[0], target[1], label=target[2].upper(), alignment_mode="expand")
@@ -384,7 +402,7 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             # a cue fused with the finding's first word ("doesn't want | to die") modifies it too
             fused = mod.modifier_span[0] < span.start < mod.modifier_span[1] and \
                 mod.direction.upper() in ("FORWARD", "BIDIRECTIONAL")
-            if assertion is None or not (mod.modifies(span) or fused):
+            if assertion is None or not (mod.modifies(span) or fused) or _own_baby(doc, mod, target[2], client_gender):
                 continue
             if assertion == "negated" and mod.modifier_span[1] <= span.start \
                     and _list_break(doc, mod.modifier_span[1], span.start, span.end):
