@@ -155,6 +155,11 @@ def test_ages_in_common_forms(text: str, stage: str, whose: str) -> None:
     ("Dad called: his 13-year-old won't leave her room", "ipt_a", "client"),
     ("My 14-year-old said she wants to stop coming", "ipt_a", "client"),
     ("a 16 yo whose friends have dropped her", "ipt_a", "client"),
+    # an age after a person noun with a dash or none, in brackets opening the note, or closing it alone
+    ("Pt 88 - great-grandkids 'wear her out', loves it", "late_life", "client"),
+    ("widow 69, talks to husband's photo nightly", "late_life", "client"),
+    ("(66) 'brain buzzing with ideas' for retirement hobbies", "late_life", "client"),
+    ("said goodbye to colleagues at retirement do, tearful but proud. 65.", "late_life", "client"),
 ])
 def test_ages_by_their_owner(text: str, stage: str, whose: str) -> None:
     found = [(s.adaptation, s.whose) for s in life_stages(text)]
@@ -168,6 +173,11 @@ def test_ages_by_their_owner(text: str, stage: str, whose: str) -> None:
 def test_ages_that_date_history_are_not_the_clients_stage(text: str) -> None:
     stages, _ = settle(life_stages(text))
     assert not [s for s in stages if s.adaptation == "ipt_a" and s.whose == "client"], stages
+
+
+@pytest.mark.parametrize("text", ["PHQ-9 repeated today. 15.", "son 14 - refusing school", "GAD-7 up again. 12."])
+def test_a_number_that_is_a_score_or_a_relations_age_is_not_the_clients(text: str) -> None:
+    assert not [s for s in life_stages(text) if s.whose == "client"], life_stages(text)
 
 
 def test_the_clients_stated_age_decides_the_age_based_adaptations() -> None:

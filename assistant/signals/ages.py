@@ -49,7 +49,9 @@ _AGE = re.compile(
     rf"(?:(?P<turn>\d{{2}})\b{_NOT_AGE}|(?P<wturn>{_WORD_AGE})\b(?![-\s]*(?:weeks?|days?|months?)))"
     # An age opening a line or a sentence, as a note's apposition: "81, widowed in Jan.", "Fifteen. Hates school".
     r"|(?:^|(?<=[.!?;]\s)|(?<=\n))[-*•]?\s*"
-    rf"(?:(?P<lead>\d{{2}})\s*,(?=\s+[a-z])|(?P<wlead>{_WORD_AGE})\s*[,.](?=\s|$))" +
+    rf"(?:(?P<lead>\d{{2}})\s*,(?=\s+[a-z])|(?P<wlead>{_WORD_AGE})\s*[,.](?=\s|$))"
+    # ... or closing a note as a sentence of its own ("tearful but proud. 65."), or in brackets opening it ("(66) ...")
+    r"|(?<=[.!?;]\s)(?P<tail>\d{2})\s*[.!]?\s*$|^\s*\((?P<brk>\d{2})\)(?=\s+[a-z'‘\"“])" +
     r"|\b(?P<word>teen(?:age(?:d|r)?|s)?|adolescen\w*|elderly|older\s+adult|pensioner|octogenarian|nonagenarian|septuagenarian)\b",
     _I,
 )
@@ -66,7 +68,7 @@ _OWNED = re.compile(
     r"(?:\s+(?:herself|himself|themselves|themself|(?:I|we)\s+see|I'm\s+seeing))?\s*"
     r"(?:\(\s*(?:my\s+client\s*,\s*)?(?P<p>\d{1,3})\s*(?:[MF]|y/?o|yrs?)?\s*(?:\)|,(?=\s*[a-z]))"
     r"|,\s*(?P<c>\d{1,3})\s*(?=[,;:)]|[-–—]|\s+(?:and|who|with|has|had|is|was|says|said|reports?|presents?|came)\b)"
-    r"|\s+(?P<b>\d{2})(?=\s*[,;:)]|\s*$|\s+(?:and|who|with|has|had|is|was|says|said|reports?)\b"
+    r"|\s+(?P<b>\d{2})(?=\s*[,;:)]|\s*$|\s+[-–—]\s|\s+(?:and|who|with|has|had|is|was|says|said|reports?)\b"
     # ... or any word that is not a unit ("pt 17 smokes weed daily"; not "pt 12 sessions in", "cl 45 mins late")
     r"|\s+(?!(?:sessions?|sess|weeks?|wks?|days?|months?|mos?|mins?|minutes?|hours?|hrs?|times?|kg|lbs?|yrs?|years?|"
     r"points?|pts|out|of|x|am|pm)\b)[a-z]{3,}\b))",
@@ -196,11 +198,18 @@ def _past(text: str, start: int, end: int, word: bool) -> bool:
                 or _RANGE_AFTER.match(text[end:end + 4]))
 
 
+#: A scale, score or count just before a bare number that closes a note.
+_SCALE_NEAR = re.compile(r"\b(?:phq\w*|gad\w*|epds|bdi\w*|gds\w*|cssrs|c-ssrs|scores?|scored|rated|rating|items?|q\d+|"
+                         r"sessions?|sess|wk|week)\b|/\s*\d|\d\s*/", _I)
+
+
 def life_stages(text: str) -> list[LifeStage]:
     out: list[LifeStage] = []
     for m in _AGE.finditer(text):
         n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("now") or m.group("turn") \
-            or m.group("lead")
+            or m.group("lead") or m.group("tail") or m.group("brk")
+        if m.group("tail") and _SCALE_NEAR.search(text[max(0, m.start() - 40):m.start()]):
+            continue  # "PHQ-9 today. 15.": a score, not an age
         words = m.group("w1") or m.group("w2") or m.group("wturn") or m.group("wlead")
         stage, numeric = None, bool(n or words)
         if n or words:
@@ -220,8 +229,8 @@ def life_stages(text: str) -> list[LifeStage]:
     for m in _OWNED.finditer(text):
         age = int(m.group("p") or m.group("c") or m.group("b"))
         noun = m.group("noun").lower()
-        if m.group("b") and noun not in _CLIENT_NOUNS and not re.search(r"sel(?:f|ves)", m.group(0), _I):
-            continue  # "son 14" is too loose a form for anyone but the client
+        if m.group("b") and noun in _RELATIONS and not re.search(r"sel(?:f|ves)", m.group(0), _I):
+            continue  # "son 14" is too loose a form for a relation ("widow 69, talks to his photo" is the client)
         whose = "client" if noun in _CLIENT_NOUNS or "client" in m.group(0).lower() else \
             "other" if noun in _RELATIONS else _whose(text, m.start(), m.end())
         out.append(LifeStage(_stage_of(age), m.start(), m.end(), m.group(0), whose, True))
