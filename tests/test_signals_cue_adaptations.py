@@ -38,3 +38,28 @@ def test_the_adaptation_reaches_the_offline_answer() -> None:
 ])
 def test_the_clients_own_baby_places_her_in_the_perinatal_period(text: str, perinatal: bool, catalog) -> None:
     assert ("perinatal" in screen_request(text, catalog).adaptations) is perinatal
+
+
+@pytest.mark.parametrize("text,ipsrt", [
+    ("Mood 6/10 (last wk 4/10). Sleep a bit better.", False),
+    ("no evidence of mania or hypomania; sleeping 7-8h", False),
+    ("hx OD x2 (2015, 2017); screen today negative; stable", False),
+    ("Bipolar I, euthymic on lithium; working on regular bedtimes and his social rhythm", True),
+])
+def test_sleep_and_mood_lines_are_not_bipolar_disorder(text: str, ipsrt: bool, catalog) -> None:
+    assert ("ipsrt" in screen_request(text, catalog).adaptations) is ipsrt
+
+
+def test_the_shipped_thresholds_keep_the_pipeline_floors() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from assistant.signals.semantic import threshold
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "train_signals.py"
+    spec = importlib.util.spec_from_file_location("train_signals", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    assert module.PIPELINE_FLOORS
+    for category, floor in module.PIPELINE_FLOORS.items():
+        assert threshold(category)["fire"] >= floor, category
