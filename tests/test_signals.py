@@ -63,6 +63,9 @@ def test_signals_are_typed_with_span_assertion_evidence_and_score() -> None:
     ("her brother died last year and she has been suicidal since", "suicidal", "present"),
     ("hx of OD at 19, now passive SI", "passive SI", "present"),
     ("denies SI, reports cutting last night", "cutting", "present"),
+    # a condition the client states is part of the statement: a conditional threat is stated risk
+    ("Pt stated if the court rules against him again he will end it all", "end it all", "present"),
+    ("What do I do if he says he will end it all?", "end it all", "hypothetical"),
 ])
 def test_assertion_of_explicit_terms(clause: str, term: str, expected: str) -> None:
     assert _assert(clause, term) == expected
@@ -83,6 +86,9 @@ def test_a_negation_does_not_reach_across_a_new_statement() -> None:
     ("the kids would be better off if she weren't here", "present"),
     ("nobody would miss me if I was gone", "present"),
     ("if she ever says she wants to die, what do I say", "hypothetical"),
+    # a condition the client states is part of the statement: a conditional threat is stated risk
+    ("he says if he did it he'd use the shotgun in the barn", "present"),
+    ("what do I do if he says he'll end it all", "hypothetical"),
     ("thoughts of ending it not asked today", "not_assessed"),
 ])
 def test_assertion_of_clauses_found_by_meaning(clause: str, expected: str) -> None:
