@@ -104,6 +104,8 @@ def test_assertion_of_clauses_found_by_meaning(clause: str, expected: str) -> No
     "Her husband hits her.",
     "He has been hearing voices telling him he is worthless.",
     "she came to session drunk",
+    # a past attempt, then the present in words of its own
+    "Hx of OD in 2019 and now she's talking about 'doing it properly this time' since the eviction notice.",
 ])
 def test_stated_risk_is_found(text: str) -> None:
     assert screen_risk(text).is_risk
@@ -112,7 +114,7 @@ def test_stated_risk_is_found(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "denies SI", "SI/HI: none", "Negative for SI and HI.", "She is not suicidal.",
     "her sister is suicidal", "His best friend died by suicide last year.",
-    "killing it at work since the promotion", "I could murder a coffee",
+    "killing it at work since the promotion", "I could murder a coffee", "OD in 2019, now well and working full time",
     "Session 5: she keeps fighting with her husband about chores. What should I do next?",
 ])
 def test_no_current_risk_for_the_client(text: str) -> None:

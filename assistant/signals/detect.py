@@ -491,6 +491,8 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if c.category == RISK_SCREEN and scoped.assertion == "present":
                     continue  # naming a screen says nothing of its result
                 if c.start is not None and c.source == "lexicon":
+                    if scoped.assertion == "historical" and _NOW_AFTER.search(norm[c.end:ce]):
+                        continue  # "Hx of OD in 2019 and now she's talking about 'doing it properly'": the past is the term's
                     lexical.setdefault(c.category, set()).add(scoped.assertion)
                     lexical.setdefault(family_of(c.category), set()).add(scoped.assertion)
             for c, scoped in zip(group, scoped_all):
@@ -605,6 +607,11 @@ _SHARED = re.compile(
     r"so\s+(?:does|is|has)\s+(?:she|he|pt|client)|"
     r"\b(?:pt|client|cl|patient|she|he|i)\b(?:\s*\([^)]*\))?\s*'?\s*(?:feels?|felt|thinks?|thought|gets?|got|has|had|does|did)"
     r"\s+(?:the\s+same|(?:that|this|it|them|those)\s+(?:too|as\s+well)|similar))", re.I)
+
+
+#: A present-time word after a past risk term: the clause goes on to the present ("hx OD 2019, now talking about
+#: 'doing it properly this time'"), so a reading by meaning of the clause does not take the term's history.
+_NOW_AFTER = re.compile(r"\b(?:now|currently|today|tonight|this\s+(?:week|time|morning|evening)|lately|recently|again)\b", re.I)
 
 
 def _shared(norm: str, spans: list[tuple[int, int]], items: list[Signal]) -> list[Signal]:
