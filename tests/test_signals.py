@@ -106,6 +106,8 @@ def test_assertion_of_clauses_found_by_meaning(clause: str, expected: str) -> No
     "she came to session drunk",
     # a past attempt, then the present in words of its own
     "Hx of OD in 2019 and now she's talking about 'doing it properly this time' since the eviction notice.",
+    # the partner's state is his; the violence she describes is hers
+    "She said her bf 'only grabs my neck when he's drunk'.",
 ])
 def test_stated_risk_is_found(text: str) -> None:
     assert screen_risk(text).is_risk

@@ -484,6 +484,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             # A clause that fired by meaning takes the assertion of the explicit terms of its family in
             # the same clause when they agree: their spans are exact ("the GP letter says no current SI").
             lexical: dict[str, set[str]] = {}
+            lexical_kinds: set[str] = set()  # the risk kinds the clause's explicit terms name
             by_pronoun: set[str] = set()  # categories / families a pronoun made a relative's
             for c, scoped in zip(group, scoped_all):
                 if any(m.endswith("(pronoun)") for m in scoped.modifiers):
@@ -491,6 +492,8 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if c.category == RISK_SCREEN and scoped.assertion == "present":
                     continue  # naming a screen says nothing of its result
                 if c.start is not None and c.source == "lexicon":
+                    if family_of(c.category) == "risk":
+                        lexical_kinds.add(c.category)
                     if scoped.assertion == "historical" and _NOW_AFTER.search(norm[c.end:ce]):
                         continue  # "Hx of OD in 2019 and now she's talking about 'doing it properly'": the past is the term's
                     lexical.setdefault(c.category, set()).add(scoped.assertion)
@@ -503,6 +506,11 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     # wife in the spring and says he'd like to be with her now").
                     assertion, mods = "present", mods + ("the death dated, not the wish",)
                 found = lexical.get(c.category) or lexical.get(family_of(c.category), set())
+                if c.category == "ipv" and not lexical.get(c.category) and found == {"other_person"} \
+                        and lexical_kinds <= _STATES:
+                    # Partner violence involves two people: the partner's state ("her bf ... when he's drunk") does
+                    # not make the client's experience of it his ("'only grabs my neck'").
+                    found = set()
                 if c.start is None and len(found) == 1:
                     assertion = next(iter(found))
                     mods = mods + ("from-lexicon",)
@@ -750,6 +758,8 @@ def _reread_without(norm: str, spans: list[tuple[int, int]], cands: list[_Candid
 
 #: The other person in these is the perpetrator or the one at risk from the client, not the experiencer.
 _RELATIONAL = ("ipv", "harm_to_others", "safeguarding")
+#: Risk kinds that name a person's state rather than an act against someone (drunk, manic, hearing voices).
+_STATES = frozenset({"intoxication", "mania", "psychosis"})
 
 
 def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Signal],
