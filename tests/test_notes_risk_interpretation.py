@@ -9,8 +9,9 @@ import pytest
 
 from assistant.catalog import get_catalog
 from assistant.notes.claims import region_names
-from assistant.notes.factcheck import find_unsupported, grounding_candidates, risk_liftable, split_sentences
+from assistant.notes.factcheck import find_unsupported, grounding_candidates, split_sentences
 from assistant.notes.parse import parse_bullets
+from assistant.notes.risk_lift import risk_liftable, softens_risk
 from assistant.notes.scales import cutoff_numbers, large_changes, size_supported
 
 SELF_HARM = ("- s5/12 IPT-A, role dispute w/ mum (agreed)\n- cut L forearm Weds night, 3 superficial cuts, "
@@ -145,17 +146,16 @@ def test_a_negation_the_bullets_wrote_is_theirs_not_a_denial() -> None:
 
 
 def test_a_framing_word_is_no_minimisation_in_a_sentence_that_names_no_risk() -> None:
-    from assistant.notes.factcheck import _softens_risk
-
     sentence = "Disclosing the debt removed a major source of secrecy in the dispute."
-    assert _softens_risk(sentence)  # read as a sentence about risk, "removed" manages the risk
-    assert not _softens_risk(sentence, named=False)
-    assert _softens_risk("Things have settled at home since then.", named=False)
-    assert _softens_risk("It is unlikely he will come to the house.", named=False)
+    assert softens_risk(sentence)  # read as a sentence about risk, "removed" manages the risk
+    assert not softens_risk(sentence, named=False)
+    assert softens_risk("Things have settled at home since then.", named=False)
+    assert softens_risk("It is unlikely he will come to the house.", named=False)
 
 
 def test_the_better_of_two_areas_or_better_off_dead_is_no_change_claimed() -> None:
-    from assistant.notes.factcheck import _norm, unsupported_strict
+    from assistant.notes.change_words import unsupported_strict
+    from assistant.notes.factcheck import _norm
 
     bullets = "- s3/16, 13M, moved to high school\n- focus: RT vs deficits - to decide\n- PHQ-A 12, q9 = 0"
     src, lines = _norm(bullets), bullets.splitlines()

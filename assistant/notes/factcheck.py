@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..catalog import Catalog
-from .risk_claims import (DRAFT_SEMANTIC_MIN, _IDEATION_KINDS, _NEGATION, _NOT_ASKED, _PERSON, _PERSONS, _RISK_SOFTENER,
-                          _UNKNOWN, _about_risk, _check_risk, _framing_of_written, _mentions_absence, _names_screen,
-                          _negated_in, _quoted_from_bullets, _softener_written_otherwise)
+from .risk_claims import (DRAFT_SEMANTIC_MIN, _IDEATION_KINDS, _NOT_ASKED, _RISK_SOFTENER, _UNKNOWN, _about_risk,
+                          _check_risk, _framing_of_written, _mentions_absence, _names_screen, _quoted_from_bullets,
+                          _softener_written_otherwise)
+from .change_words import unsupported_strict
+from .risk_lift import own_negations, risk_liftable, softens_risk
 from .risk_scope import grades_risk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -273,60 +275,6 @@ def _reads_as_risk(judged: list[tuple[str, "Support"]]) -> list[bool]:
     return [bool(p >= threshold(RISK_ANY)["fire"]) for p in gate]
 
 
-#: Words that set a risk against something else or make it smaller ("curiosity rather than intent", "just a
-#: figure of speech", "an understandable reaction"): a sentence about risk with one of them is never lifted.
-_RISK_RECAST = re.compile(r"\b(?:rather\s+than|instead\s+of|more\s+(?:\w+\s+){0,3}than|not\s+so\s+much|as\s+opposed\s+to|"
-                          r"merely|simply|just|only|mostly|normal|ordinary|understandable|expected)\b", re.I)
-
-
-def _own_negations(sentence: str, src: str) -> list[re.Match[str]]:
-    """The negations of a sentence that are not the bullets' own words ("no intent" copied from them, "has not
-    made a plan" for "no plan made"). ``src`` is the normalised bullets."""
-    out = []
-    for m in _NEGATION.finditer(sentence):
-        # From the start of the word: "wouldn't mind", not "n't mind".
-        start = m.start() - len(re.search(r"[\w']*$", sentence[:m.start()]).group(0))  # type: ignore[union-attr]
-        phrase = re.findall(r"[a-z0-9']+", _norm(sentence[start:m.end() + 30]))
-        # Reported speech shifts the person: "better off without her" for "better off without me".
-        words = [_PERSON if w in _PERSONS else re.escape(w) for w in phrase[:2]]
-        if not re.search(r"\b" + r"\W+".join(words) + r"\b", src) and not _negated_in(phrase[1:5], src):
-            out.append(m)
-    return out
-
-
-def risk_liftable(sentence: str, src: str | None = None) -> bool:
-    """Whether a sentence about risk that content grounding flags may still be read by the claim probe as
-    interpretation ("her self-harm urges cluster at times when she is alone"): only when it has none of the
-    words that grade, soften, recast or deny risk (those sentences stay flagged, whatever the probe says).
-    Given the normalised bullets ``src``, a negation they wrote themselves ("no weapons in the home" for "No
-    weapons in home") is theirs, not a denial. A new risk fact in plain words ("he threatened to hit his
-    father") is the probe's to catch."""
-    negated = _own_negations(sentence, src) if src is not None else _NEGATION.search(sentence)
-    return not (_softens_risk(sentence) or _STRICT.search(sentence) or _RISK_RECAST.search(sentence) or negated)
-
-
-#: Softeners that frame, grade up or manage a risk the sentence names ("rated", "score", "removed", "in place",
-#: "significant"): in a sentence that names no risk they are not a minimisation ("his mood score has improved",
-#: "disclosing the debt removed a source of secrecy").
-_RISK_FRAMING = re.compile(r"(?:scored?|rated|level|removed|handed|secured|agreed|completed|in\s+place|contract\w*|"
-                           r"significant|substantial|considerable|assessed\s+as|judged|considered|deemed|moderate|medium|"
-                           r"high|elevated|imminent|genuine|serious(?:ly)?)", re.I)
-
-
-def _softens_risk(sentence: str, src: str = "", lines: list[str] | None = None, named: bool = True) -> bool:
-    """A softening or grading word that bears on risk ("it remains low"), not on something else ("low mood"),
-    and, given the normalised bullets, is not a change they bear out ("his PHQ-9 has improved since
-    session 3" for "PHQ-9 11 (s3 15)"). In a sentence that does not name the risk (``named`` false), only a
-    word that makes it smaller counts ("things have calmed down at home"), not one that frames or manages it."""
-    supported = set()
-    if src:
-        strict = {w.lower() for w in unsupported_strict(sentence, sentence, src, lines or [])}
-        supported = {m.group(0).lower() for m in _STRICT.finditer(sentence)} - strict
-    return any(grades_risk(m, sentence) and m.group(0).lower() not in supported
-               and (named or not _RISK_FRAMING.fullmatch(m.group(0)))
-               for m in _RISK_SOFTENER.finditer(sentence))
-
-
 def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat: Catalog,
                       risk_documented: bool = True, ideation: bool = False,
                       risk_words: tuple[str, ...] = ()) -> list[tuple[str, "Support"]]:
@@ -350,7 +298,7 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     topical = {s for s, _, risk in candidates if risk}
     src, lines = _norm(source), [line for line in source.splitlines() if line.strip()]
     judged = [(s, sup) for s, sup, risk in candidates if (not risk or risk_liftable(s, src))
-              and not (risk_documented and (_softens_risk(s, src, lines, s in topical)
+              and not (risk_documented and (softens_risk(s, src, lines, s in topical)
                                             or unsupported_strict(s, s, src, lines)))
               and not _claims_technique(s, cat, done)]
     if risk_documented and risk_words and judged:
@@ -464,7 +412,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         if risk_topic and not src_risk.negated and not _NOT_ASKED.search(sentence):
             # The bullets deny nothing: a sentence about risk with a negation of its own (not the bullets'
             # words, "no intent" copied from them) is an invented denial.
-            for m in _own_negations(sentence, src)[:1]:
+            for m in own_negations(sentence, src)[:1]:
                 add("risk statement", m.group(0), sentence)
         if risk_topic and not (src_risk.not_assessed and _UNKNOWN.search(sentence)):
             for m in _RISK_SOFTENER.finditer(sentence):
@@ -573,40 +521,6 @@ def _is_section_heading(line: str) -> bool:
     return name in _SECTION_NAMES or bool(re.fullmatch(r"ipt progress note(?: \((?:soap|dap|birp|girp)\))?", name))
 
 
-#: Change and outcome words, and severity bands, a draft may use only when the bullets do: no semantic rescue.
-#: A band is a rating in words ("PHQ-9 of 14 falls in the mild range"): in the labelled drafts of dev,
-#: fresh_read and fresh2_read every band word the bullets did not write was a planted invention.
-_STRICT = re.compile(r"\b(?:improv\w*|(?<!\bthe\s)better(?!\s+off\b)|worse|worsen\w*|calmer|calm|remission|recover\w*|halved|doubled|"
-                     r"mild(?:ly)?|moderate(?:ly)?|severe(?:ly)?|minimal|sub-?clinical|sub-?threshold|"
-                     r"(?:possible|probable)(?=\s+(?:postnatal\s+|perinatal\s+)?depression)|"
-                     r"(?:clinical|normal|non-clinical)\s+range|"
-                     r"marked(?:ly)?|significant(?:ly)?|dramatic\w*|substantial\w*|resolv\w*|settled|"
-                     r"much\s+(?:better|worse|calmer|happier|brighter)|happier|brighter|lifted|eased)\b", re.I)
-#: "marked" as a verb with its object ("marked Ray's birthday at his grave", "marked the anniversary"), not "marked(ly)".
-_MARKED_AS_VERB = re.compile(r"\s+(?:the|a|an|his|her|their|its|[A-Z][\w'’]*['’]s)\b")
-#: A band the bullets wrote in shorthand: "PHQ-9 14 (mod)", "sev depression".
-_BAND_SHORTHAND = {"mod": r"\bmod\b", "sev": r"\bsev\b"}
-
-
-def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: list[str]) -> list[str]:
-    """The change, outcome and severity words of a sentence the bullets do not bear out. A word stands when the
-    bullets have it, a scale's scores bear it out, or a line the sentence retells states that direction of
-    change in other words ("improved" for "sleep better, ~6h"). ``src`` is the normalised bullets."""
-    from .changes import retold_change
-    from .scales import change_supported, mask_verified
-
-    # The catalog's aim is template text; a band that is right for the documented score is supported.
-    strict = "" if "(standard IPT aim" in sentence else mask_verified(sentence, src)
-    out = []
-    for m in _STRICT.finditer(strict):
-        word = m.group(0)
-        if word.lower() == "marked" and _MARKED_AS_VERB.match(strict, m.end()):
-            continue  # "marked Ray's birthday": a verb, not an intensity
-        shorthand = _BAND_SHORTHAND.get(word.lower()[:3])
-        if word.lower() not in src and not (shorthand and re.search(shorthand, src)) \
-                and not change_supported(word, sentence, src) and not retold_change(word, original, bullet_lines):
-            out.append(word)
-    return out
 _AREA_WORDS = {"grief": r"grief|bereavement|mourning", "role_dispute": r"(?:role\s+|interpersonal\s+)?dispute",
                "role_transition": r"(?:role\s+)?transition", "interpersonal_deficits": r"deficits?|interpersonal\s+sensitivity"}
 _AREA_SHORTHAND = {"grief": "grief", "role_dispute": "rd", "role_transition": "rt", "interpersonal_deficits": "id"}
