@@ -30,6 +30,7 @@ def test_the_adaptation_reaches_the_offline_answer() -> None:
     # the client's own baby, named as the one a finding is about, places her in the perinatal period
     ("no thoughts of harming baby; however pt hears baby's \"voice\" telling her she's a bad mother", True),
     ("pt says she sometimes forgets to feed the baby when she's really low", True),
+    ("no thoughts of hurting baby, bonding well", True),  # a denial of harm is no denial of the perinatal period
     ("Her baby died at 5 weeks old, cot death. Session 3, and she says everyone tells her to move on.", True),
     # ... not a relation's baby, a father's, or "baby" before a thing
     ("her sister's baby was born last week and she can't stop crying about her own miscarriage years ago", False),

@@ -359,8 +359,18 @@ _BABY_THINGS = frozenset("clothes clothing stuff things items gear toys books eq
                          "sitters boomer boomers".split())
 
 
-def _own_baby(doc: Any, mod: Any, label: str, client_gender: str | None) -> bool:
+#: What a clinician denies about a new parent: thoughts of harm. Denied, it leaves the perinatal period standing
+#: ("no thoughts of harming the baby, EPDS Q10: 0").
+_HARM_DENIED = re.compile(r"\b(?:harm\w*|hurt\w*|SI|suicid\w*|thoughts?|kill\w*|shak\w*|intrusive)\b", re.I)
+
+
+def _perinatal_context(doc: Any, mod: Any, label: str, client_gender: str | None) -> bool:
+    """Whether a modifier leaves a perinatal finding alone: the client's baby as someone else, or a denial of
+    harm, says nothing against the client being in the perinatal period."""
     lo, hi = mod.modifier_span
+    if label == "perinatal" and mod.category.upper() == "NEGATED_EXISTENCE" \
+            and _HARM_DENIED.search(doc[mod.scope_span[0]:mod.scope_span[1]].text):
+        return True  # a denial of harm is no denial of the perinatal period
     return label == "perinatal" and client_gender != "m" and mod.category.upper() == "FAMILY" \
         and doc[lo:hi].text.lower() in _BABY and not (hi < len(doc) and doc[hi].lower_ in _BABY_THINGS)
 
@@ -390,7 +400,7 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
         if target is None or target[0] is None:
             label = target[2] if target is not None else ""
             # A rule's excluded types hold for a finding by meaning too (ConText applies them to spans only).
-            usable = [m for m in modifiers if m.allows(label.upper()) and not _own_baby(doc, m, label, client_gender)]
+            usable = [m for m in modifiers if m.allows(label.upper()) and not _perinatal_context(doc, m, label, client_gender)]
             results.append(_clause_assertion(doc, usable, bare_negates=label not in RISK_LABELS))
             continue
         span = doc.char_span(target[0], target[1], label=target[2].upper(), alignment_mode="expand")
@@ -402,7 +412,7 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             # a cue fused with the finding's first word ("doesn't want | to die") modifies it too
             fused = mod.modifier_span[0] < span.start < mod.modifier_span[1] and \
                 mod.direction.upper() in ("FORWARD", "BIDIRECTIONAL")
-            if assertion is None or not (mod.modifies(span) or fused) or _own_baby(doc, mod, target[2], client_gender):
+            if assertion is None or not (mod.modifies(span) or fused) or _perinatal_context(doc, mod, target[2], client_gender):
                 continue
             if assertion == "negated" and mod.modifier_span[1] <= span.start \
                     and _list_break(doc, mod.modifier_span[1], span.start, span.end):
