@@ -275,6 +275,13 @@ def _reads_as_risk(judged: list[tuple[str, "Support"]]) -> list[bool]:
     return [bool(p >= threshold(RISK_ANY)["fire"]) for p in gate]
 
 
+def _may_soften(sentence: str, src: str, lines: list[str], named: bool) -> bool:
+    """A change word the bullets do not bear out, or a word that softens risk: the sentence may minimise a
+    documented risk without naming it, so the probe does not lift it."""
+    unsupported = unsupported_strict(sentence, sentence, src, lines)
+    return bool(unsupported) or softens_risk(sentence, unsupported, named)
+
+
 def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat: Catalog,
                       risk_documented: bool = True, ideation: bool = False,
                       risk_words: tuple[str, ...] = ()) -> list[tuple[str, "Support"]]:
@@ -298,8 +305,7 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     topical = {s for s, _, risk in candidates if risk}
     src, lines = _norm(source), [line for line in source.splitlines() if line.strip()]
     judged = [(s, sup) for s, sup, risk in candidates if (not risk or risk_liftable(s, src))
-              and not (risk_documented and (softens_risk(s, src, lines, s in topical)
-                                            or unsupported_strict(s, s, src, lines)))
+              and not (risk_documented and _may_soften(s, src, lines, s in topical))
               and not _claims_technique(s, cat, done)]
     if risk_documented and risk_words and judged:
         # Nor a sentence the signal layer reads as about risk, in words of its own, that retells a bullet

@@ -8,15 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .change_words import _STRICT, unsupported_strict
+from .change_words import _STRICT
 from .risk_claims import _NEGATION, _PERSON, _PERSONS, _RISK_SOFTENER, _negated_in
 from .risk_scope import grades_risk
-
-
-def _norm(text: str) -> str:
-    from .factcheck import _norm as norm
-
-    return norm(text)
 
 
 #: Words that set a risk against something else or make it smaller ("curiosity rather than intent", "just a
@@ -28,6 +22,8 @@ _RISK_RECAST = re.compile(r"\b(?:rather\s+than|instead\s+of|more\s+(?:\w+\s+){0,
 def own_negations(sentence: str, src: str) -> list[re.Match[str]]:
     """The negations of a sentence that are not the bullets' own words ("no intent" copied from them, "has not
     made a plan" for "no plan made"). ``src`` is the normalised bullets."""
+    from .factcheck import _norm  # (factcheck imports this module)
+
     out = []
     for m in _NEGATION.finditer(sentence):
         # From the start of the word: "wouldn't mind", not "n't mind".
@@ -59,15 +55,15 @@ _RISK_FRAMING = re.compile(r"(?:scored?|rated|level|removed|handed|secured|agree
                            r"high|elevated|imminent|genuine|serious(?:ly)?)", re.I)
 
 
-def softens_risk(sentence: str, src: str = "", lines: list[str] | None = None, named: bool = True) -> bool:
+def softens_risk(sentence: str, unsupported: list[str] | None = None, named: bool = True) -> bool:
     """A softening or grading word that bears on risk ("it remains low"), not on something else ("low mood"),
-    and, given the normalised bullets, is not a change they bear out ("his PHQ-9 has improved since
+    and, given the sentence's change words the bullets do not bear out (``unsupported``, from
+    :func:`.change_words.unsupported_strict`), not a change they do bear out ("his PHQ-9 has improved since
     session 3" for "PHQ-9 11 (s3 15)"). In a sentence that does not name the risk (``named`` false), only a
     word that makes it smaller counts ("things have calmed down at home"), not one that frames or manages it."""
     supported = set()
-    if src:
-        strict = {w.lower() for w in unsupported_strict(sentence, sentence, src, lines or [])}
-        supported = {m.group(0).lower() for m in _STRICT.finditer(sentence)} - strict
+    if unsupported is not None:
+        supported = {m.group(0).lower() for m in _STRICT.finditer(sentence)} - {w.lower() for w in unsupported}
     return any(grades_risk(m, sentence) and m.group(0).lower() not in supported
                and (named or not _RISK_FRAMING.fullmatch(m.group(0)))
                for m in _RISK_SOFTENER.finditer(sentence))

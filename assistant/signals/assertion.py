@@ -367,12 +367,14 @@ _HARM_DENIED = re.compile(r"\b(?:harm\w*|hurt\w*|SI|suicid\w*|thoughts?|kill\w*|
 def _perinatal_context(doc: Any, mod: Any, label: str, client_gender: str | None) -> bool:
     """Whether a modifier leaves a perinatal finding alone: the client's baby as someone else, or a denial of
     harm, says nothing against the client being in the perinatal period."""
+    if label != "perinatal":
+        return False
+    category = mod.category.upper()
+    if category == "NEGATED_EXISTENCE":
+        return bool(_HARM_DENIED.search(doc[mod.scope_span[0]:mod.scope_span[1]].text))
     lo, hi = mod.modifier_span
-    if label == "perinatal" and mod.category.upper() == "NEGATED_EXISTENCE" \
-            and _HARM_DENIED.search(doc[mod.scope_span[0]:mod.scope_span[1]].text):
-        return True  # a denial of harm is no denial of the perinatal period
-    return label == "perinatal" and client_gender != "m" and mod.category.upper() == "FAMILY" \
-        and doc[lo:hi].text.lower() in _BABY and not (hi < len(doc) and doc[hi].lower_ in _BABY_THINGS)
+    return category == "FAMILY" and client_gender != "m" and doc[lo:hi].text.lower() in _BABY \
+        and not (hi < len(doc) and doc[hi].lower_ in _BABY_THINGS)
 
 
 def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, str] | None],
