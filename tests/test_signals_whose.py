@@ -122,3 +122,37 @@ def test_a_relation_glossed_with_the_client_as_an_object_is_not_the_client() -> 
 ])
 def test_a_pronoun_opening_the_rest_of_someone_elses_clause(text: str, raises: bool) -> None:
     assert _raises_risk(text) is raises
+
+
+@pytest.mark.parametrize("text", [
+    # a relation telling someone other than the clinician something of their own (speech.py): the pronoun that
+    # opens what they told is theirs
+    "Her cousin messaged her on Sunday that he wants to kill himself.",
+    "My client's flatmate has been telling everyone at work she wants to die.",
+    "pt's grandad, who lives with them, told the carer he has been saving up his pills to end it.",
+    "A colleague of my client confided in her that she's been cutting again. Where does that leave our work?",
+])
+def test_a_relation_who_tells_someone_of_their_own_risk_is_the_experiencer(text: str) -> None:
+    assert predict(text).risk == "none"
+
+
+@pytest.mark.parametrize("text", [
+    # an informant telling the clinician, or telling with no one told, speaks of the client
+    "Her mum told me she has been cutting her arms again.",
+    "Mum says she's been cutting her arms again.",
+    # ... and a partner's words to the client about her are aimed at her
+    "Her husband told her she should just kill herself and stop wasting everyone's time.",
+    # the client telling a relation is the client's
+    "pt told her sister she wants to die",
+])
+def test_an_informant_or_the_client_telling_stays_the_clients(text: str) -> None:
+    assert predict(text).risk != "none"
+
+
+@pytest.mark.parametrize("text", [
+    # another person's violence aimed at people who are not the client or a child in her care
+    "Her neighbour, the one with the van, has been threatening to smash the builders' windows. Pt annoyed.",
+    "The client's lodger, someone she barely knows, got into a fight at the pub and hit another man.",
+])
+def test_another_persons_violence_at_others_is_not_the_clients_risk(text: str) -> None:
+    assert predict(text).risk == "none"

@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 from ..yamlfile import load_yaml
 from .coref import other_by_gender
+from .speech import reported_until
 from .patterns import expand_rules
 from .types import RISK_KINDS, WARNING_SIGNS
 
@@ -473,6 +474,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
     ``relations=False`` keeps every relation: an age or a life stage belongs to the person it
     describes wherever that person stands ("argues with her teenage son")."""
     kept = []
+    modifiers = modifiers + _speakers(doc, modifiers)
     raw_starts = {m.modifier_span[0] for m in modifiers if m.category.upper() in _EXPERIENCER}
     question = bool(_QUESTION.search(doc.text))
     asides = _relative_asides(doc)
@@ -560,7 +562,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             _end_at_clause(doc, mod, end)
         elif not relative or governor is None or governor in _SUBJECT_GOVERNORS:
             _over_apposition(doc, mod, end)  # the subject of the sentence, not of its own relative clause only
-        spoken = _spoken_quotation(doc, quotes, end) if _possessed(doc, start) else None
+        spoken = _spoken_quotation(doc, quotes, end) if _possessed(doc, start) or \
+            (governor is None and doc[start].lower_ not in _MAY_BE_THE_CLIENT) else None
         if spoken is not None:
             # the relative speaks the quotation ("pt's wife keeps saying 'I'd rather be dead'", "her son
             # texted 'I can't go on'"): its first person is the relative, so a pronoun inside it ("I want")
@@ -568,6 +571,13 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             stop, client_again = spoken
             mod._scope_end = stop if client_again else max(mod.scope_span[1], stop)
             mod.ipt_speaks = True  # marked "(speaks)" in the modifiers: see detect.analyse
+            kept.append(mod)
+            continue
+        until = reported_until(doc, start, end)
+        if until is not None:
+            # the relation tells someone of their own ("her son told the school counsellor he wants to die"):
+            # the pronoun that opens what they told is theirs, not a new subject that ends their scope
+            mod._scope_end = max(mod.scope_span[1], until)
             kept.append(mod)
             continue
         speaker = end < len(doc) and _REPORTS.match(doc[end].lower_)
@@ -579,6 +589,34 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             mod._scope_end = max(end, quoted[0])
         kept.append(mod)
     return kept
+
+
+#: The informant rules whose first word is the relation that reports ("son told", "mum has noticed").
+_INFORMANT_FIRST = frozenset({"informant reports", "informant noticed"})
+
+
+@lru_cache(maxsize=1)
+def _speaker_rule() -> Any:
+    from medspacy.context import ConTextRule
+
+    return ConTextRule("relative tells", "FAMILY", direction="FORWARD", max_scope=25)
+
+
+def _speakers(doc: Any, modifiers: list[Any]) -> list[Any]:
+    """A relation the informant rules shadowed ("son told ...") that tells someone other than the clinician
+    something of its own ("Cl's eldest son told the school counsellor he wants to die", speech.py): an
+    experiencer modifier after all, scoped over what it told."""
+    from medspacy.context.context_modifier import ConTextModifier
+
+    out = []
+    for mod in modifiers:
+        if mod.category.upper() != "INFORMANT" or mod.rule.literal not in _INFORMANT_FIRST:
+            continue
+        start = mod.modifier_span[0]
+        until = reported_until(doc, start, start + 1)
+        if until is not None:
+            out.append(ConTextModifier(_speaker_rule(), start, start + 1, doc, scope_start=start + 1, scope_end=until))
+    return out
 
 
 #: A person as the subject of "stopped"/"gave up" (the topic is then not what stopped), or an object after it.
@@ -823,6 +861,9 @@ def _quotations(doc: Any) -> list[tuple[int, int]]:
     return spans
 
 
+#: Relations a perinatal note may call the client herself ("Mum said 'I can't cope'"): spoken words of theirs,
+#: unowned, stay the client's.
+_MAY_BE_THE_CLIENT = frozenset({"mum", "mom", "mam", "mother", "mummy", "mommy", "parent", "parents", "mum's", "mother's"})
 _POSSESSIVES = frozenset({"her", "his", "their", "my", "our", "your", "'s", "’s", "pt's", "client's", "cl's", "patient's"})
 
 

@@ -524,7 +524,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if c.start is None and c.category in SEMANTIC_RISK and assertion not in ("present", "historical") and _current(probs, ci) \
                         and "from-lexicon" not in mods and not any(m.endswith("(speaks)") for m in mods) \
                         and not (assertion == "other_person" and (c.category in SELF_DIRECTED or
-                                                                 c.category == WARNING_SIGNS and not two_people)):
+                                                                 c.category == WARNING_SIGNS and not two_people or
+                                                                 c.category in TWO_PEOPLE and
+                                                                 not _aimed_at_client(c.category, norm, spans[ci], mods))):
                     # The rules scoped the clause away (negated, someone else's, past) by its shape alone, but
                     # the clause as a whole reads as the client's current risk: present, at the possible
                     # level. An explicit term's own scope ("denies SI", "her husband ... killing himself")
@@ -867,6 +869,13 @@ def _last_one_person(norm: str, spans: list[tuple[int, int]]) -> int:
     clause before it is about that person."""
     return max((i for i, (a, b) in enumerate(spans)
                 if _ONE_PERSON.match(norm[a:b]) and not norm[a:b].rstrip().endswith("?")), default=-1)
+
+
+def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers: tuple[str, ...]) -> bool:
+    """Whether another person's violence or neglect in a clause may be aimed at the client or a child in their
+    care (coref.py): "her ex ... has been sectioned after threatening people in the street" is not."""
+    test = clients_own_violence if category == "ipv" else aimed_at_client
+    return test(norm[span[0]:span[1]], modifiers)
 
 
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
