@@ -340,6 +340,17 @@ def possible_risk_line(plan: Any, cat: Catalog) -> str | None:
             + (f" ({found})" if found else "") + f". Before ordinary IPT work, ask: {ask}")
 
 
+def unasked_line(plan: Any, cat: Catalog) -> str | None:
+    """A risk the question names as not yet asked about ("should I ask about suicide?"): yes, ask directly."""
+    unasked = getattr(plan.risk, "unasked", None)
+    if plan.risk.is_risk or not unasked:
+        return None
+    kinds = [k for k in (RISK_KIND_ALIASES.get(c, c) for c in unasked) if k in cat.safety_by_kind]
+    ask = " ".join(_q(cat.safety_by_kind[k].ask) for k in kinds[:2])
+    return (f"**Not yet asked — ask directly:** {plan.risk.describe_unasked()}. Asking does not plant the idea; "
+            + (f"ask: {ask} " if ask else "") + "If the answer is yes, safety comes before ordinary IPT work.")
+
+
 def compose_safety(plan: Any, cat: Catalog) -> list[str]:
     """The safety-first block: used in both modes, always first."""
     full = current_detail(plan) == FULL
@@ -406,7 +417,7 @@ def compose_offline(plan: Any, cat: Catalog, *, fallback: bool = False, detail: 
 
     lead = _lead(plan, cat, sit, people)
     frame = _frame_sections(plan, cat, full=full)
-    possible = possible_risk_line(plan, cat)
+    possible = possible_risk_line(plan, cat) or unasked_line(plan, cat)
     if possible:
         out += [possible, ""]
     if lead:

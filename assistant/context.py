@@ -112,6 +112,9 @@ def case_block(plan: Any, cat: Catalog) -> str:
         lines.append(f"RISK detected by code: {plan.risk.describe()}. Safety comes first.")
     elif getattr(plan.risk, "level", None) == "possible_risk":
         lines.append(f"Possible risk noted by code: {plan.risk.describe()}. Prompt the clinician to ask directly.")
+    elif getattr(plan.risk, "unasked", None):
+        lines.append(f"Not yet asked about, per the question: {plan.risk.describe_unasked()}. Tell the clinician to ask "
+                     "directly, and that safety comes first if the answer is yes.")
     if plan.request.out_of_frame:
         lines.append("Out-of-frame request: " + ", ".join(plan.request.out_of_frame) + " (decline and redirect).")
     if plan.request.not_fit:

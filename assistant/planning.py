@@ -138,6 +138,9 @@ def plan_question(question: str, retriever: Retriever, catalog: Catalog, *, sess
     elif risk.level == "possible_risk":
         flags.append(Flag(code="risk", message=f"Possible risk ({risk.describe()}): ask directly before ordinary IPT work.",
                           span=risk.present[0].span))
+    elif risk.unasked:
+        flags.append(Flag(code="risk_unasked", message=f"Not yet asked: {risk.describe_unasked()}. Ask directly; if the "
+                          "answer is yes, safety comes before ordinary IPT work."))
     for mid in request.out_of_frame:
         item = catalog.frame_entries.get(mid)
         name = item.name if item else mid.replace("_", " ")
@@ -219,6 +222,8 @@ def _prioritise(hits: list[Hit], catalog: Catalog, risk: RiskView, request: Requ
     first: list[str] = list(named or [])
     if risk.is_risk:
         first[:0] = ["direct_elicitation"] + [t for c in risk.categories for t in _SAFETY_FIRST_TECHNIQUES.get(c, [])]
+    elif risk.unasked:
+        first[:0] = ["direct_elicitation"]  # a risk not yet asked about: asking directly comes first
     for mid in request.out_of_frame:
         item = catalog.frame_entries.get(mid)
         if item:

@@ -142,3 +142,20 @@ def test_llm_context_carries_the_situation_and_the_prompt_asks_for_the_answer_fi
     assert "your husband" in user and "your mother" not in user
     assert user.rstrip().endswith(user.rstrip().splitlines()[-1])
     assert "Start with the direct answer" in user
+
+
+@pytest.mark.parametrize("question", [
+    "Session 6, grief work. She seems flatter this week. Do I need to ask about suicide?",
+    "Should I be screening him for mania every session? Session 3, no focus yet.",
+])
+def test_a_risk_not_yet_asked_about_prompts_asking_directly_without_claiming_risk(assistant_offline, question) -> None:
+    ans = ask(assistant_offline, question)
+    assert ans.has_flag("risk_unasked") and not ans.has_flag("risk")
+    assert "**Not yet asked — ask directly:**" in ans.answer and "## Safety first" not in ans.answer
+    assert ans.techniques[0] == "direct_elicitation"
+
+
+def test_a_question_about_a_stated_event_is_still_risk(assistant_offline) -> None:
+    ans = ask(assistant_offline, "Session 6. She took an overdose on Friday. How do I ask about the overdose?")
+    assert ans.has_flag("risk") and not ans.has_flag("risk_unasked")
+    assert "## Safety first" in ans.answer

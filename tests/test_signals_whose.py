@@ -156,3 +156,13 @@ def test_an_informant_or_the_client_telling_stays_the_clients(text: str) -> None
 ])
 def test_another_persons_violence_at_others_is_not_the_clients_risk(text: str) -> None:
     assert predict(text).risk == "none"
+
+
+def test_a_time_in_a_clause_about_a_person_dates_that_person_not_the_wish() -> None:
+    from assistant.signals import analyse
+
+    # the death is dated; the wish to be with them is now (the rules alone, without the reader's second opinion)
+    found = analyse('My client keeps telling me she "wants to be with" her husband, who died in 2019.', reader=False)
+    assert {s.assertion for s in found.items if s.family == "risk"} == {"present"}
+    # a thing's date dates what happened in it
+    assert predict("There was violence in her first marriage, which ended in 2008; the current one is safe.").risk == "none"

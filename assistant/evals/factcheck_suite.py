@@ -54,7 +54,8 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh12_read": "writer v, drafts", "fresh12_held": "writer v, drafts",
               "fresh13_read": "writer x, drafts", "fresh13_held": "writer x, drafts",
               "fresh14_read": "writer y, bullet sets", "fresh14_held": "writer y, bullet sets",
-              "fresh15_read": "writer z, drafts about change", "fresh15_held": "writer z, drafts about change"}
+              "fresh15_read": "writer z, drafts about change", "fresh15_held": "writer z, drafts about change",
+              "fresh16_read": "writer ab, drafts", "fresh16_held": "writer ab, drafts"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -28,9 +28,10 @@ FRESH = ("fresh_read", "fresh_held")
 #: out-of-frame methods and focal areas in plain words, and stabilise-first presentations and adaptations; and of
 #: two more (5 December 2026): where a denial, a supposition, a date or another person's risk stops; and risk
 #: screens, scores and time in notes; and whose risk it is, and words of risk that are not the client's current risk;
-#: and (5 December, second round) the stabilise-first presentations against their look-alikes.
+#: and (5 December, second round) the stabilise-first presentations against their look-alikes; and (5 December,
+#: twenty-third round) whose risk it is when someone tells of it, with look-alikes of every kind.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
-        "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held")
+        "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held", "w22_held")
 
 
 def signals_dir() -> Path:

@@ -18,7 +18,8 @@ from .factcheck import Unsupported, find_unsupported, remove_unsupported
 from .io import check_bullets
 from .parse import parse_bullets
 from .sanitise import sanitise
-from .render import FORMAT_NAMES, FORMAT_SECTIONS, RISK_NOT_DOCUMENTED, render_offline, risk_assessment, risk_plan, to_markdown
+from .render import (FORMAT_NAMES, FORMAT_SECTIONS, RISK_NOT_DOCUMENTED, render_offline, risk_assessment, risk_plan,
+                     section_of, to_markdown)
 
 #: More removals than this and the model draft is discarded for the offline one.
 MAX_REMOVALS = 3
@@ -97,7 +98,7 @@ def split_sections(text: str, fmt: str) -> dict[str, str] | None:
     marks: list[tuple[str, int, int]] = []
     for m in _HEADING.finditer(text):
         name = (m.group(1) or m.group(2) or "").strip().lower()
-        match = next((w for w in wanted if w.lower() == name or (w == "Behavior" and name == "behaviour")), None)
+        match = section_of(name, wanted)
         if match and match not in [x[0] for x in marks]:
             marks.append((match, m.start(), m.end()))
     if [m[0] for m in marks] != list(wanted):

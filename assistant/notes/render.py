@@ -15,6 +15,17 @@ FORMAT_SECTIONS: dict[str, tuple[str, ...]] = {
     "girp": ("Goals", "Intervention", "Response", "Plan"),
 }
 FORMAT_NAMES = {"soap": "SOAP", "dap": "DAP", "birp": "BIRP", "girp": "GIRP"}
+#: Other spellings of a section's heading that notes use ("Goal" for GIRP's "Goals", British "Behaviour").
+SECTION_SPELLINGS = {"goal": "goals", "behaviour": "behavior", "behaviours": "behavior", "behaviors": "behavior",
+                     "interventions": "intervention", "responses": "response", "plans": "plan",
+                     "assessments": "assessment"}
+
+
+def section_of(heading: str, sections: tuple[str, ...]) -> str | None:
+    """The format's section a heading names, in any of its usual spellings, or None."""
+    name = heading.strip().lower()
+    name = SECTION_SPELLINGS.get(name, name)
+    return next((s for s in sections if s.lower() == name), None)
 RISK_NOT_DOCUMENTED = "Risk was not documented in the session bullets; clinician to complete."
 
 

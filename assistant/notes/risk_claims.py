@@ -228,8 +228,10 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
             continue
         if f.category == "risk_screen" and f.assertion == "negated":
             # A negative screen ("suicide screen negative") is the bullets' denial in other words: it needs
-            # a documented denial and no risk the bullets document, however it is worded.
-            if not src_negated or sure:
+            # a documented denial and no risk the bullets document, however it is worded. A suicide screen's item
+            # ("item 10 was scored 0") is contradicted by suicide risk, not by partner violence documented beside it.
+            against = [x for x in sure if _group(x.category) == "suicide"] if _SUICIDE_SCREEN.search(f.text) else sure
+            if not src_negated or against:
                 add("risk statement", _denial_span(sentence, f.text), sentence)
             continue
         if f.assertion in ("negated", "not_assessed"):
@@ -281,8 +283,11 @@ def _plans_to_ask(sentence: str, span: str) -> bool:
         # the mention is the subject of the passive, with no clause between ("SI, which she reports daily,
         # will be reviewed" claims the SI): the words from the mention's start to the plan
         between = sentence[at:passive.start()]
-        if not re.search(r"[,;:]|\b(?:and|but|which|who|that|because|reports?|reported|has|have|had|is|are|was|were)\b",
-                         between[len(span):] if at + len(span) <= passive.start() else between):
+        # (topics joined by "and" are one subject: "self-harm and suicidal thoughts will be reviewed at session 9";
+        # "and" before a person starts a clause of its own: "SI and she says ... will be reviewed")
+        if not re.search(r"[,;:]|\b(?:but|which|who|that|because|reports?|reported|has|have|had|is|are|was|were)\b|"
+                         r"\band\s+(?:she|he|they|pt|client|the\s+client|her|his)\b",
+                         between[len(span):] if at + len(span) <= passive.start() else between, _I):
             return True
     if re.match(rf"\W*(?:(?:to|will|plan(?:\s+to)?|plan:)\s+)?{_ASK_VERB}\b", span, _I):  # the clause is the plan
         return True

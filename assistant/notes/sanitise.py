@@ -49,7 +49,10 @@ def sanitise(text: str, sections: tuple[str, ...]) -> tuple[str, list[str]]:
     text = sub(_AUTOLINK, "", "link", text)
     text = sub(_URL, "", "link", text)
     text = sub(_HTML_TAG, "", "html", text)
-    wanted = {s.lower() for s in sections} | {"behaviour"}
+    from .render import SECTION_SPELLINGS
+
+    wanted = {s.lower() for s in sections}
+    wanted |= {k for k, v in SECTION_SPELLINGS.items() if v in wanted}
     text = _INLINE_LABEL.sub(lambda m: _split_label(m, wanted), text)
     out: list[str] = []
     keep = True

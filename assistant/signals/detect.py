@@ -496,6 +496,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                         lexical_kinds.add(c.category)
                     if scoped.assertion == "historical" and _NOW_AFTER.search(norm[c.end:ce]):
                         continue  # "Hx of OD in 2019 and now she's talking about 'doing it properly'": the past is the term's
+                    if scoped.assertion == "not_assessed" and "?" in norm[c.end:ce] and \
+                            any(_ASKING.match(m) for m in scoped.modifiers):
+                        continue  # "cancelled all future appts, said 'no need' - should i be asking about suicide?": the
+                        # clinician's question leaves the topic unasked, not what the clause describes
                     lexical.setdefault(c.category, set()).add(scoped.assertion)
                     lexical.setdefault(family_of(c.category), set()).add(scoped.assertion)
             for c, scoped in zip(group, scoped_all):
@@ -869,6 +873,10 @@ def _last_one_person(norm: str, spans: list[tuple[int, int]]) -> int:
     clause before it is about that person."""
     return max((i for i, (a, b) in enumerate(spans)
                 if _ONE_PERSON.match(norm[a:b]) and not norm[a:b].rstrip().endswith("?")), default=-1)
+
+
+#: A topic's not-assessed reading that comes from the clinician asking about it ("should I ask about suicide?").
+_ASKING = re.compile(r"^not_assessed:(?:ask|check|screen|assess|explor|enquir|inquir|review|revisit|query)\w*\b", re.I)
 
 
 def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers: tuple[str, ...]) -> bool:

@@ -103,6 +103,22 @@ class RiskView:
         return [s for s in self.signals if s.assertion == "not_assessed"]
 
     @property
+    def unasked(self) -> list[str]:
+        """Risk kinds the text names as not yet asked about ("should I ask about suicide?", "SI - didn't ask"),
+        with no current risk stated: the clinician is prompted to ask directly."""
+        if self.is_risk:
+            return []
+        out: list[str] = []
+        for s in self.signals:
+            if s.assertion == "not_assessed" and s.source == "lexicon" and s.category in RISK_DESCRIPTIONS \
+                    and s.category not in out:
+                out.append(s.category)
+        return out
+
+    def describe_unasked(self) -> str:
+        return ", ".join(RISK_DESCRIPTIONS.get(c, c.replace("_", " ")) for c in self.unasked)
+
+    @property
     def bereavement_by_suicide(self) -> list[str]:
         return [s.text for s in self.signals if s.category == "completed_suicide" and s.assertion != "negated"]
 

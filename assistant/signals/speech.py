@@ -81,23 +81,50 @@ def _after_relation(doc: Any, end: int, limit: int = 10) -> int | None:
     return None
 
 
-def reported_until(doc: Any, start: int, end: int) -> int | None:
+#: People named by what they are, not by their relation to the client ("a Year 11 boy", "a woman at the school
+#: gate", "a resident"): a speaker only when what they tell is told to the client, who is then someone else.
+GENERIC_PEOPLE = {"boy": "m", "man": "m", "lad": "m", "guy": "m", "bloke": "m", "gentleman": "m", "girl": "f",
+                  "woman": "f", "lady": "f", "lass": "f", "kid": None, "student": None, "pupil": None,
+                  "resident": None, "member": None, "stranger": None, "someone": None, "somebody": None,
+                  "person": None, "customer": None, "service-user": None}
+_THE_CLIENT_TOLD = frozenset({"pt", "client", "cl", "patient"})
+
+
+def _client_told(doc: Any, start: int, told: list[str]) -> bool:
+    """Whether the one told is the client: named ("told pt", "told my client"), or a bare "her"/"him" after the
+    client was named earlier in the sentence ("Client (a teacher) says a Year 11 boy told her ...")."""
+    if any(w in _THE_CLIENT_TOLD for w in told):
+        return True
+    if not told or told[0] not in ("her", "him"):
+        return False
+    return any(t.lower_.removesuffix("'s") in _THE_CLIENT_TOLD for t in doc[max(0, start - 12):start])
+
+
+def reported_until(doc: Any, start: int, end: int, generic: bool = False) -> int | None:
     """Where a relation's report ends, when the relation at tokens [start, end) reports something of its own
     to someone other than the clinician: the token that ends the reported clause (a sentence break, a dash,
-    a contrast, the client named). None when the relation is not such a speaker."""
+    a contrast, the client named). None when the relation is not such a speaker. ``generic``: the speaker is a
+    person named by what they are (GENERIC_PEOPLE), who speaks of their own only when telling the client."""
     verb = _after_relation(doc, end)
     if verb is None:
         return None
-    gender = relation_gender(doc[end - 1].text)
-    neutral = doc[end - 1].lower_.removesuffix("'s").removesuffix("’s") in NEUTRAL_PERSONS
+    word = doc[end - 1].lower_.removesuffix("'s").removesuffix("’s")
+    gender = GENERIC_PEOPLE.get(word) if generic else relation_gender(doc[end - 1].text)
+    neutral = word in NEUTRAL_PERSONS or (generic and gender is None)
     told: list[str] = []
     for t in doc[verb + 1:verb + 8]:
         w = t.lower_
         if t.text in _BREAK or w in ("but", "however", "although", "though"):
             return None
-        if w in _SUBJECT_PRONOUNS:
-            said = _SUBJECT_PRONOUNS[w]
+        # what they told opens with a pronoun ("... he wants to die"), or with someone of theirs after the one told
+        # ("told pt that her husband 'would kill her'": the husband is the speaker's)
+        theirs = w in ("her", "his") and bool(told) and t.i + 1 < len(doc) and \
+            (relation_gender(doc[t.i + 1].text) is not None or doc[t.i + 1].lower_ in NEUTRAL_PERSONS)
+        if w in _SUBJECT_PRONOUNS or theirs:
+            said = "f" if w == "her" else "m" if w == "his" else _SUBJECT_PRONOUNS[w]
             if any(x in _CLINICIAN for x in told) or (not told and _NEEDS_OBJECT.match(doc[verb].lower_)):
+                return None
+            if generic and not _client_told(doc, start, told):
                 return None
             if said is not None and gender is not None and said != gender:
                 return None  # "her husband told her she ...": she is not the husband
@@ -105,6 +132,7 @@ def reported_until(doc: Any, start: int, end: int) -> int | None:
                 return None
             return next((u.i for u in doc[t.i + 1:] if u.text in _BREAK or u.lower_ in _CLIENT
                          or u.lower_ in ("but", "however", "although", "though", "whereas")
+                         or (u.lower_ in _SUBJECT_PRONOUNS and u.lower_ != w)  # "he'd seen she'd been googling ..."
                          or (u.text == "-" and u.whitespace_ and u.i > 0 and doc[u.i - 1].whitespace_)), len(doc))
         if w != "that" and w not in _QUOTES:
             told.append(w)
