@@ -166,3 +166,13 @@ def test_a_time_in_a_clause_about_a_person_dates_that_person_not_the_wish() -> N
     assert {s.assertion for s in found.items if s.family == "risk"} == {"present"}
     # a thing's date dates what happened in it
     assert predict("There was violence in her first marriage, which ended in 2008; the current one is safe.").risk == "none"
+
+
+@pytest.mark.parametrize("text, risky", [
+    ("Calls the new mortgage 'career suicide' but is excited about the move.", False),
+    ("Says she got an overdose of Christmas at her in-laws' and is glad it's over.", False),
+    ("took an overdose of her sleeping tablets on Sunday", True),
+    ("thoughts of suicide most days this week", True),
+])
+def test_idioms_of_suicide_and_overdose_are_not_risk(text: str, risky: bool) -> None:
+    assert (predict(text).risk != "none") is risky
