@@ -79,3 +79,30 @@ def test_a_section_in_another_usual_spelling_is_the_formats_section(fmt: str, he
              "## Plan\nContinue the timeline next session.")
     note = draft_note(bullets, get_catalog(), ScriptedModel(replies=[draft]), format="girp")
     assert note.mode == "llm" and not note.has_flag("fallback_offline")
+
+
+@pytest.mark.parametrize("sentence", [
+    "The aim of the work is to support her mourning while keeping her safe.",
+    "Her coping strategies (ice, ringing a friend) helped her ride out the urges.",
+    "Risk was not reviewed today; it must be reviewed next session and the PHQ-9 should be completed then.",
+])
+def test_a_softener_that_states_an_aim_names_a_tool_or_plans_a_step_grades_nothing(sentence: str) -> None:
+    assert _risk_problems(sentence, URGES) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "She has kept herself safe and the urges are manageable.",
+    "His risk is low and he is coping well.",
+])
+def test_the_same_words_that_grade_risk_still_do(sentence: str) -> None:
+    assert _risk_problems(sentence, URGES)
+
+
+def test_a_count_in_shorthand_grounds_occasions_and_ipv_grounds_intimate() -> None:
+    from assistant.notes.claims import Grounding
+
+    bullets = "- urges to burn arm x3 this wk\n- IPV screen done: partner pushed her Sat"
+    g = Grounding(bullets, bullets.splitlines())
+    support = g.check(["She had urges to burn her arm on three occasions this week.",
+                       "An intimate partner violence screen was done."])
+    assert [s.ungrounded for s in support] == [(), ()]

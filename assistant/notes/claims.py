@@ -148,6 +148,10 @@ _AGE_SEX = re.compile(r"\b\d{1,2}(?:\s?(?:yo|y/o|yrs?|years?\s+old)\s?)?([FM])\b
 _SEX_WORDS = {"F": ["female", "woman", "girl", "lady", "she", "her"], "M": ["male", "man", "boy", "gentleman", "he", "him"]}
 
 
+#: A count written as clinicians code it ("x3", "3x", "×2").
+_COUNT = re.compile(r"(?<![\w/])[x×]\s?\d{1,2}\b|\b\d{1,2}\s?[x×](?!\w)", re.I)
+
+
 class Grounding:
     """The bullets' evidence, built once per note; :meth:`check` scores draft sentences in one batch."""
 
@@ -161,6 +165,8 @@ class Grounding:
                 extra += expansions.get(part, ())
         if re.search(r"\b[qQ]\s?#?\d{1,2}\b", bullets):  # a scale's item in shorthand: "PHQ-9 q9 = 0"
             extra += ["item", "question"]
+        if _COUNT.search(bullets):  # a count in shorthand: "urges x3 this wk" is three occasions
+            extra += ["occasion", "occasions", "times", "episode", "episodes", "instance", "instances"]
         for shorthand, expanded in expansions.items():
             if not shorthand[0].isalnum() and shorthand in bullets.lower():
                 extra += expanded  # "++", "w/"
