@@ -176,3 +176,15 @@ def test_a_time_in_a_clause_about_a_person_dates_that_person_not_the_wish() -> N
 ])
 def test_idioms_of_suicide_and_overdose_are_not_risk(text: str, risky: bool) -> None:
     assert (predict(text).risk != "none") is risky
+
+
+@pytest.mark.parametrize("text, risky", [
+    # one of many, or another of a kind, is someone else
+    ("Her son's school group chat said one of the boys had been cutting himself in the toilets.", False),
+    ("A midwife told pt that another mum on the ward was moved to the mother and baby unit with psychosis.", False),
+    # ... but the clinician's own client, however introduced, is the client
+    ("One of my clients took an overdose last night - what now?", True),
+    ("I have a client who says she wants to die. Session 4, grief.", True),
+])
+def test_someone_named_as_one_of_many_is_someone_else_but_my_client_is_mine(text: str, risky: bool) -> None:
+    assert (predict(text).risk != "none") is risky

@@ -519,7 +519,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             # happened scopes nothing it describes; "do I ask about suicide?" asks about a topic not yet assessed
         if mod.rule.literal == "resolved" and _stopped_doing(doc, mod):
             continue  # "suicidal thoughts since she stopped her lithium": the person stopped something of their own
-        if mod.rule.literal in _GENERIC_PERSON and _reported_in_past(doc, mod):
+        if mod.rule.literal in _GENERIC_PERSON and (_reported_in_past(doc, mod) or _introduced_as_mine(doc, mod)):
             continue  # "a client with a 6-week-old baby said she's had thoughts of ending her life": the
             # person who said it is one client, not a case in general ("a client who says she wants to die")
         if mod.category.upper() == "HISTORICAL" and not _a_time(doc, mod):
@@ -726,6 +726,16 @@ _GENERIC_FRAMES = _GENERIC_PERSON | {"when (in a question)"}
 #: A report in the past tense: what one person said, not what such a person might say.
 _PAST_REPORT = re.compile(r"^(?:said|told|reported|disclosed|described|mentioned|admitted|shared|wrote|texted|"
                           r"messaged|explained|revealed|confided|emailed|called|rang|phoned)$")
+
+
+#: The clinician introducing one client of their own ("I have a client who ...", "I'm seeing a woman who ...").
+_MINE = re.compile(r"\b(?:i|we)\s*(?:'ve|have|'m|am|are|'re)?\s*(?:got|have|seeing|see|working\s+with|work\s+with|treating|"
+                   r"treat)\s*$|\b(?:i|we)\s+have\s*$", re.I)
+
+
+def _introduced_as_mine(doc: Any, mod: Any) -> bool:
+    """The generic person is the clinician's own, introduced: "I have a client who says she wants to die"."""
+    return bool(_MINE.search(doc[:mod.modifier_span[0]].text))
 
 
 def _reported_in_past(doc: Any, mod: Any) -> bool:
