@@ -729,8 +729,8 @@ _PAST_REPORT = re.compile(r"^(?:said|told|reported|disclosed|described|mentioned
 
 
 #: The clinician introducing one client of their own ("I have a client who ...", "I'm seeing a woman who ...").
-_MINE = re.compile(r"\b(?:i|we)\s*(?:'ve|have|'m|am|are|'re)?\s*(?:got|have|seeing|see|working\s+with|work\s+with|treating|"
-                   r"treat)\s*$|\b(?:i|we)\s+have\s*$", re.I)
+_MINE = re.compile(r"(?<!should\s)(?<!would\s)(?<!could\s)(?<!can\s)(?<!do\s)(?<!might\s)(?<!shall\s)\b(?:i|we)\s*"
+                   r"(?:(?:'ve|have)\s+got|have|(?:'m|am|'re|are)\s+(?:seeing|working\s+with|treating)|see|currently\s+see)\s*$", re.I)
 
 
 def _introduced_as_mine(doc: Any, mod: Any) -> bool:
