@@ -14,6 +14,7 @@ NoteFormat = Literal["soap", "dap", "birp", "girp"]
 #: Flag codes an :class:`Answer` can carry.
 ANSWER_FLAG_CODES = (
     "risk",
+    "risk_unasked",
     "out_of_frame_request",
     "not_ipt_fit",
     "frame_violation",
