@@ -144,6 +144,8 @@ def test_a_relation_who_tells_someone_of_their_own_risk_is_the_experiencer(text:
     "Her husband told her she should just kill herself and stop wasting everyone's time.",
     # the client telling a relation is the client's
     "pt told her sister she wants to die",
+    # a directive's subject is the one told
+    "Her mum told her she has to stop cutting herself.",
 ])
 def test_an_informant_or_the_client_telling_stays_the_clients(text: str) -> None:
     assert predict(text).risk != "none"

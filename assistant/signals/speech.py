@@ -44,6 +44,10 @@ _BREAK = frozenset({".", ";", "?", "!", "—", "–"})
 _CLIENT = frozenset({"pt", "client", "cl", "patient", "pt's", "client's"})
 _AFTER_ASIDE = frozenset({"from", "at", "in", "of", "on", "across", "upstairs", "downstairs", "next", "door"})
 _QUOTES = frozenset({"'", "‘", "\"", "“"})
+#: A directive after the pronoun of what was told ("told her she has to stop", "she should", "she must"): its
+#: subject is the one told.
+_DIRECTIVE = re.compile(r"^(?:'d\s+better|should|shouldn't|must|mustn't|has\s+to|have\s+to|had\s+to|needs?\s+to|"
+                        r"ought|'s\s+got\s+to|can't|cannot|could|would\s+have\s+to|is\s+to|was\s+to)\b", re.I)
 
 
 def _after_relation(doc: Any, end: int, limit: int = 10) -> int | None:
@@ -130,6 +134,8 @@ def reported_until(doc: Any, start: int, end: int, generic: bool = False) -> int
                 return None  # "her husband told her she ...": she is not the husband
             if said is not None and gender is None and not neutral:
                 return None
+            if told and _DIRECTIVE.match(doc[t.i + 1:t.i + 3].text if t.i + 1 < len(doc) else ""):
+                return None  # "her mum told her she has to stop cutting": a directive's subject is the one told
             return next((u.i for u in doc[t.i + 1:] if u.text in _BREAK or u.lower_ in _CLIENT
                          or u.lower_ in ("but", "however", "although", "though", "whereas")
                          or (u.lower_ in _SUBJECT_PRONOUNS and u.lower_ != w)  # "he'd seen she'd been googling ..."
