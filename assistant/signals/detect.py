@@ -889,7 +889,7 @@ def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers:
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
-            and (clients_own_violence if c.category == "ipv" else aimed_at_client)(norm[cs:ce], modifiers):
+            and _aimed_at_client(c.category, norm, (cs, ce), modifiers):
         assertion = _violence_at_client(norm[cs:ce], c.start - cs if c.start is not None else None, modifiers)
     if family_of(c.category) == "frame" and assertion == "other_person":
         assertion = "present"  # a method is the clinician's; the relative named is its subject matter
