@@ -266,3 +266,16 @@ def test_a_named_method_is_not_echoed_by_meaning(text: str, named: str, echo: st
 ])
 def test_adaptation_shorthand(text: str, adaptation: str, found: bool, catalog) -> None:
     assert (adaptation in _adaptations(text, catalog)) is found, text
+
+
+@pytest.mark.parametrize("text, methods", [
+    ("My supervisor advised against mood diaries, so we're linking her low days to the rows with her sister.", []),
+    ("We decided against exposure work and are staying with the role dispute.", []),
+    ("Should I get him to keep a daily diary of his thoughts and what triggers them?", ["thought_records"]),
+])
+def test_a_method_advised_or_decided_against_is_set_aside(text: str, methods: list[str], catalog) -> None:
+    assert _frame(text, catalog) == methods
+
+
+def test_deciding_against_something_denies_no_risk() -> None:
+    assert read_text("She decided against telling anyone about the overdose on Saturday.").risk.is_risk
