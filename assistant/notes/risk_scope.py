@@ -33,16 +33,18 @@ _RISK_NOUN = re.compile(r"^(?:risk\w*|thoughts?|ideation|urges?|intent\w*|wish\w
                         r"episodes?|behaviou?rs?|feelings?|concerns?|level|severity|seriousness|lethality|acuity|presentation|safety)$", re.I)
 
 
-#: Softeners in constructions that state an aim, name a tool or plan a step, grading nothing: (words before, words
-#: after). "safe" as the aim of keeping someone safe ("while keeping her safe", "to help him stay safe"; not "she has
+#: Softeners in constructions that state an aim, name a tool or plan a step, grading nothing: by the words before
+#: them or after them. "safe" as the aim of keeping someone safe ("while keeping her safe", "to help him stay safe"; not "she has
 #: kept herself safe", a report); "coping" naming strategies or skills; "completed" in a plan ("should be completed").
-_AS_AIM_OR_TOOL = {
-    "safe": (re.compile(r"\b(?:to|while|of|for|on|and|with)\s+(?:(?:help\w*|support\w*)\s+(?:her|him|them|the\s+client)\s+"
-                        r"(?:to\s+)?(?:stay|keep|be|remain)|keep(?:ing)?\s+(?:her|him|them|the\s+client|herself|himself|"
-                        r"themselves)|stay(?:ing)?|remain(?:ing)?)\s+$", _I), re.compile(r"(?!)")),
-    "coping": (re.compile(r"(?!)"), re.compile(r"\s+(?:strateg\w*|skills?|plans?|mechanisms?|cards?|statements?|"
-                                               r"techniques?|box(?:es)?|tools?|methods?)\b", _I)),
-    "completed": (re.compile(r"\b(?:will|should|must|to|can|could|would|needs?\s+to)\s+be\s+$", _I), re.compile(r"(?!)")),
+_AIM_OR_PLAN_BEFORE = {
+    "safe": re.compile(r"\b(?:to|while|of|for|on|and|with)\s+(?:(?:help\w*|support\w*)\s+(?:her|him|them|the\s+client)\s+"
+                       r"(?:to\s+)?(?:stay|keep|be|remain)|keep(?:ing)?\s+(?:her|him|them|the\s+client|herself|himself|"
+                       r"themselves)|stay(?:ing)?|remain(?:ing)?)\s+$", _I),
+    "completed": re.compile(r"\b(?:will|should|must|to|can|could|would|needs?\s+to)\s+be\s+$", _I),
+}
+_TOOL_AFTER = {
+    "coping": re.compile(r"\s+(?:strateg\w*|skills?|plans?|mechanisms?|cards?|statements?|techniques?|box(?:es)?|tools?|"
+                         r"methods?)\b", _I),
 }
 
 
@@ -50,8 +52,8 @@ def grades_risk(m: re.Match[str], sentence: str) -> bool:
     """Whether a softener found in a sentence about risk bears on the risk. A grading adjective before a
     noun phrase with no risk noun grades that phrase, not the risk; every other softener does bear."""
     word = re.sub(r"\s+", " ", m.group(0).lower())
-    if _AS_AIM_OR_TOOL.get(word) is not None and (
-            _AS_AIM_OR_TOOL[word][0].search(sentence[:m.start()]) or _AS_AIM_OR_TOOL[word][1].match(sentence[m.end():])):
+    before_it, after_it = _AIM_OR_PLAN_BEFORE.get(word), _TOOL_AFTER.get(word)
+    if (before_it and before_it.search(sentence[:m.start()])) or (after_it and after_it.match(sentence[m.end():])):
         return False  # an aim, a tool or a plan, not a grade: "while keeping her safe", "coping strategies",
         # "PHQ-9 should be completed then"
     if word not in _GRADE_ADJ and word != "no longer":  # "a sense of no longer being needed" grades no risk

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .render import SECTION_SPELLINGS
+
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
 _LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]*)\)")
 _REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M)
@@ -49,8 +51,6 @@ def sanitise(text: str, sections: tuple[str, ...]) -> tuple[str, list[str]]:
     text = sub(_AUTOLINK, "", "link", text)
     text = sub(_URL, "", "link", text)
     text = sub(_HTML_TAG, "", "html", text)
-    from .render import SECTION_SPELLINGS
-
     wanted = {s.lower() for s in sections}
     wanted |= {k for k, v in SECTION_SPELLINGS.items() if v in wanted}
     text = _INLINE_LABEL.sub(lambda m: _split_label(m, wanted), text)

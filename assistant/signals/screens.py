@@ -116,7 +116,7 @@ class RiskView:
         return out
 
     def describe_unasked(self) -> str:
-        return ", ".join(RISK_DESCRIPTIONS.get(c, c.replace("_", " ")) for c in self.unasked)
+        return _describe(self.unasked)
 
     @property
     def bereavement_by_suicide(self) -> list[str]:
@@ -135,7 +135,11 @@ class RiskView:
         return min(lexical, key=lambda s: (order.index(s.assertion), -s.score)).assertion
 
     def describe(self) -> str:
-        return ", ".join(RISK_DESCRIPTIONS.get(c, c.replace("_", " ")) for c in self.categories)
+        return _describe(self.categories)
+
+
+def _describe(categories: list[str]) -> str:
+    return ", ".join(RISK_DESCRIPTIONS.get(c, c.replace("_", " ")) for c in categories)
 
 
 @dataclass

@@ -40,8 +40,9 @@ _CLINICIAN = frozenset({"me", "us", "you", "i", "team", "clinician", "therapist"
 _SUBJECT_PRONOUNS = {"he": "m", "he's": "m", "he'd": "m", "he'll": "m", "she": "f", "she's": "f", "she'd": "f",
                      "she'll": "f", "they": None, "they're": None, "they'd": None}
 _BREAK = frozenset({".", ";", "?", "!", "—", "–"})
-#: The client named after the report: the report has ended.
-_CLIENT = frozenset({"pt", "client", "cl", "patient", "pt's", "client's"})
+#: The client named: the one told ("told pt"), or, after the report, the report's end.
+_THE_CLIENT_TOLD = frozenset({"pt", "client", "cl", "patient"})
+_CLIENT = _THE_CLIENT_TOLD | {"pt's", "client's"}
 _AFTER_ASIDE = frozenset({"from", "at", "in", "of", "on", "across", "upstairs", "downstairs", "next", "door"})
 _QUOTES = frozenset({"'", "‘", "\"", "“"})
 #: A directive after the pronoun of what was told ("told her she has to stop", "she should", "she must"): its
@@ -91,7 +92,6 @@ GENERIC_PEOPLE = {"boy": "m", "man": "m", "lad": "m", "guy": "m", "bloke": "m", 
                   "woman": "f", "lady": "f", "lass": "f", "kid": None, "student": None, "pupil": None,
                   "resident": None, "member": None, "stranger": None, "someone": None, "somebody": None,
                   "person": None, "customer": None, "service-user": None}
-_THE_CLIENT_TOLD = frozenset({"pt", "client", "cl", "patient"})
 
 
 def _client_told(doc: Any, start: int, told: list[str]) -> bool:
