@@ -173,17 +173,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="print the out-of-fold figures, write nothing")
     ap.add_argument("--folds-dir", type=Path, help="also save the five fold probes here, for "
                     "scripts/cv_signals.py (the whole signal layer, cross-validated on dev)")
+    ap.add_argument("--splits", default="train",
+                    help="the labelled splits trained on beside dev (comma-separated; never test, more_val, "
+                         "figurative_fresh or a held split)")
     args = ap.parse_args(argv)
+    names = [s for s in args.splits.split(",") if s]
+    if any(s in ("test", "more_val", "figurative_fresh") or "held" in s for s in names):
+        raise SystemExit("train_signals: the test split and the never-read splits are never trained on")
     bank = get_bank()
     cats = list(bank.index) + [RISK_ANY, RISK_CURRENT, FRAME_ANY]
-    dev_rows, train_rows = load_split("dev"), load_split("train")
+    dev_rows, train_rows = load_split("dev"), [r for s in names for r in load_split(s)]
     # Folds and thresholds over dev and the training snippets together: the training snippets carry most
     # of the everyday, risk-free language ("sleeping poorly", "tearful about the funeral") whose false
     # alarms the thresholds must see. The test split is never read.
     rows = dev_rows + train_rows
     enc = get_encoder()
     Xd, Yd, Md, Xc, Yc, Mc, owner = labelled(rows, cats, enc, bank)
-    print(f"dev {len(dev_rows)} + train {len(train_rows)} snippets ({len(Xd) + len(Xc)} rows with clauses)")
+    print(f"dev {len(dev_rows)} + {'+'.join(names)} {len(train_rows)} snippets ({len(Xd) + len(Xc)} rows with clauses)")
     Xe = features(bank.vectors, bank, list(bank.texts), exclude_self=True)
     # Exemplar labels.
     Ye = np.zeros((len(Xe), len(cats)), dtype=np.float64)
@@ -289,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     PROBE_FILE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(PROBE_FILE, W=W, b=b, categories=np.asarray(cats), bank=np.asarray(bank.digest),
-                        dev=np.asarray(split_digest("dev")), train=np.asarray(split_digest("train")))
+                        dev=np.asarray(split_digest("dev")), splits=np.asarray([f"{s}:{split_digest(s)}" for s in names]))
     data = yaml.safe_load(THRESHOLDS_FILE.read_text())
     header = "\n".join(line for line in THRESHOLDS_FILE.read_text().splitlines() if line.startswith("#"))
     THRESHOLDS_FILE.write_text(header + "\n" + yaml.safe_dump({"default": data["default"]}, sort_keys=False)

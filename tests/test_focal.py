@@ -252,3 +252,23 @@ def test_a_suicide_attempt_or_risk_is_not_a_death(text: str) -> None:
     from assistant.signals import analyse
 
     assert not any(s.category == "completed_suicide" for s in analyse(text).items)
+
+
+@pytest.mark.parametrize("text", [
+    "Her grandad 'slipped away' in the night last month and she was the one who found him.",
+    "Wife 'went' very suddenly in August. Can't talk about her at all.",
+    "Her nan's no longer with us - March.",
+    "scattered her mum's ashes at the beach on sat, cried for hrs",
+])
+def test_a_death_in_the_words_families_use_points_to_grief(text: str) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert predict(text, get_catalog()).focal_area == "grief"
+
+
+def test_a_person_who_went_somewhere_is_no_death() -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert predict("Her best friend went to Australia in the summer and she misses her.", get_catalog()).focal_area != "grief"

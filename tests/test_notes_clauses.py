@@ -360,3 +360,10 @@ def test_a_focus_statement_keeps_the_clinicians_words(a: Assistant) -> None:
 def test_a_step_still_to_come_goes_to_the_plan(line: str, a: Assistant) -> None:
     f = parse_bullets(f"- s7/16 RD w/ partner\n- {line}", a.catalog)
     assert (line, "plan") in f.clauses
+
+
+@pytest.mark.parametrize("bullet", ["asked about SI - denies", "asked re self-harm - never", "SI/HI - neg"])
+def test_a_question_and_its_answer_stay_one_clause(bullet: str) -> None:
+    from assistant.notes.clauses import split_clauses
+
+    assert [c.text for c in split_clauses([bullet], lambda part: "text")] == [bullet]

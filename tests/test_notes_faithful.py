@@ -373,3 +373,40 @@ BETTER_SLEEP = ("- s10/16 grief (dad d. last yr)\n- sleep better, ~6h, still wak
 def test_a_change_word_stands_on_the_line_it_retells(sentence: str, flagged: bool) -> None:
     clauses = [c for c, _ in parse_bullets(BETTER_SLEEP, get_catalog()).clauses]
     assert bool(_flags(sentence, BETTER_SLEEP, clauses=clauses)) is flagged
+
+
+SELF_HARM_SINCE = ("- s7/16 role transition\n- disclosed she cut her thigh ~4 wks ago, first time since teens; healed; "
+                   "no self-harm since. Denies SI.\n- PHQ-9 14")
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    ("The wound has healed and she reports no self-harm since.", False),
+    ("Recent self-harm disclosed; no self-harm since, and suicidal ideation denied.", False),
+    # a denial with no scope denies the self-harm the bullets document
+    ("She reports no self-harm.", True),
+])
+def test_a_denial_since_the_documented_event_is_the_bullets_own(sentence: str, flagged: bool) -> None:
+    assert bool(_flags(sentence, SELF_HARM_SINCE)) is flagged
+
+
+def test_a_reported_denial_is_the_bullets_own() -> None:
+    bullets = ("- DNA today (s8/16), phoned\n- asked re safety: she said no thoughts of ending her life, "
+               "\"not going to do anything stupid\"")
+    assert _flags("Asked about safety, she said she has no thoughts of ending her life.", bullets) == []
+
+
+@pytest.mark.parametrize("bullets,sentence,flagged", [
+    ("- passive SI - \"wouldnt mind not waking up\" - no plan", "She said she \"wouldn't mind not waking up.\"", False),
+    ("- passive SI - \"wouldnt mind not waking up\" - no plan", "She said she \"wouldn't mind dying.\"", True),
+    ("- misses her garden + neighbours on Elm Rd", "She misses her neighbours on Elm Road.", False),
+    ("- misses her garden + neighbours on Elm Rd", "She misses her neighbours on Oak Road.", True),
+])
+def test_a_quote_or_a_place_in_shorthand_matches_its_spelled_out_form(bullets: str, sentence: str, flagged: bool) -> None:
+    assert bool(_flags(sentence, bullets)) is flagged
+
+
+def test_a_change_read_from_two_scores_written_with_vs() -> None:
+    from assistant.notes.scales import directions
+
+    assert directions("- reviewed progress: PHQ-9 8 today vs 21 at start") == {"down"}
+    assert directions("- PHQ-9 14 vs 9 at assessment") == {"up"}

@@ -280,3 +280,16 @@ def test_risk_earlier_in_treatment_is_history_not_current() -> None:
     bullets = "- Sess 12 of 12 (final)\n- SI: none since s6 (passive SI earlier in tx), screen neg today\n- PHQ-9 8 (s1 20)"
     assert _status(bullets) == "denied"
     assert _status("- Sess 12 of 12\n- passive SI this wk, no plan\n- PHQ-9 8 (s1 20)") == "present"
+
+
+@pytest.mark.parametrize("bullets,status", [
+    ("- IPT group wk 9/12\n- didn't check in w/ him about mood/risk separately - group ran over, will ring tmrw", "not_assessed"),
+    ("- s1/16 assessment\n- she said \"I've been writing letters to people, just in case\" -- didn't explain, I ran out of time\n"
+     "- next: risk assessment first thing", "possible"),
+    ("- s1/16 assessment\n- SI not asked, I ran out of time\n- next: risk assessment first thing", "not_assessed"),
+])
+def test_a_sign_left_unexplored_is_still_a_sign(bullets: str, status: str) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.notes.parse import parse_bullets
+
+    assert parse_bullets(bullets, get_catalog()).risk.status == status

@@ -72,3 +72,37 @@ def test_a_bare_negation_inside_a_list_item_negates_that_item_only() -> None:
 ])
 def test_a_time_or_negation_inside_an_aside_stays_there(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    # a reported "no" with the client as subject is the client's denial ...
+    ("she said no thoughts of ending her life", False),
+    ("- asked re safety: she said no thoughts of ending her life, \"not going to do anything stupid\"", False),
+    ("he said 'no' to SI and HI", False),
+    # ... but hopelessness said with "no" is what was said
+    ("she said no point going on like this", True),
+    ("said no point going on like this", True),
+    ("she said no one would notice if she was gone", True),
+])
+def test_a_reported_no_denies_unless_it_is_what_was_said(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text", ["- PHQ9 16", "PHQ-9 17 (was 19 s1), GAD-7 9", "EPDS 14", "CORE-10 22/40"])
+def test_a_line_of_scale_totals_reads_as_no_risk_by_meaning(text: str) -> None:
+    items = read_text(text).signals.items
+    assert not [s for s in items if s.family == "risk" and s.source == "semantic"]
+    assert _level(text) is None
+
+
+def test_an_item_score_is_still_read() -> None:
+    assert _level("PHQ-9 16, item 9 = 2") is not None
+
+
+@pytest.mark.parametrize("text,current", [
+    ("she took an overdose when he was nine, and he went to live with his nan", False),
+    ("first cut at fifteen, none since", False),
+    ("she cut herself at five pm today", True),
+])
+def test_an_age_in_words_dates_a_finding(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current

@@ -55,7 +55,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh13_read": "writer x, drafts", "fresh13_held": "writer x, drafts",
               "fresh14_read": "writer y, bullet sets", "fresh14_held": "writer y, bullet sets",
               "fresh15_read": "writer z, drafts about change", "fresh15_held": "writer z, drafts about change",
-              "fresh16_read": "writer ab, drafts", "fresh16_held": "writer ab, drafts"}
+              "fresh16_read": "writer ab, drafts", "fresh16_held": "writer ab, drafts",
+              "fresh17_read": "writer ac, drafts", "fresh17_held": "writer ac, drafts",
+              "fresh18_read": "writer ac, bullet sets", "fresh18_held": "writer ac, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

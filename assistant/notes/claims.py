@@ -117,8 +117,12 @@ def stem_all(words: list[str]) -> list[str]:
     return out
 
 
+#: A negative contraction written without its apostrophe, as bullets often are ("wouldnt", "cant", "doesnt").
+_BARE_NT = re.compile(r"^(would|could|should|must|need|do|does|did|is|are|was|were|have|has|had|ca|wo)nt$")
+
+
 def tokens(text: str) -> list[str]:
-    return [t.lower().replace("’", "'") for t in _WORD.findall(text)]
+    return [_BARE_NT.sub(r"\1n't", t.lower().replace("’", "'")) for t in _WORD.findall(text)]
 
 
 def content_stems(text: str) -> list[str]:
@@ -161,7 +165,8 @@ class Grounding:
         words = tokens(bullets)
         extra: list[str] = []
         for w in words:
-            for part in {w, w.rstrip("."), *re.split(r"[/-]", w)}:  # "Sat/Sun", "Tue/Thu", "post-MI"
+            # "Sat/Sun", "Tue/Thu", "post-MI"; shorthand made a verb with an apostrophe: "OD'd", "ref'd"
+            for part in {w, w.rstrip("."), re.sub(r"'d$", "", w), *re.split(r"[/-]", w)}:
                 extra += expansions.get(part, ())
         if re.search(r"\b[qQ]\s?#?\d{1,2}\b", bullets):  # a scale's item in shorthand: "PHQ-9 q9 = 0"
             extra += ["item", "question"]

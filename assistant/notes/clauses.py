@@ -20,8 +20,10 @@ _ABBREVIATIONS = ("vs", "dr", "mr", "mrs", "ms", "e.g", "i.e", "approx", "pt", "
                   # died and born: "mum d. Feb", "husband d. 8mo ago (MI)", "b. 1961"
                   "d", "b")
 _SENTENCE_END = re.compile(r"(?<=[\w)\]'\"”])\.\s+(?=[\"“(]?[A-Za-z])")
-#: A spaced dash breaks a bullet, except before a screen's result ("SI/HI - neg", "risk - nil").
-_RESULT = r"(?:neg|negative|nil|none|denied|-ve|positive|yes|no|not\s+(?:asked|assessed)|\d+(?:/\d+)?)\b|\+"
+#: A spaced dash breaks a bullet, except before a screen's result or a question's answer ("SI/HI - neg", "risk - nil",
+#: "asked about SI - denies").
+_RESULT = (r"(?:neg|negative|nil|none|den(?:ied|ies|y|ying)|-ve|positive|yes|no|nope|never|declined|not\s+(?:asked|assessed)"
+           r"|\d+(?:/\d+)?)\b|\+")
 _HARD_BREAK = re.compile(rf"\s*;\s*|\s+[–—]\s+(?![\"“']?{_RESULT})|\s+-\s+(?=\S)(?![\"“']?{_RESULT})|\s*\|\s*", re.I)
 _COMMA = re.compile(r",\s*")
 

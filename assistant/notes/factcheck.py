@@ -147,8 +147,9 @@ _QUOTE_LEAD = re.compile(r"^(?:(?:i|and|but|so|just|well|oh)\s+)+", re.I)
 
 
 def _quote_key(text: str) -> str:
-    """Words of a quotation for comparison: case, punctuation and glue shorthand ignored."""
-    return " " + " ".join(_QUOTE_SHORTHAND.get(t, t) for t in re.findall(r"b/c|w/|[a-z0-9']+|[&+]", _norm(text))) + " "
+    """Words of a quotation for comparison: case, punctuation, apostrophes and glue shorthand ignored."""
+    # (apostrophes ignored too: the bullets' "wouldnt mind" is the draft's "wouldn't mind")
+    return " " + " ".join(_QUOTE_SHORTHAND.get(t, t).replace("'", "") for t in re.findall(r"b/c|w/|[a-z0-9']+|[&+]", _norm(text))) + " "
 
 
 def _norm(text: str) -> str:

@@ -73,7 +73,7 @@ _NOT_ASSESSED = re.compile(
     r"completed|finished|carried\s+out|possible|got\s+to|reached)|incomplete|(?:could|can)(?:n'?t|\s+not)\s+(?:ask|assess|"
     r"screen|complete|finish|get\s+to)|(?:unable|not\s+able)\s+to\s+(?:assess|ask|complete|finish|screen)|"
     r"(?:declined|refused)\s+to\s+(?:answer|respond|complete)|(?:risk|status|hx|history)\s+(?:is\s+)?(?:unknown|not\s+known)|"
-    r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to)|did\s+not\s+(?:ask|assess|screen|explore)|"
+    r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to|check)|did\s+not\s+(?:ask|assess|screen|explore|check)|"
     r"ran\s+out\s+of\s+time|no\s+time|left\s+for\s+next|"
     r"no\s+risk\s+(?:discussed|asked|assessed|explored)|wasn'?t\s+(?:asked|assessed|explored))\b", re.I)
 
@@ -271,7 +271,13 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         if _PLAN_DENIAL.search(c.text):
             r.negated = r.risk_word = True  # "denies plan or intent", "no plan/intent": part of the risk lines
             r.denied_kinds |= {"suicide"}
-        if (r.risk_word or any(x.family == "risk" for x in mine)) and _NOT_ASSESSED.search(c.text) and r.level != "risk":
+        # (Warning-sign behaviour read surely by meaning and left unscoped stays a sign to ask about: in "said
+        # 'I've been writing letters to people, just in case' -- didn't explain, I ran out of time" it is the
+        # follow-up that was not done, not the sign that was not seen.)
+        described = r.level == "possible" and any(x.category == "warning_signs" and x.score >= SURE_MEANING
+                                                  for x in view.present)
+        if (r.risk_word or any(x.family == "risk" for x in mine)) and _NOT_ASSESSED.search(c.text) \
+                and r.level != "risk" and not described:
             r.not_assessed, r.negated, r.level = True, False, None
         r.asked_kinds = frozenset(_group(x.category) for x in mine if asks(x))
         # the clause's stated risk is only what it asks about ("checked in re suicidal thoughts")

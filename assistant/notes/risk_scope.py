@@ -110,7 +110,10 @@ def _recorded_as_done(sentence: str, lines: list[str]) -> bool:
 #: these scopes ("s7: passive SI ... denies current SI", "active SI ... no prior attempts") support a draft's
 #: denial in the same scope, and only in it.
 _QUALIFIERS = {"now": r"\b(?:current(?:ly)?|now|today|at\s+present|presently|this\s+(?:session|week|wk))\b",
-               "past": r"\b(?:previous(?:ly)?|prior|past|history|hx|ever|before|lifetime|attempts?|attempted)\b"}
+               "past": r"\b(?:previous(?:ly)?|prior|past|history|hx|ever|before|lifetime|attempts?|attempted)\b",
+               # since the event the bullets document ("cut her thigh ~4 wks ago ... no self-harm since"): "since"
+               # on its own or with "then"/"that", not a time of its own ("no self-harm since her teens")
+               "since": r"\bsince(?:\s+(?:then|that))?(?=\s*(?:[.,;:)]|$|and\b|\n))"}
 
 
 def _same_qualified_denial(sentence: str, span: str, src: str) -> bool:

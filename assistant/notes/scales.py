@@ -27,7 +27,9 @@ _SCORE = re.compile(r"\s*(?:\([^()\d]{1,20}\)\s*)?(?:(?!item\b|q\b|question\b|qu
                     r"(?![\d/]|\.\d)([^;\n]{0,30})", re.I)
 #: The earlier score in "(was 16 at s1)", "(wk 1: 16)", "(s1 18)": a number not naming a session or week.
 _EARLIER_NUMBER = re.compile(r"(?<![\w/])(?<!wk\s)(?<!week\s)(?<!session\s)(?<!sess\s)(?<!#)(\d{1,2})(?![\d/])", re.I)
-_EARLIER = re.compile(r"\(|\b(?:was|from|prev\w*|baseline|intake|last|initially)\b", re.I)
+#: Words that mark the earlier score beside the current one: "(was 16)", "from 16", "8 today vs 21 at start".
+_EARLIER = re.compile(r"\(|\b(?:was|from|prev\w*|baseline|intake|last|initial\w*|vs|versus|compared|start|beginning|"
+                      r"referral|assessment)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,15 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+#: A clause that is nothing but scale scores ("PHQ9 16", "PHQ-9 17 (was 19 s1), GAD-7 9"): a total, which speaks of
+#: no risk by meaning (the probes read "PHQ9 16" near "endorsed item 9 on the PHQ-9"). An item's score ("item 9 = 1",
+#: "q10: 2") is not a bare total and stays with the lexicon, which reads every explicit form.
+_SCORE_ONLY = re.compile(
+    r"[\s\-–•*]*(?:(?:PHQ|GAD|EPDS|CORE|BDI|BAI|HADS|WSAS|K|AUDIT|PCL|MADRS|QIDS|HAM-?[AD])[-\s]?\d{0,2}"
+    r"(?:\s*(?:total|score|tot)\b)?\s*[:=]?\s*\d{1,2}(?:\s*/\s*\d{1,2})?"
+    r"(?:\s*\((?:was|from|intake|baseline|s\d+|at|prev\w*|last)[^)]{0,30}\))?[\s,;.]*)+",
+    re.IGNORECASE,
+)
 _NEG_CUE = re.compile(r"\b(?:no|not|never|none|without|denies|denied|n't)\b|n't\b", re.IGNORECASE)
 _PART_BREAK = re.compile(r",\s+|\s+and\s+|\s+but\s+|\s+since\s+|\s+after\s+", re.IGNORECASE)
 _MIN_PART_WORDS = 3
@@ -382,6 +391,8 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                         level = "possible_risk"
                 cands.append(_Candidate(ci, entry.category, cs + m.start(), cs + m.end(), f"lexicon:{entry.source}",
                                         1.0, "lexicon", level))
+        if _SCORE_ONLY.fullmatch(clause):
+            continue  # scores alone: no meaning to read (the lexicon above has read any item score)
         fired = [(cat, float(pr[ci])) for cat, pr in probs.items() if cat not in HEADS and float(pr[ci]) >= _floor(cat)]
         if RISK_ANY in probs:
             # Meaning-level risk passes one gate first (one threshold holds the false-alarm rate), then
