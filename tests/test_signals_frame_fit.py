@@ -279,3 +279,23 @@ def test_a_method_advised_or_decided_against_is_set_aside(text: str, methods: li
 
 def test_deciding_against_something_denies_no_risk() -> None:
     assert read_text("She decided against telling anyone about the overdose on Saturday.").risk.is_risk
+
+
+@pytest.mark.parametrize("text,method", [
+    # a method in plain words, each beside a look-alike that asks for nothing outside the frame
+    ("Supervisor wants her to go back into the shopping centre she's been avoiding, a little further each time.", "exposure"),
+    ("She's been avoiding her sister since the row; we agreed she'd text her once this week.", None),
+    ("My colleague says I should just let him talk and see where it leads. Is that OK in IPT?", "free_association"),
+    ("She's dating him again and says she'll see where it goes.", None),
+    ("Could I teach her the 'catch it, check it, change it' steps from CBT?", "cognitive_restructuring"),
+    ("My supervisor wants me to ask what she's been dreaming about and work with the symbols.", "dream_interpretation"),
+    ("She mentioned she's been dreaming about her late mum; I brought it back to her sister.", None),
+])
+def test_a_method_described_in_plain_words(text: str, method: str | None, catalog) -> None:
+    got = _frame(text, catalog)
+    assert (method in got) if method else got == []
+
+
+def test_a_method_the_client_asks_for_and_the_clinician_declines(catalog) -> None:
+    assert _frame("He wants me to tell him to 'think positive'. How do I gently decline?", catalog) == []
+    assert "positive_thinking" in _frame("He wants me to tell him to 'think positive'. Should I?", catalog)

@@ -14,7 +14,7 @@ REQUEST_ASSERTIONS = ("present", "hypothetical")
 #: A method stated as present counts as a request only in a clause that asks, proposes or plans; a
 #: narrative mention ("she told me about a dream") is not a request.
 _REQUEST_CUE = re.compile(
-    r"\?|\b(?:should|shall|could|can|would|may|might|must|want(?:s|ed)?\s+to|wish(?:es)?\s+to|plan\w*|try|trial|"
+    r"\?|\b(?:should|shall|could|can|would|may|might|must|want(?:s|ed)?\s+(?:me\s+|us\s+|her\s+|him\s+|them\s+)?to|wish(?:es)?\s+to|plan\w*|try|trial|"
     r"use|using|do|doing|give|giving|assign\w*|suggest\w*|consider\w*|thinking\s+(?:of|about)|going\s+to|gonna|"
     r"next|hw|homework|task|teach\w*|introduc\w*|start\w*|begin|add|incorporat\w*|bring\s+in|worth|helpful|"
     r"ok(?:ay)?\s+to|appropriate|fine\s+to|recommend\w*|set\s+up|get\s+(?:her|him|them)\s+to|ask\s+(?:her|him|them)\s+to|"
@@ -177,7 +177,8 @@ _DECLINED = re.compile(
     r"\b(?:i\s+said\s+no|said\s+(?:that'?s\s+)?not\s+what|not\s+what\s+we\s+do|not\s+part\s+of\s+(?:this|ipt|the|our)|"
     r"(?:i'?m|i\s+am)\s+not\s+going\s+to|i\s+won'?t\s+(?:be\s+)?(?:us|do|go|interpret)\w*|don'?t\s+think\s+it\s+fits|"
     r"ipt\s+doesn'?t\s+do|isn'?t\s+(?:part\s+of\s+)?ipt|(?:told|explained\s+to)\s+(?:pt|her|him|them|the\s+client)\s+"
-    r"(?:it'?s|that'?s|this\s+is)\s+not)\b", re.IGNORECASE)
+    r"(?:it'?s|that'?s|this\s+is)\s+not|how\s+(?:do|can|should)\s+i\s+(?:\w+\s+)?(?:decline|say\s+no|turn\s+(?:it|this|that)\s+down)|"
+    r"(?:politely|gently|kindly)\s+(?:decline|refuse|say\s+no))\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 #: ... unless the clause asks for it now ("he wants to 'reprocess' it using the eye movement thing his last
 #: therapist did").
