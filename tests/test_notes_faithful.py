@@ -410,3 +410,24 @@ def test_a_change_read_from_two_scores_written_with_vs() -> None:
 
     assert directions("- reviewed progress: PHQ-9 8 today vs 21 at start") == {"down"}
     assert directions("- PHQ-9 14 vs 9 at assessment") == {"up"}
+
+
+@pytest.mark.parametrize("bullets,sentence,flagged", [
+    ("- s14/16 grief (mum d. last yr)\n- anniversary next wk", "The anniversary marks a significant milestone in her grief.", False),
+    ("- s14/16 grief (mum d. last yr)\n- anniversary next wk", "She has made a significant improvement.", True),
+    ("- s9/16 role dispute\n- shame++, tearful", "He showed marked shame and was tearful.", False),
+    ("- s9/16 role dispute\n- tearful", "He showed marked shame and was tearful.", True),
+    ("- s3/16 grief\n- PHQ-9 16", "Her scores indicate significant depressive symptoms.", False),
+    ("- s3/16 grief\n- PHQ-9 6", "Her scores indicate significant depressive symptoms.", True),
+])
+def test_a_size_word_stands_for_a_weight_or_what_the_bullets_grade(bullets: str, sentence: str, flagged: bool) -> None:
+    assert bool(_flags(sentence, bullets)) is flagged
+
+
+@pytest.mark.parametrize("bullets,status,area", [
+    ("- phone sess, IPT 11/16; focal: dispute w MIL re feeding\n- EPDS 8", "agreed", "role_dispute"),
+    ("- s2/16 focal: ?grief vs transition - decide next wk", "tentative", "grief"),
+])
+def test_a_focus_labelled_focal_is_the_stated_focus(bullets: str, status: str, area: str) -> None:
+    facts = parse_bullets(bullets, get_catalog())
+    assert (facts.focal_status, facts.focal_area) == (status, area)

@@ -106,3 +106,11 @@ def test_an_item_score_is_still_read() -> None:
 ])
 def test_an_age_in_words_dates_a_finding(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    ("on sertraline, some nausea. jokes she 'overdosed on coffee' before the appt", False),
+    ("took an overdose of her mum's diazepam on Saturday", True),
+])
+def test_an_overdose_of_no_drug_needs_its_meaning(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current

@@ -17,6 +17,28 @@ _STRICT = re.compile(r"\b(?:improv\w*|(?<!\bthe\s)better(?!\s+off\b)|worse|worse
                      r"much\s+(?:better|worse|calmer|happier|brighter)|happier|brighter|lifted|eased)\b", re.I)
 #: "marked" as a verb with its object ("marked Ray's birthday at his grave", "marked the anniversary"), not "marked(ly)".
 _MARKED_AS_VERB = re.compile(r"\s+(?:the|a|an|his|her|their|its|[A-Z][\w'’]*['’]s)\b")
+#: A size word before something that is neither a change, a symptom nor a risk: an event's or a person's weight in the
+#: formulation ("a significant milestone in her grief", "a significant figure in his life"), which is interpretation.
+_WEIGHT_OF = re.compile(r"\s+(?:milestone|anniversary|event|date|moment|step|occasion|relationship|figure|person|role|"
+                        r"turning\s+point|part\s+of|influence)s?\b", re.I)
+#: Symptoms of the kind a documented scale grades: "significant depressive symptoms", "significant anxiety symptoms".
+_SYMPTOMS_OF = re.compile(r"\s+(?:(?:depressive|depression|low\s+mood)\s+symptoms|(?:anxiety|anxious)\s+symptoms|depression|anxiety)\b", re.I)
+#: The usual cut-off for clinically significant symptoms on each scale (moderate on the PHQ-9 and GAD-7, possible
+#: depression on the EPDS, mild on the BDI-II).
+_CUTOFFS = {"depress": (("PHQ-9", 10), ("PHQ-A", 10), ("EPDS", 10), ("BDI-II", 14)), "anxi": (("GAD-7", 10),)}
+
+
+def _clinical_range(src: str, rest: str) -> bool:
+    """The bullets score the scale of the symptoms named at or above its usual cut-off."""
+    from .scales import documented
+
+    kind = "anxi" if re.match(r"\s+anxi", rest, re.I) else "depress"
+    docs = documented(src)
+    return any(docs[name].score is not None and docs[name].score >= cut for name, cut in _CUTOFFS[kind] if name in docs)
+
+
+#: The size words a weight-of use may take.
+_WEIGHT_WORDS = ("significant", "marked", "substantial")
 #: A band the bullets wrote in shorthand: "PHQ-9 14 (mod)", "sev depression".
 _BAND_SHORTHAND = {"mod": r"\bmod\b", "sev": r"\bsev\b"}
 
@@ -35,6 +57,14 @@ def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: lis
         word = m.group(0)
         if word.lower() == "marked" and _MARKED_AS_VERB.match(strict, m.end()):
             continue  # "marked Ray's birthday": a verb, not an intensity
+        if word.lower() in _WEIGHT_WORDS and _WEIGHT_OF.match(strict, m.end()):
+            continue  # "a significant milestone": the weight of an event, not a change or a severity
+        after = re.match(r"\s+([a-z]{3,})", strict[m.end():], re.I)
+        if word.lower() in ("marked", "markedly", "significant") and after \
+                and re.search(rf"\b{re.escape(after.group(1).lower())}\s*\+\+", src):
+            continue  # "marked shame" for the bullets' "shame++"
+        if word.lower() == "significant" and _SYMPTOMS_OF.match(strict, m.end()) and _clinical_range(src, strict[m.end():]):
+            continue  # "significant depressive symptoms" for a documented score at or above the scale's cut-off
         shorthand = _BAND_SHORTHAND.get(word.lower()[:3])
         if word.lower() not in src and not (shorthand and re.search(shorthand, src)) \
                 and not change_supported(word, sentence, src) and not retold_change(word, original, bullet_lines):

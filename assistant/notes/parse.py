@@ -32,7 +32,7 @@ _PERSON = re.compile(rf"\b(?:her|his|their|my|the|client'?s|pt'?s)\s+(?:late\s+|
 _PERSON_AFTER_WITH = re.compile(rf"\b(?:with|w/|toward|towards|against|and)\s+(?:her\s+|his\s+|their\s+|the\s+)?(?:late\s+)?({PEOPLE})\b", _I)
 
 _FOCUS_STATED = re.compile(
-    r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\s*(?:agreed\s*)?"
+    r"\b(?:focal\s+area|focal(?=\s*[:=\-–])|focus|FA|problem\s+area|IPT\s+focus)\s*(?:agreed\s*)?"
     r"(?:(?:remains|had\s+been|has\s+been|is\s+still|still|continues\s+(?:to\s+be|as)|stays)\s+(?:on\s+)?(?:the\s+)?)?"
     r"(?:[:=\-–(]|is|was|\s*(?=(?:role|interpers\w*|grief|dispute|transition|deficits?|isolation|RD|RT|ID)\b))\s*"
     r"([a-z][a-z \-/]+)", _I)
@@ -93,7 +93,7 @@ def split_bullets(text: str) -> list[str]:
 
 
 _FOCUS_LABEL = re.compile(
-    r"\b(?:focal\s+area|focus|FA|problem\s+area|IPT\s+focus)\b\s*(?:[:=\-–]|is|was)?\s*|"
+    r"\b(?:focal\s+area|focal(?=\s*[:=\-–])|focus|FA|problem\s+area|IPT\s+focus)\b\s*(?:[:=\-–]|is|was)?\s*|"
     r"\b(?:role[\s-]+(?:disp|trans)\w*\.?|interp\w*\.?\s+(?:def\w*|disp\w*|sensitivity)\.?|grief|deficits?|"
     r"isolation|transition|dispute|(?-i:RD|RT|ID))(?!\w)(?:\s+focus)?", _I)
 

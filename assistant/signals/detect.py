@@ -123,6 +123,9 @@ class _Entry:
     #: Counts only when the text speaks of a death (a wish to be with someone again is a wish to be
     #: reunited with the dead only when someone has died).
     needs_death: bool = False
+    #: A weak entry's own share of the firing threshold the clause's meaning must reach (default: the category's
+    #: ``support``); 1.0 for a word that is figurative more often than not ("overdosed on box sets").
+    support: float | None = None
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +139,7 @@ def lexicon() -> tuple[_Entry, ...]:
             # "Denies SI/plan/intent"); a word does not ("and/or").
             edge = (r"(?<![\w-])", r"(?!\w)") if e.get("case") else (r"(?<![\w-])(?<!(?-i:[a-z])/)", r"(?![\w/])")
             out.append(_Entry(cat, re.compile(rf"{edge[0]}(?:{e['pattern']}){edge[1]}", flags), bool(e.get("weak")),
-                              e["pattern"], bool(e.get("needs_death"))))
+                              e["pattern"], bool(e.get("needs_death")), e.get("support")))
     return tuple(out)
 
 
@@ -385,7 +388,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if entry.weak:
                     p = float(probs[entry.category][ci]) if entry.category in probs else 0.0
                     t = threshold(entry.category)
-                    if p < t["support"] * _floor(entry.category):
+                    if p < (t["support"] if entry.support is None else entry.support) * _floor(entry.category):
                         continue
                     if level == "risk" and p < _floor(entry.category):
                         level = "possible_risk"
