@@ -114,3 +114,13 @@ def test_an_age_in_words_dates_a_finding(text: str, current: bool) -> None:
 ])
 def test_an_overdose_of_no_drug_needs_its_meaning(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    ("PHQ-9 item 9 scored 2 - not discussed in session, ran out of time.", True),
+    ("EPDS 15; item 10 = 2 - not explored, ran out of time", True),
+    ("PHQ-9 item 9 not asked", False),
+    ("SI not discussed in session, ran out of time.", False),
+])
+def test_a_screen_item_answered_stays_answered_when_its_follow_up_was_not_done(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current

@@ -126,6 +126,14 @@ class _Entry:
     #: A weak entry's own share of the firing threshold the clause's meaning must reach (default: the category's
     #: ``support``); 1.0 for a word that is figurative more often than not ("overdosed on box sets").
     support: float | None = None
+    #: A screen item's documented answer ("PHQ-9 item 9 scored 2"): "not discussed, ran out of time" after it says
+    #: the follow-up was not done, not that the risk was not asked about.
+    result: bool = False
+
+
+@lru_cache(maxsize=1)
+def _result_sources() -> frozenset[str]:
+    return frozenset(e.source for e in lexicon() if e.result)
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +147,7 @@ def lexicon() -> tuple[_Entry, ...]:
             # "Denies SI/plan/intent"); a word does not ("and/or").
             edge = (r"(?<![\w-])", r"(?!\w)") if e.get("case") else (r"(?<![\w-])(?<!(?-i:[a-z])/)", r"(?![\w/])")
             out.append(_Entry(cat, re.compile(rf"{edge[0]}(?:{e['pattern']}){edge[1]}", flags), bool(e.get("weak")),
-                              e["pattern"], bool(e.get("needs_death")), e.get("support")))
+                              e["pattern"], bool(e.get("needs_death")), e.get("support"), bool(e.get("result"))))
     return tuple(out)
 
 
@@ -559,6 +567,8 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                         not (assertion == "other_person" and "from-lexicon" in mods and
                              (c.category in by_pronoun or family_of(c.category) in by_pronoun)):
                     rescope.append((len(items), ci, c))
+                if assertion == "not_assessed" and c.source == "lexicon" and c.evidence[8:] in _result_sources():
+                    assertion, mods = "present", mods + ("answered",)  # the item's answer is documented
                 items.append(_signal(norm, spans, c, assertion, mods))
         if bare_checks:
             _deny_by_scope(items, bare_checks, encoder, probe)
