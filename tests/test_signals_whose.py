@@ -190,3 +190,14 @@ def test_idioms_of_suicide_and_overdose_are_not_risk(text: str, risky: bool) -> 
 ])
 def test_someone_named_as_one_of_many_is_someone_else_but_my_client_is_mine(text: str, risky: bool) -> None:
     assert (predict(text).risk != "none") is risky
+
+
+@pytest.mark.parametrize("text", [
+    "she watched a film where the main character kills himself and has been upset since",
+    "We spent the session on a drama where the lead character takes an overdose.",
+    "went to the flat where her brother overdosed last year",
+])
+def test_a_character_or_a_relation_after_where_is_someone_else(text: str) -> None:
+    from assistant.signals import read_text
+
+    assert read_text(text).risk.level is None

@@ -442,7 +442,7 @@ _AGE_TOKEN = re.compile(r"^\(?\d+\s*(?:yo|y/o|yrs?|m|f|mo|months?)?\)?$", re.I)
 #: punctuation (a label: "grief (husband, suicide 2022)"), a conjunction or subordinator, or a verb that
 #: takes a clause ("says her son is cutting").
 _SUBJECT_GOVERNORS = frozenset({"(", "[", "/", ",", ";", ":", "-", "–", "—", "and", "or", "but", "however", "so", "then", "&", "+", "also", "plus",
-                                "since", "because", "when", "after", "before", "as", "while", "whilst", "if", "that",
+                                "since", "because", "when", "where", "whereas", "after", "before", "as", "while", "whilst", "if", "that",
                                 "until", "till", "once", "though", "although", "whose", "now", "says", "said", "reports",
                                 "reported", "thinks", "thought", "feels", "felt", "worries", "worried", "fears", "feared",
                                 "believes", "believed", "states", "stated", "knows", "knew", "found", "noticed", "heard",
@@ -450,8 +450,8 @@ _SUBJECT_GOVERNORS = frozenset({"(", "[", "/", ",", ";", ":", "-", "–", "—",
                                 "explains", "explained", "admits", "admitted", "disclosed", "discloses", "suspects", "fact",
                                 "think", "feel", "worry", "fear", "believe", "know", "says:", "—"})
 #: A subordinate clause ("since husband died, ...") holds its subject only up to its closing punctuation.
-_SUBORDINATORS = frozenset({"since", "because", "when", "after", "before", "as", "while", "whilst", "until", "till",
-                            "once", "though", "although", "if"})
+_SUBORDINATORS = frozenset({"since", "because", "when", "where", "whereas", "after", "before", "as", "while", "whilst",
+                            "until", "till", "once", "though", "although", "if"})
 _CLAUSE_END = frozenset({",", ";", ":", "-", "–", "—", "."})
 _EXPERIENCER = frozenset({"FAMILY", "OTHER_EXPERIENCER"})
 _CLIENT_WORDS = frozenset({"client", "pt", "patient", "cl"})
