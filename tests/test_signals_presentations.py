@@ -56,3 +56,18 @@ def test_a_drug_used_most_days_or_its_misuse_named_is_dependence(text: str, depe
 ])
 def test_voices_as_the_subject_of_a_clause_are_heard(text: str, psychosis: bool) -> None:
     assert ("psychosis" in predict(text).stabilise_first) is psychosis
+
+
+@pytest.mark.parametrize("text,intoxicated", [
+    ("Client is using heroin every day and has missed three of our last four sessions.", False),
+    ("benzos + alcohol daily, blacked out 3x this month, lost job last wk", False),
+    ("drinks every day, came in smelling of it today and slurring", True),
+    ("she's been drinking daily and turned up to the session slurring", True),
+])
+def test_dependence_as_a_habit_is_not_intoxication_now(text: str, intoxicated: bool) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    p = predict(text, get_catalog())
+    assert ("intoxication" in p.stabilise_first) is intoxicated
+    assert intoxicated or "severe_substance_dependence" in p.stabilise_first

@@ -50,8 +50,30 @@ def against(category: str, clause: str) -> str | None:
     return None
 
 
+#: Use as a habit: the words of dependence, not of a state now.
+_HABIT = re.compile(r"\b(?:daily|every\s+(?:day|night|morning)|most\s+(?:days|nights)|a\s+day\b|per\s+day|round\s+the\s+clock|"
+                    r"all\s+day|from\s+waking|can'?t\s+(?:function|cope|go\s+a\s+day|get\s+through)|without\s+it)", re.I)
+#: Intoxication now: in or before the session, or seen.
+_NOW = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening|session)|in\s+(?:the\s+)?session|on\s+arrival|"
+                  r"arrived|came\s+in|turned\s+up|showed\s+up|smell\w*|slurr\w*|sway\w*|stagger\w*|glazed|pupils|"
+                  r"before\s+(?:the\s+|our\s+|this\s+|today'?s\s+)?(?:session|sess|appt|appointment)|right\s+now|now|just\s+(?:had|took|used|smoked))\b",
+                  re.I)
+
+
+def _habit_not_now(s: Signal, items: list[Signal]) -> bool:
+    """Intoxication read by meaning alone in a clause that speaks of dependence as a habit and of no state now
+    ("using heroin every day", "40mg of diazepam a day from an online seller"): the dependence is the
+    presentation; nothing says the client is intoxicated in or before the session."""
+    clause = s.clause or s.text
+    return s.category == "intoxication" and s.source != "lexicon" and s.present \
+        and any(x.category == "severe_substance_dependence" and x.present and (x.clause or x.text) == clause for x in items) \
+        and _HABIT.search(clause) is not None and _NOW.search(clause) is None
+
+
 def settle(items: list[Signal]) -> list[Signal]:
     """Drop the findings by meaning that a feature in their clause argues against. Not the client's risk (mania,
-    intoxication): safety errs towards asking, so a finding of risk stands whatever argues against it."""
-    return [s for s in items if s.source == "lexicon" or not s.present or s.family == "risk"
-            or against(s.category, s.clause or s.text) is None]
+    intoxication): safety errs towards asking, so a finding of risk stands whatever argues against it; except
+    intoxication read by meaning in a clause of habitual use with dependence found beside it (``_habit_not_now``),
+    where the dependence, a stabilise-first presentation of its own, is what the clause says."""
+    return [s for s in items if (s.source == "lexicon" or not s.present or s.family == "risk"
+                                 or against(s.category, s.clause or s.text) is None) and not _habit_not_now(s, items)]
