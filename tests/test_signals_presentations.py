@@ -71,3 +71,16 @@ def test_dependence_as_a_habit_is_not_intoxication_now(text: str, intoxicated: b
     p = predict(text, get_catalog())
     assert ("intoxication" in p.stabilise_first) is intoxicated
     assert intoxicated or "severe_substance_dependence" in p.stabilise_first
+
+
+@pytest.mark.parametrize("text,fits", [
+    ("calls himself 'a bit OCD' about his desk - likes it tidy, no distress, no rituals", True),
+    ("She says 'I'm so OCD' about tidying.", True),
+    ("diagnosed OCD, checks the locks 40 times a night, no relational trigger identified", False),
+])
+def test_the_everyday_figure_a_bit_ocd_is_not_the_disorder(text: str, fits: bool) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    got = predict(text, get_catalog()).stabilise_first
+    assert ("anxiety_without_interpersonal_trigger" not in got) is fits
