@@ -567,7 +567,8 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                         not (assertion == "other_person" and "from-lexicon" in mods and
                              (c.category in by_pronoun or family_of(c.category) in by_pronoun)):
                     rescope.append((len(items), ci, c))
-                if assertion == "not_assessed" and c.source == "lexicon" and c.evidence[8:] in _result_sources():
+                if assertion == "not_assessed" and c.source == "lexicon" \
+                        and c.evidence.removeprefix("lexicon:") in _result_sources():
                     assertion, mods = "present", mods + ("answered",)  # the item's answer is documented
                 items.append(_signal(norm, spans, c, assertion, mods))
         if bare_checks:
