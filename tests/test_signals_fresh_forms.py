@@ -124,3 +124,13 @@ def test_an_overdose_of_no_drug_needs_its_meaning(text: str, current: bool) -> N
 ])
 def test_a_screen_item_answered_stays_answered_when_its_follow_up_was_not_done(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    ("\"No, I'd never do anything like that, I've got the girls to think about\" - in answer to direct q re suicide.", False),
+    ("No, never - when asked about self-harm", False),
+    ("'Yes, most days' - in answer to direct q re suicide", True),
+    ("'No' when asked about thoughts of suicide, but then said she'd looked up how many pills it would take", True),
+])
+def test_an_answer_given_before_its_question(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current

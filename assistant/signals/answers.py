@@ -147,6 +147,33 @@ def answered_later(norm: str, items: list["Signal"]) -> list["Signal"]:
         said = next((a for a0, a1, a in answered if a0 <= s.start and s.end <= a1), None)
         if said is not None:
             out[k] = _answered(s, said, False)
+    return _answered_before(norm, out)
+
+
+#: The question named after its answer: "'No, I'd never do anything like that' - in answer to direct q re suicide".
+_QUESTION_AFTER = re.compile(r"\b(?:in\s+(?:answer|response|reply)\s+to|when\s+(?:she\s+was\s+|he\s+was\s+|they\s+were\s+)?asked|"
+                             r"on\s+being\s+asked)\b(?:\s+[\w'/]+){0,5}?\s*$", _I)
+
+
+def _answered_before(norm: str, items: list["Signal"]) -> list["Signal"]:
+    """A risk term named as the topic of a question whose answer the line opened with ("'No, I'd never do anything
+    like that, I've got the girls to think about' - in answer to direct q re suicide"): the answer decides the term,
+    and the risk read by meaning in the answer's words before it."""
+    out = list(items)
+    for s in items:
+        if s.source != "lexicon" or s.family != "risk" or s.assertion != "present":
+            continue
+        line_start = norm.rfind("\n", 0, s.start) + 1
+        m = _QUESTION_AFTER.search(norm, line_start, s.start)
+        if m is None:
+            continue
+        said = answer(norm[line_start:m.start()].lstrip(" \t-–•*\"“'‘"))
+        if said != "negated":
+            continue
+        for k, x in enumerate(out):
+            if x.family == "risk" and x.assertion == "present" and line_start <= x.start and \
+                    (x is s or (x.source != "lexicon" and x.start < m.end())):
+                out[k] = _answered(x, said, False)
     return out
 
 
