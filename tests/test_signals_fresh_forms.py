@@ -134,3 +134,12 @@ def test_a_screen_item_answered_stays_answered_when_its_follow_up_was_not_done(t
 ])
 def test_an_answer_given_before_its_question(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    ("Should I be checking in with him about self-harm every session?", False),
+    ("Do I need to check in with her about suicidal thoughts?", False),
+    ("He told me he cut himself on Sunday - should I be checking in with him about it every session?", True),
+])
+def test_checking_in_about_a_risk_is_asking_about_it(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current
