@@ -136,9 +136,9 @@ class Unsupported:
 #: kids"): glue words only, never a content word.
 _QUOTE_SHORTHAND = {"w": "with", "w/": "with", "wi": "with", "&": "and", "+": "and", "n": "and", "b/c": "because",
                     "bc": "because", "cos": "because", "coz": "because", "cuz": "because", "u": "you", "ur": "your",
-                    "thru": "through", "tho": "though", "abt": "about", "im": "i'm", "dont": "don't", "cant": "can't",
-                    "yr": "year", "yrs": "years", "wk": "week", "wks": "weeks", "hr": "hour", "hrs": "hours",
-                    "min": "minute", "mins": "minutes", "mo": "month", "mos": "months"}
+                    "thru": "through", "tho": "though", "abt": "about", "yr": "year", "yrs": "years", "wk": "week",
+                    "wks": "weeks", "hr": "hour", "hrs": "hours", "min": "minute", "mins": "minutes", "mo": "month",
+                    "mos": "months"}
 
 
 #: A first-person fragment written out as a sentence ("I don't know what to do with my days" for the bullets'
@@ -148,7 +148,7 @@ _QUOTE_LEAD = re.compile(r"^(?:(?:i|and|but|so|just|well|oh)\s+)+", re.I)
 
 def _quote_key(text: str) -> str:
     """Words of a quotation for comparison: case, punctuation, apostrophes and glue shorthand ignored."""
-    # (apostrophes ignored too: the bullets' "wouldnt mind" is the draft's "wouldn't mind")
+    # (apostrophes ignored: the bullets' "wouldnt mind", "dont", "im" are the draft's "wouldn't mind", "don't", "I'm")
     return " " + " ".join(_QUOTE_SHORTHAND.get(t, t).replace("'", "") for t in re.findall(r"b/c|w/|[a-z0-9']+|[&+]", _norm(text))) + " "
 
 

@@ -131,10 +131,6 @@ class _Entry:
     result: bool = False
 
 
-@lru_cache(maxsize=1)
-def _result_sources() -> frozenset[str]:
-    return frozenset(e.source for e in lexicon() if e.result)
-
 
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[_Entry, ...]:
@@ -217,6 +213,8 @@ class _Candidate:
     score: float
     source: str
     level: str | None = None
+    #: From a lexicon entry that reads a screen item's documented answer (``_Entry.result``).
+    result: bool = False
 
 
 #: Every meaning-level risk finding passes the risk gate: the kind probes alone confuse ordinary low
@@ -401,7 +399,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     if level == "risk" and p < _floor(entry.category):
                         level = "possible_risk"
                 cands.append(_Candidate(ci, entry.category, cs + m.start(), cs + m.end(), f"lexicon:{entry.source}",
-                                        1.0, "lexicon", level))
+                                        1.0, "lexicon", level, entry.result))
         if _SCORE_ONLY.fullmatch(clause):
             continue  # scores alone: no meaning to read (the lexicon above has read any item score)
         fired = [(cat, float(pr[ci])) for cat, pr in probs.items() if cat not in HEADS and float(pr[ci]) >= _floor(cat)]
@@ -567,8 +565,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                         not (assertion == "other_person" and "from-lexicon" in mods and
                              (c.category in by_pronoun or family_of(c.category) in by_pronoun)):
                     rescope.append((len(items), ci, c))
-                if assertion == "not_assessed" and c.source == "lexicon" \
-                        and c.evidence.removeprefix("lexicon:") in _result_sources():
+                if assertion == "not_assessed" and c.result:
                     assertion, mods = "present", mods + ("answered",)  # the item's answer is documented
                 items.append(_signal(norm, spans, c, assertion, mods))
         if bare_checks:
