@@ -139,6 +139,7 @@ def test_an_answer_given_before_its_question(text: str, current: bool) -> None:
 @pytest.mark.parametrize("text,current", [
     ("Should I be checking in with him about self-harm every session?", False),
     ("Do I need to check in with her about suicidal thoughts?", False),
+    ("Do I need to check in w/ him re SH each week?", False),
     ("He told me he cut himself on Sunday - should I be checking in with him about it every session?", True),
 ])
 def test_checking_in_about_a_risk_is_asking_about_it(text: str, current: bool) -> None:
