@@ -57,7 +57,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh15_read": "writer z, drafts about change", "fresh15_held": "writer z, drafts about change",
               "fresh16_read": "writer ab, drafts", "fresh16_held": "writer ab, drafts",
               "fresh17_read": "writer ac, drafts", "fresh17_held": "writer ac, drafts",
-              "fresh18_read": "writer ac, bullet sets", "fresh18_held": "writer ac, bullet sets"}
+              "fresh18_read": "writer ac, bullet sets", "fresh18_held": "writer ac, bullet sets",
+              "fresh19_read": "writer ad, drafts", "fresh19_held": "writer ad, drafts",
+              "fresh20_read": "writer ad, bullet sets", "fresh20_held": "writer ad, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -30,10 +30,11 @@ FRESH = ("fresh_read", "fresh_held")
 #: screens, scores and time in notes; and whose risk it is, and words of risk that are not the client's current risk;
 #: and (5 December, second round) the stabilise-first presentations against their look-alikes; and (5 December,
 #: twenty-third round) whose risk it is when someone tells of it, with look-alikes of every kind; and (5 December,
-#: twenty-fourth round) a writer in many clinicians' voices across every category.
+#: twenty-fourth round) a writer in many clinicians' voices across every category; and (5 December, twenty-fifth
+#: round) another.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
         "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held", "w22_held",
-        "w24_held")
+        "w24_held", "w25_held")
 
 
 def signals_dir() -> Path:
