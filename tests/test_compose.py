@@ -147,6 +147,10 @@ def test_llm_context_carries_the_situation_and_the_prompt_asks_for_the_answer_fi
 @pytest.mark.parametrize("question", [
     "Session 6, grief work. She seems flatter this week. Do I need to ask about suicide?",
     "Should I be screening him for mania every session? Session 3, no focus yet.",
+    # the topic in words no lexicon holds, read by meaning in a clause the risk gate alone would close
+    "Session 6, role dispute. Should I be checking in with her about thoughts of ending things?",
+    "Is it worth asking him whether he's had any dark thoughts about not being around? Session 4, grief.",
+    "Session 7. Should I check whether she's been thinking of harming the baby?",
 ])
 def test_a_risk_not_yet_asked_about_prompts_asking_directly_without_claiming_risk(assistant_offline, question) -> None:
     ans = ask(assistant_offline, question)

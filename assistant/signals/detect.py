@@ -25,7 +25,7 @@ from .answers import answered_later
 from .coref import aimed_at_client, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
-from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, family_of
+from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, asks_whether, family_of
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
 #: Families whose candidates are scoped by ConText.
@@ -215,6 +215,9 @@ class _Candidate:
     level: str | None = None
     #: From a lexicon entry that reads a screen item's documented answer (``_Entry.result``).
     result: bool = False
+    #: Read by meaning in a clause the risk gate closed: kept only as a topic the clinician asks whether to ask
+    #: about (scoped not assessed by an asking cue), never as risk.
+    asked_only: bool = False
 
 
 #: Every meaning-level risk finding passes the risk gate: the kind probes alone confuse ordinary low
@@ -362,6 +365,11 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 for j, i in enumerate(need):
                     probs[cat][i] = iso[cat][j]
 
+    def asked_probs(ci: int, clause: str) -> dict[str, float]:
+        if len(spans) == 1:
+            return {cat: float(p[ci]) for cat, p in probs.items()}
+        return {cat: float(p[0]) for cat, p in probe.predict(encoder.encode([clause]), [clause]).items()}
+
     cands: list[_Candidate] = []
     if parts:
         for k, (ci, a, b) in enumerate(parts):
@@ -411,6 +419,16 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             # thinking about dying most days again": suicidal ideation 0.93, the gate 0.61).
             near = float(probs[RISK_ANY][ci]) >= GATE_NEAR
             fired = [(c, p) for c, p in fired if c not in GATED or gate or (near and p >= KIND_SURE)]
+            if not any(c in SEMANTIC_RISK for c, _ in fired) and _ASKS.search(clause):
+                # "Should I be checking in with her about thoughts of ending things?": the gate holds the false-alarm
+                # rate of risk stated; a topic the clinician asks whether to raise is not risk stated. The clause
+                # is read on its own (its context is the rest of the question), and a risk kind it reads is kept
+                # only if the clause's scope makes it a topic not yet asked about (below).
+                asked = asked_probs(ci, clause)
+                for cat in SEMANTIC_RISK:
+                    if cat in asked and asked[cat] >= _floor(cat):
+                        cands.append(_Candidate(ci, cat, None, None, f"probe:{cat}", round(asked[cat], 3), "semantic",
+                                                "possible_risk", asked_only=True))
             if gate and not any(c in SEMANTIC_RISK for c, _ in fired):
                 best, p = _likeliest(SEMANTIC_RISK, probs, ci)
                 if p >= FALLBACK_KIND:
@@ -524,6 +542,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     lexical.setdefault(family_of(c.category), set()).add(scoped.assertion)
             for c, scoped in zip(group, scoped_all):
                 assertion, mods = scoped.assertion, scoped.modifiers
+                if c.asked_only and not (assertion == "not_assessed" and any(_ASKING.match(m) for m in mods) or
+                                         assertion == "hypothetical" and asks_whether(norm[cs:ce])):
+                    continue
                 if assertion == "historical" and c.start is not None and c.evidence in _reunion_sources() \
                         and not _PAST_WISH.match(norm[c.start:c.end]):
                     # A wish to be with the dead is dated by its own verb, not by the death beside it ("lost his
@@ -899,6 +920,8 @@ def _last_one_person(norm: str, spans: list[tuple[int, int]]) -> int:
 
 #: A topic's not-assessed reading that comes from the clinician asking about it ("should I ask about suicide?").
 _ASKING = re.compile(r"^not_assessed:(?:ask|check|screen|assess|explor|enquir|inquir|review|revisit|query)\w*\b", re.I)
+#: The same verbs in a clause, before scoping: where a gated-out reading may still be a topic to ask about.
+_ASKS = re.compile(r"\b(?:ask|check|screen|assess|explor|enquir|inquir|rais|bring\w*\s+up)\w*\b", re.I)
 
 
 def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers: tuple[str, ...]) -> bool:

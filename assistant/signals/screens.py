@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..models import FocalEvidence
-from .types import RISK_DESCRIPTIONS, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals
+from .types import RISK_DESCRIPTIONS, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, asks_whether
 
 #: Assertions under which an out-of-frame method counts as asked for ("should I do thought records?").
 REQUEST_ASSERTIONS = ("present", "hypothetical")
@@ -109,10 +109,13 @@ class RiskView:
         if self.is_risk:
             return []
         out: list[str] = []
-        for s in self.signals:
-            if s.assertion == "not_assessed" and s.source == "lexicon" and s.category in RISK_DESCRIPTIONS \
-                    and s.category not in out:
-                out.append(s.category)
+        for source in ("lexicon", "semantic"):  # the explicit terms; failing them, the topic read by meaning
+            for s in self.signals:
+                asked = s.assertion == "not_assessed" or s.assertion == "hypothetical" and asks_whether(s.clause)
+                if asked and s.source == source and s.category in RISK_DESCRIPTIONS and s.category not in out:
+                    out.append(s.category)
+            if out:
+                break
         return out
 
     def describe_unasked(self) -> str:

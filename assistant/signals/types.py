@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,6 +19,15 @@ WARNING_SIGNS = "warning_signs"
 #: level, so it never raises risk; it carries the assertion of a screen ("not assessed", "negative") to
 #: the clause's meaning-level findings and to the notes' risk status.
 RISK_SCREEN = "risk_screen"
+#: A clinician's question whether to ask ("should I ask him whether he's had dark thoughts", "do I check if she's
+#: been cutting"): what follows "whether" is supposed, and it is a topic not yet asked about.
+_ASKS_WHETHER = re.compile(r"\b(?:ask|check|screen|assess|explor|enquir|inquir)\w*\s+(?:\S+\s+){0,3}?(?:whether|if)\b", re.I)
+
+
+def asks_whether(clause: str) -> bool:
+    return bool(_ASKS_WHETHER.search(clause))
+
+
 RISK_DESCRIPTIONS = {
     "suicidal_ideation": "suicidal thoughts",
     "suicide_plan": "a suicide plan, intent, preparation or means",
