@@ -144,3 +144,37 @@ def test_an_answer_given_before_its_question(text: str, current: bool) -> None:
 ])
 def test_checking_in_about_a_risk_is_asking_about_it(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    # a contraction typed without its apostrophe is split "have" + "nt": every rule that takes "n't" takes it
+    ("havent screened for hypomania yet, on the list for nxt session", False),
+    ("hasnt been asked about SI yet - next wk", False),
+    ("she isnt suicidal, says the kids keep her going", False),
+    ("havent screened for hypomania yet but she's been up all night 3 nights running, spending like mad", True),
+])
+def test_a_contraction_without_its_apostrophe_scopes_like_one_with_it(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    # a client introduced by a role and an age is the client; with a possessive or an article, someone else
+    ("Student, 20, said she made herself sick four times yesterday and now scratches her arms", True),
+    ("19yo student, scratching her arms again when stressed", True),
+    ("her flatmate, 20, said she made herself sick and scratches her arms", False),
+    ("A student in her halls cut herself last week", False),
+])
+def test_a_client_introduced_by_role_and_age_is_the_client(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,found", [
+    # a count of drinks starts the match, so a possessor before the drinking keeps its scope
+    ("Her husband drinks every night and she's sick of it.", False),
+    ("her dad has 10 beers a day", False),
+    ("drinking 8 cans of cider a day, shakes if he stops", True),
+    ("he has a few strong beers every night", True),
+])
+def test_whose_daily_drinking_it_is(text: str, found: bool) -> None:
+    deps = [s for s in read_text(text).signals.items if s.category == "severe_substance_dependence" and s.present]
+    assert bool(deps) is found

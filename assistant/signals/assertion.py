@@ -122,6 +122,11 @@ def _load_rules() -> list[dict[str, Any]]:
         for token in rule.get("pattern") or ():
             if token.get("LOWER") == {"REGEX": "PAST_YEAR"}:
                 token["LOWER"] = {"REGEX": year}
+            words = token.get("LOWER", {}).get("IN") if isinstance(token.get("LOWER"), dict) else None
+            if words and "nt" not in words and ("n't" in words or "not" in words):
+                # A contraction typed without its apostrophe ("havent screened", "didnt ask") is split by the
+                # tokenizer into "have" + "nt": wherever a rule takes "n't" or "not", it takes "nt" too.
+                token["LOWER"] = {"IN": [*words, "nt"]}
     return rules
 
 
