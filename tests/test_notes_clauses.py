@@ -367,3 +367,23 @@ def test_a_question_and_its_answer_stay_one_clause(bullet: str) -> None:
     from assistant.notes.clauses import split_clauses
 
     assert [c.text for c in split_clauses([bullet], lambda part: "text")] == [bullet]
+
+
+@pytest.mark.parametrize("bullets,area", [
+    # the focus shorthand after the client's age and sex is the focus, as after a session mention
+    ("- s8/16 pt 30F RT (new mom 5mo + back to work)\n- EPDS 11", "role_transition"),
+    ("- joint w/ pt's wife s7/16 -- pt 60M RT post-stroke\n- PHQ-9 16", "role_transition"),
+    ("- s4/16 44 F RD w/ sister over mum's care", "role_dispute"),
+])
+def test_focus_shorthand_after_age_and_sex_is_agreed(bullets: str, area: str, a: Assistant) -> None:
+    facts = parse_bullets(bullets, a.catalog)
+    assert (facts.focal_area, facts.focal_status) == (area, "agreed")
+
+
+@pytest.mark.parametrize("bullets,kind", [
+    ("- cx 24h notice - pt's mom in hosp\n- s7 moved to next fri\n- no clinical contact", "missed"),
+    ("- canx'd by pt this am, rebooked for Thurs", "missed"),
+    ("- s5/16 RT, cx of last wk's sess discussed\n- worked on new role", "regular"),
+])
+def test_a_cancellation_in_shorthand(bullets: str, kind: str, a: Assistant) -> None:
+    assert parse_bullets(bullets, a.catalog).session_kind == kind

@@ -431,3 +431,23 @@ def test_a_size_word_stands_for_a_weight_or_what_the_bullets_grade(bullets: str,
 def test_a_focus_labelled_focal_is_the_stated_focus(bullets: str, status: str, area: str) -> None:
     facts = parse_bullets(bullets, get_catalog())
     assert (facts.focal_status, facts.focal_area) == (status, area)
+
+
+NO_SHOW = ("- NO SHOW for s8/16 - 2pm\n- called pt 2:15, no answer, left VM w/ callback + crisis line #\n"
+           "- last session (s7) PHQ9 16, no SI at that time\n- will try again tmrw AM, if no contact by thurs send letter")
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    # a time written out, a day in shorthand, and the words a note uses for what it could not record
+    ("Client did not attend the scheduled 2:00 p.m. appointment for session 8 of 16.", False),
+    ("The therapist will try to reach the client again tomorrow.", False),
+    ("No subjective report was obtained.", False),
+    ("Current status, including risk, is unknown because no contact was made today.", False),
+    # ... but not another time or another day
+    ("Client did not attend the scheduled 3:00 p.m. appointment.", True),
+    ("The therapist will try to reach the client again on Friday.", True),
+])
+def test_times_days_and_template_words_of_a_missed_session(sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(NO_SHOW, get_catalog()).clauses]
+    problems = find_unsupported(sentence, NO_SHOW, get_catalog(), clauses=clauses)
+    assert bool(problems) is flagged, [(p.kind, p.span) for p in problems]

@@ -178,3 +178,13 @@ def test_a_client_introduced_by_role_and_age_is_the_client(text: str, current: b
 def test_whose_daily_drinking_it_is(text: str, found: bool) -> None:
     deps = [s for s in read_text(text).signals.items if s.category == "severe_substance_dependence" and s.present]
     assert bool(deps) is found
+
+
+@pytest.mark.parametrize("text,current", [
+    # settling affairs without a possessive is the same warning sign; someone else's affairs are not
+    ("has been 'getting affairs in order' - says just being practical", True),
+    ("sorting affairs in order since the diagnosis, gave the dog to her sister", True),
+    ("getting mum's affairs in order since the funeral", False),
+])
+def test_settling_affairs_in_any_words(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current

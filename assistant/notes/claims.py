@@ -30,6 +30,7 @@ were be been being do does did doing done have has had having will would shall s
 not no nor very just only also too quite rather much many more most less least some any all every each either
 neither both few several such same own what which who whom whose when where why how it its it's itself i me my
 we us our you your yours one's s t d ll re ve m o n y
+something anything everything someone anyone somebody anybody
 """.split())
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                  "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "first": "1",

@@ -447,6 +447,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
         for m in _NUM.finditer(sentence):
             if any(a <= m.start() < b for a, b in names):
                 continue
+            if m.group(0) == "00" and re.search(r"\d:$", sentence[:m.start()]):
+                continue  # "2:00 p.m." for the bullets' "2pm": the hour is checked, the top of it adds nothing
             raw = re.sub(r"\s+", "", m.group(0)).replace(",", ".")
             pieces = [p for p in re.split(r"[/%]", raw) if p]
             whole_ok = raw in src_numbers or raw in src.replace(" ", "")
@@ -584,9 +586,14 @@ def _numeric_date(m: re.Match[str], sentence: str, src: str) -> bool:
     return False
 
 
+_TOMORROW = re.compile(r"\b(?:tmrw?|tmw|2moro|tomoz)\b")
+
+
 def _date_in(word: str, src: str) -> bool:
-    """"Friday" for "Fri", "Wednesday" for "Weds", "January" for "Jan"."""
+    """"Friday" for "Fri", "Wednesday" for "Weds", "January" for "Jan", "tomorrow" for "tmrw"."""
     w = word.lower()
+    if w == "tomorrow" and _TOMORROW.search(src):
+        return True
     return any(len(t) >= 3 and t[:3] == w[:3] and (w.startswith(t) or t in (w[:3] + "s", w[:4] + "s"))
                for t in re.findall(r"[a-z]+", src))
 

@@ -55,7 +55,9 @@ def measure_only(text: str) -> bool:
 _MISSED = re.compile(
     r"\b(?:DNA'?d?|did\s+not\s+attend|didn'?t\s+(?:attend|show|come)|no[-\s]?show(?:ed)?|cancell?ed|cancell?ation|"
     r"missed\s+(?:the\s+|this\s+|today'?s\s+)?(?:session|appt|appointment)|session\s+(?:not\s+held|cancell?ed)|"
-    r"did\s+not\s+(?:show|come|turn\s+up)|failed\s+to\s+attend|unable\s+to\s+attend|not\s+seen|no\s+contact\s+today)\b", _I)
+    r"did\s+not\s+(?:show|come|turn\s+up)|failed\s+to\s+attend|unable\s+to\s+attend|not\s+seen|no\s+contact\s+today|"
+    # the shorthand for a cancellation ("cx 24h notice", "canx'd by pt") and a day with no contact at all
+    r"canx(?:'?d)?|cx(?:'?d)?(?=\s+(?:by|\d+\s*h|late|today|notice|same[\s-]day|-))|no\s+(?:clinical\s+)?contact(?:\s+today)?$)\b", _I)
 _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|several|(?:\d+|a\s+few)\s+sessions?)\b", _I)
 _GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+group|group\s+(?:session|sess|IPT|therapy|members?|format)|"
                     r"in\s+(?:the\s+)?group|(?:\d+|four|five|six|seven|eight|nine|ten)\s+(?:members|teens|participants|attendees)"
@@ -74,7 +76,7 @@ _NON_IPT = re.compile(
     r"distress\s+tolerance|TIPP|chain\s+analysis|med(?:ication)?s?\s+review|psychodynamic|schema\s+(?:work|therapy)|"
     r"motivational\s+interviewing|(?<!gains\s)(?<!gain\s)(?<!losses\s)(?<!loss\s)(?<!inventory\s)(?<!timeline\s)worksheets?|"
     r"relaxation\s+(?:training|exercise)|sleep\s+hygiene|"
-    r"(?:housing|benefits?|welfare)\s+(?:forms?|application|paperwork)|care\s+co-?ordination|"
+    r"(?:housing|benefits?|welfare|disability|insurance)\s+(?:forms?|application|paperwork)|care\s+co-?ordination|"
     # the session set IPT aside ("IPT deferred til more settled", "IPT on hold - crisis work")
     r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started)|"
     # said outright: "no IPT work today - whole session on risk", "sleep hygiene at her request - not IPT"

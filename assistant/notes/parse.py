@@ -100,10 +100,11 @@ _FOCUS_LABEL = re.compile(
 
 _SHORTHAND = ("RD", "RT", "ID")
 #: Where the shorthand is the focus: opening the clause or an item of a comma list ("s3, 28 wks pregnant, RT
-#: to motherhood"), after a session mention, or after a focus label
+#: to motherhood"), after a session mention or the client's age and sex, or after a focus label
 #: or a hedge ("tentatively RT", "think ID", "FA: RD", "(ID group)").
 _SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|^[A-Z][\w.]{0,12}:\s*|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
                            r"\b(?:s|sess|session)\.?\s*#?\d+\W*|"
+                           r"\b\d{1,2}\s*(?:yo|y/o|yrs?)?\s*(?-i:[MF])\W*|"  # after the client's age and sex ("pt 30F RT (new mom)")
                            r"\b(?:focus|FA|IPT|tentative(?:ly)?|think|prob(?:ably)?|likely|possible|poss|maybe|query|"
                            r"agreed|area|suggest\w*|propos\w*|floated|lean(?:s|ing)?\s+(?:towards?|to)|favou?r(?:s|ing)?|or|vs\.?)\W*|[(?]\s*)$", _I)
 
