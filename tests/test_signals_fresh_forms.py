@@ -188,3 +188,24 @@ def test_whose_daily_drinking_it_is(text: str, found: bool) -> None:
 ])
 def test_settling_affairs_in_any_words(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    # a screen done names its topic; the answer after it decides
+    ("I screened for IPV with the standard questions and she said no to all of them.", False),
+    ("screened for DV given the rows - says partner has 'never laid a finger on me', feels safe at home", False),
+    ("screened for DV - disclosed he hit her last week", True),
+    ("screened for SI - endorsed passive SI", True),
+])
+def test_a_screen_done_is_decided_by_its_answer(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current", [
+    # a relative glossed with an age in brackets still speaks the quotation that follows
+    ('Son (7) being bullied, has said "I wish I was dead" - pt taking him to GP this wk', False),
+    ('her son (15) texted "I want to die" last night', False),
+    ('Son (7) being bullied. Pt said "I wish I was dead" too.', True),
+])
+def test_a_relative_glossed_with_an_age_speaks_their_own_words(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current

@@ -55,7 +55,7 @@ _DECLINED = re.compile(
     r"changed\s+(?:the\s+)?subject|deflected|avoided\s+(?:the\s+)?question|(?:no|not\s+an?)\s+answer)\b", _I)
 _YES = re.compile(r"^" + _SPEAKER + _STRENGTH +
                   r"(?:yes|yeah|yep|yup|endorsed|endorses|admitted|admits|confirmed|confirms|positive|pos|\+ve|"
-                  r"nodded|nods)\b", _I)
+                  r"nodded|nods|disclosed|discloses)\b", _I)
 
 #: A denial standing alone after a topic and a colon or dash ("SH thoughts: denies", "...: negative for both").
 _BARE_DENIAL = re.compile(r"^(?:(?:pt|client|cl|she|he|they)\s+)?(?:denies|denied|negative|neg|nil|none)"

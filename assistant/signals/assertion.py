@@ -581,7 +581,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             _end_at_clause(doc, mod, end)
         elif not relative or governor is None or governor in _SUBJECT_GOVERNORS:
             _over_apposition(doc, mod, end)  # the subject of the sentence, not of its own relative clause only
-        spoken = _spoken_quotation(doc, quotes, end) if _possessed(doc, start) or \
+        spoken = _spoken_quotation(doc, quotes, _past_gloss(doc, end)) if _possessed(doc, start) or \
             (governor is None and doc[start].lower_ not in _MAY_BE_THE_CLIENT) else None
         if spoken is not None:
             # the relative speaks the quotation ("pt's wife keeps saying 'I'd rather be dead'", "her son
@@ -936,6 +936,16 @@ def _possessed(doc: Any, start: int) -> bool:
 def _modifier_text(doc: Any, mod: Any) -> str:
     """The modifier's words, marked " (speaks)" when it is a relative speaking a quotation in the first person."""
     return doc[mod.modifier_span[0]:mod.modifier_span[1]].text + (" (speaks)" if getattr(mod, "ipt_speaks", False) else "")
+
+
+def _past_gloss(doc: Any, end: int) -> int:
+    """The token after a parenthesis right after a relation ("Son (7) ... has said", "dtr (16, lives w ex) texted"):
+    the gloss is part of how the person is named, so the reach to their verb of speaking starts after it."""
+    if end < len(doc) and doc[end].text == "(":
+        close = next((t.i for t in doc[end + 1:end + 8] if t.text == ")"), None)
+        if close is not None:
+            return close + 1
+    return end
 
 
 def _spoken_quotation(doc: Any, quotes: list[tuple[int, int]], end: int) -> tuple[int, bool] | None:
