@@ -209,3 +209,18 @@ def test_a_screen_done_is_decided_by_its_answer(text: str, current: bool) -> Non
 ])
 def test_a_relative_glossed_with_an_age_speaks_their_own_words(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,current,assertion", [
+    # a topic written as a label, and what was done about it after the break
+    ("SI ?? — didn't get to it.", False, "not_assessed"),
+    ("SI ? - didn't ask, mum in the room (pt 13)", False, "not_assessed"),
+    ("DSH hx + current: unknown, pt preferred not to go there at first appt", False, "not_assessed"),
+    # ... not a follow-up on something else, and never a documented yes
+    ("SI: yes, not asked about plan", True, "present"),
+    ("C-SSRS positive - didn't get to ask about plan", True, "present"),
+    ("SH - cutting daily, didn't ask about SI", True, "present"),
+])
+def test_a_label_left_unasked_is_not_assessed(text: str, current: bool, assertion: str) -> None:
+    r = read_text(text).risk
+    assert (r.level is not None, r.assertion) == (current, assertion)

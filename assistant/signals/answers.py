@@ -89,6 +89,14 @@ _SAFE = re.compile(r"^(?:(?:pt|client|cl|patient|she|he|they)\s+)?(?:(?:says|sai
 _SET_AGAINST = re.compile(r"\b(?:but|though|although|however|yet|except|apart\s+from|despite|whereas)\b", _I)
 
 
+#: What a label's topic was left at ("SI ?? — didn't get to it", "SH: not asked, mum in the room", "current: unknown").
+_NOT_ASKED_ANSWER = re.compile(
+    r"(?:(?:i|we)\s+)?(?:(?:did\s*n[o']?t|didn't|never|not|couldn't|could\s*n[o']?t)\s+(?:get\s+(?:to|round\s+to|around\s+to)\s+it|"
+    r"(?:yet\s+)?(?:ask|assess|screen|cover|explor|discuss|check)\w*)|ran\s+out\s+of\s+time|no\s+time|unknown|not\s+known|"
+    r"unclear|tbc|to\s+(?:be\s+)?(?:ask|assess|screen)\w*)\b"
+    r"(?!\s+(?:about|re|regarding|for|if|whether|into|on)\b)", _I)  # (not a follow-up on something else: "not asked about plan")
+
+
 def answer(rest: str, kind: str | None = None) -> str | None:
     """The answer a text opens with: "negated", "not_assessed", "present", or None. ``kind``: the risk the
     question was about (a safety answer in words answers a question about violence from others)."""
@@ -228,6 +236,10 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
         if s.source == "lexicon" and brk is not None and brk.group(0).strip()[:1] in (":", "-", "–", "—") \
                 and len(rest[:brk.start()].split()) <= 8 and _BARE_DENIAL.match(rest[brk.end():]):
             return "negated"  # "thoughts of harming herself or the baby: denies both when asked"
+        if s.source == "lexicon" and brk is not None and len(rest[:brk.start()].split()) <= 3 \
+                and "answered" not in s.modifiers and _NOT_ASKED_ANSWER.match(rest[brk.end():]):
+            return "not_assessed"  # a topic as a label, what was done about it after ("SI ?? — didn't get to it",
+            # "DSH hx + current: unknown")
         return None
     said = answer(rest.lstrip(), s.category) if asked and s.source == "lexicon" and rest[:1].isspace() else None
     if said is None and brk is not None and len(rest[:brk.start()].split()) <= 8:
