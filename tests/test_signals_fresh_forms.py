@@ -224,3 +224,13 @@ def test_a_relative_glossed_with_an_age_speaks_their_own_words(text: str, curren
 def test_a_label_left_unasked_is_not_assessed(text: str, current: bool, assertion: str) -> None:
     r = read_text(text).risk
     assert (r.level is not None, r.assertion) == (current, assertion)
+
+
+@pytest.mark.parametrize("text,current", [
+    # the procedure's own name is not a finding; what it found is
+    ("Did the safeguarding questions at intake - no concerns, kids with their dad on weekends.", False),
+    ("If one of my clients tells me about a neighbour's kids, what's the safeguarding route?", False),
+    ("Safeguarding concern: she leaves the kids (3 and 5) alone at night to go out.", True),
+])
+def test_the_name_of_a_safeguarding_procedure_is_not_a_finding(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current
