@@ -234,3 +234,18 @@ def test_a_label_left_unasked_is_not_assessed(text: str, current: bool, assertio
 ])
 def test_the_name_of_a_safeguarding_procedure_is_not_a_finding(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current
+
+
+@pytest.mark.parametrize("text,methods", [
+    # a method recorded as done in the session, in the verbs notes use for it
+    ("Pointed out that she treats me like her critical older sister; explored this transference for most of the hour.",
+     ["transference_interpretation"]),
+    ("Linked her dream about the flood to her fear of losing her mother, as the dream's meaning.", ["dream_interpretation"]),
+    # ... not one the clinician declined
+    ("Pt mentioned a dream about her late husband; I said that's not what we do here.", []),
+])
+def test_a_method_recorded_as_done_is_out_of_frame(text: str, methods: list[str]) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert predict(text, get_catalog()).out_of_frame == methods
