@@ -129,6 +129,12 @@ _ORDINAL_WORD = re.compile(
 _OF_TOTAL = re.compile(r"\b(\d{1,2})\s*-?\s*(?:session|week)s?\s+(?:course|treatment|ipt|protocol|contract)\b", re.I)
 
 
+#: IPT is weekly, so a week of the course is its session: "Wk 6, dispute with her partner." opening the text, or
+#: "week 5 of 12" anywhere. Not "week 2 of her new job" (no course length) nor "6 weeks postpartum".
+_WEEK_OF = re.compile(r"(?:^|\n)\W*(?:wk|week)\s*#?\s*(\d{1,2})(?:\s*(?:of|/)\s*(\d{1,2}))?\b|"
+                      r"\b(?:wk|week)\s*#?\s*(\d{1,2})\s*(?:of|/)\s*(\d{1,2})\b(?!\s*(?:wks|weeks|days|months))", re.I)
+
+
 def parse_session_mention(text: str) -> tuple[int | None, int | None, str | None]:
     """Find "session 6 of 16", "s. 11/16", "2nd session", "16-session course" in ``text``.
 
@@ -156,4 +162,9 @@ def parse_session_mention(text: str) -> tuple[int | None, int | None, str | None
     m3 = _ORDINAL_WORD.search(text)
     if m3:
         return _ORDINALS[m3.group(1).lower()], total, m3.group(0)
+    m5 = _WEEK_OF.search(text)
+    if m5:
+        week, of = (m5.group(1), m5.group(2)) if m5.group(1) else (m5.group(3), m5.group(4))
+        if int(week) >= 1 and (not of or int(week) <= int(of) <= 30):  # (not a pregnancy's "wk 24/40")
+            return int(week), int(of) if of else total, m5.group(0).strip()
     return None, total, None

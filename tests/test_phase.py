@@ -198,3 +198,17 @@ def test_last_session_maps_to_the_final_session(assistant_offline) -> None:  # t
 def test_ask_rejects_bad_session_numbers(assistant_offline, session: int) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError):
         assistant_offline.ask("She keeps arguing with her husband.", session=session)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # IPT is weekly: a week of the course opening the text, or with the course length, is its session
+    ("Wk 6, dispute with her partner.", (6, None)),
+    ("week 5 of 12 - grief, she's cancelled twice", (5, 12)),
+    ("6 weeks postpartum, wk 3 of 16 IPT", (3, 16)),
+    # ... not a week of something else, nor a pregnancy's weeks
+    ("She is in week 2 of her new job and hates it.", (None, None)),
+    ("wk 24/40, low mood since the scan", (None, None)),
+    ("baby is 3 weeks old", (None, None)),
+])
+def test_a_week_of_the_course_is_its_session(text: str, expected: tuple) -> None:
+    assert parse_session_mention(text)[:2] == expected
