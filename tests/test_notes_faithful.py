@@ -451,3 +451,18 @@ def test_times_days_and_template_words_of_a_missed_session(sentence: str, flagge
     clauses = [c for c, _ in parse_bullets(NO_SHOW, get_catalog()).clauses]
     problems = find_unsupported(sentence, NO_SHOW, get_catalog(), clauses=clauses)
     assert bool(problems) is flagged, [(p.kind, p.span) for p in problems]
+
+
+ITEM9 = "- s9/16 RT\n- PHQ-9 14, item 9 = 0\n- passive SI s3, none now"
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    # a scale item described in its own words, where the bullets give its score, is the scale's wording
+    ("He scored 0 on PHQ-9 item 9, which asks about thoughts of being better off dead or of hurting himself.", False),
+    # ... not a claim of the client's in the same words
+    ("He said he would be better off dead.", True),
+])
+def test_a_scale_items_description_is_grounded_by_its_score(sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(ITEM9, get_catalog()).clauses]
+    problems = find_unsupported(sentence, ITEM9, get_catalog(), clauses=clauses)
+    assert bool(problems) is flagged, [(p.kind, p.span) for p in problems]

@@ -265,7 +265,7 @@ _ITEM = _ITEM_WORD + r"\s*#?(\d{1,2})"
 #: self-harm,", "Item 10, which asks about thoughts of self-harm,", "item 9 about being better off dead was 0".
 _ITEM_DESCRIBED = re.compile(
     _ITEM + r"\s*(?:\(([^()]{2,60})\)|,\s*(?:(?:which|that)\s+(?:asks?|covers?|measures?|screens?)\s+(?:about\s+|for\s+)?|"
-    r"on\s+|about\s+|asking\s+about\s+|covering\s+|for\s+)([^,;.()]{2,60}),|\s+(?:on|about|asking\s+about|covering)\s+"
+    r"on\s+|about\s+|asking\s+about\s+|covering\s+|for\s+)([^,;.()]{2,60})(?:,|\.?\s*$)|\s+(?:on|about|asking\s+about|covering)\s+"
     r"([^,;.()]{2,60}?)(?=\s+(?:was|were|is|=|scored|score|rated|:|at|of)\b))", re.I)
 
 
