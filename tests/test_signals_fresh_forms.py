@@ -249,3 +249,15 @@ def test_a_method_recorded_as_done_is_out_of_frame(text: str, methods: list[str]
     from assistant.evals.signal_suite import predict
 
     assert predict(text, get_catalog()).out_of_frame == methods
+
+
+@pytest.mark.parametrize("text,mania", [
+    # sleep wished for is ideation's, not mania's lessened need for sleep ...
+    ("He says he's tired of everything and just wants to go to sleep and not wake up for a long, long time.", False),
+    ("says she wants to 'go to sleep and not have to deal with any of it', has been saving up her zopiclone", False),
+    # ... but mania said beside it stands, and with no other risk read the finding stays (ask about the wrong kind
+    # rather than not ask)
+    ("hasn't slept in 3 nights, says she doesn't want to sleep, too many ideas", True),
+])
+def test_sleep_wished_for_is_not_mania(text: str, mania: bool) -> None:
+    assert ("mania" in read_text(text).risk.kinds) is mania

@@ -70,10 +70,32 @@ def _habit_not_now(s: Signal, items: list[Signal]) -> bool:
         and _HABIT.search(clause) is not None and _NOW.search(clause) is None
 
 
+#: Sleep wished for ("just wants to go to sleep and not wake up", "wishes she could sleep forever"): the opposite of
+#: mania's lessened need for sleep, which the probes read from the word "sleep" alone.
+_SLEEP_WISHED = re.compile(r"\b(?:wants?|wanted|wanting|wish(?:es|ed|ing)?|lik(?:e|es|ed)|long(?:s|ed|ing)?|rather)\s+"
+                           r"(?:\w+\s+){0,3}?(?:to\s+)?['‘\"“]?(?:go\s+to\s+)?sleep\b|\bsleep\s+forever\b", re.I)
+#: ... with nothing of mania beside it.
+_MANIA_SAID = re.compile(r"\b(?:manic|mania|hypomani\w*|high|elated|euphori\w*|grandios\w*|racing|pressured|spend\w*|"
+                         r"(?:not|hasn'?t|hadn'?t|barely)\s+slept|no\s+sleep|little\s+sleep|awake|energ\w*|talk\w*\s+(?:fast|non-?stop)|"
+                         r"buzz\w*|invincible|wired|projects?)\b", re.I)
+
+
+def _sleep_wished(s: Signal, items: list[Signal]) -> bool:
+    """Mania read by meaning alone in a clause that wishes for sleep and says nothing of mania, where another risk is
+    read in the clause (the wish is ideation's). With no other risk there it stays: asking about the wrong kind beats
+    not asking ("took 'a handful' of sertraline ... 'just wanted to sleep for a week'")."""
+    clause = s.clause or s.text
+    return s.category == "mania" and s.source != "lexicon" and s.present \
+        and _SLEEP_WISHED.search(clause) is not None and _MANIA_SAID.search(clause) is None \
+        and any(x.family == "risk" and x.category != "mania" and x.present and x.level and (x.clause or x.text) == clause
+                for x in items)
+
+
 def settle(items: list[Signal]) -> list[Signal]:
     """Drop the findings by meaning that a feature in their clause argues against. Not the client's risk (mania,
     intoxication): safety errs towards asking, so a finding of risk stands whatever argues against it; except
     intoxication read by meaning in a clause of habitual use with dependence found beside it (``_habit_not_now``),
     where the dependence, a stabilise-first presentation of its own, is what the clause says."""
     return [s for s in items if (s.source == "lexicon" or not s.present or s.family == "risk"
-                                 or against(s.category, s.clause or s.text) is None) and not _habit_not_now(s, items)]
+                                 or against(s.category, s.clause or s.text) is None) and not _habit_not_now(s, items)
+            and not _sleep_wished(s, items)]
