@@ -261,3 +261,15 @@ def test_a_method_recorded_as_done_is_out_of_frame(text: str, methods: list[str]
 ])
 def test_sleep_wished_for_is_not_mania(text: str, mania: bool) -> None:
     assert ("mania" in read_text(text).risk.kinds) is mania
+
+
+def test_focal_cues_in_ordinary_spellings() -> None:
+    # a focal area's cue words joined by a hyphen, with "with" in shorthand, or the first word in its plural
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    cat = get_catalog()
+    assert predict("we spent the whole hour on the falling-out with his business partner", cat).focal_area == "role_dispute"
+    for text in ("low since the rows w mum started again", "conflict w/ her flatmate over bills"):
+        cues = [s for s in read_text(text, catalog=cat).signals.items if s.category == "role_dispute" and s.source == "lexicon"]
+        assert cues, text

@@ -177,7 +177,13 @@ def _speech_cues() -> tuple[tuple[str, tuple[str, ...]], ...]:
 def _cue_pattern(word: str) -> re.Pattern[str]:
     """A cue as a pattern: five or more letters match as a word prefix ("retire" -> "retirement"), shorter
     ones as words. Compiled on first need: a text tries only the cues whose first word it contains."""
-    body = r"\s+".join(re.escape(x) for x in word.split())
+    # Words joined by a space or a hyphen ("falling-out"), "with" in its shorthand ("rows w mum"), and a short first
+    # word in its plural ("rows with").
+    words = word.split()
+    parts = [r"(?:with|w/|w)(?![a-z])" if x.lower() == "with" else re.escape(x) for x in words]
+    if len(words) > 1 and len(words[0]) < 5 and words[0].isalpha():
+        parts[0] += "s?"
+    body = r"[\s-]+".join(parts)
     tail = "" if len(word) >= 5 else r"\b"
     return re.compile(rf"(?<![a-z]){body}{tail}", re.IGNORECASE)
 
