@@ -273,3 +273,16 @@ def test_focal_cues_in_ordinary_spellings() -> None:
     for text in ("low since the rows w mum started again", "conflict w/ her flatmate over bills"):
         cues = [s for s in read_text(text, catalog=cat).signals.items if s.category == "role_dispute" and s.source == "lexicon"]
         assert cues, text
+
+
+@pytest.mark.parametrize("text,presentations", [
+    # one occasion of drinking, read as intoxication now, is not dependence; a habit said beside it is
+    ("drank half bottle of vodka before session 'to get thru it'. tearful, unsteady on her feet", ["intoxication"]),
+    ("slurring today, says she drinks 'all day every day'", ["intoxication", "severe_substance_dependence"]),
+    ("Her husband drinks all day every day.", []),
+])
+def test_intoxication_now_and_dependence_as_a_habit(text: str, presentations: list[str]) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert predict(text, get_catalog()).stabilise_first == presentations

@@ -70,6 +70,16 @@ def _habit_not_now(s: Signal, items: list[Signal]) -> bool:
         and _HABIT.search(clause) is not None and _NOW.search(clause) is None
 
 
+def _now_not_habit(s: Signal, items: list[Signal]) -> bool:
+    """The mirror of ``_habit_not_now``: dependence read by meaning alone in a clause that speaks of intoxication now
+    and of no habit ("drank half bottle of vodka before session 'to get thru it'. unsteady on her feet"): one
+    occasion, read as the intoxication it is."""
+    clause = s.clause or s.text
+    return s.category == "severe_substance_dependence" and s.source != "lexicon" and s.present \
+        and any(x.category == "intoxication" and x.present and (x.clause or x.text) == clause for x in items) \
+        and _NOW.search(clause) is not None and _HABIT.search(clause) is None
+
+
 #: Sleep wished for ("just wants to go to sleep and not wake up", "wishes she could sleep forever"): the opposite of
 #: mania's lessened need for sleep, which the probes read from the word "sleep" alone.
 _SLEEP_WISHED = re.compile(r"\b(?:wants?|wanted|wanting|wish(?:es|ed|ing)?|lik(?:e|es|ed)|long(?:s|ed|ing)?|rather)\s+"
@@ -98,4 +108,4 @@ def settle(items: list[Signal]) -> list[Signal]:
     where the dependence, a stabilise-first presentation of its own, is what the clause says."""
     return [s for s in items if (s.source == "lexicon" or not s.present or s.family == "risk"
                                  or against(s.category, s.clause or s.text) is None) and not _habit_not_now(s, items)
-            and not _sleep_wished(s, items)]
+            and not _sleep_wished(s, items) and not _now_not_habit(s, items)]
