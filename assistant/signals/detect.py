@@ -25,7 +25,8 @@ from .answers import answered_later
 from .coref import aimed_at_client, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
-from .types import ADAPTATIONS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS, Signal, Signals, asks_whether, family_of
+from .types import (ADAPTATIONS, ASK_VERBS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS,
+                    Signal, Signals, asks_whether, family_of)
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
 #: Families whose candidates are scoped by ConText.
@@ -361,6 +362,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     # Frame and fit categories read the clause in context: isolating them cost a second forward pass on
     # most questions for no gain (dev out-of-frame F1 0.848 with, 0.852 without).
     screened = [cat for cat in SEMANTIC_RISK + (RISK_ANY, RISK_CURRENT) if cat in probs]
+    need: list[int] = []  # the clauses read on their own below
     if len(spans) > 1:
         need = sorted({i for cat in screened for i in range(len(spans))
                        if probs[cat][i] >= _floor(cat) - SCREEN_SLACK})
@@ -372,8 +374,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     probs[cat][i] = iso[cat][j]
 
     def asked_probs(ci: int, clause: str) -> dict[str, float]:
-        if len(spans) == 1:
-            return {cat: float(p[ci]) for cat, p in probs.items()}
+        """The risk kinds of a clause read on its own (already so when it is the only clause or was isolated above)."""
+        if len(spans) == 1 or ci in need:
+            return {cat: float(probs[cat][ci]) for cat in screened}
         return {cat: float(p[0]) for cat, p in probe.predict(encoder.encode([clause]), [clause]).items()}
 
     cands: list[_Candidate] = []
@@ -926,8 +929,8 @@ def _last_one_person(norm: str, spans: list[tuple[int, int]]) -> int:
 
 #: A topic's not-assessed reading that comes from the clinician asking about it ("should I ask about suicide?").
 _ASKING = re.compile(r"^not_assessed:(?:ask|check|screen|assess|explor|enquir|inquir|review|revisit|query)\w*\b", re.I)
-#: The same verbs in a clause, before scoping: where a gated-out reading may still be a topic to ask about.
-_ASKS = re.compile(r"\b(?:ask|check|screen|assess|explor|enquir|inquir|rais|bring\w*\s+up)\w*\b", re.I)
+#: The verbs of asking in a clause, before scoping: where a gated-out reading may still be a topic to ask about.
+_ASKS = re.compile(rf"\b(?:{ASK_VERBS}|rais|bring\w*\s+up)\w*\b", re.I)
 
 
 def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers: tuple[str, ...]) -> bool:

@@ -15,6 +15,7 @@ set lost a current risk.)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -60,14 +61,22 @@ _NOW = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening|sessi
                   re.I)
 
 
+def _by_meaning(s: Signal, category: str) -> bool:
+    return s.category == category and s.source != "lexicon" and s.present
+
+
+def _beside(items: list[Signal], clause: str, found: Callable[[Signal], bool]) -> bool:
+    """Whether a finding ``found`` accepts stands in the same clause."""
+    return any(found(x) and (x.clause or x.text) == clause for x in items)
+
+
 def _habit_not_now(s: Signal, items: list[Signal]) -> bool:
     """Intoxication read by meaning alone in a clause that speaks of dependence as a habit and of no state now
     ("using heroin every day", "40mg of diazepam a day from an online seller"): the dependence is the
     presentation; nothing says the client is intoxicated in or before the session."""
     clause = s.clause or s.text
-    return s.category == "intoxication" and s.source != "lexicon" and s.present \
-        and any(x.category == "severe_substance_dependence" and x.present and (x.clause or x.text) == clause for x in items) \
-        and _HABIT.search(clause) is not None and _NOW.search(clause) is None
+    return _by_meaning(s, "intoxication") and _HABIT.search(clause) is not None and _NOW.search(clause) is None \
+        and _beside(items, clause, lambda x: x.category == "severe_substance_dependence" and x.present)
 
 
 def _now_not_habit(s: Signal, items: list[Signal]) -> bool:
@@ -75,9 +84,8 @@ def _now_not_habit(s: Signal, items: list[Signal]) -> bool:
     and of no habit ("drank half bottle of vodka before session 'to get thru it'. unsteady on her feet"): one
     occasion, read as the intoxication it is."""
     clause = s.clause or s.text
-    return s.category == "severe_substance_dependence" and s.source != "lexicon" and s.present \
-        and any(x.category == "intoxication" and x.present and (x.clause or x.text) == clause for x in items) \
-        and _NOW.search(clause) is not None and _HABIT.search(clause) is None
+    return _by_meaning(s, "severe_substance_dependence") and _NOW.search(clause) is not None \
+        and _HABIT.search(clause) is None and _beside(items, clause, lambda x: x.category == "intoxication" and x.present)
 
 
 #: Sleep wished for ("just wants to go to sleep and not wake up", "wishes she could sleep forever"): the opposite of
@@ -95,17 +103,16 @@ def _sleep_wished(s: Signal, items: list[Signal]) -> bool:
     read in the clause (the wish is ideation's). With no other risk there it stays: asking about the wrong kind beats
     not asking ("took 'a handful' of sertraline ... 'just wanted to sleep for a week'")."""
     clause = s.clause or s.text
-    return s.category == "mania" and s.source != "lexicon" and s.present \
-        and _SLEEP_WISHED.search(clause) is not None and _MANIA_SAID.search(clause) is None \
-        and any(x.family == "risk" and x.category != "mania" and x.present and x.level and (x.clause or x.text) == clause
-                for x in items)
+    return _by_meaning(s, "mania") and _SLEEP_WISHED.search(clause) is not None and _MANIA_SAID.search(clause) is None \
+        and _beside(items, clause, lambda x: x.family == "risk" and x.category != "mania" and x.present and bool(x.level))
 
 
 def settle(items: list[Signal]) -> list[Signal]:
     """Drop the findings by meaning that a feature in their clause argues against. Not the client's risk (mania,
-    intoxication): safety errs towards asking, so a finding of risk stands whatever argues against it; except
-    intoxication read by meaning in a clause of habitual use with dependence found beside it (``_habit_not_now``),
-    where the dependence, a stabilise-first presentation of its own, is what the clause says."""
+    intoxication): safety errs towards asking, so a finding of risk stands whatever argues against it; except where
+    another finding in the clause says what the clause is about: intoxication in a clause of habitual use with
+    dependence beside it (``_habit_not_now``), dependence in a clause of intoxication now with no habit
+    (``_now_not_habit``), and mania in a clause that wishes for sleep beside another risk (``_sleep_wished``)."""
     return [s for s in items if (s.source == "lexicon" or not s.present or s.family == "risk"
-                                 or against(s.category, s.clause or s.text) is None) and not _habit_not_now(s, items)
-            and not _sleep_wished(s, items) and not _now_not_habit(s, items)]
+                                 or against(s.category, s.clause or s.text) is None)
+            and not (_habit_not_now(s, items) or _now_not_habit(s, items) or _sleep_wished(s, items))]

@@ -189,10 +189,6 @@ _WANTS_NOW = re.compile(r"\b(?:wants?\s+to|wanting\s+to|would\s+like|asks?\s+(?:
                         r"should\s+(?:i|we)|can\s+we|could\s+(?:i|we))\b", re.IGNORECASE)
 
 
-def _cued(text: str) -> bool:
-    return bool(_REQUEST_CUE.search(text) or _DELIVERY_CUE.search(text))
-
-
 def _not_asked_for(s: Signal, text: str) -> bool:
     """A method mentioned as another provider's, or declined by the clinician, is not asked for."""
     clause = s.clause or s.text
@@ -222,7 +218,8 @@ def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestV
                 and s.category not in explicit[s.clause] and (s.score or 0.0) < BESIDE_EXPLICIT:
             continue
         if fam == "frame" and s.assertion in REQUEST_ASSERTIONS and s.category not in out.out_of_frame \
-                and (s.assertion == "hypothetical" or not s.clause or _cued(s.clause)) \
+                and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)
+                     or _DELIVERY_CUE.search(s.clause)) \
                 and not _not_asked_for(s, signals.text):
             out.out_of_frame.append(s.category)
             out.spans.setdefault(s.category, s.text)

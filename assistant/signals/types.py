@@ -21,7 +21,9 @@ WARNING_SIGNS = "warning_signs"
 RISK_SCREEN = "risk_screen"
 #: A clinician's question whether to ask ("should I ask him whether he's had dark thoughts", "do I check if she's
 #: been cutting"): what follows "whether" is supposed, and it is a topic not yet asked about.
-_ASKS_WHETHER = re.compile(r"\b(?:ask|check|screen|assess|explor|enquir|inquir)\w*\s+(?:\S+\s+){0,3}?(?:whether|if)\b", re.I)
+#: The stems of the verbs of asking about a topic (detect.py reads a clause for them too).
+ASK_VERBS = r"ask|check|screen|assess|explor|enquir|inquir"
+_ASKS_WHETHER = re.compile(rf"\b(?:{ASK_VERBS})\w*\s+(?:\S+\s+){{0,3}}?(?:whether|if)\b", re.I)
 
 
 def asks_whether(clause: str) -> bool:
