@@ -151,6 +151,7 @@ def test_llm_context_carries_the_situation_and_the_prompt_asks_for_the_answer_fi
     "Session 6, role dispute. Should I be checking in with her about thoughts of ending things?",
     "Is it worth asking him whether he's had any dark thoughts about not being around? Session 4, grief.",
     "Session 7. Should I check whether she's been thinking of harming the baby?",
+    "Session 9. Is it worth raising whether she's been thinking she'd be better off gone?",
 ])
 def test_a_risk_not_yet_asked_about_prompts_asking_directly_without_claiming_risk(assistant_offline, question) -> None:
     ans = ask(assistant_offline, question)

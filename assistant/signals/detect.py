@@ -930,7 +930,7 @@ def _last_one_person(norm: str, spans: list[tuple[int, int]]) -> int:
 #: A topic's not-assessed reading that comes from the clinician asking about it ("should I ask about suicide?").
 _ASKING = re.compile(r"^not_assessed:(?:ask|check|screen|assess|explor|enquir|inquir|review|revisit|query)\w*\b", re.I)
 #: The verbs of asking in a clause, before scoping: where a gated-out reading may still be a topic to ask about.
-_ASKS = re.compile(rf"\b(?:{ASK_VERBS}|rais|bring\w*\s+up)\w*\b", re.I)
+_ASKS = re.compile(rf"\b(?:{ASK_VERBS})\w*\b", re.I)
 
 
 def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers: tuple[str, ...]) -> bool:

@@ -22,7 +22,7 @@ RISK_SCREEN = "risk_screen"
 #: A clinician's question whether to ask ("should I ask him whether he's had dark thoughts", "do I check if she's
 #: been cutting"): what follows "whether" is supposed, and it is a topic not yet asked about.
 #: The stems of the verbs of asking about a topic (detect.py reads a clause for them too).
-ASK_VERBS = r"ask|check|screen|assess|explor|enquir|inquir"
+ASK_VERBS = r"ask|check|screen|assess|explor|enquir|inquir|rais|broach|bring\w*\s+up"
 _ASKS_WHETHER = re.compile(rf"\b(?:{ASK_VERBS})\w*\s+(?:\S+\s+){{0,3}}?(?:whether|if)\b", re.I)
 
 
