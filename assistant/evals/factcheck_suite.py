@@ -59,7 +59,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh17_read": "writer ac, drafts", "fresh17_held": "writer ac, drafts",
               "fresh18_read": "writer ac, bullet sets", "fresh18_held": "writer ac, bullet sets",
               "fresh19_read": "writer ad, drafts", "fresh19_held": "writer ad, drafts",
-              "fresh20_read": "writer ad, bullet sets", "fresh20_held": "writer ad, bullet sets"}
+              "fresh20_read": "writer ad, bullet sets", "fresh20_held": "writer ad, bullet sets",
+              "fresh21_read": "writer ag, drafts", "fresh21_held": "writer ag, drafts",
+              "fresh22_read": "writer ag, bullet sets", "fresh22_held": "writer ag, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -31,10 +31,11 @@ FRESH = ("fresh_read", "fresh_held")
 #: and (5 December, second round) the stabilise-first presentations against their look-alikes; and (5 December,
 #: twenty-third round) whose risk it is when someone tells of it, with look-alikes of every kind; and (5 December,
 #: twenty-fourth round) a writer in many clinicians' voices across every category; and (5 December, twenty-fifth
-#: round) another.
+#: round) another; and (5 December, twenty-sixth round) two more: one across every category, one on where a risk
+#: mention stops being the client's current risk.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
         "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held", "w22_held",
-        "w24_held", "w25_held")
+        "w24_held", "w25_held", "w26_held", "w26b_held")
 
 
 def signals_dir() -> Path:
