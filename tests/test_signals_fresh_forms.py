@@ -286,3 +286,46 @@ def test_intoxication_now_and_dependence_as_a_habit(text: str, presentations: li
     from assistant.evals.signal_suite import predict
 
     assert predict(text, get_catalog()).stabilise_first == presentations
+
+
+@pytest.mark.parametrize("text,assertion", [
+    # a condition by inversion opens the clause
+    ("Were he to turn up drunk to a session, do I still run it?", "hypothetical"),
+    ("Were my client to disclose a plan to overdose, who do I call first?", "hypothetical"),
+    # time in decades or in words, and a stage of life with early/mid/late
+    ("took an overdose back in the nineties, long before her marriage", "historical"),
+    ("cut her arms in her late teens; nothing like that for decades", "historical"),
+    ("overdose in the 1990s after a breakup, none since", "historical"),
+    # ... but a decade with a possessive is an age, not a time
+    ("she's in her 80s and says she wants to die", "present"),
+    # a screen's score below its threshold, and "wnl", are negative results
+    ("MDQ done for hypomania - scored below the cut-off", "negated"),
+    ("mania screen (sleep, spending, speech) - all wnl", "negated"),
+    # a label's "nil" with its own list, after a dash
+    ("Risk ax – nil SI/SH", "negated"),
+    # a second denial joined by "and" is no new predicate
+    ("PHQ-9 item 9 scored 0 and denied any self-harm", "negated"),
+    # asking how to raise a topic is a question, not a finding
+    ("what's the best wording for asking about suicide with a 14 year old?", "hypothetical"),
+    ("how do you even raise self harm with a teenager who won't talk", "hypothetical"),
+    # someone the client knows by role, or owns what follows after "about"
+    ("one of my client's students has been cutting", "other_person"),
+    ("cl works in A&E – a patient took an overdose on her shift and died", "other_person"),
+    ("we talked about brother's suicide attempt last spring", "other_person"),
+])
+def test_grammar_and_time_forms_scope_risk(text: str, assertion: str) -> None:
+    r = read_text(text)
+    assert r.risk.assertion == assertion, (text, r.risk.assertion, r.risk.level)
+
+
+@pytest.mark.parametrize("text", [
+    "scared of her husband's temper",  # a partner's is not only the partner's: it may be done to the client
+    "no thoughts of harming baby; however pt hears baby's \"voice\" telling her to",  # the object of her verb
+])
+def test_an_owner_that_may_harm_or_is_heard_stays_the_clients(text: str) -> None:
+    assert read_text(text).risk.assertion == "present"
+
+
+def test_goodbyes_said_in_the_first_person_are_a_warning_sign() -> None:
+    r = read_text("'I've said my goodbyes to everyone, I'm at peace now'")
+    assert r.risk.level in ("possible_risk", "risk") and "suicide_plan" in r.risk.kinds

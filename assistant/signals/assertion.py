@@ -570,11 +570,14 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             # theirs ("her son's overdose"); a new subject after the owned thing is not
             _end_at_possessed(doc, mod, end + 1)
         if governor is not None and governor not in _SUBJECT_GOVERNORS and not relative and \
-                not (_possessed(doc, start) and _verb_follows(doc, end)):
+                not (_possessed(doc, start) and _verb_follows(doc, end)) and \
+                not (governor in _ABOUT and _owner(doc, end) and doc[start].lower_ not in _MAY_HARM_THE_CLIENT):
             continue  # an object: governed by a verb or a preposition, and not the subject of a relative
             # clause of its own ("worried about her flatmate who self-harms": the flatmate self-harms), nor,
             # when it is someone's, of a verb right after it ("she's furious her 19-year-old son took an
-            # overdose"; "Year 10 pupil said ..." may be the client)
+            # overdose"; "Year 10 pupil said ..." may be the client). An owner after "about", "re", "over" ... stays:
+            # "talked about sister's overdose last yr" is the sister's; not after a verb ("hears baby's 'voice'"), nor a
+            # partner's or a parent's ("scared of her husband's temper"), which may be done to the client
         if relative and governor is not None and governor not in _SUBJECT_GOVERNORS:
             _end_at_clause(doc, mod, end)
         if governor in _SUBORDINATORS:
@@ -760,6 +763,13 @@ _LOSS_VERBS = frozenset({"lost", "lose", "loses", "losing"})
 _NEW_SUBJECT = frozenset({"she", "he", "they", "i", "pt", "client", "cl", "patient", "(", ",", ";", ":", "-", "–", "—"})
 
 
+def _owner(doc: Any, end: int) -> bool:
+    """Whether the relation ending at token ``end`` owns what follows it ("sister's overdose", the "'s" inside the
+    relation's match or just after it)."""
+    return (doc[end - 1].lower_ in ("'s", "’s") and end < len(doc)) or \
+        (end + 1 < len(doc) and doc[end].lower_ in ("'s", "’s"))
+
+
 def _end_at_possessed(doc: Any, mod: Any, at: int) -> None:
     """End a possessor's scope where a new subject or a break follows the thing it owns."""
     for t in doc[at + 1:mod.scope_span[1]]:
@@ -917,6 +927,13 @@ def _quotations(doc: Any) -> list[tuple[int, int]]:
 
 #: Relations a perinatal note may call the client herself ("Mum said 'I can't cope'"): spoken words of theirs,
 #: unowned, stay the client's.
+#: Prepositions of what is talked or thought about ("talked about sister's overdose", "worry re her son's cutting").
+_ABOUT = frozenset({"about", "abt", "re", "re:", "regarding", "concerning", "over", "of", "after", "following", "around"})
+#: Relations whose violence or neglect may be done to the client: what they own is not only theirs.
+_MAY_HARM_THE_CLIENT = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyfriend", "girlfriend", "fiance",
+                                  "fiancee", "fiancé", "fiancée", "ex", "hubby", "fella", "mother", "mum", "mom", "mam",
+                                  "father", "dad", "stepdad", "stepfather", "stepmum", "stepmother", "parents", "parent",
+                                  "carer", "caregiver"})
 _MAY_BE_THE_CLIENT = frozenset({"mum", "mom", "mam", "mother", "mummy", "mommy", "parent", "parents", "mum's", "mother's"})
 _POSSESSIVES = frozenset({"her", "his", "their", "my", "our", "your", "'s", "’s", "pt's", "client's", "cl's", "patient's"})
 
