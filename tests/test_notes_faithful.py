@@ -466,3 +466,59 @@ def test_a_scale_items_description_is_grounded_by_its_score(sentence: str, flagg
     clauses = [c for c, _ in parse_bullets(ITEM9, get_catalog()).clauses]
     problems = find_unsupported(sentence, ITEM9, get_catalog(), clauses=clauses)
     assert bool(problems) is flagged, [(p.kind, p.span) for p in problems]
+
+
+UNDECIDED = ("- IPT S9/16 role transition (new city)\n- talked about maybe joining the running club - pt unsure, wants to think"
+             " about it\n- PHQ-9 12")
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    # an idea the client is still weighing, written as a task set, is unsupported ...
+    ("The client was asked to join the running club before the next session.", True),
+    ("Homework: join the running club.", True),
+    ("He agreed to join the running club this week.", True),
+    # ... written as what it is, it stands
+    ("Joining the running club was discussed; he is unsure and will think about it.", False),
+    ("He may consider joining the running club.", False),
+])
+def test_an_undecided_task_is_not_written_as_set(sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(UNDECIDED, get_catalog()).clauses]
+    assert bool(_flags(sentence, UNDECIDED, clauses=clauses)) is flagged
+
+
+def test_a_task_set_in_another_line_supports_the_sentence() -> None:
+    bullets = UNDECIDED + "\n- HW: go to one running club session"
+    clauses = [c for c, _ in parse_bullets(bullets, get_catalog()).clauses]
+    assert _flags("The client was asked to go to a running club session before next week.", bullets, clauses=clauses) == []
+
+
+@pytest.mark.parametrize("bullets,sentence,flagged", [
+    # a scale's name spelled out before the bullets' acronym names no person ...
+    ("- IPT-A S4\n- SMFQ 14 (prev 17)", "The Short Mood and Feelings Questionnaire (SMFQ) score was 14.", False),
+    ("- S6 perinatal\n- EPDS 13", "The Edinburgh Postnatal Depression Scale (EPDS) score was 13.", False),
+    # ... but a name that does not spell it, or an acronym the bullets lack, is still a name to check
+    ("- S6 perinatal\n- EPDS 13", "Dr Hamilton's Rating Scale (HRS) score was 13.", True),
+    # "provided" for "gave", "on this occasion" for "this time"
+    ("- gave crisis line no.\n- RD w partner", "The therapist provided the crisis line number.", False),
+    ("- denies hitting this time\n- RD w partner", "She denied hitting on this occasion.", False),
+])
+def test_plain_paraphrases_and_spelled_out_scales_stand(bullets: str, sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(bullets, get_catalog()).clauses]
+    assert bool(_flags(sentence, bullets, clauses=clauses)) is flagged
+
+
+WARNING_AND_DENIAL = ("- S8 RD w brother\n- gave away her bike to a neighbour, 'won't need it'\n"
+                      "- denies SI when asked directly, but flat\n- passive thoughts of death last month")
+
+
+@pytest.mark.parametrize("sentence,flagged", [
+    # the client's denial, reported as the bullets report it, stands beside the documented risk ...
+    ("When asked directly, she denied suicidal ideation.", False),
+    # ... an absence stated as fact, a grade or a settling does not
+    ("There is no suicidal ideation.", True),
+    ("She denied suicidal ideation and risk is low.", True),
+    ("Her thoughts of death have settled.", True),
+])
+def test_a_reported_denial_stands_beside_documented_risk(sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(WARNING_AND_DENIAL, get_catalog()).clauses]
+    assert bool(_flags(sentence, WARNING_AND_DENIAL, clauses=clauses)) is flagged

@@ -180,6 +180,28 @@ def _num_word_values(text: str) -> set[str]:
 _VOCAB: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
 
+#: A title-case name followed by its acronym in brackets: "Mood and Feelings Questionnaire (MFQ)", "Edinburgh
+#: Postnatal Depression Scale (EPDS)".
+_SPELLED_OUT = re.compile(r"((?:[A-Z][A-Za-z'-]*\s+(?:(?:and|of|for|the|in|on|&)\s+)?)+)\(([A-Z][A-Za-z]{1,7})(?:-?\d+)?\)")
+_MINOR = frozenset({"and", "of", "for", "the", "in", "on", "&"})
+
+
+def _spelled_out(sentence: str, src_words: set[str]) -> list[tuple[int, int]]:
+    """Character spans of names spelled out before an acronym the bullets use, whose capitalised words' initials
+    end in the acronym's letters: the name is the acronym's, and no person the bullets do not name."""
+    out = []
+    for m in _SPELLED_OUT.finditer(sentence):
+        acronym = m.group(2)
+        if acronym.lower() not in src_words:
+            continue
+        words = [w for w in m.group(1).split() if w.lower() not in _MINOR]
+        initials = "".join(w[0] for w in words).lower()
+        if len(acronym) >= 2 and initials.endswith(acronym.lower()):
+            first = m.start(1) + m.group(1).find(words[-len(acronym)])
+            out.append((first, m.end(1)))
+    return out
+
+
 def _in_title_run(sentence: str, start: int, end: int) -> bool:
     """Whether a capitalised word stands next to another in a title-case run ("Interpersonal Psychotherapy")."""
     return bool(re.search(r"\b[A-Z][A-Za-z'-]*\s+$", sentence[:start])) or bool(re.match(r"\s+[A-Z][a-z]", sentence[end:]))
@@ -349,6 +371,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
     from .changes import invented_change, unsupported_change
+    from .commitments import undecided_as_set
     from .claims import region_names, vocabulary
     from .scales import cutoff_numbers, full_names, mask_items, scale_names
 
@@ -414,6 +437,10 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 add("invented change", change, sentence)
         for word in unsupported_strict(sentence, original, src, bullet_lines)[:1]:
             add("claim", word, sentence)  # a change or outcome claimed in words of its own
+        if clauses is not None:
+            setting = undecided_as_set(original, bullet_lines)
+            if setting:
+                add("task status", setting, sentence)  # an idea still being weighed, written as a task set
         if focal is not None:
             _check_focal(sentence, focal, src, add)
         if risk_topic and not src_risk.negated and not _NOT_ASKED.search(sentence):
@@ -494,8 +521,11 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                                          and any(a <= x.start < b for a, b in spans_of.get(original, ()))
                                          and not _quoted_from_bullets(x.text, sentence, src, quoted_src)], add, src)
         label_run_end = -1
+        spelled = _spelled_out(sentence, src_words)
         for m in _CAPITALISED.finditer(sentence):
             word = m.group(1)
+            if any(a <= m.start() < b for a, b in spelled):
+                continue  # the bullets' acronym spelled out before it: "Mood and Feelings Questionnaire (MFQ)"
             lw = _EQUIVALENT.get(word.lower(), word.lower())
             lw = re.sub(r"'s$", "", lw)  # a possessive names whoever the bullets name: "Miriam's" for "Miriam"
             before = sentence[: m.start()].rstrip()

@@ -242,6 +242,10 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
             if not documented or f.category in src_present_kinds:
                 if _same_qualified_denial(sentence, f.text, src) or _same_head_denied(sentence, f.text, src):
                     continue  # "denies current SI" beside last session's SI: the bullets' own denial
+                if documented and _reports_the_denial(sentence, f.category, src_risk, src):
+                    continue  # "When asked directly, she denied suicidal ideation" for "denies SI when asked
+                    # directly, but ...": the client's denial as the bullets report it (the documented risk is
+                    # written into the note whatever the draft says)
                 add("risk statement", _denial_span(sentence, f.text), sentence)
         elif f.level and group not in src_present and (group not in src_negated or not (
                 (explicit and f.source == "semantic") or _NEGATION.search(sentence) or _names_a_check(sentence, f.text))):
@@ -249,6 +253,17 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
             # sentence that only reports it contradicts them (by its explicit words: a meaning-level kind beside
             # them is a guess; a sentence with a denial of its own is judged by the denial checks).
             add("risk statement", f.text, sentence)
+
+
+def _reports_the_denial(sentence: str, category: str, src_risk: "RiskView", src: str) -> bool:
+    """The draft reports the client's denial ("she denied ...") of a kind the bullets report denied in so many words,
+    with nothing between the verb and the finding ("denies SI", "denied any SH"): a report of what was said, not a
+    statement that the risk is absent."""
+    if not re.search(r"\b(?:she|he|they|client|patient)\s+(?:\w+\s+)?den(?:ied|ies)\b", sentence, _I):
+        return False
+    return any(x.category == category and x.source == "lexicon"
+               and re.search(rf"\bden(?:ies|ied|y)\s+(?:any\s+)?{re.escape(x.text.strip())}\b", src, _I)
+               for x in src_risk.negated)
 
 
 _ASK_VERB = r"(?:check|ask|assess|screen|review|revisit|explore|enquire|inquire|follow\s+up)\w*(?:\s+(?:about|for|on|into|re))?"
