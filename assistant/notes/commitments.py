@@ -19,14 +19,15 @@ _SETS = re.compile(
     r"(?:with\s+|as\s+)?(?:to\b|homework|a\s+task)|\bhomework\b|\bHW\b|\b(?:agreed|committed|undertook|will\s+aim)\s+to\b|"
     r"\bwill\s+(?:\w+\s+)?(?:complete|write|call|phone|ring|text|email|contact|speak|talk|ask|bring|send|try|"
     r"practi[sc]e|tell|attend|arrange|book|visit|meet|invite|join|start|keep|list|plan|do)\b", _I)
-#: The sentence's own hedge: it does not claim the task was set.
+#: The sentence's own hedge: it does not claim the task was set (a question mark too: a bullet copied whole).
 _HEDGED = re.compile(
-    r"\b(?:consider\w*|possib\w*|may|might|whether|unsure|uncertain|not\s+sure|undecided|think\s+(?:about|over|it)|"
+    r"\?|\b(?:consider\w*|possib\w*|may|might|whether|unsure|uncertain|not\s+sure|undecided|think\s+(?:about|over|it)|"
     r"option\w*|idea|discuss\w*|explor\w*|if\s+(?:she|he|they)|perhaps|maybe|tentative\w*|weigh\w*|reflect\w*|"
     r"ambivalen\w*|hesita\w*|reluctan\w*|not\s+(?:yet|ready)|declin\w*|open\s+to)\b", _I)
-#: A bullet line that leaves the task undecided.
+#: A bullet line that leaves the task undecided. Not a question mark: "ask partner to come to session 10?? -> pt will
+#: ask him tonight" asks, then decides.
 _UNDECIDED = re.compile(
-    r"\?|\b(?:possibl\w*|poss|maybe|might|perhaps|consider\w*|unsure|not\s+sure|undecided|ambivalen\w*|reluctan\w*|"
+    r"\b(?:possibl\w*|poss|maybe|might|perhaps|consider\w*|unsure|not\s+sure|undecided|ambivalen\w*|reluctan\w*|"
     r"hesita\w*|(?:will|to|wants?\s+to|going\s+to|needs?\s+to)\s+think\s+(?:about|abt|over|it\s+over|on)|"
     r"if\s+(?:she|he|they|pt)\s+(?:wants?|feels?|decides?|chooses?)|whether|not\s+ready|didn'?t\s+want|declined|"
     r"refused|idea\s+of|floated|mooted)\b", _I)
