@@ -329,3 +329,21 @@ def test_an_owner_that_may_harm_or_is_heard_stays_the_clients(text: str) -> None
 def test_goodbyes_said_in_the_first_person_are_a_warning_sign() -> None:
     r = read_text("'I've said my goodbyes to everyone, I'm at peace now'")
     assert r.risk.level in ("possible_risk", "risk") and "suicide_plan" in r.risk.kinds
+
+
+@pytest.mark.parametrize("text,psychosis", [
+    # violence stated in so many words is what the clause is about: psychosis by meaning beside it, with nothing of
+    # psychosis said, is not a presentation to stabilise first; the risk stays
+    # (read-split wordings: the probes' psychosis fires on them, where it does not on most paraphrases)
+    ("He's scared of his wife - she's threatened to stab him in his sleep and he's sleeping in the car. Is this IPV?", False),
+    ("says if he sees his brother in law at the christening he'll 'put him in hospital'. has assaulted him before", False),
+    # a word of psychosis in the clause keeps it
+    ("He's convinced his neighbour is poisoning the water and has threatened to stab him.", True),
+])
+def test_psychosis_by_meaning_beside_surer_violence(text: str, psychosis: bool) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    p = predict(text, get_catalog())
+    assert p.risk != "none"
+    assert ("psychosis" in p.stabilise_first) is psychosis

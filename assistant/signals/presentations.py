@@ -107,12 +107,25 @@ def _sleep_wished(s: Signal, items: list[Signal]) -> bool:
         and _beside(items, clause, lambda x: x.family == "risk" and x.category != "mania" and x.present and bool(x.level))
 
 
+def _beside_a_surer(s: Signal, items: list[Signal]) -> bool:
+    """Psychosis read by meaning alone, below another risk of the clause read more surely,
+    with nothing of psychosis said in the clause ("He's scared of his wife - she's threatened to stab him in his
+    sleep": the violence, not a psychosis; "says she's a prophet" keeps it). The clause stays the client's risk."""
+    clause = s.clause or s.text
+    core = features().get("psychosis")
+    return _by_meaning(s, "psychosis") and core is not None and core.core.search(clause) is None \
+        and _beside(items, clause, lambda x: x.family == "risk" and x.category not in ("psychosis", "warning_signs")
+                    and x.present and bool(x.level) and x.score > s.score)
+
+
 def settle(items: list[Signal]) -> list[Signal]:
     """Drop the findings by meaning that a feature in their clause argues against. Not the client's risk (mania,
     intoxication): safety errs towards asking, so a finding of risk stands whatever argues against it; except where
     another finding in the clause says what the clause is about: intoxication in a clause of habitual use with
     dependence beside it (``_habit_not_now``), dependence in a clause of intoxication now with no habit
-    (``_now_not_habit``), and mania in a clause that wishes for sleep beside another risk (``_sleep_wished``)."""
+    (``_now_not_habit``), mania in a clause that wishes for sleep beside another risk (``_sleep_wished``), and
+    psychosis with no word of psychosis beside a surer risk of another kind (``_beside_a_surer``)."""
     return [s for s in items if (s.source == "lexicon" or not s.present or s.family == "risk"
                                  or against(s.category, s.clause or s.text) is None)
-            and not (_habit_not_now(s, items) or _now_not_habit(s, items) or _sleep_wished(s, items))]
+            and not (_habit_not_now(s, items) or _now_not_habit(s, items) or _sleep_wished(s, items)
+                     or _beside_a_surer(s, items))]
