@@ -1,7 +1,7 @@
-"""The offline answer on fresh clinicians' questions (evals/ask_fresh/ask25.jsonl, see its LABELS.md), graded by the
+"""The offline answer on fresh clinicians' questions (evals/ask_fresh/*.jsonl, see its LABELS.md), graded by the
 labels only: does the answer put safety first (or prompt asking) when the question describes risk, and not when it
 does not; does it flag an out-of-frame request; does it keep role play out of the first two techniques when the
-partner is violent. Odd ids were read while tuning, even ids never were.
+partner is violent. Each file is scored on its own; odd ids were read while tuning, even ids never were.
 
     python scripts/ask_fresh.py [-v]
 """
@@ -14,13 +14,18 @@ from pathlib import Path
 
 from assistant import Assistant
 
-FILE = Path(__file__).resolve().parents[1] / "evals" / "ask_fresh" / "ask25.jsonl"
+DIR = Path(__file__).resolve().parents[1] / "evals" / "ask_fresh"
 
 
 def main() -> None:
     verbose = "-v" in sys.argv
     a = Assistant(offline=True)
-    rows = [json.loads(x) for x in FILE.read_text(encoding="utf-8").splitlines() if x.strip()]
+    for path in sorted(DIR.glob("*.jsonl")):
+        print(path.name)
+        _score(a, [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()], verbose)
+
+
+def _score(a: Assistant, rows: list[dict], verbose: bool) -> None:
     for half, parity in (("read", 1), ("never read", 0)):
         tally = {"risk caught": [0, 0], "risk false alarms": [0, 0], "out-of-frame flagged": [0, 0],
                  "out-of-frame false alarms": [0, 0], "role play first with a violent partner": [0, 0]}
