@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.signals import infer_focal_area, screen_request
+from assistant.signals import screen_request
 from assistant.signals.check import frame_flags as check_text
 
 

@@ -291,7 +291,7 @@ def test_deciding_against_something_denies_no_risk() -> None:
     ("My supervisor wants me to ask what she's been dreaming about and work with the symbols.", "dream_interpretation"),
     ("She mentioned she's been dreaming about her late mum; I brought it back to her sister.", None),
 ])
-def test_a_method_described_in_plain_words(text: str, method: str | None, catalog) -> None:
+def test_a_method_in_plain_words_beside_a_look_alike(text: str, method: str | None, catalog) -> None:
     got = _frame(text, catalog)
     assert (method in got) if method else got == []
 

@@ -87,7 +87,7 @@ def synonym_groups() -> tuple[frozenset[str], ...]:
 @lru_cache(maxsize=1)
 def _lemmas() -> dict[str, str]:
     """Irregular verb forms -> their base (the signal layer's ``irregular_verbs.yaml``)."""
-    from ..signals.assertion import irregular_verbs
+    from ..signals.placement import irregular_verbs
 
     return {form: forms[0] for forms in irregular_verbs() for form in forms[1:]
             if form != forms[0]}

@@ -25,7 +25,7 @@ from .answers import answered_later
 from .coref import aimed_at_client, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
-from .types import (ADAPTATIONS, ASK_VERBS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS,
+from .types import (ASK_VERBS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS,
                     Signal, Signals, asks_whether, family_of)
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
