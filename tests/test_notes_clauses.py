@@ -147,6 +147,21 @@ def test_planned_step_goes_to_the_plan_not_done(a: Assistant) -> None:
     assert "role play" not in note.sections["Objective"].lower()
 
 
+@pytest.mark.parametrize("line", ["decision analysis postponed to s9", "role play deferred as pt tired",
+                                  "comm analysis put off until next time"])
+def test_a_postponed_step_is_not_claimed_as_used(a: Assistant, line: str) -> None:
+    note = a.draft_note(f"- s7/16 role dispute w/ sister\n- explored the Xmas row\n- {line}\n- PHQ-9 14\n", format="soap")
+    assert note.facts.interventions_planned == [line]
+    assert line in note.sections["Plan"]
+    for tid in ("decision_analysis", "role_play", "communication_analysis"):
+        assert tid not in note.facts.techniques
+
+
+def test_ipt_postponed_for_other_work_is_still_non_ipt(a: Assistant) -> None:
+    note = a.draft_note("- s5/16\n- IPT postponed - whole session on housing crisis\n- PHQ-9 19\n", format="dap")
+    assert note.facts.session_kind == "non_ipt"
+
+
 def test_negative_screen_gets_no_crisis_protocol(a: Assistant) -> None:
     note = a.draft_note("- s6/16 grief\n- explored anger at dad\n- SI screen neg\n", format="soap")
     assert note.facts.risk.status == "denied"

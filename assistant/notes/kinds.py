@@ -110,7 +110,8 @@ def non_ipt_work(clause: str) -> bool:
     """A clause that documents non-IPT work done in the session (not asked about, past, declined or
     negated: "no CBT today")."""
     m = _NON_IPT.search(clause)
-    if not m or _NOT_DONE.search(clause) or planned(clause):
+    # (what is planned is read without the match: "IPT postponed - crisis work" sets IPT aside today)
+    if not m or _NOT_DONE.search(clause) or planned(clause[:m.start()] + " " + clause[m.end():]):
         return False
     return not re.search(r"\b(?:no|not|never|without|nor)\s+(?:\w+\s+)?$", clause[:m.start()], _I)
 
@@ -121,7 +122,7 @@ _PLANNED = re.compile(
     r"to\s+(?:do|start|begin|try|continue|introduce|revisit|review)\b|consider\w*|intend\w*|going\s+to|"
     r"would\s+like\s+to|TBD|to\s+be\s+(?:done|started)|in\s+future|f/u\s+(?:on|with)|for\s+next|"
     r"before\s+next|by\s+next|aim\s+to|hope\s+to|propos\w+|tomorrow|tmrw|tmr|"
-    r"re-?book\w*|revisit)\b", _I)
+    r"re-?book\w*|revisit|postpon\w*|deferred|defer|put\s+off|pushed\s+back|carried\s+over|held\s+over)\b", _I)
 _LABEL = re.compile(r"^\s*(?:plan|(?:next|nxt)(?:\s+(?:session|sess|wk|week|time|contact|appt))?|p|f/u|follow[\s-]?up)\s*[:\-–=>]", _I)
 
 
