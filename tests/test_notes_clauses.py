@@ -162,6 +162,14 @@ def test_ipt_postponed_for_other_work_is_still_non_ipt(a: Assistant) -> None:
     assert note.facts.session_kind == "non_ipt"
 
 
+def test_a_second_statement_of_the_focus_keeps_its_words(a: Assistant) -> None:
+    # the first mention says more and goes to its own field; the later "agreed focus: RT" is the frame line's words
+    note = a.draft_note("- IPT s4/16 - RT, retired in June after 30 yrs at the council, misses the team\n"
+                        "- agreed focus: RT\n- PHQ-9 13\n", format="dap")
+    assert note.facts.focal_area == "role_transition"
+    assert "agreed focus: RT" in note.text
+
+
 def test_negative_screen_gets_no_crisis_protocol(a: Assistant) -> None:
     note = a.draft_note("- s6/16 grief\n- explored anger at dad\n- SI screen neg\n", format="soap")
     assert note.facts.risk.status == "denied"

@@ -362,6 +362,9 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
             own_words = re.sub(r"[^a-z ]", "", c.text.lower()).strip() != stated[0].replace("_", " ")
             facts.focal_statement = c.text if states_only and (extra >= 1 or facts.focal_status == "tentative"
                                                                or own_words) else None
+        elif states_only and stated[0] == facts.focal_area and facts.focal_statement is None:
+            facts.focal_statement = c.text  # a second statement of the same focus ("agreed focus: RT" after "RT,
+            # empty nest ..." went to its own field): the frame line keeps its words, or they would be lost
         if states_only:
             frame_only.add(i)  # the clause states the focus (kept whole as the focal statement)
         elif matched and _bare(residual) and not _IN_WORDS.search(matched):
