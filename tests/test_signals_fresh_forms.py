@@ -347,3 +347,33 @@ def test_psychosis_by_meaning_beside_surer_violence(text: str, psychosis: bool) 
     p = predict(text, get_catalog())
     assert p.risk != "none"
     assert ("psychosis" in p.stabilise_first) is psychosis
+
+
+@pytest.mark.parametrize("text,adaptation", [
+    # an adaptation's programme named is the treatment the session is in, whatever the clause asks or whoever is in it
+    ("Do I need to ask about hypomania at every IPSRT session?", "ipsrt"),
+    ("Mum joined the second half (IPT-A) and asked what to do if he ever talks about dying", "ipt_a"),
+    ("Parent-only session (IPT-A): dad asked what to do if she says she wants to die", "ipt_a"),
+    # a history of mania is IPSRT's indication
+    ("Manic episode in 2015 (sectioned), well on lithium since; focus is the new job", "ipsrt"),
+    # an age at an event of later life is a floor on the client's age now
+    ("Retired at 67 in March, misses his colleagues", "late_life"),
+    ("stopped work aged 64 to care for her husband; PHQ-9 15", "late_life"),
+])
+def test_programme_named_history_of_mania_and_late_life_events(text: str, adaptation: str) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert adaptation in predict(text, get_catalog()).adaptations
+
+
+@pytest.mark.parametrize("text,adaptation", [
+    ("Her dad retired at 66 and now criticises everything she does", "late_life"),  # someone else's event
+    ("Retired from the army at 45, misses the structure", "late_life"),  # an age that is not late life
+    ("her mum has bipolar and was sectioned in 2015", "ipsrt"),  # someone else's history
+])
+def test_late_life_and_ipsrt_stay_the_clients(text: str, adaptation: str) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert adaptation not in predict(text, get_catalog()).adaptations

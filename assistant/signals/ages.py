@@ -82,6 +82,10 @@ _APPOSITION = re.compile(
     r"misses|lost|now|no|since|retired|widowed|married|divorced|single|presents?|reports?|came)\b|\s+\()"
     r"|(?<=[a-z])\s\((?P<b>\d{2})\)"
     rf"|\b(?:man|woman|lady|gentleman|widow|widower)\s+of\s+(?P<c>\d{{2}})\b{_NOT_AGE}", _I)
+#: The client's age at an event of later life: "retired at 66", "widowed at 71", "stopped work aged 63". Past, but a
+#: floor: the client is at least that old now (an age at an earlier event, "cut at 15", says nothing of now).
+_LATE_EVENT = re.compile(r"\b(?:retired|retiring|widowed|stopped\s+work(?:ing)?|gave\s+up\s+work|left\s+work)\s+"
+                         r"(?:at|aged|age)\s+(?P<n>\d{2})\b", _I)
 _SCHOOL = re.compile(
     r"\b(?:year|yr|y)\s?(?P<uk>[7-9]|1[0-3])\b|\b(?:grade|gr\.?)\s?(?P<us>[6-9]|1[0-2])\b|\b(?P<us2>[6-9]|1[0-2])(?:th)\s+grade(?:r)?\b"
     r"|\b(?P<hs>high[-\s]school(?:er)?|secondary\s+school|middle\s+school|sixth[-\s]form|lower\s+sixth|upper\s+sixth|gcses?|a[-\s]levels?|"
@@ -244,6 +248,10 @@ def life_stages(text: str) -> list[LifeStage]:
         relation = _RELATION_BEFORE.search(text[max(0, m.start() - 40):m.start()].rstrip(" ,(") + " ")
         whose = "other" if relation else _whose(text, m.start(), m.end())
         out.append(LifeStage(_stage_of(age), m.start(), m.end(), m.group(0), whose, True))
+    for m in _LATE_EVENT.finditer(text):
+        if int(m.group("n")) >= LATE_LIFE_FROM and not any(st.start < m.end() and m.start() < st.end for st in out):
+            # an age at an event of late life ("retired at 66 last spring"): at least that old now
+            out.append(LifeStage("late_life", m.start(), m.end(), m.group(0), _whose(text, m.start(), m.end()), True))
     for m in _SCHOOL.finditer(text):
         out.append(LifeStage("ipt_a", m.start(), m.end(), m.group(0), _whose(text, m.start(), m.end())))
     for m in _PERINATAL.finditer(text):

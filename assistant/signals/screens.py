@@ -228,10 +228,26 @@ def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestV
                 continue
             out.not_fit.append(s.category)
             out.spans.setdefault(s.category, s.text)
-        elif fam == "adaptation" and s.present and s.category not in out.adaptations:
+        elif fam == "adaptation" and _adaptation_holds(s) and s.category not in out.adaptations:
             out.adaptations.append(s.category)
             out.spans.setdefault(s.category, s.text)
     return out
+
+
+#: An adaptation's programme named ("IPSRT", "IPT-A", "IPT-G"): the treatment the session is in, whoever else is in the
+#: clause and whatever is asked about in it ("Parent session (IPT-A)", "asking about hypomania at every IPSRT session").
+_PROGRAMME = re.compile(r"^(?:ipsrt|ipt[-\s]?(?:a|g|ed|b)|ipc|group\s+ipt|ipt\s+group)$", re.IGNORECASE)
+
+
+def _adaptation_holds(s: Signal) -> bool:
+    """Whether an adaptation finding applies to the client: present; or its programme named, in a clause that asks,
+    supposes or names someone else; or a history of mania or bipolar disorder, which is IPSRT's indication (the
+    "euthymic" rule spares IPSRT for the same reason)."""
+    if s.present:
+        return True
+    if s.assertion in ("hypothetical", "not_assessed", "other_person") and _PROGRAMME.match(s.text.strip()):
+        return True
+    return s.category == "ipsrt" and s.assertion == "historical"
 
 
 def stabilise_first(signals: Signals, request: RequestView) -> list[str]:
