@@ -377,3 +377,21 @@ def test_late_life_and_ipsrt_stay_the_clients(text: str, adaptation: str) -> Non
     from assistant.evals.signal_suite import predict
 
     assert adaptation not in predict(text, get_catalog()).adaptations
+
+
+@pytest.mark.parametrize("text", [
+    # an examination's own result, or "otherwise", never denies the risk written before it
+    "passive SI daily, MSE otherwise NAD",
+    "passive SI most days, MSE otherwise unremarkable",
+    "hearing voices at night, sleep wnl",
+    "SI with a plan to overdose, vitals wnl",
+    "cutting again this week; all else wnl",
+])
+def test_an_examinations_result_does_not_deny_the_risk_before_it(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+
+
+def test_a_screens_result_in_words_still_denies() -> None:
+    assert read_text("Screened for highs (sleep, spending, speed of speech) – all wnl").risk.level is None
+    assert read_text("SI/HI/SH none").risk.assertion == "negated"
