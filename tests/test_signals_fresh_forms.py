@@ -292,14 +292,12 @@ def test_intoxication_now_and_dependence_as_a_habit(text: str, presentations: li
     # a condition by inversion opens the clause
     ("Were he to turn up drunk to a session, do I still run it?", "hypothetical"),
     ("Were my client to disclose a plan to overdose, who do I call first?", "hypothetical"),
-    # time in decades or in words, and a stage of life with early/mid/late
-    ("took an overdose back in the nineties, long before her marriage", "historical"),
+    # time in words, and a stage of life with early/mid/late
     ("cut her arms in her late teens; nothing like that for decades", "historical"),
     ("overdose in the 1990s after a breakup, none since", "historical"),
     # ... but a decade with a possessive is an age, not a time
     ("she's in her 80s and says she wants to die", "present"),
-    # a screen's score below its threshold, and "wnl", are negative results
-    ("MDQ done for hypomania - scored below the cut-off", "negated"),
+    # "wnl" is a negative result
     ("mania screen (sleep, spending, speech) - all wnl", "negated"),
     # a label's "nil" with its own list, after a dash
     ("Risk ax – nil SI/SH", "negated"),
@@ -395,3 +393,27 @@ def test_an_examinations_result_does_not_deny_the_risk_before_it(text: str) -> N
 def test_a_screens_result_in_words_still_denies() -> None:
     assert read_text("Screened for highs (sleep, spending, speed of speech) – all wnl").risk.level is None
     assert read_text("SI/HI/SH none").risk.assertion == "negated"
+
+
+@pytest.mark.parametrize("text", [
+    # a clause that says its finding is now is not dated by the sentence's history
+    "born in 1985, cutting daily now",
+    "took an overdose years ago and has been stockpiling pills again",
+    # a condition ends where the client's statement begins
+    "If she is discharged, she says she will kill herself",
+    "Were he to lose custody, he says he'd end it",
+    # a score elsewhere in the note does not deny the risk before it
+    "passive SI most days, GAD-7 scored low this week",
+])
+def test_history_condition_and_scores_do_not_reach_a_stated_risk(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+
+
+@pytest.mark.parametrize("text,assertion", [
+    ("He tried to hang himself at 22 and he's now 47.", "historical"),  # "now" dates his age
+    ("had one psychotic episode back then, clean since", "historical"),
+    ("If she says she wants to die, what do I do?", "hypothetical"),  # the statement is inside the condition
+])
+def test_history_and_conditions_still_hold(text: str, assertion: str) -> None:
+    assert read_text(text).risk.assertion == assertion

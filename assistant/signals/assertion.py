@@ -417,6 +417,9 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             if assertion == "negated" and mod.modifier_span[0] >= span.end and _owns_next(doc, mod.modifier_span[1]) \
                     and any(t.text == "," for t in doc[span.end:mod.modifier_span[0]]):
                 continue  # "passive SI, nil plan": the denial has its own object after it
+            if assertion == "historical" and _current_clause(doc, span.end, modifiers):
+                continue  # "born in 1985, cutting daily now", "overdose years ago and stockpiling pills again": the
+                # finding's own clause says it is now
             found.append((assertion, _modifier_text(doc, mod)))
         if not any(a == "other_person" for a, _ in found):
             relative = other_by_gender(doc, span.start, span.end, client_gender)
@@ -499,3 +502,18 @@ _NONE_SINCE = re.compile(
     r"(?:at\s+(?:school|uni|college)|a\s+(?:teen\w*|kid|child|student)|\d+)|school|uni\b|college|(?:her|his|their|my)\s+"
     r"(?:teens|twenties|thirties|late\s+teens|early\s+twenties|school\s+days|first\s+(?:pregnancy|baby|marriage))|"
     r"(?:age|aged)\s+\d+|\d+\s*(?:yrs?|years?)\s+(?:old|ago))", re.I)
+
+
+_CLAUSE_BREAKS = frozenset({",", ";", ".", "?", "!", "(", ")", "-", "–", "—"})
+
+
+def _current_clause(doc: Any, after: int, modifiers: list[Any]) -> bool:
+    """Whether a current-time or recurrence word ("now", "today", "again") stands just after token ``after`` in the
+    same clause, before the next break: the clause says its finding is now, whatever dates the sentence."""
+    stop = min(next((t.i for t in doc[after:] if t.text in _CLAUSE_BREAKS), len(doc)), after + _CURRENT_REACH)
+    return any(m.category.upper() in ("CURRENT", "RECURRENT") and after <= m.modifier_span[0] < stop for m in modifiers)
+
+
+#: How close after the finding its clause's current-time word must stand ("cutting daily now"; not "tried to hang
+#: himself at 22 and he's now 47", where "now" dates his age).
+_CURRENT_REACH = 3

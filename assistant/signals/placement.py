@@ -103,6 +103,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
                 and not doc[mod.modifier_span[0] - 1].whitespace_:
             continue  # a question mark glued to its word ends a question ("would you section me?"); the
             # query mark stands before what it queries ("?SI", "pt ? psychotic")
+        if mod.category.upper() == "HYPOTHETICAL":
+            _end_at_stated(doc, mod)  # "If she is discharged, she says she will kill herself": the condition ends
+            # where the client's statement begins
         if mod.rule.literal == "when (in a question)" and not question:
             continue  # a temporal "when" in a statement describes what happens
         if mod.rule.literal in _GENERIC_FRAMES and (specific or _my_client(doc, mod)):
@@ -589,3 +592,21 @@ def _closing_double_quote(doc: Any, quotes: list[tuple[int, int]], i: int) -> in
     quotes bound a modifier: a single-quoted denial often answers a topic named outside it ("'never would,
     couldn't do that to mum' - re: suicide"), and reading single quotes here lost such denials."""
     return next((b for a, b in quotes if a < i < b < len(doc) and doc[b].text in _DOUBLE_QUOTES), None)
+
+
+#: The client stating something in a main clause after a condition ("If she is discharged, she says she will kill
+#: herself"): the statement is what was said, not a supposition.
+_STATES = re.compile(r"^(?:says|said|states|stated|told|tells|reports|reported|insists|insisted|threatened|threatens|"
+                     r"warned|warns|admits|admitted|swears|swore|promised|promises)$")
+
+
+def _end_at_stated(doc: Any, mod: Any) -> None:
+    """End a condition's scope at a comma after which the client states something."""
+    start, end = mod.modifier_span[1], mod.scope_span[1]
+    for t in doc[start:end - 2]:
+        if t.text == "," and doc[t.i + 1].lower_ in _STATING_SUBJECTS and _STATES.match(doc[t.i + 2].lower_):
+            mod._scope_end = t.i
+            return
+
+
+_STATING_SUBJECTS = frozenset({"she", "he", "they", "pt", "client", "cl", "patient"})
