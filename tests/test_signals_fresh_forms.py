@@ -417,3 +417,14 @@ def test_history_condition_and_scores_do_not_reach_a_stated_risk(text: str) -> N
 ])
 def test_history_and_conditions_still_hold(text: str, assertion: str) -> None:
     assert read_text(text).risk.assertion == assertion
+
+
+@pytest.mark.parametrize("text,assertion", [
+    # how to raise something that happened supposes nothing about it ...
+    ("how do you even bring up the cutting she showed me last week?", "present"),
+    ("what's the best wording for asking her about the overdose she took on Friday?", "present"),
+    # ... how to raise a topic asks about one not yet assessed
+    ("how do you even bring up self harm with a boy of 13?", "hypothetical"),
+])
+def test_how_to_raise_an_event_or_a_topic(text: str, assertion: str) -> None:
+    assert read_text(text).risk.assertion == assertion

@@ -116,6 +116,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             continue  # the one asked named ("should I ask her about self-harm?") and the -ing forms ("should I be
             # screening for IPV?") count in a clinician's question only; in notes "screening for X" may be a screen done,
             # and notes are read as before (in notes the wider rule cost a faithful draft on the notes' test total)
+        if mod.rule.literal == "how to ask" and _asks_of_an_event(doc, mod, skip=_PARTICLES):
+            continue  # "how do you even bring up the cutting she showed me last week?": how to raise something that
+            # happened supposes nothing about it; "how do I raise self-harm with a teen?" asks about a topic
         if mod.rule.literal == "ask re" and question and _asks_of_an_event(doc, mod):
             continue  # "how do I ask about the overdose she took?": the clinician's question about something that
             # happened scopes nothing it describes; "do I ask about suicide?" asks about a topic not yet assessed
@@ -255,12 +258,18 @@ _PARTICULAR = frozenset({"the", "her", "his", "their", "this", "that", "these", 
                          "why", "when", "whether", "if", "my", "our", "your", "its"})
 
 
-def _asks_of_an_event(doc: Any, mod: Any) -> bool:
+def _asks_of_an_event(doc: Any, mod: Any, skip: frozenset[str] = frozenset()) -> bool:
     """In a clinician's question, whether "ask about X" asks about something particular the text speaks of
     ("the overdose she took", "her cutting", "it"), not about a topic in general ("suicide", "self-harm",
-    "domestic violence"), which is then not assessed."""
+    "domestic violence"), which is then not assessed. ``skip``: words between the verb and what it asks about."""
     end = mod.modifier_span[1]
+    while end < len(doc) and doc[end].lower_ in skip:
+        end += 1
     return end >= len(doc) or doc[end].lower_ in _PARTICULAR
+
+
+#: A verb's particle or preposition before what is raised ("bring up the cutting", "ask about the overdose").
+_PARTICLES = frozenset({"up", "about", "abt", "re", "regarding", "on", "into", "in", "to", "with"})
 
 
 #: A person as the subject of "stopped"/"gave up" (the topic is then not what stopped), or an object after it.
