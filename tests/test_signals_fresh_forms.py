@@ -384,18 +384,6 @@ def test_late_life_and_ipsrt_stay_the_clients(text: str, adaptation: str) -> Non
     "hearing voices at night, sleep wnl",
     "SI with a plan to overdose, vitals wnl",
     "cutting again this week; all else wnl",
-])
-def test_an_examinations_result_does_not_deny_the_risk_before_it(text: str) -> None:
-    r = read_text(text)
-    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
-
-
-def test_a_screens_result_in_words_still_denies() -> None:
-    assert read_text("Screened for highs (sleep, spending, speed of speech) – all wnl").risk.level is None
-    assert read_text("SI/HI/SH none").risk.assertion == "negated"
-
-
-@pytest.mark.parametrize("text", [
     # a clause that says its finding is now is not dated by the sentence's history
     "born in 1985, cutting daily now",
     "took an overdose years ago and has been stockpiling pills again",
@@ -405,9 +393,14 @@ def test_a_screens_result_in_words_still_denies() -> None:
     # a score elsewhere in the note does not deny the risk before it
     "passive SI most days, GAD-7 scored low this week",
 ])
-def test_history_condition_and_scores_do_not_reach_a_stated_risk(text: str) -> None:
+def test_a_stated_risk_is_not_denied_dated_or_supposed_by_words_about_something_else(text: str) -> None:
     r = read_text(text)
     assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+
+
+def test_a_screens_result_in_words_still_denies() -> None:
+    assert read_text("Screened for highs (sleep, spending, speed of speech) – all wnl").risk.level is None
+    assert read_text("SI/HI/SH none").risk.assertion == "negated"
 
 
 @pytest.mark.parametrize("text,assertion", [
