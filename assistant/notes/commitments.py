@@ -10,6 +10,7 @@ shares at least two of them with the sentence."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _I = re.IGNORECASE
 
@@ -40,8 +41,11 @@ _NOT_THE_TASK = frozenset({
     "her", "his", "she", "and", "the", "for", "was", "has", "had"})
 
 
-def _stems(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _NOT_THE_TASK}
+@lru_cache(maxsize=512)
+def _stems(text: str) -> frozenset[str]:
+    """A text's content words, cut to five letters (cached: each bullet line is read once per draft, not per
+    sentence)."""
+    return frozenset(w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _NOT_THE_TASK)
 
 
 def undecided_as_set(sentence: str, bullet_lines: list[str]) -> str | None:

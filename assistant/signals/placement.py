@@ -618,4 +618,4 @@ def _end_at_stated(doc: Any, mod: Any) -> None:
             return
 
 
-_STATING_SUBJECTS = frozenset({"she", "he", "they", "pt", "client", "cl", "patient"})
+_STATING_SUBJECTS = frozenset({"she", "he", "they"}) | _CLIENT_WORDS
