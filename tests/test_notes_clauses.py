@@ -148,7 +148,7 @@ def test_planned_step_goes_to_the_plan_not_done(a: Assistant) -> None:
 
 
 @pytest.mark.parametrize("line", ["decision analysis postponed to s9", "role play deferred as pt tired",
-                                  "comm analysis put off until next time"])
+                                  "comm analysis put off until next time", "comm analysis parked until s10"])
 def test_a_postponed_step_is_not_claimed_as_used(a: Assistant, line: str) -> None:
     note = a.draft_note(f"- s7/16 role dispute w/ sister\n- explored the Xmas row\n- {line}\n- PHQ-9 14\n", format="soap")
     assert note.facts.interventions_planned == [line]

@@ -477,6 +477,7 @@ UNDECIDED = ("- IPT S9/16 role transition (new city)\n- talked about maybe joini
     ("The client was asked to join the running club before the next session.", True),
     ("Homework: join the running club.", True),
     ("He agreed to join the running club this week.", True),
+    ("He was set the task of joining the running club.", True),
     # ... written as what it is, it stands
     ("Joining the running club was discussed; he is unsure and will think about it.", False),
     ("He may consider joining the running club.", False),

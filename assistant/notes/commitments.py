@@ -17,7 +17,7 @@ _I = re.IGNORECASE
 #: A sentence that sets a task: an assignment, homework, an agreement to do it, or a plain future of doing it.
 _SETS = re.compile(
     r"\b(?:was|were|is|are|has\s+been|have\s+been)\s+(?:asked|assigned|given|set|instructed|tasked|encouraged)\s+"
-    r"(?:with\s+|as\s+)?(?:to\b|homework|a\s+task)|\bhomework\b|\bHW\b|\b(?:agreed|committed|undertook|will\s+aim)\s+to\b|"
+    r"(?:with\s+|as\s+)?(?:to\b|homework|a\s+task|the\s+task)|\bhomework\b|\bHW\b|\b(?:agreed|committed|undertook|will\s+aim)\s+to\b|"
     r"\bwill\s+(?:\w+\s+)?(?:complete|write|call|phone|ring|text|email|contact|speak|talk|ask|bring|send|try|"
     r"practi[sc]e|tell|attend|arrange|book|visit|meet|invite|join|start|keep|list|plan|do)\b", _I)
 #: The sentence's own hedge: it does not claim the task was set (a question mark too: a bullet copied whole).

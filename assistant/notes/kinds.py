@@ -122,7 +122,8 @@ _PLANNED = re.compile(
     r"to\s+(?:do|start|begin|try|continue|introduce|revisit|review)\b|consider\w*|intend\w*|going\s+to|"
     r"would\s+like\s+to|TBD|to\s+be\s+(?:done|started)|in\s+future|f/u\s+(?:on|with)|for\s+next|"
     r"before\s+next|by\s+next|aim\s+to|hope\s+to|propos\w+|tomorrow|tmrw|tmr|"
-    r"re-?book\w*|revisit|postpon\w*|deferred|defer|put\s+off|pushed\s+back|carried\s+over|held\s+over)\b", _I)
+    r"re-?book\w*|revisit|postpon\w*|deferred|defer|put\s+off|pushed\s+back|carried\s+over|held\s+over|"
+    r"(?:until|till|til|for)\s+(?:s|sess|session)\s*\d{1,2})\b", _I)
 _LABEL = re.compile(r"^\s*(?:plan|(?:next|nxt)(?:\s+(?:session|sess|wk|week|time|contact|appt))?|p|f/u|follow[\s-]?up)\s*[:\-–=>]", _I)
 
 
