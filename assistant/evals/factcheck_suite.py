@@ -61,7 +61,10 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh19_read": "writer ad, drafts", "fresh19_held": "writer ad, drafts",
               "fresh20_read": "writer ad, bullet sets", "fresh20_held": "writer ad, bullet sets",
               "fresh21_read": "writer ag, drafts", "fresh21_held": "writer ag, drafts",
-              "fresh22_read": "writer ag, bullet sets", "fresh22_held": "writer ag, bullet sets"}
+              "fresh22_read": "writer ag, bullet sets", "fresh22_held": "writer ag, bullet sets",
+              "fresh23_read": "writer ap, drafts", "fresh23_held": "writer ap, drafts",
+              "fresh24_read": "writer ap, bullet sets", "fresh24_held": "writer ap, bullet sets",
+              "fresh25_read": "writer aq, bullet sets", "fresh25_held": "writer aq, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 
