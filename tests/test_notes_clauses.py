@@ -122,6 +122,16 @@ def test_non_ipt_work_is_stated_not_presented_as_ipt(a: Assistant) -> None:
     ("- s8/16, joint session with husband\n- comm analysis of the Sunday row\n", "joint"),
     ("- IPT-G session 5 of 12 (7 members)\n- shared her loss\n", "group"),
     ("- s8/16 role dispute\n- comm analysis of the Sunday row\n- pt asked about CBT; explained not IPT\n", "regular"),
+    # the session's number with its fate on either side, and a cancelling call
+    ("- missed sess 7 of 12\n- left a message, offered Thurs\n", "missed"),
+    ("- S10/16 cancelled - she phoned in the morning\n- rebooked\n", "missed"),
+    ("- client emailed to cancel, unwell\n- next appt Tues\n", "missed"),
+    ("- s5/16 role dispute\n- S5: missed the bus, arrived 15 min late\n- comm analysis of the row\n", "regular"),
+    # joint before the session's number; non-IPT as the session's label; work done at the client's request
+    ("- joint s9 with partner (Ali)\n- each described the last row\n", "joint"),
+    ("- session 6 - non-IPT: housing forms all session\n- IPT (grief) resumes s7\n", "non_ipt"),
+    ("- s6/16 grief\n- sleep hygiene at his request, whole session\n", "non_ipt"),
+    ("- s6/16 grief\n- pt requested sleep hygiene - explained IPT focus first\n", "regular"),
 ])
 def test_session_kind(bullets: str, kind: str, a: Assistant) -> None:
     assert parse_bullets(bullets, a.catalog).session_kind == kind
@@ -190,6 +200,15 @@ def test_present_risk_prompts_the_clinician(a: Assistant) -> None:
     ("- ?passive SI - pt laughed it off\n", "possible"),
     ("- per husband, pt said we'd all be better off without her\n", "possible"),
     ("- physio for SI joint pain ran over\n- no SI/HI\n", "denied"),
+    # an assessment of risk set for later is not one done today
+    ("- safety qs next session when partner not in the room\n", "not_assessed"),
+    ("- will screen for SH at s6\n- comm analysis of the row\n", "not_assessed"),
+    # a feeling "to death" and "dying for" something are idioms; sick of living is not masked
+    ("- worried to death about the hearing\n- dying for a night's sleep\n", "not_documented"),
+    # a denial dated to an earlier session does not answer for a session where risk was not asked
+    ("- risk not reviewed today (ran late)\n- previous session: denied SI\n", "not_assessed"),
+    ("- denied SI at s3\n- SI not revisited today\n", "not_assessed"),
+    ("- denied SI\n", "denied"),
 ])
 def test_risk_status_forms(bullets: str, status: str, a: Assistant) -> None:
     assert parse_bullets("- s5/16 role dispute\n" + bullets, a.catalog).risk.status == status

@@ -523,3 +523,22 @@ WARNING_AND_DENIAL = ("- S8 RD w brother\n- gave away her bike to a neighbour, '
 def test_a_reported_denial_stands_beside_documented_risk(sentence: str, flagged: bool) -> None:
     clauses = [c for c, _ in parse_bullets(WARNING_AND_DENIAL, get_catalog()).clauses]
     assert bool(_flags(sentence, WARNING_AND_DENIAL, clauses=clauses)) is flagged
+
+
+
+@pytest.mark.parametrize("bullets,sentence", [
+    # a word for the same thing: "brief"/"short", "done"/"completed", "apols" written out
+    ("- s9/16 RT\n- brief check-in by phone, pt at work\n", "The phone check-in was short because she was at work."),
+    ("- s9/16 RT\n- EPDS not done - out of time\n", "The EPDS was not completed because time ran out."),
+    ("- IPT-G s4/12, 6 attended (3 apols)\n- shared losses\n", "Six attended and three sent apologies."),
+])
+def test_a_word_for_the_same_thing_is_supported(bullets: str, sentence: str) -> None:
+    clauses = [c for c, _ in parse_bullets(bullets, get_catalog()).clauses]
+    assert Grounding(bullets, clauses).check([sentence])[0].ungrounded == ()
+    assert _flags(sentence, bullets, clauses=clauses) == []
+
+
+def test_a_word_for_the_same_thing_grounds_nothing_else() -> None:
+    stems = Grounding("- brief check-in by phone; EPDS not done; 3 apols", []).stems
+    assert set(stem_all(["short", "completed", "apologies"])) <= stems
+    assert not set(stem_all(["tense", "abandoned", "absent", "landlord"])) & stems

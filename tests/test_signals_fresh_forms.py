@@ -421,3 +421,24 @@ def test_history_and_conditions_still_hold(text: str, assertion: str) -> None:
 ])
 def test_how_to_raise_an_event_or_a_topic(text: str, assertion: str) -> None:
     assert read_text(text).risk.assertion == assertion
+
+
+@pytest.mark.parametrize("text", [
+    # what was left unasked after a stated finding is its own subject, or more of the finding
+    "passive SI daily, plan not reviewed",
+    "wants to be dead most mornings; intent not revisited",
+    "hearing voices - not explored further",
+    "burning her arms again, not discussed in detail",
+])
+def test_a_stated_risk_is_not_made_unasked_by_what_was_left_for_later(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+
+
+@pytest.mark.parametrize("text", [
+    "SI, HI not assessed",  # a list of labels left unasked
+    "SI not revisited today",
+    "self-harm - not asked (mum in the room)",
+])
+def test_a_topic_left_unasked_is_still_not_assessed(text: str) -> None:
+    assert read_text(text).risk.assertion == "not_assessed", text

@@ -52,7 +52,13 @@ def measure_only(text: str) -> bool:
 
 
 # --- the session's kind -------------------------------------------------------------------------
+#: A session named by its number ("S4", "sess 12/16", "session 9 of 12", "appt #3").
+_SESSION_NO = r"(?:s|sess|session|appt|appointment)\.?\s*#?\d{1,2}(?:\s*(?:/|of)\s*\d{1,2})?(?:\s*\(\s*of\s+\d{1,2}\s*\))?"
 _MISSED = re.compile(
+    # the session's number with its fate, either side ("missed S4 (of 16)", "S8/16 missed - pt rang to cancel")
+    rf"\b(?:missed\s+{_SESSION_NO}|{_SESSION_NO}\s*(?:[-–—:,]\s*)?(?:missed|cancell?ed|canx)(?=\s*(?:$|[-–—,.;:(]|(?:today|again|by|as|due|because|at|x\s?\d)\b))|"
+    r"(?:rang|called|phoned|texted|emailed|messaged|wrote)\s+(?:\w+\s+){0,3}?to\s+(?:cancel|say\s+(?:she|he|they)\s+"
+    r"(?:can'?t|couldn'?t|won'?t)\s+(?:make\s+it|come|attend)))\b|"
     r"\b(?:DNA'?d?|did\s+not\s+attend|didn'?t\s+(?:attend|show|come)|no[-\s]?show(?:ed)?|cancell?ed|cancell?ation|"
     r"missed\s+(?:the\s+|this\s+|today'?s\s+)?(?:session|appt|appointment)|session\s+(?:not\s+held|cancell?ed)|"
     r"did\s+not\s+(?:show|come|turn\s+up)|failed\s+to\s+attend|unable\s+to\s+attend|not\s+seen|no\s+contact\s+today|"
@@ -63,7 +69,7 @@ _GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+group|group\
                     r"in\s+(?:the\s+)?group|(?:\d+|four|five|six|seven|eight|nine|ten)\s+(?:members|teens|participants|attendees)"
                     r"\s+(?:present|attended|in\s+attendance)|(?:\d+|four|five|six|seven|eight|nine|ten)\s+members)\b", _I)
 _JOINT = re.compile(
-    r"\bjoint\s*\(?\s*(?:(?:session|sess|appt|appointment|meeting|with|w)\b|w/(?=\s|\w))|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
+    rf"\bjoint\s*\(?\s*(?:(?:session|sess|appt|appointment|meeting|with|w)\b|w/(?=\s|\w)|{_SESSION_NO}\b)|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
     r"(?:husband|wife|partner|spouse|mother|father|mum|mom|dad|parents?|daughter|son|boyfriend|girlfriend)\s+"
     r"(?:attended|joined|present|came\s+in|sat\s+in)|(?:attended|seen)\s+(?:together\s+)?with\s+(?:her|his|their)\s+\w+)\b",
     _I)
@@ -78,13 +84,15 @@ _NON_IPT = re.compile(
     r"relaxation\s+(?:training|exercise)|sleep\s+hygiene|"
     r"(?:housing|benefits?|welfare|disability|insurance)\s+(?:forms?|application|paperwork)|care\s+co-?ordination|"
     # the session set IPT aside ("IPT deferred til more settled", "IPT on hold - crisis work")
+    # labelled so ("S9 - non-IPT: benefits form", "non-IPT appt - letter for PIP appeal only")
+    r"non[-\s]?IPT(?=\s*[:\-–—(,;]|\s+(?:session|sess|appt|appointment|work|content|contact|visit|call|today|this)\b|\s*$)|"
     r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started)|"
     # said outright: "no IPT work today - whole session on risk", "sleep hygiene at her request - not IPT"
     r"no\s+IPT(?:\s+(?:work|done|content))?(?=\s+(?:today|this\s+(?:session|week|time))|\s+[-–—]|\s*[,;.(]|\s*$)|not\s+IPT(?![\w-])|"
     # "Admin call - not an IPT session", "welfare call, not a therapy session"
     r"not\s+(?:an?\s+)?(?:IPT|therapy|treatment)\s+(?:session|sess|appt|appointment|contact))\b", _I)
 _NOT_DONE = re.compile(
-    r"\b(?:asked\s+(?:about|for|whether|if)|(?<!at\sher\s)(?<!at\shis\s)(?<!at\stheir\s)request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
+    r"\b(?:asked\s+(?:about|for|whether|if)|request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
     r"last\s+therapist|before\s+(?:IPT|this)|hx|history\s+of|had\s+(?:done|tried)|in\s+the\s+past|declined|refus\w*|"
     r"explained|instead\s+of|rather\s+than|"
     # someone else's task ("agreed to see GP re meds review"): not the session's work
@@ -106,12 +114,23 @@ def session_kind_cue(clause: str, *, in_session_work: bool) -> str | None:
     return None
 
 
+#: Why the session's work was what it was, not a wish for it: "at her request", "at pt's request",
+#: "(pt request)", "per client request", "on his request".
+_AT_REQUEST = re.compile(r"(?:\b(?:at|per|on|by)\s+|\(\s*)(?:(?:the\s+)?\w+(?:'s|’s)?\s+){0,2}$", _I)
+
+
+def _wishes(clause: str) -> bool:
+    """The clause asks for, wants or once had the method rather than documenting it done."""
+    return any(not (m.group(0).lower().startswith("request") and _AT_REQUEST.search(clause[:m.start()]))
+               for m in _NOT_DONE.finditer(clause))
+
+
 def non_ipt_work(clause: str) -> bool:
     """A clause that documents non-IPT work done in the session (not asked about, past, declined or
     negated: "no CBT today")."""
     m = _NON_IPT.search(clause)
     # (what is planned is read without the match: "IPT postponed - crisis work" sets IPT aside today)
-    if not m or _NOT_DONE.search(clause) or planned(clause[:m.start()] + " " + clause[m.end():]):
+    if not m or _wishes(clause) or planned(clause[:m.start()] + " " + clause[m.end():]):
         return False
     return not re.search(r"\b(?:no|not|never|without|nor)\s+(?:\w+\s+)?$", clause[:m.start()], _I)
 

@@ -62,19 +62,27 @@ _INFORMANT = re.compile(r"\b(?:per|according\s+to)\s+(?:her\s+|his\s+|the\s+)?(?
 def _load_idioms() -> re.Pattern[str] | None:
     from .claims import vocabulary_data
 
-    idioms = vocabulary_data().get("idioms") or []
-    return re.compile(r"\b(?:" + "|".join(re.escape(i) for i in idioms) + r")\b", re.I) if idioms else None
+    data = vocabulary_data()
+    forms = [re.escape(i) for i in data.get("idioms") or []] + list(data.get("idiom_patterns") or [])
+    return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.I) if forms else None
 
 
 _IDIOMS = _load_idioms()
 #: Risk documented as not assessed: "SI not asked", "risk ax deferred to s3", "ran out of time".
 _NOT_ASSESSED = re.compile(
     r"\b(?:not\s+(?:yet\s+|fully\s+)?(?:asked|assessed|explored|screened|discussed|reviewed|covered|done|checked|"
-    r"completed|finished|carried\s+out|possible|got\s+to|reached)|incomplete|(?:could|can)(?:n'?t|\s+not)\s+(?:ask|assess|"
+    r"completed|finished|carried\s+out|possible|got\s+to|reached|re-?visited|re-?asked|re-?assessed|re-?checked|probed|"
+    r"touched\s+on|followed\s+up)|incomplete|(?:could|can)(?:n'?t|\s+not)\s+(?:ask|assess|"
     r"screen|complete|finish|get\s+to)|(?:unable|not\s+able)\s+to\s+(?:assess|ask|complete|finish|screen)|"
     r"(?:declined|refused)\s+to\s+(?:answer|respond|complete)|(?:risk|status|hx|history)\s+(?:is\s+)?(?:unknown|not\s+known)|"
     r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to|check)|did\s+not\s+(?:ask|assess|screen|explore|check)|"
     r"ran\s+out\s+of\s+time|no\s+time|left\s+for\s+next|"
+    # an assessment of risk set for a later meeting ("risk review next wk when seen alone", "to screen for SI
+    # at s4", "will ask re SH next time"): not assessed this session
+    r"(?:risk|SI|SH|safety|suicid\w*)\s+(?:review|screen\w*|ax|assessment|check|qs|questions)\s+(?:at\s+|for\s+|in\s+)?"
+    r"(?:next|s\d+|session\s+\d+|tomorrow|later|when\b)|"
+    r"(?:to|will|plan\s+to|need\s+to)\s+(?:review|screen(?:\s+for)?|assess|ask\s+(?:about|re))\s+(?:risk|SI|SH|safety|"
+    r"suicid\w*|self[-\s]?harm)\b[^.;\n]{0,25}?\b(?:next|at\s+s\d+|when\b|tomorrow|later)|"
     r"no\s+risk\s+(?:discussed|asked|assessed|explored)|wasn'?t\s+(?:asked|assessed|explored))\b", re.I)
 
 #: What can be handed over or removed to keep someone safe.
@@ -360,6 +368,11 @@ def _continued_not_assessed(clauses: list[Clause], reads: list[ClauseRisk]) -> N
             before.not_assessed, before.level = True, None
 
 
+#: A clause dated to an earlier meeting ("last wk SI/SH neg", "denied SI at s3", "previous session: no SH").
+_EARLIER_SESSION = re.compile(r"\b(?:last|previous|prev|prior)\s+(?:wk|week|session|sess|time|appt|appointment|visit)|"
+                              r"\b(?:at|in|on|from)\s+(?:s|sess|session)\s*\d{1,2}\b|\b(?:previously|earlier\s+in\s+tx)\b", re.I)
+
+
 def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
     status = RiskStatus()
     present = [c for c, r in zip(risk_clauses, reads) if r.level == "risk"]
@@ -382,10 +395,11 @@ def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
         status.status = "present"
     elif possible:
         status.status = "possible"
-    elif denied:
+    elif denied and not (unassessed and all(_EARLIER_SESSION.search(c) for c in denied)):
         status.status = "denied"
         status.denial_text = "; ".join(denied)
     elif unassessed:
+        # (a denial dated to an earlier session, "last wk SI/SH neg", does not answer for today)
         status.status = "not_assessed"
     if present:
         # a denial of plan or intent on a warning-sign line counts too ("'better off without me' - no plan")

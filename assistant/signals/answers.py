@@ -210,6 +210,10 @@ def qa_answer(text: str) -> tuple[str | None, int]:
     return (answer(text[m.end():]), m.start()) if m else (None, -1)
 
 
+#: What asks for more of something found, not whether it is there: "not explored further", "not gone into in detail".
+_MORE_OF = re.compile(r"\b(?:further|in\s+(?:detail|depth)|at\s+length|fully|any\s+more|more)\b", _I)
+
+
 def _answer_for(norm: str, s: "Signal") -> str | None:
     if s.family != "risk" or s.assertion != "present":
         return None
@@ -237,9 +241,10 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
                 and len(rest[:brk.start()].split()) <= 8 and _BARE_DENIAL.match(rest[brk.end():]):
             return "negated"  # "thoughts of harming herself or the baby: denies both when asked"
         if s.source == "lexicon" and brk is not None and len(rest[:brk.start()].split()) <= 3 \
-                and "answered" not in s.modifiers and _NOT_ASKED_ANSWER.match(rest[brk.end():]):
+                and "answered" not in s.modifiers and _NOT_ASKED_ANSWER.match(rest[brk.end():]) \
+                and not _MORE_OF.search(rest[brk.end():]):
             return "not_assessed"  # a topic as a label, what was done about it after ("SI ?? — didn't get to it",
-            # "DSH hx + current: unknown")
+            # "DSH hx + current: unknown"); not more of a finding ("hearing voices - not explored further")
         return None
     said = answer(rest.lstrip(), s.category) if asked and s.source == "lexicon" and rest[:1].isspace() else None
     if said is None and brk is not None and len(rest[:brk.start()].split()) <= 8:

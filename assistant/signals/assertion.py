@@ -320,6 +320,9 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
         if assertion == "negated":
             negations.append((mod, bare))
         lo, hi = mod.scope_span
+        if assertion == "not_assessed" and not bare_negates and any(i < mod.modifier_span[0] for i in content) \
+                and _left_unexplored(doc, 0, min(content), *mod.modifier_span):
+            continue  # "thoughts of ending it - not discussed in detail": the finding is stated, not left unasked
         covered = sum(1 for i in content if lo <= i < hi)
         if bare and not bare_negates:
             if covered / len(content) >= CLAUSE_COVERAGE and not _ASPECT_ONLY.match(doc[lo:hi].text):
@@ -417,6 +420,10 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             if assertion == "negated" and mod.modifier_span[0] >= span.end and _owns_next(doc, mod.modifier_span[1]) \
                     and any(t.text == "," for t in doc[span.end:mod.modifier_span[0]]):
                 continue  # "passive SI, nil plan": the denial has its own object after it
+            if assertion == "not_assessed" and mod.modifier_span[0] >= span.end \
+                    and _left_unexplored(doc, span.start, span.end, *mod.modifier_span):
+                continue  # "passive SI daily, plan not reviewed", "hearing voices - not explored further": the finding
+                # is stated; what was not assessed is its own subject, or more of it
             if assertion == "historical" and _current_clause(doc, span.end, modifiers):
                 continue  # "born in 1985, cutting daily now", "overdose years ago and stockpiling pills again": the
                 # finding's own clause says it is now
@@ -505,6 +512,26 @@ _NONE_SINCE = re.compile(
 
 
 _CLAUSE_BREAKS = frozenset({",", ";", ".", "?", "!", "(", ")", "-", "–", "—"})
+
+
+def _left_unexplored(doc: Any, start: int, after: int, mod_start: int, mod_end: int) -> bool:
+    """Whether a not-assessed cue after the finding ``doc[start:after]`` leaves it stated: the finding is said with
+    words of its own and, after a break, the cue has a subject of its own ("passive SI daily, plan not reviewed";
+    not the list "SI, HI not assessed"), or the cue asks for more of what was found ("hearing voices - not explored
+    further", "cutting again, not discussed in detail")."""
+    breaks = [t.i for t in doc[after:mod_start] if t.text in _CLAUSE_BREAKS]
+    if not breaks:
+        return False
+    if any(t.lower_ in _DEPTH_WORDS for t in doc[mod_end:mod_end + 3]):
+        return True
+    before = max((t.i for t in doc[:start] if t.text in _CLAUSE_BREAKS), default=-1)
+    said = any(t.is_alpha for t in doc[before + 1:start]) or any(t.is_alpha for t in doc[after:breaks[0]])
+    return said and any(t.is_alpha and t.lower_ not in _AUX_WORDS for t in doc[breaks[-1] + 1:mod_start])
+
+
+_AUX_WORDS = frozenset({"was", "were", "is", "are", "has", "have", "had", "been", "be", "but", "and", "yet", "though",
+                        "however", "so", "i", "we", "she", "he", "they", "it", "this", "that"})
+_DEPTH_WORDS = frozenset({"further", "detail", "depth", "length", "more", "fully", "much"})
 
 
 def _current_clause(doc: Any, after: int, modifiers: list[Any]) -> bool:
