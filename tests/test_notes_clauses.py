@@ -205,6 +205,7 @@ def test_present_risk_prompts_the_clinician(a: Assistant) -> None:
     ("- will screen for SH at s6\n- comm analysis of the row\n", "not_assessed"),
     # a feeling "to death" and "dying for" something are idioms; sick of living is not masked
     ("- worried to death about the hearing\n- dying for a night's sleep\n", "not_documented"),
+    ("- scared to death of her husband when he drinks\n", "present"),  # a fear of someone is not the idiom
     # a denial dated to an earlier session does not answer for a session where risk was not asked
     ("- risk not reviewed today (ran late)\n- previous session: denied SI\n", "not_assessed"),
     ("- denied SI at s3\n- SI not revisited today\n", "not_assessed"),

@@ -442,3 +442,36 @@ def test_a_stated_risk_is_not_made_unasked_by_what_was_left_for_later(text: str)
 ])
 def test_a_topic_left_unasked_is_still_not_assessed(text: str) -> None:
     assert read_text(text).risk.assertion == "not_assessed", text
+
+
+@pytest.mark.parametrize("text,current", [
+    # a farewell sent through someone else is a warning sign to ask about ...
+    ("texted her sister 'tell mum I always loved her' then switched her phone off", True),
+    ("left a note on the fridge: make sure the boys know I'm sorry", True),
+    # ... an ordinary message is not
+    ("tell your dad I'll ring him after work", False),
+    ("said to tell her nan she loves her, then went to school", False),
+])
+def test_a_farewell_sent_through_someone_else(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current, text
+
+
+@pytest.mark.parametrize("text", [
+    # a condition inside what the client said, with shorthand for "said" or a quote mark before it, is stated
+    "sd 'if she takes the kids I'll finish it'",
+    'said: "if he touches her again I\'ll kill him"',
+])
+def test_a_condition_the_client_said_is_stated(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+
+
+@pytest.mark.parametrize("text,frame", [
+    # a pull toward a method the clinician held back from sets it aside
+    ("resisted the temptation to challenge his thinking - stayed with the loss", False),
+    ("stopped myself from setting a thought record and went back to the inventory", False),
+    ("I want to challenge his thinking about the row with a thought record", True),
+])
+def test_a_method_held_back_from_is_set_aside(text: str, frame: bool) -> None:
+    found = [x for x in read_text(text).signals.items if x.family == "frame" and x.assertion == "present"]
+    assert bool(found) is frame, (text, found)
