@@ -475,3 +475,33 @@ def test_a_condition_the_client_said_is_stated(text: str) -> None:
 def test_a_method_held_back_from_is_set_aside(text: str, frame: bool) -> None:
     found = [x for x in read_text(text).signals.items if x.family == "frame" and x.assertion == "present"]
     assert bool(found) is frame, (text, found)
+
+
+@pytest.mark.parametrize("text,kind", [
+    # not being able to stop is the thing going on, never a denial of it
+    ("says he can't stop thinking about ending it", "suicidal_ideation"),
+    ("can't stop thinking about dying lately", "suicidal_ideation"),
+    ("no SI today but cannot stop picking at the wounds on her legs", "self_harm"),
+])
+def test_not_being_able_to_stop_is_not_a_denial(text: str, kind: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is not None and kind in r.risk.kinds, (text, r.risk.kinds)
+
+
+def _fit(text: str, category: str) -> str | None:
+    found = [x.assertion for x in read_text(text).signals.items if x.category == category]
+    return "present" if "present" in found else (found[0] if found else None)
+
+
+@pytest.mark.parametrize("text,category,assertion", [
+    ("drinks from waking, 'can't cut down', lost his licence", "severe_substance_dependence", "present"),
+    # a date before a break is the trauma's; what follows is how the client is now ...
+    ("attacked on a night out in 2023 - flashbacks daily, won't go into town", "trauma_focused_needed", "present"),
+    # ... and a date on the symptoms themselves still dates them
+    ("had flashbacks for a few months after the crash in 2015, none for years", "trauma_focused_needed", "historical"),
+])
+def test_dependence_and_trauma_are_read_as_now(text: str, category: str, assertion: str | None) -> None:
+    got = _fit(text, category)
+    assert (got == "present") is (assertion == "present"), (text, got)
+    if assertion not in (None, "present"):
+        assert got == assertion, (text, got)

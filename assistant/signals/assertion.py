@@ -424,6 +424,10 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
                     and _left_unexplored(doc, span.start, span.end, *mod.modifier_span):
                 continue  # "passive SI daily, plan not reviewed", "hearing voices - not explored further": the finding
                 # is stated; what was not assessed is its own subject, or more of it
+            if assertion == "historical" and target[2] in _DATED_BY_EVENT and mod.modifier_span[1] <= span.start \
+                    and any(t.text in _CLAUSE_BREAKS for t in doc[mod.modifier_span[1]:span.start]):
+                continue  # "held at knifepoint in a robbery last year - nightmares, flashbacks": the date is the
+                # event's; what follows the break is how the client is now
             if assertion == "historical" and _current_clause(doc, span.end, modifiers):
                 continue  # "born in 1985, cutting daily now", "overdose years ago and stockpiling pills again": the
                 # finding's own clause says it is now
@@ -512,6 +516,10 @@ _NONE_SINCE = re.compile(
 
 
 _CLAUSE_BREAKS = frozenset({",", ";", ".", "?", "!", "(", ")", "-", "–", "—"})
+
+
+#: Presentations that follow an event by their nature: a date before them is the event's.
+_DATED_BY_EVENT = frozenset({"trauma_focused_needed"})
 
 
 def _left_unexplored(doc: Any, start: int, after: int, mod_start: int, mod_end: int) -> bool:
