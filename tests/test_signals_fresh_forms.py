@@ -505,3 +505,26 @@ def test_dependence_and_trauma_are_read_as_now(text: str, category: str, asserti
     assert (got == "present") is (assertion == "present"), (text, got)
     if assertion not in (None, "present"):
         assert got == assertion, (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    # negations that say the risk is there: safety that cannot be promised or kept, a risk not ruled out or not
+    # denied, a wish to live that is gone (each read as a denial before, and the risk was lost)
+    "can't promise she won't hurt herself tonight",
+    "unsure if he can keep himself safe this weekend",
+    "would not rule out hurting herself again",
+    "did not deny having a plan when I asked",
+    "no longer wants to live, she says",
+])
+def test_a_negation_that_says_the_risk_is_there(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+
+
+@pytest.mark.parametrize("text", [
+    "denies SI, intent or plan; able to keep herself safe",
+    "SI ruled out on careful questioning",
+    "no longer self-harming, 6 months without",
+])
+def test_denials_near_those_words_still_deny(text: str) -> None:
+    assert read_text(text).risk.level is None, text
