@@ -157,6 +157,19 @@ def test_planned_step_goes_to_the_plan_not_done(a: Assistant) -> None:
     assert "role play" not in note.sections["Objective"].lower()
 
 
+@pytest.mark.parametrize("line", ["home visit planned for Thurs with the duty team",
+                                  "if no reply by Mon, discharge letter per policy",
+                                  "GP to be contacted if she doesn't respond to the text"])
+def test_a_step_that_waits_on_something_goes_to_the_plan(a: Assistant, line: str) -> None:
+    note = a.draft_note("- s7/16 DNA, no contact\n- rang twice, VM left\n- " + line + "\n", format="soap")
+    assert line.split()[0].lower() in note.sections["Plan"].lower(), note.sections
+    assert line.split()[0].lower() not in note.sections["Objective"].lower()
+
+
+def test_a_session_held_as_planned_is_not_a_plan(a: Assistant) -> None:
+    assert parse_bullets("- s8/16, joint w/ wife (planned)\n- CA of the row\n", a.catalog).session_kind == "joint"
+
+
 @pytest.mark.parametrize("line", ["decision analysis postponed to s9", "role play deferred as pt tired",
                                   "comm analysis put off until next time", "comm analysis parked until s10"])
 def test_a_postponed_step_is_not_claimed_as_used(a: Assistant, line: str) -> None:

@@ -142,7 +142,11 @@ _PLANNED = re.compile(
     r"would\s+like\s+to|TBD|to\s+be\s+(?:done|started)|in\s+future|f/u\s+(?:on|with)|for\s+next|"
     r"before\s+next|by\s+next|aim\s+to|hope\s+to|propos\w+|tomorrow|tmrw|tmr|"
     r"re-?book\w*|revisit|postpon\w*|deferred|defer|put\s+off|pushed\s+back|carried\s+over|held\s+over|"
-    r"(?:until|till|til|for)\s+(?:s|sess|session)\s*\d{1,2})\b", _I)
+    r"(?:until|till|til|for)\s+(?:s|sess|session)\s*\d{1,2}|"
+    # "welfare check planned", "letter if no response by Fri": a step that waits on something
+    r"(?<!\()(?<!as\s)planned(?!\s*\))(?!\s+(?:pregnancy|baby|birth|c-?section|caesarean|section|ending|retirement))|"
+    r"if\s+no\s+(?:response|reply|contact|answer|word|news)|if\s+(?:not\s+heard|(?:she|he|they|pt|client)\s+(?:doesn'?t|does\s+not|don'?t)\s+"
+    r"(?:respond|reply|call|ring|answer|attend|make\s+contact|get\s+in\s+touch)))\b", _I)
 _LABEL = re.compile(r"^\s*(?:plan|(?:next|nxt)(?:\s+(?:session|sess|wk|week|time|contact|appt))?|p|f/u|follow[\s-]?up)\s*[:\-–=>]", _I)
 
 
