@@ -542,3 +542,16 @@ def test_a_word_for_the_same_thing_grounds_nothing_else() -> None:
     stems = Grounding("- brief check-in by phone; EPDS not done; 3 apols", []).stems
     assert set(stem_all(["short", "completed", "apologies"])) <= stems
     assert not set(stem_all(["tense", "abandoned", "absent", "landlord"])) & stems
+
+
+@pytest.mark.parametrize("bullets,sentence,flagged", [
+    # what the bullets say was not done, said in other words, is supported ...
+    ("- s10/16 RT, phone only\n- no risk ax - brief call\n- PHQ-9 not done\n",
+     "As the call was brief, no risk assessment was done and the PHQ-9 was not completed.", False),
+    # ... what they say was done is not "not completed"
+    ("- s10/16 RT\n- passive SI this wk, no plan\n- safety plan done, copy given\n",
+     "The safety plan was not completed.", True),
+])
+def test_a_step_not_done_may_be_said_not_completed(bullets: str, sentence: str, flagged: bool) -> None:
+    clauses = [c for c, _ in parse_bullets(bullets, get_catalog()).clauses]
+    assert bool(_flags(sentence, bullets, clauses=clauses)) is flagged, _flags(sentence, bullets, clauses=clauses)

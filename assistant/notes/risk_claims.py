@@ -131,6 +131,9 @@ def _softener_written_otherwise(word: str, sentence: str, src: str, lines: list[
     the bullets give ("item 10 scored 1" for "item 10 = 1"; the typed checks verify the number itself)."""
     from .factcheck import _numbers
 
+    if word.lower() == "completed" and re.search(r"(?:\b(?:not|never)|n't)\s+(?:(?:been|yet|fully)\s+)?completed\b", sentence, re.I):
+        # what the bullets say was not done, said so ("the PHQ-9 was not completed" for "PHQ-9 not done")
+        return re.search(r"(?:\b(?:not|never)|n't)\s+(?:(?:been|yet|fully)\s+)?(?:done|completed|finished)\b", src, re.I) is not None
     if word.lower() == "completed":  # what the bullets say was done ("safety plan done", "DASH done: 11 yes")
         done = {w.lower() for m in re.finditer(r"([a-z][\w-]*)\s+(?:(?!not\b|never\b|yet\b)\w+\s+)?" + _DONE.pattern + "|" + _DONE.pattern +
                                                 r"\s+(?:a\s+|the\s+)?([a-z][\w-]*)", src, re.I)
@@ -153,14 +156,22 @@ _LIGHT_DONE = frozenset({"was", "were", "is", "be", "been", "and", "also", "not"
 _LIGHT = frozenset("a an any the made make making have has had been be got get yet formed formulated".split())
 
 
+def _same_words(word: str) -> list[str]:
+    """``word`` and the words listed as the same thing (``vocabulary.yaml``, ``synonyms``)."""
+    from .claims import vocabulary_data
+
+    return [word] + [w for group in vocabulary_data().get("synonyms") or [] if word in group for w in group if w != word]
+
+
 def _negated_in(words: list[str], src: str) -> bool:
     """The first word with content after the draft's negation is negated in the bullets too: "has not made
     a plan" for "no plan made"."""
     content = [w for w in words if w not in _LIGHT]
-    # the first content word as written; any of the next ones by its stem ("no attempt to seek means" for
-    # "hasn't sought means")
+    # the first content word as written, or a word for the same thing ("not completed" for "not done"); any of the
+    # next ones by its stem ("no attempt to seek means" for "hasn't sought means")
+    firsts = "|".join(re.escape(w) for w in _same_words(content[0])) if content else ""
     return bool(content) and (re.search(
-        rf"\b(?:no|not|never|nil|denies|denied|without)\W+(?:\w+\W+){{0,2}}?{re.escape(content[0])}\b", src) is not None
+        rf"\b(?:no|not|never|nil|denies|denied|without)\W+(?:\w+\W+){{0,2}}?(?:{firsts})\b", src) is not None
         or any(len(w) >= 4 and re.search(rf"(?:\b(?:no|not|never|nil|denies|denied|without)|n't)\W+(?:\w+\W+){{0,2}}?"
                                          rf"{re.escape(w[:5])}\w*\b", src) for w in content[1:4]))
 
