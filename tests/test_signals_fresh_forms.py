@@ -528,3 +528,24 @@ def test_a_negation_that_says_the_risk_is_there(text: str) -> None:
 ])
 def test_denials_near_those_words_still_deny(text: str) -> None:
     assert read_text(text).risk.level is None, text
+
+
+@pytest.mark.parametrize("text,current", [
+    # a fixed idiom that only looks like risk: the finding by meaning must hold without its words ...
+    ("she'd sooner shoot herself in the foot than apologise to him", False),
+    ("he would rather shoot himself in the foot than ask for help", False),
+    # ... and risk said beside the idiom still stands
+    ("this job is killing me and some days I want to die", True),
+    ("bored to death at home, says she wishes she were dead", True),
+])
+def test_an_idiom_that_only_looks_like_risk(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current, text
+
+
+def test_the_idioms_are_data_and_never_mask_the_text() -> None:
+    from assistant.signals.detect import figurative_spans
+
+    text = "the commute is killing me, dying to get home"
+    spans = figurative_spans(text)
+    assert [text[a:b] for a, b in spans] == ["is killing me", "dying to get"]
+    assert read_text(text).signals.text == text  # the reading keeps the words as written

@@ -245,6 +245,19 @@ SECONDARY_FLOOR = 0.8
 _RESULT = re.compile(r"\d|\b(?:yes|no|pos(?:itive)?|neg(?:ative)?|endorse[sd]?|nil|none)\b|[+]|-ve\b", re.I)
 
 
+@lru_cache(maxsize=1)
+def _figurative() -> re.Pattern[str] | None:
+    data = load_yaml((Path(__file__).parent / "figurative.yaml").read_text(encoding="utf-8")) or {}
+    forms = list(data.get("idioms") or [])
+    return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.I) if forms else None
+
+
+def figurative_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of the fixed idioms in ``figurative.yaml`` that only look like risk."""
+    pattern = _figurative()
+    return [m.span() for m in pattern.finditer(text)] if pattern else []
+
+
 def _outside(text: str, start: int, end: int, cut: list[tuple[int, int]]) -> list[str]:
     """The pieces of ``text[start:end]`` outside the spans ``cut`` that start in it."""
     pieces, pos = [], start
@@ -493,6 +506,12 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     if screens:
         cands = _reread_without(norm, spans, cands, screens, encoder, probe)
 
+    # Nor is a fixed idiom ("I'd sooner shoot myself in the foot", "this commute is killing me"): meaning-level risk in a
+    # clause that holds one must read as risk without the idiom's words.
+    idioms = figurative_spans(norm)
+    if idioms:
+        cands = _reread_without(norm, spans, cands, idioms, encoder, probe)
+
     # Assertion, by clause, only for the families that need it (lazy medspaCy).
     items: list[Signal] = []
     by_clause: dict[int, list[_Candidate]] = {}
@@ -615,7 +634,8 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     if reader:
         from .reader import arbitrate
 
-        items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b))
+        items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b),
+                          figurative=figurative_spans(norm))
     from .presentations import settle
 
     items = settle(_labels_with_findings(norm, items))

@@ -244,7 +244,22 @@ def prefetch(text: str) -> None:
         reader.prefetch([text[a:b] for a, b in units(text)])
 
 
-def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]) -> list[Signal]:
+def _only_figurative(reader: "Reader", text: str, a: int, b: int, figurative: Sequence[tuple[int, int]]) -> bool:
+    """Whether the unit ``text[a:b]`` reads as current risk only through a fixed idiom in it ("would sooner shoot
+    myself in the foot than go"): read again without the idiom's words, it no longer does."""
+    cut = sorted((x, y) for x, y in figurative if a <= x < b)
+    if not cut:
+        return False
+    pieces, pos = [], a
+    for x, y in cut:
+        pieces.append(text[pos:x])
+        pos = max(pos, y)
+    rest = " ".join(" ".join(pieces + [text[pos:b]]).split())
+    return not rest or reader.read([rest])[0].current < ADD
+
+
+def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str],
+              figurative: Sequence[tuple[int, int]] = ()) -> list[Signal]:
     """The rules' risk findings in ``text``, reconciled with the reader unit by unit. ``kind_of(start, end)``
     names the likeliest risk kind for a span where the reader finds what the rules did not.
 
@@ -281,7 +296,8 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             screened = any(s is not None and s.category == RISK_SCREEN and s.assertion == "negated" and a <= s.start < b
                            and not _CONTRAST.search(text, s.end, b) for s in out)
             if not present and not screened and \
-                    not any(out[k].source == "lexicon" or _spoken_by_another(out[k]) for k in mine):  # type: ignore[arg-type]
+                    not any(out[k].source == "lexicon" or _spoken_by_another(out[k]) for k in mine) \
+                    and not _only_figurative(reader, text, a, b, figurative):  # type: ignore[arg-type]
                 added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, tag, tag))
             elif not present:
                 # ... but only over its own sentence: another sentence of the line, with no finding of the rules
