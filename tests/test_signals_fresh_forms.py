@@ -12,6 +12,11 @@ def _level(text: str) -> str | None:
     return read_text(text).risk.level
 
 
+def _assert_stated(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+
+
 @pytest.mark.parametrize("text,current", [
     # a bare negation denies the finding when what it scopes reads as the finding on its own
     ("My 15-year-old client says she has never hurt herself and her mum confirms this.", False),
@@ -394,8 +399,7 @@ def test_late_life_and_ipsrt_stay_the_clients(text: str, adaptation: str) -> Non
     "passive SI most days, GAD-7 scored low this week",
 ])
 def test_a_stated_risk_is_not_denied_dated_or_supposed_by_words_about_something_else(text: str) -> None:
-    r = read_text(text)
-    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+    _assert_stated(text)
 
 
 def test_a_screens_result_in_words_still_denies() -> None:
@@ -431,8 +435,7 @@ def test_how_to_raise_an_event_or_a_topic(text: str, assertion: str) -> None:
     "burning her arms again, not discussed in detail",
 ])
 def test_a_stated_risk_is_not_made_unasked_by_what_was_left_for_later(text: str) -> None:
-    r = read_text(text)
-    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+    _assert_stated(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -462,8 +465,7 @@ def test_a_farewell_sent_through_someone_else(text: str, current: bool) -> None:
     'said: "if he touches her again I\'ll kill him"',
 ])
 def test_a_condition_the_client_said_is_stated(text: str) -> None:
-    r = read_text(text)
-    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+    _assert_stated(text)
 
 
 @pytest.mark.parametrize("text,frame", [
@@ -517,8 +519,7 @@ def test_dependence_and_trauma_are_read_as_now(text: str, category: str, asserti
     "no longer wants to live, she says",
 ])
 def test_a_negation_that_says_the_risk_is_there(text: str) -> None:
-    r = read_text(text)
-    assert r.risk.level is not None and r.risk.assertion == "present", (text, r.risk.assertion)
+    _assert_stated(text)
 
 
 @pytest.mark.parametrize("text", [
