@@ -550,3 +550,24 @@ def test_the_idioms_are_data_and_never_mask_the_text() -> None:
     spans = figurative_spans(text)
     assert [text[a:b] for a, b in spans] == ["is killing me", "dying to get"]
     assert read_text(text).signals.text == text  # the reading keeps the words as written
+
+
+@pytest.mark.parametrize("text", [
+    # classic risk language whose negation is its meaning (each read as a denial, or not at all, before)
+    "doesn't feel safe at home with him since the move",
+    "says there's nothing left to live for now the kids have gone",
+    "she can't see any future for herself",
+    "not planning to be around for her birthday, she told her sister",
+    "never know what state he'll come home in - walking on eggshells",
+])
+def test_risk_said_with_a_negation_that_is_its_meaning(text: str) -> None:
+    assert _level(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "feels safe at home now he has moved out",
+    "no point in going to the party, she says, she hates crowds",
+    "not going to be around next week - on holiday",
+])
+def test_the_same_words_without_the_risk(text: str) -> None:
+    assert _level(text) is None, text
