@@ -571,3 +571,25 @@ def test_risk_said_with_a_negation_that_is_its_meaning(text: str) -> None:
 ])
 def test_the_same_words_without_the_risk(text: str) -> None:
     assert _level(text) is None, text
+
+
+@pytest.mark.parametrize("text", [
+    # more of the same review: an idiom for unwell before a finding, indifference to waking, not being missed, ideas of
+    # reference in plain words, and uncertainty whether an experience is real
+    "not himself at all - burning his hands on the hob",
+    "says she isn't fussed whether she wakes up tomorrow",
+    "nobody would even miss him, he said",
+    "convinced the radio is sending him messages",
+    "struggling to tell whether the voices are real",
+])
+def test_more_risk_said_with_a_negation_or_in_plain_words(text: str) -> None:
+    assert _level(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "How can I tell if she's suicidal when she smiles through everything?",
+    "nobody would notice if the shop closed early",
+    "the TV talk show about grief upset her",
+])
+def test_those_words_about_something_else(text: str) -> None:
+    assert _level(text) is None, text
