@@ -593,3 +593,15 @@ def test_more_risk_said_with_a_negation_or_in_plain_words(text: str) -> None:
 ])
 def test_those_words_about_something_else(text: str) -> None:
     assert _level(text) is None, text
+
+
+@pytest.mark.parametrize("text,current", [
+    # a history that has begun again is now ...
+    ("used to cut herself at uni and started again last month", True),
+    ("used to self-harm as a teen and it started again after the break-up", True),
+    # ... a history that has not, or a plan to start something else again, is not
+    ("used to cut herself at uni, none since", False),
+    ("used to cut herself at uni and started the gym again last month", False),
+])
+def test_a_history_that_has_begun_again(text: str, current: bool) -> None:
+    assert (_level(text) is not None) is current, text

@@ -323,6 +323,9 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
         if assertion == "not_assessed" and not bare_negates and any(i < mod.modifier_span[0] for i in content) \
                 and _left_unexplored(doc, 0, min(content), *mod.modifier_span):
             continue  # "thoughts of ending it - not discussed in detail": the finding is stated, not left unasked
+        if assertion == "historical" and any(m.category.upper() == "RECURRENT" and m.modifier_span[0] > mod.modifier_span[1]
+                                             and doc[m.modifier_span[0] - 1].lower_ in _RESUMED for m in modifiers):
+            continue  # "used to cut at uni and started again last month": the history has resumed
         covered = sum(1 for i in content if lo <= i < hi)
         if bare and not bare_negates:
             if covered / len(content) >= CLAUSE_COVERAGE and not _ASPECT_ONLY.match(doc[lo:hi].text):
@@ -546,7 +549,17 @@ def _current_clause(doc: Any, after: int, modifiers: list[Any]) -> bool:
     """Whether a current-time or recurrence word ("now", "today", "again") stands just after token ``after`` in the
     same clause, before the next break: the clause says its finding is now, whatever dates the sentence."""
     stop = min(next((t.i for t in doc[after:] if t.text in _CLAUSE_BREAKS), len(doc)), after + _CURRENT_REACH)
-    return any(m.category.upper() in ("CURRENT", "RECURRENT") and after <= m.modifier_span[0] < stop for m in modifiers)
+    if any(m.category.upper() in ("CURRENT", "RECURRENT") and after <= m.modifier_span[0] < stop for m in modifiers):
+        return True
+    # ... or a resumption further on in the clause ("used to cut at uni and started again last month")
+    stop = min(next((t.i for t in doc[after:] if t.text in _CLAUSE_BREAKS), len(doc)), after + _RESUMED_REACH)
+    return any(m.category.upper() == "RECURRENT" and after < m.modifier_span[0] < stop
+               and doc[m.modifier_span[0] - 1].lower_ in _RESUMED for m in modifiers)
+
+
+#: Verbs that say a past behaviour has begun again, right before "again"; and how far after the finding they count.
+_RESUMED = frozenset({"started", "starting", "began", "begun", "restarted", "doing", "happening", "happened", "it"})
+_RESUMED_REACH = 8
 
 
 #: How close after the finding its clause's current-time word must stand ("cutting daily now"; not "tried to hang
