@@ -526,6 +526,8 @@ def test_a_negation_that_says_the_risk_is_there(text: str) -> None:
     "denies SI, intent or plan; able to keep herself safe",
     "SI ruled out on careful questioning",
     "no longer self-harming, 6 months without",
+    "no longer wants to die, she says, since starting the new job",  # a wish to die that is gone is not one to live
+    "no longer wishes she were dead",
 ])
 def test_denials_near_those_words_still_deny(text: str) -> None:
     assert read_text(text).risk.level is None, text
