@@ -528,6 +528,9 @@ def test_a_negation_that_says_the_risk_is_there(text: str) -> None:
     "no longer self-harming, 6 months without",
     "no longer wants to die, she says, since starting the new job",  # a wish to die that is gone is not one to live
     "no longer wishes she were dead",
+    "she did deny SI when asked directly",  # "did deny" is a denial, "did not deny" is not
+    "does deny any thoughts of self-harm",
+    "she could promise she won't hurt herself and agreed the safety plan",
 ])
 def test_denials_near_those_words_still_deny(text: str) -> None:
     assert read_text(text).risk.level is None, text
