@@ -59,15 +59,15 @@ _INFORMANT = re.compile(r"\b(?:per|according\s+to)\s+(?:her\s+|his\s+|the\s+)?(?
                         r"worried|concerned)\b", re.I)
 
 
-def _load_idioms() -> re.Pattern[str] | None:
+@lru_cache(maxsize=1)
+def _idioms() -> re.Pattern[str] | None:
+    from ..signals.detect import figurative_patterns
     from .claims import vocabulary_data
 
-    data = vocabulary_data()
-    forms = [re.escape(i) for i in data.get("idioms") or []] + list(data.get("idiom_patterns") or [])
+    forms = [re.escape(i) for i in vocabulary_data().get("idioms") or []] + list(figurative_patterns())
     return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.I) if forms else None
 
 
-_IDIOMS = _load_idioms()
 #: Risk documented as not assessed: "SI not asked", "risk ax deferred to s3", "ran out of time".
 _NOT_ASSESSED = re.compile(
     r"\b(?:not\s+(?:yet\s+|fully\s+)?(?:asked|assessed|explored|screened|discussed|reviewed|covered|done|checked|"
@@ -246,7 +246,8 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         joined += c.text + "\n"
     # Everyday phrases that only look like risk ("killing time", "SI joint pain") are masked at the same
     # length. ("SI/HI/SH" is read screen by screen by the signal layer.)
-    signals = analyse(_IDIOMS.sub(lambda m: "x" * len(m.group(0)), joined) if _IDIOMS else joined, catalog=catalog,
+    idioms = _idioms()
+    signals = analyse(idioms.sub(lambda m: "x" * len(m.group(0)), joined) if idioms else joined, catalog=catalog,
                        reader=False)
     reads: list[ClauseRisk] = []
     for (a, b), c in zip(offsets, clauses):

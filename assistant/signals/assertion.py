@@ -323,8 +323,7 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
         if assertion == "not_assessed" and not bare_negates and any(i < mod.modifier_span[0] for i in content) \
                 and _left_unexplored(doc, 0, min(content), *mod.modifier_span):
             continue  # "thoughts of ending it - not discussed in detail": the finding is stated, not left unasked
-        if assertion == "historical" and any(m.category.upper() == "RECURRENT" and m.modifier_span[0] > mod.modifier_span[1]
-                                             and doc[m.modifier_span[0] - 1].lower_ in _RESUMED for m in modifiers):
+        if assertion == "historical" and any(_resumes(doc, m) and m.modifier_span[0] > mod.modifier_span[1] for m in modifiers):
             continue  # "used to cut at uni and started again last month": the history has resumed
         covered = sum(1 for i in content if lo <= i < hi)
         if bare and not bare_negates:
@@ -548,13 +547,15 @@ _DEPTH_WORDS = frozenset({"further", "detail", "depth", "length", "more", "fully
 def _current_clause(doc: Any, after: int, modifiers: list[Any]) -> bool:
     """Whether a current-time or recurrence word ("now", "today", "again") stands just after token ``after`` in the
     same clause, before the next break: the clause says its finding is now, whatever dates the sentence."""
-    stop = min(next((t.i for t in doc[after:] if t.text in _CLAUSE_BREAKS), len(doc)), after + _CURRENT_REACH)
-    if any(m.category.upper() in ("CURRENT", "RECURRENT") and after <= m.modifier_span[0] < stop for m in modifiers):
-        return True
-    # ... or a resumption further on in the clause ("used to cut at uni and started again last month")
-    stop = min(next((t.i for t in doc[after:] if t.text in _CLAUSE_BREAKS), len(doc)), after + _RESUMED_REACH)
-    return any(m.category.upper() == "RECURRENT" and after < m.modifier_span[0] < stop
-               and doc[m.modifier_span[0] - 1].lower_ in _RESUMED for m in modifiers)
+    end = next((t.i for t in doc[after:] if t.text in _CLAUSE_BREAKS), len(doc))
+    return any(m.category.upper() in ("CURRENT", "RECURRENT") and after <= m.modifier_span[0] < min(end, after + _CURRENT_REACH)
+               # ... or a resumption further on in the clause ("used to cut at uni and started again last month")
+               or _resumes(doc, m) and after < m.modifier_span[0] < min(end, after + _RESUMED_REACH) for m in modifiers)
+
+
+def _resumes(doc: Any, mod: Any) -> bool:
+    """A recurrence word right after a verb of beginning again ("started again", "it again")."""
+    return mod.category.upper() == "RECURRENT" and doc[mod.modifier_span[0] - 1].lower_ in _RESUMED
 
 
 #: Verbs that say a past behaviour has begun again, right before "again"; and how far after the finding they count.

@@ -246,9 +246,15 @@ _RESULT = re.compile(r"\d|\b(?:yes|no|pos(?:itive)?|neg(?:ative)?|endorse[sd]?|n
 
 
 @lru_cache(maxsize=1)
-def _figurative() -> re.Pattern[str] | None:
+def figurative_patterns() -> tuple[str, ...]:
+    """The regular expressions of ``figurative.yaml`` (the notes mask them too)."""
     data = load_yaml((Path(__file__).parent / "figurative.yaml").read_text(encoding="utf-8")) or {}
-    forms = list(data.get("idioms") or [])
+    return tuple(data.get("idioms") or ())
+
+
+@lru_cache(maxsize=1)
+def _figurative() -> re.Pattern[str] | None:
+    forms = figurative_patterns()
     return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.I) if forms else None
 
 
@@ -634,8 +640,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     if reader:
         from .reader import arbitrate
 
-        items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b),
-                          figurative=figurative_spans(norm))
+        items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b), figurative=idioms)
     from .presentations import settle
 
     items = settle(_labels_with_findings(norm, items))

@@ -247,14 +247,11 @@ def prefetch(text: str) -> None:
 def _only_figurative(reader: "Reader", text: str, a: int, b: int, figurative: Sequence[tuple[int, int]]) -> bool:
     """Whether the unit ``text[a:b]`` reads as current risk only through a fixed idiom in it ("would sooner shoot
     myself in the foot than go"): read again without the idiom's words, it no longer does."""
-    cut = sorted((x, y) for x, y in figurative if a <= x < b)
-    if not cut:
+    if not any(a <= x < b for x, _ in figurative):
         return False
-    pieces, pos = [], a
-    for x, y in cut:
-        pieces.append(text[pos:x])
-        pos = max(pos, y)
-    rest = " ".join(" ".join(pieces + [text[pos:b]]).split())
+    from .detect import _outside
+
+    rest = " ".join(" ".join(_outside(text, a, b, list(figurative))).split())
     return not rest or reader.read([rest])[0].current < ADD
 
 
