@@ -64,7 +64,10 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh22_read": "writer ag, bullet sets", "fresh22_held": "writer ag, bullet sets",
               "fresh23_read": "writer ap, drafts", "fresh23_held": "writer ap, drafts",
               "fresh24_read": "writer ap, bullet sets", "fresh24_held": "writer ap, bullet sets",
-              "fresh25_read": "writer aq, bullet sets", "fresh25_held": "writer aq, bullet sets"}
+              "fresh25_read": "writer aq, bullet sets", "fresh25_held": "writer aq, bullet sets",
+              "fresh26_read": "writer as, drafts", "fresh26_held": "writer as, drafts",
+              "fresh27_read": "writer as, bullet sets", "fresh27_held": "writer as, bullet sets",
+              "fresh28_read": "writer at, bullet sets on risk status", "fresh28_held": "writer at, bullet sets on risk status"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -32,10 +32,12 @@ FRESH = ("fresh_read", "fresh_held")
 #: twenty-third round) whose risk it is when someone tells of it, with look-alikes of every kind; and (5 December,
 #: twenty-fourth round) a writer in many clinicians' voices across every category; and (5 December, twenty-fifth
 #: round) another; and (5 December, twenty-sixth round) two more: one across every category, one on where a risk
-#: mention stops being the client's current risk; and (5 December, twenty-seventh round) another across every category.
+#: mention stops being the client's current risk; and (5 December, twenty-seventh round) another across every category;
+#: and (6 December, twenty-eighth round) two more: one across every category, one on out-of-frame methods in plain
+#: words, focal areas and stabilise-first.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
         "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held", "w22_held",
-        "w24_held", "w25_held", "w26_held", "w26b_held", "w27_held")
+        "w24_held", "w25_held", "w26_held", "w26b_held", "w27_held", "w28_held", "w28b_held")
 
 
 def signals_dir() -> Path:
