@@ -293,3 +293,23 @@ def test_a_sign_left_unexplored_is_still_a_sign(bullets: str, status: str) -> No
     from assistant.notes.parse import parse_bullets
 
     assert parse_bullets(bullets, get_catalog()).risk.status == status
+
+
+@pytest.mark.parametrize("bullets,status", [
+    # a denial whose list runs past six words still denies every item in it
+    ("- sess 5/16\n- asked directly today - says no thoughts of ending her life or hurting herself at the moment\n"
+     "- role play: chatting w/ a teammate", "denied"),
+    # a safety label with its result is a screen's negative answer
+    ("- S8/16 joint w/ husband\n- Safety: nil - screened her privately before joint part\n- comm analysis of the 'you never' loop",
+     "denied"),
+    # the answer to a question asked, given by both people in a joint session (it had read as a sign to ask about)
+    ("- joint S8/16 w/ partner\n- asked separately re violence at home: both deny any\n- pt also denies thoughts of suicide\n"
+     "- plan: trial rota 2 wks", "denied"),
+    # an overdose of something harmless is a figure of speech
+    ("- S11/16 ID\n- weekend: 'overdosed on box sets' Sat, went to pub quiz Sun\n- HW: text Dan re Thurs", "not_documented"),
+    # letters kept for the children for later are a farewell to ask about
+    ("- s3/12 7 wks postpartum\n- has written a letter to each of the kids 'for when they're older', changed the subject\n"
+     "- HW: ask re mums group", "possible"),
+])
+def test_risk_status_in_more_of_clinicians_forms(bullets: str, status: str) -> None:
+    assert _status(bullets) == status, bullets

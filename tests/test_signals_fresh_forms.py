@@ -610,3 +610,78 @@ def test_those_words_about_something_else(text: str) -> None:
 ])
 def test_a_history_that_has_begun_again(text: str, current: bool) -> None:
     assert (_level(text) is not None) is current, text
+
+
+@pytest.mark.parametrize("text,assertion", [
+    # a risk still to be ruled out is not yet assessed ...
+    ("will rule out SI first next session", "not_assessed"),
+    ("I'll rule out psychosis at the next appointment", "not_assessed"),
+    # ... one that cannot or will not be ruled out may be there
+    ("she won't rule out hurting herself", "present"),
+    ("can't rule out that she is suicidal", "present"),
+    ("SI ruled out", "negated"),
+])
+def test_a_risk_still_to_be_ruled_out(text: str, assertion: str) -> None:
+    assert read_text(text).risk.assertion == assertion, text
+
+
+@pytest.mark.parametrize("text,assertion", [
+    # a label answered as history, or as not applicable
+    ("DV - yes, historic (prev partner, left 2018)", "historical"),
+    ("SH: historical only", "historical"),
+    ("Risk: SI - no. SH - no. DV - yes, historic (prev partner). Safeguarding - n/a.", "negated"),
+    # ... but not a history begun again, nor a plan that is not applicable
+    ("SH - past, cutting again since Friday", "present"),
+    ("passive SI daily, safety plan - n/a", "present"),
+])
+def test_a_label_answered_as_history_or_not_applicable(text: str, assertion: str) -> None:
+    assert read_text(text).risk.assertion == assertion, text
+
+
+@pytest.mark.parametrize("text,current", [
+    # a new statement after a denial's list is not denied: "still" opens one
+    ("no thoughts of harming others, still thinks about hitting his brother", True),
+    ("denies SI, still hears voices telling her to jump", True),
+    ("denies SI, HI or SH", False),
+    # a denial reaches every item of its list ("said no" reached six words)
+    ("says no thoughts of ending her life or hurting herself at the moment", False),
+    ("said no to the group idea and has been hearing voices again", True),
+])
+def test_a_denial_reaches_its_list_and_no_further(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,current", [
+    ("Weekend: 'overdosed on box sets' Sat, went to the pub quiz Sun", False),
+    ("overdosed on box sets then took 20 paracetamol", True),
+    ("overdosed on her sleeping tablets Sat", True),
+    # letters kept for the family for later, and the same words without the farewell
+    ("Has written a letter to each of the kids 'for when they're older'", True),
+    ("recording videos for her daughter for when she's older", True),
+    ("wrote a letter to her late mum as grief homework", False),
+    ("wrote cards to the kids for Christmas", False),
+])
+def test_an_overdose_of_box_sets_and_letters_for_later(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,assertion", [
+    # what the client grew up with is history; a partner's control now is not
+    ("grew up with domestic violence", "historical"),
+    ("grew up around DV, dad hit mum", "historical"),
+    ("grew up with DV; current partner controls her money", "present"),
+])
+def test_a_childhood_with_violence(text: str, assertion: str) -> None:
+    assert read_text(text).risk.assertion == assertion, text
+
+
+@pytest.mark.parametrize("text,level", [
+    # a partner's control of the client's money in plain words is partner violence stated (it read as a sign only) ...
+    ("partner controls his benefits", "risk"),
+    ("bf controls her spending", "risk"),
+    ("grew up with DV; current partner controls her money", "risk"),
+    # ... not the household's money
+    ("she controls the money in the house and he resents it", None),
+])
+def test_control_of_her_money(text: str, level: str | None) -> None:
+    assert read_text(text).risk.level == level, text

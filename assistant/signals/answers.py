@@ -43,12 +43,12 @@ _STRENGTH = (r"(?:(?:\w+ly|very|clear|firm|flat|definite|emphatic|categorical|st
 #: A bare no: the answer word with nothing of its own after it ("no, never", "negative for both", "denies both
 #: when asked"), not a denial of something else ("no plan", "no change since last week").
 _NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
-                 r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|denial|not\s+at\s+all|"
+                 r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|deny|denial|not\s+at\s+all|"
                  r"nothing\s+like\s+that|nowhere\s+near(?:\s+that)?|(?:shook|shakes|shaking)\s+(?:her|his|their)\s+head)"
                  r"(?=\s*(?:$|[.,;:!?'\"”’)\-–—])|\s+(?:both|all|either|any|at\s+all|never|when\s+asked|on\s+asking|"
                  r"today|currently|now|thanks|way|chance|straight\s+away|firmly|clearly|emphatically|immediately|quickly|"
                  r"definitely|absolutely|honestly|really|certainly|simply|to\s+(?:both|all|either|each|any)|on\s+(?:all|both|every|each|any)|"
-                 r"for\s+(?:both|all|each|either|any))\b)", _I)
+                 r"for\s+(?:both|all|each|either|any))\b|\s+(?:it|them|this|that)(?=\s*(?:$|[.,;:!?'\"”’)\-–—])))", _I)
 _DECLINED = re.compile(
     r"^" + _SPEAKER + r"(?:(?:declined|refused|would\s*n[o']?t|did\s*n[o']?t\s+want|didn't\s+want|not\s+willing|unwilling|"
     r"reluctant)\s+(?:to\s+)?(?:answer|respond|say|discuss|talk|go\s+into|engage|complete|do)|not\s+today|"

@@ -59,7 +59,8 @@ MAX_SCOPE = 15
 _STOP_SCAN = frozenset({"and", "or", "but", "however", "nor", "though", "although"})
 _BARE_DASH = re.compile(r"(?<=\s)[-–—x](?=\s*(?:[,;.)/]|$))|(?<=:)[-–—](?=\s*(?:[,;.)]|$))")
 _VERBISH = re.compile(r"(?:ed|ing)$|^(?:is|was|are|were|has|have|had|will|reports?|says|feels?|wants?|plans?|"
-                      r"agreed|agrees|discussed|reviewed|completed|updated|given|made|done|kept)$")
+                      r"agreed|agrees|discussed|reviewed|completed|updated|given|made|done|kept|still|thinks|keeps|continues|admits|hears|"
+                      r"believes|describes|talks|wishes)$")
 #: ... as does an event's count ("denies SI, self-harm x2 this wk") or a word with an object after it: a verb
 #: whatever its form ("denies SI, cut her forearm Sat", "no HI, hit him with a pan").
 _COUNT = re.compile(r"^(?:x\d+|\d+x|twice|thrice)$", re.I)

@@ -225,6 +225,8 @@ class _Candidate:
     #: Read by meaning in a clause the risk gate closed: kept only as a topic the clinician asks whether to ask
     #: about (scoped not assessed by an asking cue), never as risk.
     asked_only: bool = False
+    #: From a weak lexicon entry (a word that counts only with the probes' support).
+    weak: bool = False
 
 
 #: Every meaning-level risk finding passes the risk gate: the kind probes alone confuse ordinary low
@@ -435,7 +437,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     if level == "risk" and p < _floor(entry.category):
                         level = "possible_risk"
                 cands.append(_Candidate(ci, entry.category, cs + m.start(), cs + m.end(), f"lexicon:{entry.source}",
-                                        1.0, "lexicon", level, entry.result))
+                                        1.0, "lexicon", level, entry.result, weak=entry.weak))
         if _SCORE_ONLY.fullmatch(clause):
             continue  # scores alone: no meaning to read (the lexicon above has read any item score)
         fired = [(cat, float(pr[ci])) for cat, pr in probs.items() if cat not in HEADS and float(pr[ci]) >= _floor(cat)]
@@ -517,6 +519,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     idioms = figurative_spans(norm)
     if idioms:
         cands = _reread_without(norm, spans, cands, idioms, encoder, probe)
+        # ... and a weak word inside one is the idiom's ("'overdosed on box sets'"): the probes' support it leaned on
+        # was the idiom's words
+        cands = [c for c in cands if not (c.weak and c.start is not None and
+                                          any(a <= c.start and c.end <= b for a, b in idioms))]
 
     # Assertion, by clause, only for the families that need it (lazy medspaCy).
     items: list[Signal] = []
@@ -897,7 +903,7 @@ _CATEGORY_WORD = re.compile(r"(?:abus|violen|dv\b|ipv\b|domestic|coerci|controll
 #: A denial right before the act ("has never hit her", "doesn't hit her").
 _NEGATED_ACT = re.compile(r"\b(?:never|not|no\s+longer|n't)\W+(?:\w+\W+){0,2}$", re.I)
 #: Words before a partner that make them no partner now ("her ex-husband", "her late husband").
-_NOT_NOW = re.compile(r"\b(?:ex|former|late|previous|old|first|dead|deceased)\s*-?\s*$", re.I)
+_NOT_NOW = re.compile(r"\b(?:ex|former|late|previous|prev|prior|old|first|dead|deceased)\s*-?\s*$", re.I)
 _PARTNER_WORD = re.compile(r"\b(?:husband|wife|partner|spouse|bf|gf|boyfriend|girlfriend|fiancee?|hubby|fella)\b", re.I)
 _PRONOUN_ACT = re.compile(r"^\W*(?:he|she)\b|\b(?:he|she)\s+(?:\w+\s+){0,2}(?:strangl|chok|hit|beat|punch|kick|slap|push|"
                           r"shov|threat|attack|hurt|grab|throt)", re.I)
