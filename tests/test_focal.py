@@ -272,3 +272,18 @@ def test_a_person_who_went_somewhere_is_no_death() -> None:
     from assistant.evals.signal_suite import predict
 
     assert predict("Her best friend went to Australia in the summer and she misses her.", get_catalog()).focal_area != "grief"
+
+
+@pytest.mark.parametrize("text,area", [
+    # a verb's negation in a clause is often the area itself, not its denial ...
+    ("No SI; but she's been really tearful about retiring and says she doesn't know who she is anymore.", "role_transition"),
+    ("Pt can't recall ever having a close friendship", "interpersonal_deficits"),
+    ("He won't let her have her own bank card and checks her receipts every night.", "role_dispute"),
+    # ... while "no" still denies one
+    ("no relationship changes she can identify", None),
+])
+def test_a_negated_verb_does_not_deny_a_focal_area(text: str, area: str | None) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert predict(text, get_catalog()).focal_area == area, text
