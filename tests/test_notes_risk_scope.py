@@ -219,7 +219,10 @@ def test_a_method_named_in_words_close_to_the_vocabulary_is_still_new() -> None:
 
 
 def test_a_significant_grade_on_risk_still_needs_the_bullets_words() -> None:
-    assert _risk_flags("His passive suicidal ideation is a significant concern.", ALLOTMENT)
+    # (flagged as an unsupported claim of severity; until the twenty-eighth round a rule for "X is a <model>" had also
+    # read "is a" as denying the ideation, a risk statement by accident)
+    flags = find_unsupported("His passive suicidal ideation is a significant concern.", ALLOTMENT, get_catalog())
+    assert any(p.span == "significant" for p in flags)
     assert _risk_flags("Passive suicidal ideation sits beside significant depressive symptoms.", ALLOTMENT) == []
 
 

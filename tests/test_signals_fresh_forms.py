@@ -685,3 +685,39 @@ def test_a_childhood_with_violence(text: str, assertion: str) -> None:
 ])
 def test_control_of_her_money(text: str, level: str | None) -> None:
     assert read_text(text).risk.level == level, text
+
+
+@pytest.mark.parametrize("text,current", [
+    # the rules that set a method aside as belonging to another model deny no risk ("is in", "was a" had denied it)
+    ("cutting daily and she is in a bad way", True),
+    # "ex-" before an occupation or a habit is not an ex-partner
+    ("ex-smoker, cutting her arms since Friday", True),
+    ("ex-partner hits her kids when they visit", True),
+    # a scale's risk item given as negative answers the question screened with it
+    ("I screened her for suicidal thoughts using the PHQ-9 and item 9 was a zero, and she was clear when I asked", False),
+    ("screened her for suicidal thoughts using the PHQ-9 and item 9 was a zero but she's been cutting", True),
+])
+def test_scope_slips_that_lost_or_denied_a_risk(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,presentation", [
+    # a condition after a presentation's first words says when the symptom comes, not that it is supposed
+    ("Drinking from when he wakes, shakes + sweats if he goes past lunch w/o one, not drunk in session",
+     "severe_substance_dependence"),
+    ("Ex-soldier, still wakes up screaming years after the ambush, hits the deck when a car backfires, relives it daily - "
+     "is IPT enough or does he need trauma-focused work first?", "trauma_focused_needed"),
+])
+def test_a_presentation_with_the_conditions_it_comes_in(text: str, presentation: str) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert presentation in predict(text, get_catalog()).stabilise_first, text
+
+
+def test_a_supposed_presentation_stays_supposed() -> None:
+    from assistant.catalog import get_catalog
+    from assistant.evals.signal_suite import predict
+
+    assert "severe_substance_dependence" not in predict(
+        "if he ever started drinking daily again, would IPT still fit?", get_catalog()).stabilise_first

@@ -276,6 +276,8 @@ CLAUSE_COVERAGE = 0.4
 #: Bare grammatical negation. It negates an explicit term ("no SI", "not suicidal"), but a clause that
 #: fired by meaning has already read it: risk idioms carry it ("doesn't want to wake up", "won't be a
 #: problem much longer"). Only explicit denial ("denies", "negative for", "nil") negates such a clause.
+#: Presentations whose clause may say when the symptom comes ("... if he goes past lunch without one").
+_PATTERNS = frozenset({"severe_substance_dependence", "trauma_focused_needed", "anxiety_without_interpersonal_trigger"})
 #: The negations of a noun, which can deny a focal area read by meaning ("no conflict at home").
 _NOUN_NEGATION = frozenset({"no", "none", "nothing"})
 BARE_NEGATION = frozenset({"no", "not", "n't", "never", "nt", "none", "nothing", "cannot", "can't", "won't", "don't",
@@ -300,12 +302,15 @@ _FRAME_WORDS = frozenset({"client", "pt", "patient", "cl", "trainee", "supervise
                           "says", "said", "reports", "reported", "year", "years", "old", "yo", "aged"})
 
 
-def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False, focal: bool = False) -> Scoped:
+def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False, focal: bool = False,
+                      pattern: bool = False) -> Scoped:
     """For a clause that fired by meaning (no single target word): the strongest assertion among the
     modifiers whose scope covers enough of the clause's content words. ``focal``: a focal area, which a verb's
     negation does not deny ("never had a close friend", "hasn't spoken to her sister since", "doesn't know who she
     is anymore" are the area itself); only "no" / "none" / "nothing" and explicit denials do ("no relationship
-    changes she can identify")."""
+    changes she can identify"). ``pattern``: a presentation (dependence, trauma, anxiety) whose clause describes what
+    happens when ("shakes + sweats if he goes past lunch w/o one", "hits the deck when a car backfires"): a condition
+    after the clause's first words is when the symptom comes, not a supposition."""
     taken = set()
     for m in modifiers:
         taken.update(range(*m.modifier_span))
@@ -324,6 +329,8 @@ def _clause_assertion(doc: Any, modifiers: list[Any], bare_negates: bool = False
         words = {t.lower_ for t in doc[mod.modifier_span[0]:mod.modifier_span[1]]}
         bare = assertion == "negated" and words <= BARE_NEGATION
         if focal and bare and not words & _NOUN_NEGATION:
+            continue
+        if pattern and assertion == "hypothetical" and mod.modifier_span[0] > min(content):
             continue
         if assertion == "negated":
             negations.append((mod, bare))
@@ -411,7 +418,8 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             label = target[2] if target is not None else ""
             # A rule's excluded types hold for a finding by meaning too (ConText applies them to spans only).
             usable = [m for m in modifiers if m.allows(label.upper()) and not _perinatal_context(doc, m, label, client_gender)]
-            results.append(_clause_assertion(doc, usable, bare_negates=label not in RISK_LABELS, focal=label in FOCAL))
+            results.append(_clause_assertion(doc, usable, bare_negates=label not in RISK_LABELS, focal=label in FOCAL,
+                                             pattern=label in _PATTERNS))
             continue
         span = doc.char_span(target[0], target[1], label=target[2].upper(), alignment_mode="expand")
         if span is None:  # pragma: no cover - expand always aligns inside the text
