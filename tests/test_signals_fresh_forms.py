@@ -721,3 +721,19 @@ def test_a_supposed_presentation_stays_supposed() -> None:
 
     assert "severe_substance_dependence" not in predict(
         "if he ever started drinking daily again, would IPT still fit?", get_catalog()).stabilise_first
+
+
+@pytest.mark.parametrize("text,current", [
+    # a counterfactual of what keeps the client alive states the ideation
+    ("if it wasn't for the kids she'd end it all", True),
+    ("if he ever hits her again she'll leave", False),
+    # death preferred to going back; not the figure of speech "rather die than"
+    ("would rather be dead than go back to him", True),
+    ("'I'd rather die than go to another baby group' - laughing", False),
+    # "never" as an intensifier does not deny what the line goes on to say
+    ("has never been worse - cutting most nights", True),
+    ("never felt so low, keeps thinking of jumping off the bridge", True),
+    ("never felt this bad, but no thoughts of suicide", False),
+])
+def test_counterfactuals_preferences_and_intensifiers(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text

@@ -255,6 +255,22 @@ def _only_figurative(reader: "Reader", text: str, a: int, b: int, figurative: Se
     return not rest or reader.read([rest])[0].current < ADD
 
 
+#: "Never" or "not" as an intensifier of how bad things are ("never felt so low", "has never been this bad", "not
+#: felt this low since ..."): not a denial of what the line goes on to say.
+_INTENSIFIER = re.compile(r"\b(?:never|not|n't)\s+(?:ever\s+)?(?:felt|feeling|been|seen|known|had|was)\s+(?:(?:her|him|them|it|"
+                          r"me|things|anything|ever)\s+)?(?:so|this|that|as|more|worse|lower|darker|bleaker)\s+(?:low|bad|"
+                          r"down|dark|bleak|hopeless|awful|desperate|rough|worse|grim|black)\b", re.I)
+
+
+def _intensified(reader: "Reader", text: str, a: int, b: int) -> bool:
+    """Whether the unit ``text[a:b]`` holds an intensifier and, read again without it, reads as current risk."""
+    m = _INTENSIFIER.search(text, a, b)
+    if m is None:
+        return False
+    rest = " ".join((text[a:m.start()] + " " + text[m.end():b]).split()).strip(" ,;-")
+    return bool(rest) and reader.read([rest])[0].current >= ADD
+
+
 def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str],
               figurative: Sequence[tuple[int, int]] = ()) -> list[Signal]:
     """The rules' risk findings in ``text``, reconciled with the reader unit by unit. ``kind_of(start, end)``
@@ -301,6 +317,12 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
                 # in it, is read on its own ("No SH. Partner controls all the finances and checks her phone").
                 alone += [(x, y) for x, y in _sentences(text, a, b)
                           if (x, y) != (a, b) and not any(s is not None and s.family == "risk" and x <= s.start < y for s in out)]
+            continue
+        if not present and not any(out[k].source == "lexicon" for k in mine) and _intensified(reader, text, a, b):  # type: ignore[union-attr]
+            # "never felt so low, thinks about stepping in front of a train": the reader took the intensifier's
+            # "never" for a denial; without it the unit reads as current risk
+            added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, tag + " (intensifier)",
+                               tag))
             continue
         mention, p = r.mention()
         if mention != "present" and p >= MENTION and r.topic >= NO_TOPIC:
