@@ -443,3 +443,17 @@ def test_focus_shorthand_after_age_and_sex_is_agreed(bullets: str, area: str, a:
 ])
 def test_a_cancellation_in_shorthand(bullets: str, kind: str, a: Assistant) -> None:
     assert parse_bullets(bullets, a.catalog).session_kind == kind
+
+
+@pytest.mark.parametrize("bullets,area,status", [
+    # the focus stated after the session, with the course length in brackets or the therapy's name between
+    ("- S7 (16) transition to retirement, agreed\n- reviewed HW: joined walking group", "role_transition", "agreed"),
+    ("- Session 3 - IPT, dispute with sister (tentative, pt also mentions work stress)\n- BDI-II 24",
+     "role_dispute", "tentative"),
+])
+def test_a_focus_stated_after_the_session_and_the_therapy(bullets: str, area: str, status: str) -> None:
+    from assistant.catalog import get_catalog
+    from assistant.notes.parse import parse_bullets
+
+    facts = parse_bullets(bullets, get_catalog())
+    assert (facts.focal_area, facts.focal_status) == (area, status)

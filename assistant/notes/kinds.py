@@ -53,7 +53,7 @@ def measure_only(text: str) -> bool:
 
 # --- the session's kind -------------------------------------------------------------------------
 #: A session named by its number ("S4", "sess 12/16", "session 9 of 12", "appt #3").
-_SESSION_NO = r"(?:s|sess|session|appt|appointment)\.?\s*#?\d{1,2}(?:\s*(?:/|of)\s*\d{1,2})?(?:\s*\(\s*of\s+\d{1,2}\s*\))?"
+_SESSION_NO = r"(?:s|sess|sesh|session|appt|appointment)\.?\s*#?\d{1,2}(?:\s*(?:/|of)\s*\d{1,2})?(?:\s*\(\s*of\s+\d{1,2}\s*\))?"
 _MISSED = re.compile(
     # the session's number with its fate, either side ("missed S4 (of 16)", "S8/16 missed - pt rang to cancel")
     rf"\b(?:missed\s+{_SESSION_NO}|{_SESSION_NO}\s*(?:[-–—:,]\s*)?(?:missed|cancell?ed|canx)(?=\s*(?:$|[-–—,.;:(]|(?:today|again|by|as|due|because|at|x\s?\d)\b))|"
@@ -142,7 +142,7 @@ _PLANNED = re.compile(
     r"would\s+like\s+to|TBD|to\s+be\s+(?:done|started)|in\s+future|f/u\s+(?:on|with)|for\s+next|"
     r"before\s+next|by\s+next|aim\s+to|hope\s+to|propos\w+|tomorrow|tmrw|tmr|"
     r"re-?book\w*|revisit|postpon\w*|deferred|defer|put\s+off|pushed\s+back|carried\s+over|held\s+over|"
-    r"(?:until|till|til|for)\s+(?:s|sess|session)\s*\d{1,2}|"
+    r"(?:until|till|til|for)\s+(?:s|sess|sesh|session)\s*\d{1,2}|"
     # "welfare check planned", "letter if no response by Fri": a step that waits on something
     r"(?<!\()(?<!as\s)planned(?!\s*\))(?!\s+(?:pregnancy|baby|birth|c-?section|caesarean|section|ending|retirement))|"
     r"if\s+no\s+(?:response|reply|contact|answer|word|news)|if\s+(?:not\s+heard|(?:she|he|they|pt|client)\s+(?:doesn'?t|does\s+not|don'?t)\s+"

@@ -102,15 +102,20 @@ _SHORTHAND = ("RD", "RT", "ID")
 #: Where the shorthand is the focus: opening the clause or an item of a comma list ("s3, 28 wks pregnant, RT
 #: to motherhood"), after a session mention or the client's age and sex, or after a focus label
 #: or a hedge ("tentatively RT", "think ID", "FA: RD", "(ID group)").
-_SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|^[A-Z][\w.]{0,12}:\s*|[\s(,;:\-–—]*(?:s|sess|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
-                           r"\b(?:s|sess|session)\.?\s*#?\d+\W*|"
+_SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|^[A-Z][\w.]{0,12}:\s*|[\s(,;:\-–—]*(?:s|sess|sesh|session|wk|week)?\.?\s*#?\d+\s*(?:/|of)\s*\d+\W*|"
+                           r"\b(?:s|sess|sesh|session)\.?\s*#?\d+\W*|"
                            r"\b\d{1,2}\s*(?:yo|y/o|yrs?)?\s*(?-i:[MF])\W*|"  # after the client's age and sex ("pt 30F RT (new mom)")
                            r"\b(?:focus|FA|IPT|tentative(?:ly)?|think|prob(?:ably)?|likely|possible|poss|maybe|query|"
                            r"agreed|area|suggest\w*|propos\w*|floated|lean(?:s|ing)?\s+(?:towards?|to)|favou?r(?:s|ing)?|or|vs\.?)\W*|[(?]\s*)$", _I)
 
 
 #: Only a session mention before the area: "Sess 10/16 deficits", "s4 - grief".
-_SESSION_THEN = re.compile(r"\W*(?:s|sess|session|wk|week)\.?\s*#?\d+(?:\s*(?:/|of)\s*\d+)?\W*", _I)
+_SESSION_THEN = re.compile(r"\W*(?:s|sess|sesh|session|wk|week)\.?\s*#?\d+(?:\s*(?:/|of)\s*\d+|\s*\(\s*(?:of\s+)?\d+\s*\))?"
+                           r"(?:\W*IPT(?:-[A-Z]{1,2})?)?\W*", _I)
+
+
+#: The therapy's name before the area, the session split off before it ("Session 3 - IPT, dispute with sister").
+_IPT_THEN = re.compile(r"\W*IPT(?:-[A-Z]{1,2})?\W*", _I)
 
 
 #: A short clause after a focus statement that leaves it open ("interpersonal deficits - tentatively, to decide
@@ -151,7 +156,7 @@ def _stated_focus(bullet: str) -> tuple[str, bool] | None:
             labelled = bool(m and target is not bullet) or bool(
                 re.search(r"\b(?:grief|dispute|transition|deficits?|isolation)\s+focus\b", bullet, _I)) \
                 or hit.start() == 0 or hit.group(0) in _SHORTHAND or bool(as_focus) \
-                or bool(_SESSION_THEN.fullmatch(target[:hit.start()]))
+                or bool(_SESSION_THEN.fullmatch(target[:hit.start()])) or bool(_IPT_THEN.fullmatch(target[:hit.start()]))
             if labelled or re.search(r"\b(?:role[\s-]+(?:disp|trans)\w*|interp\w*\.?\s+(?:def\w*|disp\w*|sensitivity)|grief)\b",
                                      bullet, _I):
                 return area, labelled

@@ -371,7 +371,7 @@ def _continued_not_assessed(clauses: list[Clause], reads: list[ClauseRisk]) -> N
 
 #: A clause dated to an earlier meeting ("last wk SI/SH neg", "denied SI at s3", "previous session: no SH").
 _EARLIER_SESSION = re.compile(r"\b(?:last|previous|prev|prior)\s+(?:wk|week|session|sess|time|appt|appointment|visit)|"
-                              r"\b(?:at|in|on|from)\s+(?:s|sess|session)\s*\d{1,2}\b|\b(?:previously|earlier\s+in\s+tx)\b", re.I)
+                              r"\b(?:at|in|on|from)\s+(?:s|sess|sesh|session)\s*\d{1,2}\b|\b(?:previously|earlier\s+in\s+tx)\b", re.I)
 
 
 def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
