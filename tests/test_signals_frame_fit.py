@@ -299,3 +299,24 @@ def test_a_method_in_plain_words_beside_a_look_alike(text: str, method: str | No
 def test_a_method_the_client_asks_for_and_the_clinician_declines(catalog) -> None:
     assert _frame("He wants me to tell him to 'think positive'. How do I gently decline?", catalog) == []
     assert "positive_thinking" in _frame("He wants me to tell him to 'think positive'. Should I?", catalog)
+
+
+@pytest.mark.parametrize("text,methods", [
+    # methods described in plain words, without their names
+    ("Plan for wk 3: get her to jot down whatever goes thru her head when the low hits, then next sess we weigh up what "
+     "supports it and what doesn't", {"thought_records", "cognitive_restructuring"}),
+    ("wk 4 - fill every afternoon w/ something he used to enjoy (walk, guitar, fishing), planned in advance + tick off",
+     {"behavioural_activation_schedule"}),
+    ("get him saying 'I am enough' to himself in the mirror every morning before work", {"positive_thinking"}),
+    ("Give her a sheet to note each time the guilt kicks in - what happened, what she said to herself, how strong 0-10",
+     {"thought_records"}),
+    # a method is not set aside by "was a" in "since he was a kid"
+    ("I'd like to use some exposure and response prevention for his checking - it's been there since he was a kid. "
+     "Does that fit in IPT?", {"exposure"}),
+    # ... and the same words about something else
+    ("he writes down what goes through his head when he plays guitar - songwriting", set()),
+    ("she stood in front of the mirror and cried", set()),
+    ("thought records are not part of IPT, so we tracked interactions with her mum instead", set()),
+])
+def test_methods_in_plain_words(text: str, methods: set[str]) -> None:
+    assert set(_frame(text, get_catalog())) == methods, text

@@ -17,7 +17,7 @@ _REQUEST_CUE = re.compile(
     r"\?|\b(?:should|shall|could|can|would|may|might|must|want(?:s|ed)?\s+(?:me\s+|us\s+|her\s+|him\s+|them\s+)?to|wish(?:es)?\s+to|plan\w*|try|trial|"
     r"use|using|do|doing|give|giving|assign\w*|suggest\w*|consider\w*|thinking\s+(?:of|about)|going\s+to|gonna|"
     r"next|hw|homework|task|teach\w*|introduc\w*|start\w*|begin|add|incorporat\w*|bring\s+in|worth|helpful|"
-    r"ok(?:ay)?\s+to|appropriate|fine\s+to|recommend\w*|set\s+up|get\s+(?:her|him|them)\s+to|ask\s+(?:her|him|them)\s+to|"
+    r"ok(?:ay)?\s+to|appropriate|fine\s+to|recommend\w*|set\s+up|get\s+(?:her|him|them|pt|cl)\s+(?:to|saying|doing|writing|repeating|keeping|noting|logging|tracking|recording|filling|reading|practis\w*|practic\w*)|ask\s+(?:her|him|them)\s+to|"
     r"have\s+(?:her|him|them)|let'?s|i'?ll|we'?ll|i'?d|we'?d|encourag\w*|practis\w*|practic\w*|work\s+on|explore|"
     r"will|shd|wd|discuss\w*|point\s+out|name\s+(?:this|it|that)|reflect\w*|tempted|thinking|wonder\w*|"
     r"intend\w*|aim\w*|hoping|keen|idea|to\s+\w+\s+(?:next|in\s+session)|interpret\w*|link\w*|help)\b",
