@@ -737,3 +737,16 @@ def test_a_supposed_presentation_stays_supposed() -> None:
 ])
 def test_counterfactuals_preferences_and_intensifiers(text: str, current: bool) -> None:
     assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,current", [
+    # the round's own rules, narrowed on a last review: a recent stretch is not history ...
+    ("SH - past 2 weeks, most nights", True),
+    # ... and "never" denies what it denies
+    ("never felt suicidal", False),
+    ("never been so angry that he'd hit anyone", False),
+    ("never felt so low, no thoughts of suicide", False),
+    ("not felt this suicidal in years", True),
+])
+def test_the_rounds_rules_do_not_reach_too_far(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text
