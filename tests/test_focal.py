@@ -287,3 +287,12 @@ def test_a_negated_verb_does_not_deny_a_focal_area(text: str, area: str | None) 
     from assistant.evals.signal_suite import predict
 
     assert predict(text, get_catalog()).focal_area == area, text
+
+
+def test_a_faint_second_area_beside_a_named_focus_is_not_named() -> None:
+    # (role dispute read 0.52 in the last sentence, below its threshold: it had been named as the secondary area)
+    r = infer_focal_area("Session 7, grief focus. Denies SI. She still can't look at photos of her mother. What next?")
+    assert (r.primary, r.secondary) == ("grief", None)
+    # ... a second area with its own reading still is
+    r = infer_focal_area("Her husband died in May and since then she and her sister have been fighting constantly over the will.")
+    assert (r.primary, r.secondary) == ("grief", "role_dispute")

@@ -262,6 +262,8 @@ def stabilise_first(signals: Signals, request: RequestView) -> list[str]:
 #: Deficits is the focus only when no death, dispute or transition fits (Weissman et al.).
 _ORDER = ("grief", "role_transition", "role_dispute", "interpersonal_deficits")
 SECONDARY_GAP = 0.08
+#: How far below its firing threshold a reading may be and still name the secondary area.
+SECONDARY_SLACK = 0.05
 #: The score a death in the question gives grief when meaning alone did not.
 DEATH_CUE = 0.85
 #: Without a death in the text, grief found by meaning stands only at this probability or above.
@@ -314,7 +316,10 @@ def focal_inference(signals: Signals, explicit: str | None = None) -> FocalInfer
     if primary == "interpersonal_deficits" and primary != explicit and others:
         primary = others[0]  # deficits is the focus only when no death, dispute or transition fits
     rest = [a for a in ranked if a != primary]
-    secondary = rest[0] if rest else None
+    # A secondary area needs its cue words or a reading close to its threshold: a faint one beside a focus the text
+    # names ("Session 7, grief focus ... she still can't look at photos of her mother": role dispute 0.52) is noise.
+    second = [a for a in rest if a in cued or best[a][0] >= threshold(a)["fire"] - SECONDARY_SLACK]
+    secondary = second[0] if second else None
     if secondary == "grief" and not death:
         secondary = None
     evidence = [FocalEvidence(area=a, score=round(best[a][0], 3), cues=best[a][1][:3]) for a in [primary] + rest]  # type: ignore[arg-type]
