@@ -750,3 +750,15 @@ def test_counterfactuals_preferences_and_intensifiers(text: str, current: bool) 
 ])
 def test_the_rounds_rules_do_not_reach_too_far(text: str, current: bool) -> None:
     assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,level", [
+    # a scale's risk item scored above 0 is a documented answer, not a question still open
+    ("screened for suicidal thoughts with the PHQ-9, item 9 scored 2", "risk"),
+    ("asked re suicidal thoughts, PHQ-9 q9 = 2", "risk"),
+    # ... scored 0, it answers no; not done yet, the question stays open
+    ("screened her for suicidal thoughts using the PHQ-9 and item 9 was a zero", None),
+    ("asked about suicidal thoughts - will do PHQ-9 next wk", "possible_risk"),
+])
+def test_a_scale_item_answers_the_question_screened_with_it(text: str, level: str | None) -> None:
+    assert read_text(text).risk.level == level, text

@@ -156,17 +156,24 @@ def answered_later(norm: str, items: list["Signal"]) -> list["Signal"]:
         if said is not None:
             out[k] = _answered(s, said, False)
     for k, s in enumerate(out):
-        # A question screened with a scale whose risk item is then given as negative in the same clause ("screened
-        # her for suicidal thoughts using the PHQ-9 and item 9 was a zero"): the item's result is the answer.
-        if s.source == "lexicon" and s.assertion == "present" and _unanswered_question(s) and s.clause and \
-                any(x.category == "risk_screen" and x.assertion == "negated" and x.clause == s.clause and x.start > s.end
-                    and _ITEM_RESULT.search(x.text) for x in out):
+        # A question screened with a scale whose risk item is then given in the same clause ("screened her for suicidal
+        # thoughts using the PHQ-9 and item 9 was a zero", "... item 9 scored 2"): the item's result is the answer, and a
+        # positive item is itself a documented answer, not a question.
+        if s.source != "lexicon" or s.assertion != "present" or not _unanswered_question(s) or not s.clause:
+            continue
+        if any(x.category == "risk_screen" and x.assertion == "negated" and x.clause == s.clause and x.start > s.end
+               and _ITEM_RESULT.search(x.text) for x in out):
             out[k] = _answered(s, "negated", True)
+        elif any(x.family == "risk" and x.category != "risk_screen" and x.source == "lexicon" and x.clause == s.clause
+                 and x.start >= s.start and _ITEM_POSITIVE.search(x.text) for x in out):
+            out[k] = _answered(s, "present", True)
     return _answered_before(norm, out)
 
 
 #: A scale's risk item named by its number ("item 9", "Q9", "question 9").
 _ITEM_RESULT = re.compile(r"\b(?:item|q|question)\s*#?\s*\d+\b", _I)
+#: ... given a score above 0 ("item 9 scored 2", "q9 = 1").
+_ITEM_POSITIVE = re.compile(r"\b(?:item|q|question)\s*#?\s*\d+\s*(?:[:=\-–]|->|→|was|is|scored?|of|at)?\s*[1-3]\b", _I)
 
 
 #: The question named after its answer: "'No, I'd never do anything like that' - in answer to direct q re suicide".
