@@ -273,13 +273,13 @@ def normalise(clause: str) -> str:
 
 #: A modifier decides a clause that fired by meaning when its scope covers this share of the clause's words.
 CLAUSE_COVERAGE = 0.4
-#: Bare grammatical negation. It negates an explicit term ("no SI", "not suicidal"), but a clause that
-#: fired by meaning has already read it: risk idioms carry it ("doesn't want to wake up", "won't be a
-#: problem much longer"). Only explicit denial ("denies", "negative for", "nil") negates such a clause.
 #: Presentations whose clause may say when the symptom comes ("... if he goes past lunch without one").
 _PATTERNS = frozenset({"severe_substance_dependence", "trauma_focused_needed", "anxiety_without_interpersonal_trigger"})
 #: The negations of a noun, which can deny a focal area read by meaning ("no conflict at home").
 _NOUN_NEGATION = frozenset({"no", "none", "nothing"})
+#: Bare grammatical negation. It negates an explicit term ("no SI", "not suicidal"), but a clause that
+#: fired by meaning has already read it: risk idioms carry it ("doesn't want to wake up", "won't be a
+#: problem much longer"). Only explicit denial ("denies", "negative for", "nil") negates such a clause.
 BARE_NEGATION = frozenset({"no", "not", "n't", "never", "nt", "none", "nothing", "cannot", "can't", "won't", "don't",
                            "doesn't", "didn't", "isn't", "wasn't", "aren't", "do", "does", "did", "is", "was", "are",
                            "wo", "ca", "have", "has", "had", "feel", "see", "want", "think", "not_"})
