@@ -110,12 +110,14 @@ _SHORTHAND_AT = re.compile(r"(?:^|[,;]\s*|^[A-Z][\w.]{0,12}:\s*|[\s(,;:\-–—]
 
 
 #: Only a session mention before the area: "Sess 10/16 deficits", "s4 - grief".
+#: The therapy's name ("IPT", "IPT-A").
+_IPT_NAME = r"IPT(?:-[A-Z]{1,2})?"
 _SESSION_THEN = re.compile(r"\W*(?:s|sess|sesh|session|wk|week)\.?\s*#?\d+(?:\s*(?:/|of)\s*\d+|\s*\(\s*(?:of\s+)?\d+\s*\))?"
-                           r"(?:\W*IPT(?:-[A-Z]{1,2})?)?\W*", _I)
+                           rf"(?:\W*{_IPT_NAME})?\W*", _I)
 
 
 #: The therapy's name before the area, the session split off before it ("Session 3 - IPT, dispute with sister").
-_IPT_THEN = re.compile(r"\W*IPT(?:-[A-Z]{1,2})?\W*", _I)
+_IPT_THEN = re.compile(rf"\W*{_IPT_NAME}\W*", _I)
 
 
 #: A short clause after a focus statement that leaves it open ("interpersonal deficits - tentatively, to decide

@@ -170,10 +170,11 @@ def answered_later(norm: str, items: list["Signal"]) -> list["Signal"]:
     return _answered_before(norm, out)
 
 
-#: A scale's risk item named by its number ("item 9", "Q9", "question 9").
-_ITEM_RESULT = re.compile(r"\b(?:item|q|question)\s*#?\s*\d+\b", _I)
+#: A scale's risk item named by its number ("item 9", "Q9", "question 9") ...
+_ITEM = r"\b(?:item|q|question)\s*#?\s*\d+"
+_ITEM_RESULT = re.compile(_ITEM + r"\b", _I)
 #: ... given a score above 0 ("item 9 scored 2", "q9 = 1").
-_ITEM_POSITIVE = re.compile(r"\b(?:item|q|question)\s*#?\s*\d+\s*(?:[:=\-–]|->|→|was|is|scored?|of|at)?\s*[1-3]\b", _I)
+_ITEM_POSITIVE = re.compile(_ITEM + r"\s*(?:[:=\-–]|->|→|was|is|scored?|of|at)?\s*[1-3]\b", _I)
 
 
 #: The question named after its answer: "'No, I'd never do anything like that' - in answer to direct q re suicide".

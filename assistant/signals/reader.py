@@ -249,10 +249,15 @@ def _only_figurative(reader: "Reader", text: str, a: int, b: int, figurative: Se
     myself in the foot than go"): read again without the idiom's words, it no longer does."""
     if not any(a <= x < b for x, _ in figurative):
         return False
+    rest = _without(text, a, b, figurative)
+    return not rest or reader.read([rest])[0].current < ADD
+
+
+def _without(text: str, a: int, b: int, cut: Sequence[tuple[int, int]]) -> str:
+    """The unit ``text[a:b]`` without the spans ``cut``, its spacing normalised."""
     from .detect import _outside
 
-    rest = " ".join(" ".join(_outside(text, a, b, list(figurative))).split())
-    return not rest or reader.read([rest])[0].current < ADD
+    return " ".join(" ".join(_outside(text, a, b, list(cut))).split())
 
 
 #: "Never" or "not" as an intensifier of how bad things are ("never felt so low", "has never been this bad", "not
@@ -267,7 +272,7 @@ def _intensified(reader: "Reader", text: str, a: int, b: int) -> bool:
     m = _INTENSIFIER.search(text, a, b)
     if m is None:
         return False
-    rest = " ".join((text[a:m.start()] + " " + text[m.end():b]).split()).strip(" ,;-")
+    rest = _without(text, a, b, [m.span()]).strip(" ,;-")
     return bool(rest) and reader.read([rest])[0].current >= ADD
 
 
