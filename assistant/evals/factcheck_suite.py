@@ -67,7 +67,10 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh25_read": "writer aq, bullet sets", "fresh25_held": "writer aq, bullet sets",
               "fresh26_read": "writer as, drafts", "fresh26_held": "writer as, drafts",
               "fresh27_read": "writer as, bullet sets", "fresh27_held": "writer as, bullet sets",
-              "fresh28_read": "writer at, bullet sets on risk status", "fresh28_held": "writer at, bullet sets on risk status"}
+              "fresh28_read": "writer at, bullet sets on risk status", "fresh28_held": "writer at, bullet sets on risk status",
+              "fresh29_read": "writer ax, drafts", "fresh29_held": "writer ax, drafts",
+              "fresh30_read": "writer ax, bullet sets", "fresh30_held": "writer ax, bullet sets",
+              "fresh31_read": "writer ay, bullet sets on risk status", "fresh31_held": "writer ay, bullet sets on risk status"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 
