@@ -46,6 +46,10 @@ _SUBJECT = {"he": "m", "she": "f", "himself": "m", "herself": "f"}
 #: Words that may stand between a possessive and the relative it owns ("her eldest teenage son").
 _BETWEEN = frozenset({"own", "best", "old", "older", "younger", "elder", "eldest", "little", "big", "teenage", "elderly",
                       "adult", "new", "late", "grown", "grown-up", "only", "closest", "close", "dear", "former", "ex"})
+#: An age between a possessive and a relation, as the tokenizer above cuts it ("his 80yo mum", "her 15-yo son", "her
+#: 3 yr old daughter").
+_AGE = re.compile(r"\(?\d+(?:-?(?:yo|y/o|yrs?|year|years|yr-old|year-old|mo|months?|wks?|weeks?)(?:-old)?)?\)?|yo|y/o|yrs?|years?|"
+                  r"year-old|yr-old|months?|wks?|weeks?", re.I)
 _REPORT = re.compile(r"^(?:says?|said|told|tells|reports?|reported|disclosed|admitted|admits|mentioned|texted|wrote|"
                      r"messaged|confided|explained|posted|rang|called|phoned|emailed)$", re.I)
 _CLIENT = frozenset({"client", "pt", "patient", "cl", "caller"})
@@ -86,7 +90,7 @@ def client_gender(text: str) -> str | None:
             continue
         if w in ("his", "her"):
             j = i + 1
-            while j < len(low) and (low[j] in _BETWEEN or re.fullmatch(r"\(?\d+\)?", low[j])):
+            while j < len(low) and (low[j] in _BETWEEN or _AGE.fullmatch(low[j])):
                 j += 1
             if j < len(low) and (relation_gender(low[j]) is not None or low[j].removesuffix("'s") in NEUTRAL_PERSONS) \
                     and (i == 0 or low[i - 1] not in _CLIENT_OBJECT_VERBS):

@@ -56,6 +56,9 @@ _CONFUSABLES = str.maketrans({
 _CLAUSE_BREAK = re.compile(
     r"(?<=[.!?])\s+(?=\S)|\n+|;\s*|^\s*[-–•*]\s+"
     r"|,?(?<!\bnot)(?<!\bn't)\s+(?=(?:but|however|although|though|whereas|yet|except\s+that)\b)"
+    # (not a remission that dates what came before: "had a manic episode at uni but has been well for eight years")
+    r"(?!but\s+(?:(?:she|he|they|pt|client)\s+)?(?:has|have|had|'s|is|was)?\s*(?:now\s+|otherwise\s+)?(?:been\s+)?"
+    r"(?:well|stable|settled|symptom[- ]free|in\s+remission|euthymic)\s+(?:for|since|ever\s+since)\b)"
     # a finding list's next item is its own clause: "passive SI, denies plan or intent"
     r"|,\s+(?=den(?:ies|ied|ying)\b)"
     # and so is what follows a turn in time: "not screened for mania at intake - today hasn't slept since Thurs"
@@ -519,9 +522,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     idioms = figurative_spans(norm)
     if idioms:
         cands = _reread_without(norm, spans, cands, idioms, encoder, probe)
-        # ... and a weak word inside one is the idiom's ("'overdosed on box sets'"): the probes' support it leaned on
-        # was the idiom's words
-        cands = [c for c in cands if not (c.weak and c.start is not None and
+        # ... and a word of the lexicon inside one is the idiom's ("'overdosed on box sets'", "'OD'd on chocolate'"): a
+        # weak word's support from the probes was the idiom's words; an explicit one is the idiom itself
+        cands = [c for c in cands if not ((c.weak or c.source == "lexicon") and c.start is not None and
                                           any(a <= c.start and c.end <= b for a, b in idioms))]
 
     # Assertion, by clause, only for the families that need it (lazy medspaCy).

@@ -37,6 +37,9 @@ _RELATION_PREFIX = frozenset({"her", "his", "their", "my", "our", "your", "the",
                               "little", "big", "teenage", "elderly", "adult", "own", "closest", "close", "'s",
                               "grown", "only", "dear", "former"})
 _AGE_TOKEN = re.compile(r"^\(?\d+\s*(?:yo|y/o|yrs?|m|f|mo|months?)?\)?$", re.I)
+#: An age's unit as a token of its own ("her 15 yo son", "her 15-yo son", "his 3 year old"), with the hyphen before it.
+_AGE_UNITS = frozenset({"yo", "y/o", "y.o.", "yr", "yrs", "year", "years", "old", "yr-old", "year-old", "mo", "month",
+                        "months", "wk", "wks", "week", "weeks"})
 #: What may govern a relation that is the subject of what follows: nothing (the clause starts with it),
 #: punctuation (a label: "grief (husband, suicide 2022)"), a conjunction or subordinator, or a verb that
 #: takes a clause ("says her son is cutting").
@@ -61,6 +64,14 @@ _PREPOSITIONS = frozenset({"w", "w/", "with", "to", "of", "for", "by", "from", "
 #: A clinician asking what to do: a "when" there sets a condition ("what do I say when she ...").
 _QUESTION = re.compile(r"\?|\b(?:what|how)\s+to\b|\b(?:what|how)\s+(?:do|does|should|could|would|can|might)\s+(?:i|we|you)\b|"
                        r"\b(?:should|could|would|can|do)\s+(?:i|we)\b", re.I)
+
+
+def _age_word(doc: Any, j: int) -> bool:
+    """A unit of an age between a possessive and a relation, or the hyphen before it ("her 15-yo son")."""
+    if doc[j].lower_ in _AGE_UNITS:
+        return j > 0 and (doc[j - 1].text.isdigit() or doc[j - 1].text in ("-", "–") or doc[j - 1].lower_ in _AGE_UNITS)
+    return doc[j].text in ("-", "–") and j > 0 and doc[j - 1].text.isdigit() and j + 1 < len(doc) \
+        and doc[j + 1].lower_ in _AGE_UNITS
 
 
 def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, specific: bool = False) -> list[Any]:
@@ -153,7 +164,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
                 and any(t.text in ("(", ",") for t in doc[end:end + 2]):
             continue  # glossed as the client ("her daughter (my client, 15)"); not "Sister (lives w pt)"
         j = start - 1
-        while j >= 0 and (doc[j].lower_ in _RELATION_PREFIX or _AGE_TOKEN.match(doc[j].text)
+        while j >= 0 and (doc[j].lower_ in _RELATION_PREFIX or _AGE_TOKEN.match(doc[j].text) or _age_word(doc, j)
                           or doc[j].lower_ in ("'s", "’s", "s") or _in_relation(doc, j, raw_starts)):
             j -= 2 if doc[j].lower_ in ("'s", "’s", "s") else 1  # a possessor is part of the relation
         if any(t.lower_ in ("late", "deceased", "dead") for t in doc[j + 1:start]):

@@ -173,7 +173,11 @@ _ELSEWHERE = re.compile(
     r"therapy|course\s+of\s+therapy)|in\s+my\s+\w+\s+days|trained\s+in|(?:already|currently)\s+(?:on|doing|attending|in)\b|"
     r"through\s+(?:her|his|their|the)\s+(?:GP|practice|school|work)|(?:psychiatrist|GP|colleague|doctor|teacher)\s+"
     r"(?:has\s+)?(?:suggested|recommended|prescribed|gave)|on\s+the\s+side|had\s+(?:me|her|him|them)\s+do|"
-    r"did\s+\w+\s+for\s+years)\b", re.IGNORECASE)
+    r"did\s+\w+\s+for\s+years|"
+    # ... someone else's therapist or counsellor at work ("her daughter's counsellor is doing the 'talk to the empty chair'
+    # thing", "his psychologist uses EMDR")
+    r"(?:'s|her|his|their)\s+(?:own\s+|new\s+|school\s+)?(?:therapist|counsell?or|psychologist|psychiatrist|psychotherapist)\s+"
+    r"(?:is\s+|was\s+|has\s+been\s+|had\s+been\s+)?(?:doing|using|did|does|uses|used|tried|trying|teaching|taught|running|ran|started))\b", re.IGNORECASE)
 #: The clinician declining a method, in its clause or the sentence after it ("I said no", "that's not what we
 #: do here", "told pt it's not part of this treatment", "I'm not going to use exposure").
 _DECLINED = re.compile(
@@ -181,7 +185,16 @@ _DECLINED = re.compile(
     r"(?:i'?m|i\s+am)\s+not\s+going\s+to|i\s+won'?t\s+(?:be\s+)?(?:us|do|go|interpret)\w*|don'?t\s+think\s+it\s+fits|"
     r"ipt\s+doesn'?t\s+do|isn'?t\s+(?:part\s+of\s+)?ipt|(?:told|explained\s+to)\s+(?:pt|her|him|them|the\s+client)\s+"
     r"(?:it'?s|that'?s|this\s+is)\s+not|how\s+(?:do|can|should)\s+i\s+(?:\w+\s+)?(?:decline|say\s+no|turn\s+(?:it|this|that)\s+down)|"
-    r"(?:politely|gently|kindly)\s+(?:decline|refuse|say\s+no))\b", re.IGNORECASE)
+    r"(?:politely|gently|kindly)\s+(?:decline|refuse|say\s+no)|"
+    # ... or bringing the talk back to the frame, or asking what to do instead ("gently redirected to what's happening in
+    # her relationships now", "I've been bringing it back to his current relationships", "I said that's not really our
+    # approach - what do I offer instead?", "out of scope for our IPT contract", "I'm stopping myself").
+    r"(?:redirect\w*|steer\w*|brought|bring\w*|guid\w*|turn\w*)\s+(?:(?:her|him|them|it|things|pt|cl|the\s+(?:client|session|conversation|focus|talk))\s+)?back\b|"
+    r"redirect\w*\s+(?:(?:her|him|them|it|things|pt|cl|the\s+\w+)\s+)?(?:to|towards?)\b|"
+    r"(?:what|how)\s+(?:do|can|could|should|would|might)\s+(?:i|we)\s+(?:\w+\s+)?(?:offer|do|suggest|use|say|give|try|explain)\b[^.?!]{0,40}\binstead\b|"
+    r"explain\w*\s+(?:(?:to\s+)?(?:her|him|them|pt|cl)\s+)?(?:what\s+)?(?:we'?ll|we\s+will|we\s+do|we'?d)\b[^.?!]{0,60}\binstead\b|"
+    r"not\s+(?:really\s+)?(?:our|my|the\s+ipt|an\s+ipt|the)\s+approach|(?:that'?s|it'?s|this\s+is|that\s+is|it\s+is|was)\s+(?:well\s+|really\s+|a\s+bit\s+)?(?:out\s+of|outside)\s+(?:the\s+|our\s+)?(?:scope|remit|frame|model)|"
+    r"(?:i'?m|i\s+am|i'?ve\s+been)\s+(?:stopping|holding)\s+(?:myself|back))\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 #: ... unless the clause asks for it now ("he wants to 'reprocess' it using the eye movement thing his last
 #: therapist did").
@@ -196,7 +209,8 @@ def _not_asked_for(s: Signal, text: str) -> bool:
         return True
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
     at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
-    reach = text[sentences[at][0]:sentences[at + 1][1]] if at is not None and at + 1 < len(sentences) else clause
+    # its sentence and the one after it, if any
+    reach = clause if at is None else text[sentences[at][0]:sentences[min(at + 1, len(sentences) - 1)][1]]
     return bool(_DECLINED.search(clause) or _DECLINED.search(reach))
 
 

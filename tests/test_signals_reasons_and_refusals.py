@@ -1,0 +1,113 @@
+"""Forms found in a safety review in phrasings of my own and in fresh writers' read halves (round 29): a reason
+for living said as a counterfactual, perceived burdensomeness, an age between a possessive and a relative, a
+remission that dates what came before it, and methods the clinician declines or another provider uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.signals import read_text
+
+
+def _frame(text: str, catalog) -> list[str]:  # type: ignore[no-untyped-def]
+    return read_text(text, catalog=catalog).request.out_of_frame
+
+
+@pytest.mark.parametrize("text", [
+    "she'd have killed herself by now without the kids",
+    "she'd be dead by now if it weren't for the kids",
+    "I would have killed myself long ago if it wasn't for my son",
+    "if it wasn't for my daughter I'd have done it years ago",
+    "would have done it years ago if not for her mum",
+    "without her mum she'd be gone, she says",
+    "only reason she hasn't killed herself is her daughter",
+    "the only reason he hasn't gone through with it is his mum",
+    "her son is the only reason she's still here",
+    "the kids are the only thing keeping her alive",
+    "says her grandkids are the only thing stopping him from doing it",
+])
+def test_alive_only_because_of_someone_is_ideation_stated(text: str) -> None:
+    # The whole counterfactual is the finding: its "if", "not", "years ago" and the person named in it neither
+    # suppose, deny, date it nor make it someone else's.
+    r = read_text(text)
+    assert r.risk.level == "risk" and r.risk.assertion == "present", (text, r.risk.level, r.risk.assertion)
+    assert "suicidal_ideation" in r.risk.kinds
+    assert not any(s.category == "completed_suicide" for s in r.signals.items)
+
+
+@pytest.mark.parametrize("text", [
+    "the only reason she's here today is her sister made her come",
+    "nearly killed herself on the stairs when the carpet came loose",
+    "the only thing that keeps him going through the week is football",
+])
+def test_a_reason_to_attend_or_an_accident_is_not_ideation(text: str) -> None:
+    assert read_text(text).risk.level is None
+
+
+def test_someone_elses_suicide_is_still_a_death() -> None:
+    r = read_text("her brother killed himself in 2019")
+    assert r.risk.level is None
+    assert any(s.category == "completed_suicide" for s in r.signals.items)
+
+
+@pytest.mark.parametrize("text,level", [
+    ("consider cognitive restructuring for the 'I'm just a burden to everyone' beliefs", "possible_risk"),
+    ("feels like a burden on the family since the stroke", "possible_risk"),
+    ("wife of 50 yrs gone since Easter, 78, eating little, 'nothing to get up for'", "possible_risk"),
+    # a fear of becoming one is not the belief of being one
+    ("doesn't want to be a burden to her kids when she's older", None),
+])
+def test_a_burden_to_everyone_and_nothing_to_get_up_for_ask_directly(text: str, level: str | None) -> None:
+    assert read_text(text).risk.level == level
+
+
+@pytest.mark.parametrize("text", [
+    "Her 15-yo son has been cutting",
+    "Her 15 yo son has been cutting",
+    "Her 15-yo son has been cutting and CAMHS are involved - is that the focus, or her own low mood?",
+    "his 80 yr old mum keeps saying she wants to die",
+    "his 80yo mum keeps saying she wants to die",
+])
+def test_an_age_between_the_possessive_and_the_relative(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is None and r.risk.assertion == "other_person", (text, r.risk.assertion)
+
+
+@pytest.mark.parametrize("text,current", [
+    ("She had a manic episode at uni but has been well for eight years. Is IPT okay for her now?", False),
+    ("psychotic episode in 2019 but stable since", False),
+    # a contrast that is not a remission still starts a clause of its own
+    ("cutting daily but she's well otherwise", True),
+])
+def test_a_remission_after_but_dates_what_came_before(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current
+
+
+def test_a_fixed_idiom_holds_its_abbreviation_too() -> None:
+    assert read_text("joked she'd 'OD'd on chocolate'").risk.level is None
+    assert read_text("OD'd on paracetamol last night").risk.level == "risk"
+
+
+@pytest.mark.parametrize("text", [
+    "pt wants to 'go back to childhood' to find the cause - gently redirected to what's happening in her relationships now",
+    "She wants to talk about her childhood a lot, but I've been gently bringing it back to the current fights with her partner",
+    "Client asked if she should just 'think positive' about the separation. I said that's not really our approach - what do I offer instead?",
+    "Supervisee wanted to introduce exposure work for a client's panic. I told her that's out of scope for our IPT contract.",
+    "I used to be a CBT therapist and I keep wanting to set homework to challenge her thoughts. I'm stopping myself - any tips?",
+    "Her daughter's counsellor is doing the 'talk to the empty chair' thing with her about the divorce. Should I worry?",
+])
+def test_a_method_declined_redirected_or_someone_elses_is_not_asked_for(text: str, catalog) -> None:
+    assert _frame(text, catalog) == []
+
+
+@pytest.mark.parametrize("text,method", [
+    # asking whether a method leaves the model is still considering it
+    ("is a three column diary (situation / thought / feeling) something I can slip into session 6 or does that take us "
+     "out of the model", "thought_records"),
+    ("would it be out of model to question her 'nobody likes me' thinking head on - what's the proof for and against",
+     "cognitive_restructuring"),
+    ("wk 5: map her core beliefs ('I'm defective') from early yrs + how they drive who she picks as partners", "schema_work"),
+    ("explored lifelong core beliefs of being unlovable; plan to map her 'lifetraps' next wk", "schema_work"),
+])
+def test_a_method_still_considered(text: str, method: str, catalog) -> None:
+    assert method in _frame(text, catalog)
