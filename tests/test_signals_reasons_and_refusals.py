@@ -111,3 +111,20 @@ def test_a_method_declined_redirected_or_someone_elses_is_not_asked_for(text: st
 ])
 def test_a_method_still_considered(text: str, method: str, catalog) -> None:
     assert method in _frame(text, catalog)
+
+
+@pytest.mark.parametrize("text,current", [
+    ("'Some mornings I don't really care if I wake up or not'", True),
+    ("doesn't care whether he lives or dies", True),
+    # a relative's death by overdose, its cause in brackets after the death's shorthand, is theirs
+    ("son/brother Tom d. (overdose) 1yr", False),
+    # ... and a death's shorthand that ends a sentence does not reach the next one
+    ("Mum d. Pt cutting again", True),
+    # a time before this treatment is the past; drinking before each session is a habit of now
+    ("SI hx only (pre-tx)", False),
+    ("suicidal thoughts before starting therapy, none since", False),
+    ("says his sister is suicidal; pt denies SI himself but smelled of ETOH today and admits drinking before sessions", True),
+    ("tying up loose ends at work before mat leave", False),
+])
+def test_indifference_to_waking_deaths_shorthand_and_times_before_treatment(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .risk_scope import _denial_span, _names_a_check, _recorded_as_done, _same_head_denied, _same_qualified_denial
 
@@ -215,12 +215,21 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     # A denial contradicts the bullets when they state that kind of risk explicitly (a lexicon finding):
     # "denies SI but cut her forearm" supports "denies suicidal ideation", not "denies self-harm".
     src_present_kinds = {f.category for f in src_risk.present if f.source == "lexicon"}
-    src_negated = {_group(f.category) for f in src_risk.negated}
+    # A past finding the bullets say is absent now ("SI hx only (pre-tx), none now") documents a denial of it now as well.
+    past_absent = [f for f in src_risk.signals if f.assertion == "historical" and _absent_now(f, src)]
+    src_negated = {_group(f.category) for f in list(src_risk.negated) + past_absent}
     # A negative suicide or self-harm screen ("EPDS item 10 = 0") is the bullets' denial, for a sentence that
     # reports the screen ("she endorsed no thoughts of self-harm on item 10"); "she denies SI" it does not support.
     screened = any(f.category == "risk_screen" and _SUICIDE_SCREEN.search(f.text) for f in src_risk.negated) \
         and _SCREEN_NAMED.search(sentence) is not None
-    src_negated_kinds = {f.category for f in src_risk.negated}
+    src_negated_kinds = {f.category for f in list(src_risk.negated) + past_absent}
+    # Self-harm denied by the group's denial: not by a plan or intent denied, nor by a guess from meaning beside
+    # ideation the bullets state ("SI: passive, no plan, no intent" denies nothing of self-harm); a screen's general
+    # denial ("Risk: nil", "denies all risk") does.
+    explicit_si = any(f.category == "suicidal_ideation" and f.source == "lexicon" for f in src_risk.present)
+    src_negated_beside_plan = {"suicide" for f in list(src_risk.negated) + past_absent
+                               if f.category == "risk_screen" or (_group(f.category) == "suicide" and f.category != "suicide_plan"
+                                                                  and (f.source == "lexicon" or not explicit_si))}
     src_any_kinds = {f.category for f in src_risk.present}
     # The bullets say a kind of risk was not asked about: the draft may say so too, or plan to ask it
     # ("SI not asked" supports "suicidal ideation was not asked about" and "check SI next session").
@@ -248,7 +257,10 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
         if f.assertion in ("negated", "not_assessed"):
             # A denial needs a documented denial of that kind (or of its group, when the bullets report
             # nothing of that kind), and must not deny what the bullets state.
-            documented = f.category in src_negated_kinds or (group in src_negated and f.category not in src_any_kinds) \
+            # (A plan or intent denied does not deny self-harm: "passive SI, no plan, no intent" documents nothing
+            # of "he denied any self-harm".)
+            by_group = src_negated if f.category != "self_harm" else src_negated_beside_plan
+            documented = f.category in src_negated_kinds or (group in by_group and f.category not in src_any_kinds) \
                 or (screened and group == "suicide" and f.category not in src_any_kinds)
             if not documented or f.category in src_present_kinds:
                 if _same_qualified_denial(sentence, f.text, src) or _same_head_denied(sentence, f.text, src):
@@ -264,6 +276,18 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
             # sentence that only reports it contradicts them (by its explicit words: a meaning-level kind beside
             # them is a guess; a sentence with a denial of its own is judged by the denial checks).
             add("risk statement", f.text, sentence)
+
+
+#: A past finding said to be absent now, on its own line ("SI hx only (pre-tx), none now", "OD 2019, nil since").
+_NOW_ABSENT = re.compile(r"\b(?:none|nil|nothing|no\s+\w+)\s+(?:now|since|currently|current|at\s+present|today)\b|"
+                         r"\bno\s+current\b|\bnot\s+current(?:ly)?\b", re.IGNORECASE)
+
+
+def _absent_now(finding: Any, src: str) -> bool:
+    if any(m.startswith("negated:") for m in finding.modifiers):
+        return True
+    word = finding.text.strip().lower()
+    return bool(word) and any(word in line.lower() and _NOW_ABSENT.search(line) for line in src.splitlines())
 
 
 def _reports_the_denial(sentence: str, category: str, src_risk: "RiskView", src: str) -> bool:

@@ -54,7 +54,10 @@ _CONFUSABLES = str.maketrans({
     "−": "-", "ı": "i",
 })
 _CLAUSE_BREAK = re.compile(
-    r"(?<=[.!?])\s+(?=\S)|\n+|;\s*|^\s*[-–•*]\s+"
+    # (not between a death's shorthand and its cause in brackets: "brother Tom d. (overdose) 1yr"; "Mum d. Pt cutting
+    # again" is two sentences)
+    r"(?<=[.!?])(?!(?<=\bd\.)\s*\()\s+(?=\S)"
+    r"|\n+|;\s*|^\s*[-–•*]\s+"
     r"|,?(?<!\bnot)(?<!\bn't)\s+(?=(?:but|however|although|though|whereas|yet|except\s+that)\b)"
     # (not a remission that dates what came before: "had a manic episode at uni but has been well for eight years")
     r"(?!but\s+(?:(?:she|he|they|pt|client)\s+)?(?:has|have|had|'s|is|was)?\s*(?:now\s+|otherwise\s+)?(?:been\s+)?"
