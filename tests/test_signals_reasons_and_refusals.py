@@ -128,3 +128,33 @@ def test_a_method_still_considered(text: str, method: str, catalog) -> None:
 ])
 def test_indifference_to_waking_deaths_shorthand_and_times_before_treatment(text: str, current: bool) -> None:
     assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,current", [
+    # self-harm concealed: dressings where it is usual, sleeves kept down in the heat
+    ("Pt ? SH - fresh plasters on both wrists, long sleeves in August, would not discuss", True),
+    # a wish to be dead without death's words
+    ("I want to go to sleep forever, like my mother", True),
+    ("doesn't want to kill himself, just wants to stop existing for a while", True),
+    # farewells in other words, one's own funeral arranged, someone's worry that the client will "do something silly"
+    ('Rang each of his old friends this week "to say cheerio" - some he hasn\'t spoken to in 20 years.', True),
+    ("making funeral arrangements for self, 'so the kids don't have to'", True),
+    ("Friend's msg to client: 'thinking of you, pls don't do anything silly x'.", True),
+    ('84-year-old gentleman says "I\'d never do anything silly, I\'ve too much respect for life"', False),
+    # intoxication on arrival; a partner's permission for her movements
+    ("tipsy on arrival ('pre-drinks for my birthday!'), cheery", True),
+    ("no friends left since moving in w/ him. Needs his OK to go to the gym.", True),
+    ('pt got "hammered" at the rugby club after the match last month - anecdote, no issue w/ alcohol', False),
+])
+def test_warning_signs_and_risks_in_other_words(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text", [
+    '- asked re safety: she said no thoughts of ending her life, "not going to do anything stupid"',
+    "she won't do anything silly, she promised",
+    'says "I would never do anything silly"',
+])
+def test_anything_silly_denied_in_the_same_words(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level is None and r.risk.assertion == "negated", (text, r.risk.level, r.risk.assertion)
