@@ -160,11 +160,19 @@ def test_dependence_by_its_signs(text: str, dependent: bool) -> None:
     assert found is dependent
 
 
+def test_open_conflict_said_as_war_names_a_dispute(catalog) -> None:
+    focal = read_text("She's moved in with her new partner and his two teenagers and it's been war since day one. Focus?",
+                      catalog=catalog).focal
+    assert "role_dispute" in (focal.primary, focal.secondary)
+
+
 @pytest.mark.parametrize("text,area", [
     ("Comfort eating worse since the separation; 'the fridge is my only friend now'", "role_transition"),
     ("Low since the break-up in March, eating on her own every night", "role_transition"),
     ("Drinking more since they split up; the flat feels empty", "role_transition"),
     ("at loggerheads with her sister over their mum's care", "role_dispute"),
+    ("When he goes on about the layoff can I just keep steering him to think positive?", "role_transition"),
+    ("She's had the same dream of the old house flooding every night since the move", "role_transition"),
 ])
 def test_focal_area_from_ordinary_words(text: str, area: str, catalog) -> None:
     assert read_text(text, catalog=catalog).focal.primary == area
