@@ -158,3 +158,16 @@ def test_warning_signs_and_risks_in_other_words(text: str, current: bool) -> Non
 def test_anything_silly_denied_in_the_same_words(text: str) -> None:
     r = read_text(text)
     assert r.risk.level is None and r.risk.assertion == "negated", (text, r.risk.level, r.risk.assertion)
+
+
+@pytest.mark.parametrize("text,current", [
+    # a partner or ex with a weapon at the client's door is aimed at the client, whichever the client's gender
+    ("his ex keeps turning up at the house with a knife", True),
+    ("her ex keeps turning up at the house with a knife", True),
+    ("her brother turned up at the house with a knife", False),
+    # fear of being alone with the partner
+    ("she's terrified to be alone with her husband", True),
+    ("her sister is scared to be alone with her husband", False),
+])
+def test_a_partners_threat_at_the_clients_door_and_fear_of_being_alone_with_him(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text

@@ -203,6 +203,13 @@ _AT_CLIENT_OR_CHILD = re.compile(
     r"\byounger\b|\b(?:baby|babies|toddlers?|kids|children|child|girls|boys)\b", re.I)
 
 
+#: Turning up, waiting or following where the client lives or works.
+_AT_THE_CLIENTS_PLACE = re.compile(
+    r"\b(?:turn\w*\s+up|show\w*\s+up|com(?:e|es|ing)\s+(?:round|over|to)|came\s+(?:round|over|to)|wait\w*|hang\w*\s+around|"
+    r"follow\w*|lurk\w*|park\w*|bang\w*\s+on)\b[^.;]{0,30}?\b(?:at|outside|round|to|on|near)\s+(?:the\s+|her\s+|his\s+|their\s+|"
+    r"my\s+|our\s+)?(?:house|home|flat|work|door|front\s+door|school|place|workplace|office)\b", re.I)
+
+
 def aimed_at_client(clause: str, modifiers: tuple[str, ...]) -> bool:
     """Harm to others or a safeguarding concern scoped to a relative (the relative is the subject) is the
     client's when what the relative does is aimed at the client or at a child: "dad of cl (16) threatened
@@ -217,5 +224,8 @@ def aimed_at_client(clause: str, modifiers: tuple[str, ...]) -> bool:
         if at < 0:
             return True
         own = re.split(r"[;.]|\s[-–—]\s", clause[at + len(word):], maxsplit=1)[0]  # the relative's own clause
+        if word.removesuffix("'s") in _PARTNERS and _AT_THE_CLIENTS_PLACE.search(own):
+            return True  # a partner or ex at the client's door with a weapon or a threat ("his ex keeps turning up at
+            # the house with a knife"): aimed at the client, whoever else lives there
         return bool(_AT_CLIENT_OR_CHILD.search(own))
     return True
