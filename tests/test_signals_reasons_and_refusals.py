@@ -171,3 +171,19 @@ def test_anything_silly_denied_in_the_same_words(text: str) -> None:
 ])
 def test_a_partners_threat_at_the_clients_door_and_fear_of_being_alone_with_him(text: str, current: bool) -> None:
     assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,current", [
+    # "not since" a recent day says it happened then
+    ("hasn't self-harmed since Tuesday", True),
+    ("no SI since Monday", True),
+    ("no suicidal thoughts since the weekend", True),
+    # ... a year, a season or the last session denies the interval
+    ("hasn't self-harmed since 2019", False),
+    ("not self-harmed since the summer", False),
+    ("no SH since last session", False),
+    # courting death in an act
+    ("keeps driving too fast on the motorway hoping to crash", True),
+])
+def test_not_since_a_recent_day_and_courting_death(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text

@@ -263,11 +263,18 @@ _TRAILING_DENIES = re.compile(r"(?:(?<=\bSI\s)|(?<=\bHI\s)|(?<=\bSH\s)|(?<=\bOD\
 _ITEM_EQUALS = re.compile(r"\b((?:q|i|item|question)#?\d{1,2})=(?=\d)", re.I)
 
 
+#: A day's session ("since Friday's session"): the last session, not the day an event happened (context_rules.yaml's
+#: "hasn't self-harmed since Tuesday" must not match it), so its "'s" is rewritten "_s".
+_DAYS_SESSION = re.compile(r"\b((?:mon|tues?|wed(?:nes)?|thur?s?|fri|sat(?:ur)?|sun)(?:day)?)['’]s(?=\s+(?:session|sess|appt|"
+                           r"appointment|group|class|meeting))", re.IGNORECASE)
+
+
 def normalise(clause: str) -> str:
     """Same-length rewrite ConText can match: a bare dash after a finding ("SI -") or a dash and a bare
     "no" ("SI - no") becomes "∅"; a screen's "denies" closing the clause becomes "denied"; an item glued to
-    its score ("q9=0") comes apart ("q9 0")."""
+    its score ("q9=0") comes apart ("q9 0"); a day's session keeps its day ("Friday_s session")."""
     clause = _ITEM_EQUALS.sub(lambda m: m.group(1) + " ", clause)
+    clause = _DAYS_SESSION.sub(lambda m: m.group(1) + "_s", clause)
     return _TRAILING_DENIES.sub("denied", _DASH_NO.sub("∅ ", _BARE_DASH.sub("∅", clause)))
 
 
