@@ -42,3 +42,17 @@ def test_a_self_harm_denial_needs_a_denial_that_covers_it(bullets: str, flagged:
 def test_contact_shorthand_supports_its_words() -> None:
     bullets = "- pt dna sess 7, no call\n- rang x2, VM left, txt sent\n- will offer sess 7 next Thurs"
     assert _flags("The clinician phoned twice, left a voicemail and sent a text message.", bullets) == []
+
+
+@pytest.mark.parametrize("clause,kind", [
+    ("IPT grp (postnatal) sess 4/8", "group"),
+    ("grp members shared similar - pt nodded", "group"),
+    ("joint mtg pt (14M) + mum, S7/12 IPT-A", "joint"),
+    # an acronym that is also a word counts only in capitals
+    ("Denies intent to act on voices but distressed ++", None),
+    ("did ACT defusion exercise for the voice", "non_ipt"),
+])
+def test_a_sessions_kind_in_shorthand(clause: str, kind: str | None) -> None:
+    from assistant.notes.kinds import session_kind_cue
+
+    assert session_kind_cue(clause, in_session_work=False) == kind

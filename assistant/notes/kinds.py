@@ -65,18 +65,19 @@ _MISSED = re.compile(
     # the shorthand for a cancellation ("cx 24h notice", "canx'd by pt") and a day with no contact at all
     r"canx(?:'?d)?|cx(?:'?d)?(?=\s+(?:by|\d+\s*h|late|today|notice|same[\s-]day|-))|no\s+(?:clinical\s+)?contact(?:\s+today)?$)\b", _I)
 _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|several|(?:\d+|a\s+few)\s+sessions?)\b", _I)
-_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+group|group\s+(?:session|sess|IPT|therapy|members?|format)|"
-                    r"in\s+(?:the\s+)?group|(?:\d+|four|five|six|seven|eight|nine|ten)\s+(?:members|teens|participants|attendees)"
+_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+(?:group|grp)|(?:group|grp)\s+(?:session|sess|IPT|therapy|members?|format)|"
+                    r"in\s+(?:the\s+)?(?:group|grp)|(?:\d+|four|five|six|seven|eight|nine|ten)\s+(?:members|teens|participants|attendees)"
                     r"\s+(?:present|attended|in\s+attendance)|(?:\d+|four|five|six|seven|eight|nine|ten)\s+members)\b", _I)
 _JOINT = re.compile(
-    rf"\bjoint\s*\(?\s*(?:(?:session|sess|appt|appointment|meeting|with|w)\b|w/(?=\s|\w)|{_SESSION_NO}\b)|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
+    rf"\bjoint\s*\(?\s*(?:(?:session|sess|appt|appointment|meeting|mtg|with|w)\b|w/(?=\s|\w)|{_SESSION_NO}\b)|\b(?:conjoint|couples?\s+(?:session|meeting)|family\s+session|"
     r"(?:husband|wife|partner|spouse|mother|father|mum|mom|dad|parents?|daughter|son|boyfriend|girlfriend)\s+"
     r"(?:attended|joined|present|came\s+in|sat\s+in)|(?:attended|seen)\s+(?:together\s+)?with\s+(?:her|his|their)\s+\w+)\b",
     _I)
 #: Methods from outside IPT that a session may have contained (the signal layer reads the out-of-frame
 #: ones by meaning; these are the named modalities and service tasks that are not IPT sessions).
 _NON_IPT = re.compile(
-    r"\b(?:CBT|DBT|EMDR|ACT|CPT|CRT|MBCT|TF-?CBT|PE|thought\s+records?|cognitive\s+restructuring|"
+    # (the acronyms that are also words only in capitals: "intent to act on voices", "PE kit")
+    r"\b(?:CBT|DBT|EMDR|(?-i:ACT|CPT|CRT|PE)|MBCT|TF-?CBT|thought\s+records?|cognitive\s+restructuring|"
     r"(?:graded\s+|in\s+vivo\s+|imaginal\s+)?exposure(?:\s+work|\s+hierarchy)?|behaviou?ral\s+activation|"
     r"activity\s+schedul\w*|mindfulness|breathing\s+(?:exercise|retraining)|grounding\s+(?:exercise|skills?)|"
     r"distress\s+tolerance|TIPP|chain\s+analysis|med(?:ication)?s?\s+review|psychodynamic|schema\s+(?:work|therapy)|"
