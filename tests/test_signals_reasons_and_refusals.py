@@ -187,3 +187,12 @@ def test_a_partners_threat_at_the_clients_door_and_fear_of_being_alone_with_him(
 ])
 def test_not_since_a_recent_day_and_courting_death(text: str, current: bool) -> None:
     assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text", [
+    "his ex keeps turning up at the house with a knife",
+    "her husband threatened her with a knife",
+])
+def test_a_partners_weapon_aimed_at_the_client_is_partner_violence(text: str) -> None:
+    r = read_text(text)
+    assert r.risk.level == "risk" and "ipv" in r.risk.kinds and "harm_to_others" not in r.risk.kinds, r.risk.kinds

@@ -977,11 +977,23 @@ def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers:
     return test(norm[span[0]:span[1]], modifiers)
 
 
+def _by_a_partner(modifiers: tuple[str, ...]) -> bool:
+    from .coref import _PARTNERS
+
+    return any(m.startswith("other_person:") and m.split(":", 1)[1].removesuffix(" (speaks)").lower().removesuffix("'s")
+               in _PARTNERS for m in modifiers)
+
+
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
+    category = c.category
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
             and _aimed_at_client(c.category, norm, (cs, ce), modifiers):
         assertion = _violence_at_client(norm[cs:ce], c.start - cs if c.start is not None else None, modifiers)
+        if category == "harm_to_others" and _by_a_partner(modifiers):
+            category = "ipv"  # a partner's or an ex's threat or weapon aimed at the client ("her husband threatened her
+            # with a knife", "his ex keeps turning up at the house with a knife") is partner violence, not the client's
+            # thoughts of harming others
     if family_of(c.category) == "frame" and assertion == "other_person":
         assertion = "present"  # a method is the clinician's; the relative named is its subject matter
     start, end = (c.start, c.end) if c.start is not None else (cs, ce)
@@ -990,7 +1002,7 @@ def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: s
     level = c.level
     if level == "risk" and any(m.startswith("possible:") for m in modifiers):
         level = "possible_risk"  # "not sure if she is suicidal": uncertain, so ask directly
-    return Signal(c.category, start, end, norm[start:end], assertion, c.evidence, c.score, c.source,  # type: ignore[arg-type]
+    return Signal(category, start, end, norm[start:end], assertion, c.evidence, c.score, c.source,  # type: ignore[arg-type]
                   level, modifiers, norm[cs:ce])  # type: ignore[arg-type]
 
 
