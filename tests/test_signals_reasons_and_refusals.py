@@ -9,6 +9,10 @@ import pytest
 from assistant.signals import read_text
 
 
+def _current(text: str) -> bool:
+    return read_text(text).risk.level is not None
+
+
 def _frame(text: str, catalog) -> list[str]:  # type: ignore[no-untyped-def]
     return read_text(text, catalog=catalog).request.out_of_frame
 
@@ -80,7 +84,7 @@ def test_an_age_between_the_possessive_and_the_relative(text: str) -> None:
     ("cutting daily but she's well otherwise", True),
 ])
 def test_a_remission_after_but_dates_what_came_before(text: str, current: bool) -> None:
-    assert (read_text(text).risk.level is not None) is current
+    assert _current(text) is current
 
 
 def test_a_fixed_idiom_holds_its_abbreviation_too() -> None:
@@ -127,7 +131,7 @@ def test_a_method_still_considered(text: str, method: str, catalog) -> None:
     ("tying up loose ends at work before mat leave", False),
 ])
 def test_indifference_to_waking_deaths_shorthand_and_times_before_treatment(text: str, current: bool) -> None:
-    assert (read_text(text).risk.level is not None) is current, text
+    assert _current(text) is current, text
 
 
 @pytest.mark.parametrize("text,current", [
@@ -147,7 +151,7 @@ def test_indifference_to_waking_deaths_shorthand_and_times_before_treatment(text
     ('pt got "hammered" at the rugby club after the match last month - anecdote, no issue w/ alcohol', False),
 ])
 def test_warning_signs_and_risks_in_other_words(text: str, current: bool) -> None:
-    assert (read_text(text).risk.level is not None) is current, text
+    assert _current(text) is current, text
 
 
 @pytest.mark.parametrize("text", [
@@ -170,7 +174,7 @@ def test_anything_silly_denied_in_the_same_words(text: str) -> None:
     ("her sister is scared to be alone with her husband", False),
 ])
 def test_a_partners_threat_at_the_clients_door_and_fear_of_being_alone_with_him(text: str, current: bool) -> None:
-    assert (read_text(text).risk.level is not None) is current, text
+    assert _current(text) is current, text
 
 
 @pytest.mark.parametrize("text,current", [
@@ -186,7 +190,7 @@ def test_a_partners_threat_at_the_clients_door_and_fear_of_being_alone_with_him(
     ("keeps driving too fast on the motorway hoping to crash", True),
 ])
 def test_not_since_a_recent_day_and_courting_death(text: str, current: bool) -> None:
-    assert (read_text(text).risk.level is not None) is current, text
+    assert _current(text) is current, text
 
 
 @pytest.mark.parametrize("text", [
