@@ -200,3 +200,16 @@ def test_not_since_a_recent_day_and_courting_death(text: str, current: bool) -> 
 def test_a_partners_weapon_aimed_at_the_client_is_partner_violence(text: str) -> None:
     r = read_text(text)
     assert r.risk.level == "risk" and "ipv" in r.risk.kinds and "harm_to_others" not in r.risk.kinds, r.risk.kinds
+
+
+@pytest.mark.parametrize("text,current", [
+    # the latest event, dated, after a denial of something else is a statement of its own
+    ("denies current SI, last attempt 3 wks ago (OD)", True),
+    ("denies SI, last OD 3 weeks ago", True),
+    ("denies SI, last self-harm on Friday", True),
+    # ... not a contact dated, nor an event of long ago
+    ("denies SI, last seen by GP 2 weeks ago", False),
+    ("denies SI or SH, last SH 2019", False),
+])
+def test_the_latest_event_dated_after_a_denial(text: str, current: bool) -> None:
+    assert _current(text) is current, text

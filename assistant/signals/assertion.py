@@ -225,11 +225,31 @@ def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -
             opens = tok.i == start or (tok.i == start + 1 and doc[start].lower_ in _SUBJECTS)
             if opens and nxt is not None and (nxt.lower_ in _OBJECTS or nxt.like_num):
                 return True  # the segment opens with a verb and its object: "cut her forearm", "pt took 10 ..."
+            if tok.i == start and tok.lower_ in _LATEST and nxt is not None and nxt.lower_ in _LATEST_EVENTS \
+                    and _dated(doc, start):
+                return True  # the latest event, dated: "denies current SI, last attempt 3 wks ago (OD)"
             if strict and opens and (tok.lower_.endswith("ed") or tok.lower_ in past) and nxt is not None \
                     and (nxt.lower_ in _AFTER_VERB or nxt.lower_ in _QUANTIFIERS or nxt.like_num):
                 return True  # a past verb and its adverbial or its counted object: "overdosed on Sat", "swallowed
                 # half a box of ...", "took 30 ..." (not "reduced sleep need")
     return not strict and any(_VERBISH.search(w) or w in past for w in words)
+
+
+#: The latest of a kind of event, opening a segment of its own ("last OD 3 weeks ago").
+_LATEST = frozenset({"last", "latest", "recent"})
+_LATEST_EVENTS = frozenset({"attempt", "od", "overdose", "sh", "dsh", "cut", "cutting", "self", "episode", "incident",
+                            "burn", "burning", "ligature", "admission", "hit", "assault", "threat"})
+
+
+def _dated(doc: Any, start: int) -> bool:
+    """The comma-separated segment from ``start`` dates what it names: a time ago, or a day."""
+    for tok in doc[start:]:
+        if tok.i > start and tok.text in (",", ";", "."):
+            return False
+        if tok.lower_ in ("ago", "yesterday", "wk", "week", "weekend") or \
+                re.match(r"^(?:mon|tues?|wed|thur?s?|fri|sat|sun)(?:day)?$", tok.lower_):
+            return True
+    return False
 
 
 def _object_in_target(doc: Any, i: int, start: int, end: int) -> bool:
