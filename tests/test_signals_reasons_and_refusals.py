@@ -111,6 +111,9 @@ def test_a_method_declined_redirected_or_someone_elses_is_not_asked_for(text: st
     ("would it be out of model to question her 'nobody likes me' thinking head on - what's the proof for and against",
      "cognitive_restructuring"),
     ("wk 5: map her core beliefs ('I'm defective') from early yrs + how they drive who she picks as partners", "schema_work"),
+    # homework brought back is no redirection
+    ("ask her to fill in a thought record and bring it back next week", "thought_records"),
+    ("set a mood diary, she will bring it back on Tuesday", "thought_records"),
     ("explored lifelong core beliefs of being unlovable; plan to map her 'lifetraps' next wk", "schema_work"),
 ])
 def test_a_method_still_considered(text: str, method: str, catalog) -> None:

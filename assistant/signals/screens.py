@@ -187,9 +187,10 @@ _DECLINED = re.compile(
     r"(?:it'?s|that'?s|this\s+is)\s+not|how\s+(?:do|can|should)\s+i\s+(?:\w+\s+)?(?:decline|say\s+no|turn\s+(?:it|this|that)\s+down)|"
     r"(?:politely|gently|kindly)\s+(?:decline|refuse|say\s+no)|"
     # ... or bringing the talk back to the frame, or asking what to do instead ("gently redirected to what's happening in
-    # her relationships now", "I've been bringing it back to his current relationships", "I said that's not really our
-    # approach - what do I offer instead?", "out of scope for our IPT contract", "I'm stopping myself").
-    r"(?:redirect\w*|steer\w*|brought|bring\w*|guid\w*|turn\w*)\s+(?:(?:her|him|them|it|things|pt|cl|the\s+(?:client|session|conversation|focus|talk))\s+)?back\b|"
+    # her relationships now", "I've been bringing it back to his current relationships", "let it happen or steer back?",
+    # "I said that's not really our approach - what do I offer instead?", "out of scope for our IPT contract", "I'm
+    # stopping myself"). Homework brought back is not a redirection: "fill in a thought record and bring it back next week".
+    r"(?:redirect\w*|steer\w*|brought|bring\w*|guid\w*|turn\w*)\s+(?:(?:her|him|them|it|things|pt|cl|the\s+(?:client|session|conversation|focus|talk))\s+)?back\s+(?:to|towards?|round\s+to|onto)\b|steer\w*\s+(?:(?:her|him|them|it|things)\s+)?back\b|"
     r"redirect\w*\s+(?:(?:her|him|them|it|things|pt|cl|the\s+\w+)\s+)?(?:to|towards?)\b|"
     r"(?:what|how)\s+(?:do|can|could|should|would|might)\s+(?:i|we)\s+(?:\w+\s+)?(?:offer|do|suggest|use|say|give|try|explain)\b[^.?!]{0,40}\binstead\b|"
     r"explain\w*\s+(?:(?:to\s+)?(?:her|him|them|pt|cl)\s+)?(?:what\s+)?(?:we'?ll|we\s+will|we\s+do|we'?d)\b[^.?!]{0,60}\binstead\b|"
