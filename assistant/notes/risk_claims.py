@@ -216,18 +216,18 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     # "denies SI but cut her forearm" supports "denies suicidal ideation", not "denies self-harm".
     src_present_kinds = {f.category for f in src_risk.present if f.source == "lexicon"}
     # A past finding the bullets say is absent now ("SI hx only (pre-tx), none now") documents a denial of it now as well.
-    past_absent = [f for f in src_risk.signals if f.assertion == "historical" and _absent_now(f, src)]
-    src_negated = {_group(f.category) for f in list(src_risk.negated) + past_absent}
+    denials = [*src_risk.negated, *(f for f in src_risk.signals if f.assertion == "historical" and _absent_now(f, src))]
+    src_negated = {_group(f.category) for f in denials}
     # A negative suicide or self-harm screen ("EPDS item 10 = 0") is the bullets' denial, for a sentence that
     # reports the screen ("she endorsed no thoughts of self-harm on item 10"); "she denies SI" it does not support.
     screened = any(f.category == "risk_screen" and _SUICIDE_SCREEN.search(f.text) for f in src_risk.negated) \
         and _SCREEN_NAMED.search(sentence) is not None
-    src_negated_kinds = {f.category for f in list(src_risk.negated) + past_absent}
+    src_negated_kinds = {f.category for f in denials}
     # Self-harm denied by the group's denial: not by a plan or intent denied, nor by a guess from meaning beside
     # ideation the bullets state ("SI: passive, no plan, no intent" denies nothing of self-harm); a screen's general
     # denial ("Risk: nil", "denies all risk") does.
     explicit_si = any(f.category == "suicidal_ideation" and f.source == "lexicon" for f in src_risk.present)
-    src_negated_beside_plan = {"suicide" for f in list(src_risk.negated) + past_absent
+    src_negated_beside_plan = {"suicide" for f in denials
                                if f.category == "risk_screen" or (_group(f.category) == "suicide" and f.category != "suicide_plan"
                                                                   and (f.source == "lexicon" or not explicit_si))}
     src_any_kinds = {f.category for f in src_risk.present}

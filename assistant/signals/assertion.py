@@ -235,6 +235,8 @@ def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -
     return not strict and any(_VERBISH.search(w) or w in past for w in words)
 
 
+#: A day of the week as notes write it ("Tues", "Thurs", "Sat", "Wednesday").
+_WEEKDAY = re.compile(r"(?:mon|tues?|wed(?:nes)?|thur?s?|fri|sat(?:ur)?|sun)(?:day)?", re.IGNORECASE)
 #: The latest of a kind of event, opening a segment of its own ("last OD 3 weeks ago").
 _LATEST = frozenset({"last", "latest", "recent"})
 _LATEST_EVENTS = frozenset({"attempt", "od", "overdose", "sh", "dsh", "cut", "cutting", "self", "episode", "incident",
@@ -246,8 +248,7 @@ def _dated(doc: Any, start: int) -> bool:
     for tok in doc[start:]:
         if tok.i > start and tok.text in (",", ";", "."):
             return False
-        if tok.lower_ in ("ago", "yesterday", "wk", "week", "weekend") or \
-                re.match(r"^(?:mon|tues?|wed|thur?s?|fri|sat|sun)(?:day)?$", tok.lower_):
+        if tok.lower_ in ("ago", "yesterday", "wk", "week", "weekend") or _WEEKDAY.fullmatch(tok.lower_):
             return True
     return False
 
@@ -285,8 +286,8 @@ _ITEM_EQUALS = re.compile(r"\b((?:q|i|item|question)#?\d{1,2})=(?=\d)", re.I)
 
 #: A day's session ("since Friday's session"): the last session, not the day an event happened (context_rules.yaml's
 #: "hasn't self-harmed since Tuesday" must not match it), so its "'s" is rewritten "_s".
-_DAYS_SESSION = re.compile(r"\b((?:mon|tues?|wed(?:nes)?|thur?s?|fri|sat(?:ur)?|sun)(?:day)?)['’]s(?=\s+(?:session|sess|appt|"
-                           r"appointment|group|class|meeting))", re.IGNORECASE)
+_DAYS_SESSION = re.compile(rf"\b({_WEEKDAY.pattern})['’]s(?=\s+(?:session|sess|appt|appointment|group|class|meeting))",
+                           re.IGNORECASE)
 
 
 def normalise(clause: str) -> str:

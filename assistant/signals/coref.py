@@ -46,10 +46,14 @@ _SUBJECT = {"he": "m", "she": "f", "himself": "m", "herself": "f"}
 #: Words that may stand between a possessive and the relative it owns ("her eldest teenage son").
 _BETWEEN = frozenset({"own", "best", "old", "older", "younger", "elder", "eldest", "little", "big", "teenage", "elderly",
                       "adult", "new", "late", "grown", "grown-up", "only", "closest", "close", "dear", "former", "ex"})
+#: The units of an age written after its number ("15 yo", "80yo", "3 year old", "6 wks"); placement.py reads them as
+#: tokens of their own.
+AGE_UNITS = frozenset({"yo", "y/o", "y.o.", "yr", "yrs", "year", "years", "old", "yr-old", "year-old", "mo", "month",
+                       "months", "wk", "wks", "week", "weeks"})
+_UNIT = "|".join(re.escape(u) for u in sorted(AGE_UNITS, key=len, reverse=True))
 #: An age between a possessive and a relation, as the tokenizer above cuts it ("his 80yo mum", "her 15-yo son", "her
 #: 3 yr old daughter").
-_AGE = re.compile(r"\(?\d+(?:-?(?:yo|y/o|yrs?|year|years|yr-old|year-old|mo|months?|wks?|weeks?)(?:-old)?)?\)?|yo|y/o|yrs?|years?|"
-                  r"year-old|yr-old|months?|wks?|weeks?", re.I)
+_AGE = re.compile(rf"\(?\d+(?:-?(?:{_UNIT})(?:-old)?)?\)?|{_UNIT}", re.I)
 _REPORT = re.compile(r"^(?:says?|said|told|tells|reports?|reported|disclosed|admitted|admits|mentioned|texted|wrote|"
                      r"messaged|confided|explained|posted|rang|called|phoned|emailed)$", re.I)
 _CLIENT = frozenset({"client", "pt", "patient", "cl", "caller"})
@@ -208,6 +212,11 @@ _AT_THE_CLIENTS_PLACE = re.compile(
     r"\b(?:turn\w*\s+up|show\w*\s+up|com(?:e|es|ing)\s+(?:round|over|to)|came\s+(?:round|over|to)|wait\w*|hang\w*\s+around|"
     r"follow\w*|lurk\w*|park\w*|bang\w*\s+on)\b[^.;]{0,30}?\b(?:at|outside|round|to|on|near)\s+(?:the\s+|her\s+|his\s+|their\s+|"
     r"my\s+|our\s+)?(?:house|home|flat|work|door|front\s+door|school|place|workplace|office)\b", re.I)
+
+
+def by_a_partner(modifiers: tuple[str, ...]) -> bool:
+    """Whether a finding is scoped to the client's partner or ex ("other_person:husband", "other_person:ex")."""
+    return any(m.startswith("other_person:") and _words_of(m).removesuffix("'s") in _PARTNERS for m in modifiers)
 
 
 def aimed_at_client(clause: str, modifiers: tuple[str, ...]) -> bool:

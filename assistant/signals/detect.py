@@ -22,7 +22,7 @@ import numpy as np
 from ..yamlfile import load_yaml
 from .ages import AGE_BASED, life_stages, settle
 from .answers import answered_later
-from .coref import aimed_at_client, client_gender, clients_own_violence
+from .coref import aimed_at_client, by_a_partner, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
 from .types import (ASK_VERBS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS,
@@ -977,20 +977,13 @@ def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers:
     return test(norm[span[0]:span[1]], modifiers)
 
 
-def _by_a_partner(modifiers: tuple[str, ...]) -> bool:
-    from .coref import _PARTNERS
-
-    return any(m.startswith("other_person:") and m.split(":", 1)[1].removesuffix(" (speaks)").lower().removesuffix("'s")
-               in _PARTNERS for m in modifiers)
-
-
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
     category = c.category
     if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
             and _aimed_at_client(c.category, norm, (cs, ce), modifiers):
         assertion = _violence_at_client(norm[cs:ce], c.start - cs if c.start is not None else None, modifiers)
-        if category == "harm_to_others" and _by_a_partner(modifiers):
+        if category == "harm_to_others" and by_a_partner(modifiers):
             category = "ipv"  # a partner's or an ex's threat or weapon aimed at the client ("her husband threatened her
             # with a knife", "his ex keeps turning up at the house with a knife") is partner violence, not the client's
             # thoughts of harming others

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..yamlfile import load_yaml
+from .coref import AGE_UNITS
 from .speech import GENERIC_PEOPLE, reported_until
 
 VERBS_FILE = Path(__file__).with_name("irregular_verbs.yaml")
@@ -37,9 +38,6 @@ _RELATION_PREFIX = frozenset({"her", "his", "their", "my", "our", "your", "the",
                               "little", "big", "teenage", "elderly", "adult", "own", "closest", "close", "'s",
                               "grown", "only", "dear", "former"})
 _AGE_TOKEN = re.compile(r"^\(?\d+\s*(?:yo|y/o|yrs?|m|f|mo|months?)?\)?$", re.I)
-#: An age's unit as a token of its own ("her 15 yo son", "her 15-yo son", "his 3 year old"), with the hyphen before it.
-_AGE_UNITS = frozenset({"yo", "y/o", "y.o.", "yr", "yrs", "year", "years", "old", "yr-old", "year-old", "mo", "month",
-                        "months", "wk", "wks", "week", "weeks"})
 #: What may govern a relation that is the subject of what follows: nothing (the clause starts with it),
 #: punctuation (a label: "grief (husband, suicide 2022)"), a conjunction or subordinator, or a verb that
 #: takes a clause ("says her son is cutting").
@@ -67,11 +65,12 @@ _QUESTION = re.compile(r"\?|\b(?:what|how)\s+to\b|\b(?:what|how)\s+(?:do|does|sh
 
 
 def _age_word(doc: Any, j: int) -> bool:
-    """A unit of an age between a possessive and a relation, or the hyphen before it ("her 15-yo son")."""
-    if doc[j].lower_ in _AGE_UNITS:
-        return j > 0 and (doc[j - 1].text.isdigit() or doc[j - 1].text in ("-", "–") or doc[j - 1].lower_ in _AGE_UNITS)
+    """A unit of an age (its own token) between a possessive and a relation, or the hyphen before it ("her 15-yo son",
+    "her 15 yo son", "his 3 year old")."""
+    if doc[j].lower_ in AGE_UNITS:
+        return j > 0 and (doc[j - 1].text.isdigit() or doc[j - 1].text in ("-", "–") or doc[j - 1].lower_ in AGE_UNITS)
     return doc[j].text in ("-", "–") and j > 0 and doc[j - 1].text.isdigit() and j + 1 < len(doc) \
-        and doc[j + 1].lower_ in _AGE_UNITS
+        and doc[j + 1].lower_ in AGE_UNITS
 
 
 def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, specific: bool = False) -> list[Any]:
