@@ -216,3 +216,14 @@ def test_a_partners_weapon_aimed_at_the_client_is_partner_violence(text: str) ->
 ])
 def test_the_latest_event_dated_after_a_denial(text: str, current: bool) -> None:
     assert _current(text) is current, text
+
+
+@pytest.mark.parametrize("text,current", [
+    # phrasings of my own after the round, not those the rules were written from
+    ("reckons the grandkids are all that's kept her from going through with it", True),
+    ("her job is all that keeps her sane", False),
+    ("her 17 y/o daughter has been scratching her arms", False),
+    ("pt, 17 y/o, has been scratching her arms", True),
+])
+def test_more_reasons_for_living_and_ages_written_y_slash_o(text: str, current: bool) -> None:
+    assert _current(text) is current, text

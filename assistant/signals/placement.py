@@ -67,6 +67,9 @@ _QUESTION = re.compile(r"\?|\b(?:what|how)\s+to\b|\b(?:what|how)\s+(?:do|does|sh
 def _age_word(doc: Any, j: int) -> bool:
     """A unit of an age (its own token) between a possessive and a relation, or the hyphen before it ("her 15-yo son",
     "her 15 yo son", "his 3 year old")."""
+    for i in (j - 2, j - 1, j):  # "y/o" cut into "y", "/", "o" ("her 17 y/o daughter")
+        if i >= 1 and doc[i - 1].text.isdigit() and [t.lower_ for t in doc[i:i + 3]] == ["y", "/", "o"]:
+            return True
     if doc[j].lower_ in AGE_UNITS:
         return j > 0 and (doc[j - 1].text.isdigit() or doc[j - 1].text in ("-", "–") or doc[j - 1].lower_ in AGE_UNITS)
     return doc[j].text in ("-", "–") and j > 0 and doc[j - 1].text.isdigit() and j + 1 < len(doc) \
