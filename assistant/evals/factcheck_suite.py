@@ -70,7 +70,10 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh28_read": "writer at, bullet sets on risk status", "fresh28_held": "writer at, bullet sets on risk status",
               "fresh29_read": "writer ax, drafts", "fresh29_held": "writer ax, drafts",
               "fresh30_read": "writer ax, bullet sets", "fresh30_held": "writer ax, bullet sets",
-              "fresh31_read": "writer ay, bullet sets on risk status", "fresh31_held": "writer ay, bullet sets on risk status"}
+              "fresh31_read": "writer ay, bullet sets on risk status", "fresh31_held": "writer ay, bullet sets on risk status",
+              "fresh33_read": "writer bc, bullet sets on risk status", "fresh33_held": "writer bc, bullet sets on risk status",
+              "fresh34_read": "writer bb, drafts", "fresh34_held": "writer bb, drafts",
+              "fresh35_read": "writer bb, bullet sets", "fresh35_held": "writer bb, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

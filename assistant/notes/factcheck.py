@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..catalog import Catalog
-from .risk_claims import (DRAFT_SEMANTIC_MIN, _IDEATION_KINDS, _NOT_ASKED, _RISK_SOFTENER, _UNKNOWN, _about_risk,
-                          _check_risk, _framing_of_written, _mentions_absence, _names_screen, _quoted_from_bullets,
-                          _softener_written_otherwise)
+from .risk_claims import (DRAFT_DENIAL_MIN, DRAFT_SEMANTIC_MIN, _HEAD_DENIAL, _IDEATION_KINDS, _NOT_ASKED, _RISK_SOFTENER,
+                          _UNKNOWN, _about_risk, _check_risk, _framing_of_written, _mentions_absence, _names_screen,
+                          _nil_written, _quoted_from_bullets, _softener_written_otherwise)
 from .change_words import unsupported_strict
 from .risk_lift import own_negations, risk_liftable, softens_risk
 from .risk_scope import grades_risk
@@ -396,8 +396,13 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     bullet_lines = [line for line in source.splitlines() if line.strip()]  # what a claim of change may retell
     joiner = " \n"
     about_risk = joiner.join(as_risk[x] for x in risky)
+    stated = any(x.source == "lexicon" and x.category in _IDEATION_KINDS for x in src_risk.present)
     draft_signals = [x for x in (analyse(about_risk, reader=False).items if about_risk else [])
-                     if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN)]
+                     if x.family == "risk" and (x.source == "lexicon" or x.score >= DRAFT_SEMANTIC_MIN or
+                                                stated and x.assertion == "negated" and x.score >= DRAFT_DENIAL_MIN
+                                                and not _HEAD_DENIAL.search(x.clause or x.text))]
+    # (a meaning-level denial below the sure level counts only as a denial of the risk itself: one of its plan, intent or
+    # means, "he reported no plan and denied intent", is judged as such by the risk checks)
     # Each finding belongs to the sentence it was found in (by offset: the same words may recur elsewhere).
     spans_of: dict[str, list[tuple[int, int]]] = {}
     pos = 0
@@ -509,7 +514,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                         and not (kind == "test score" and _same_scale(m.group(0), src)):
                     add(kind, m.group(0), sentence)
         for m in _SCORING.finditer(sentence):
-            if _norm(m.group(0)) not in src:
+            if _norm(m.group(0)) not in src and not _nil_written(m.group(0), src):
                 add("risk statement", m.group(0), sentence)
         for m in _RISK_LABEL.finditer(sentence):
             if not src_risk.negated and not _mentions_absence(low):

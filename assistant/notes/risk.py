@@ -20,8 +20,15 @@ from .clauses import Clause
 from .kinds import measure_only, planned
 
 _I = re.IGNORECASE
-_PLAN_DENIAL = re.compile(r"\b(?:denies|denied|denying|no|nil|without)\s+(?:\w+\s+){0,2}(?:plan|intent|intention)s?\b", _I)
-_RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b", _I)
+#: (Not a denial "for now": "no intention 'just yet'", "no plan yet" leave it open.)
+_PLAN_DENIAL = re.compile(r"\b(?:denies|denied|denying|no|nil|without)\s+(?:\w+\s+){0,2}(?:plan|intent|intention)s?\b"
+                          r"(?!\s*['‘’\"]?\s*(?:just\s+|as\s+)?yet\b)", _I)
+_RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b|"
+                         # the client's safety as what is assessed ("unable to assess mood or safety today", "safety not
+                         # reviewed", "safety check done")
+                         r"\b(?:assess\w*|ask\w*|check\w*|screen\w*|review\w*|explor\w*)\s+(?:(?:his|her|their|mood|and|or|"
+                         r"current|immediate|personal)\s+){0,3}safety\b|\bsafety\s+(?:not\s+|was\s+not\s+|wasn'?t\s+)?(?:assessed|"
+                         r"asked|checked|screened|reviewed|check|screen|questions?|q'?s)\b", _I)
 #: Restricting the means of harm is risk management, whatever else the clause says ("agreed to put bat in
 #: closet", "pills handed to her sister", "removed the lighter from beside his bed").
 _MEANS = r"bat|knives|guns?|firearms?|rifles?|shotguns?|weapons?|pills|meds|medications?|tablets|lighter|blades?|razors?|ammunition|ammo"

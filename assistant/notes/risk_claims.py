@@ -21,6 +21,9 @@ _I = re.IGNORECASE
 
 #: A meaning-level risk finding in a model draft counts as a risk statement at this probability or above.
 DRAFT_SEMANTIC_MIN = 0.9
+#: ... and a meaning-level denial, where the bullets state risk in so many words: "She denied any thoughts of wanting
+#: to die" (0.85) beside "SI: reports thoughts of joining Marg 'most days', denies plan".
+DRAFT_DENIAL_MIN = 0.75
 
 
 _RISK_TOPIC = re.compile(
@@ -126,6 +129,12 @@ _DONE = re.compile(r"\b(?:done|completed?|finished|made|drawn\s+up|written|fille
 _SCORE_WORD = re.compile(r"(?:score[sd]?|rated|rating)", re.I)
 
 
+def _nil_written(words: str, src: str) -> bool:
+    """"No concerns" for the bullets' "nil concerns raised" (or "none", "zero"): the same absence in shorthand."""
+    nil = re.match(r"no\s+(?:\w+\s+)?(\w+)$", words.lower())
+    return nil is not None and re.search(rf"\b(?:nil|none|no|zero)\s+(?:\w+\s+)?{re.escape(nil.group(1))}\b", src, re.I) is not None
+
+
 def _softener_written_otherwise(word: str, sentence: str, src: str, lines: list[str]) -> bool:
     """A softener the bullets wrote in other words: "completed" for "done"; "scored" or "rated" with a number
     the bullets give ("item 10 scored 1" for "item 10 = 1"; the typed checks verify the number itself)."""
@@ -139,6 +148,8 @@ def _softener_written_otherwise(word: str, sentence: str, src: str, lines: list[
                                                 r"\s+(?:a\s+|the\s+)?([a-z][\w-]*)", src, re.I)
                 for w in m.groups() if w and w.lower() not in _LIGHT_DONE}
         return any(re.search(rf"\b{re.escape(w)}\b", sentence, re.I) for w in done) or _recorded_as_done(sentence, lines)
+    if _nil_written(word, src):
+        return True
     if _SCORE_WORD.fullmatch(word):
         # the score of a named instrument or item the bullets name ("DASH", "EPDS item 10"), with their number,
         # or a rating the bullets give for the same thing ("rated her intent at 2/10" for "intent 2/10")
@@ -192,6 +203,22 @@ def _quoted_from_bullets(span: str, sentence: str, src: str, quoted_src: str) ->
     return False
 
 
+#: A denial of one part of suicide risk: the plan, the intent, the means ("no intention of acting on it", "does not
+#: intend to", "denied having a plan", "no access to means").
+_HEAD_DENIAL = re.compile(
+    r"\b(?:no|not|never|denies|denied|denying|without|nor|n't)\W+(?:\w+\W+){0,3}?(?P<head>intent(?:ion)?s?|intends?|plans?|"
+    r"means|access)\b", re.I)
+
+
+def _head_denied_in(head: str, src: str) -> bool:
+    """Whether the bullets deny this part of the risk, before it or after it ("no plan", "denies SI, plan or intent",
+    "plan: nil", "intent - none", "means: no access")."""
+    stem = re.escape(head[:5].lower())
+    return re.search(rf"\b(?:no|not|never|nil|denies|denied|deny|without|n't)\W+(?:\w+\W+){{0,3}}?{stem}", src, _I) is not None \
+        or re.search(rf"\b{stem}\w*\s*(?:[:=\-–—/]|\bis\b|\bwas\b)?\s*(?:none|nil|no\b|denied|denies|neg\b|negative|absent|0\b|n/?a\b)",
+                     src, _I) is not None
+
+
 def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[[str, str, str], None],
                 src: str = "") -> None:
     """A risk statement in the draft needs the same kind of statement in the bullets: a denial needs a
@@ -235,6 +262,12 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     # ("SI not asked" supports "suicidal ideation was not asked about" and "check SI next session").
     src_unasked = {_group(f.category) for f in src_risk.not_assessed}
     explicit = any(f.source == "lexicon" for f in found)
+    if sure and (m := _HEAD_DENIAL.search(sentence)) and any(_group(x.category) == "suicide" for x in sure) \
+            and re.search(rf"\b{re.escape(m.group('head')[:5].lower())}", src, _I) and not _head_denied_in(m.group("head"), src):
+        # "He said he has no intention of acting on the plan" beside "plan to overdose ..., intent 'maybe'": a plan,
+        # an intent or the means the bullets write of, and do not deny, while they document the risk
+        add("risk statement", m.group(0), sentence)
+        return
     for f in found:
         if f.assertion in ("other_person", "hypothetical", "historical") or f.category == "completed_suicide":
             continue
@@ -294,8 +327,10 @@ def _reports_the_denial(sentence: str, category: str, src_risk: "RiskView", src:
     """The draft reports the client's denial ("she denied ...") of a kind the bullets report denied in so many words,
     with nothing between the verb and the finding ("denies SI", "denied any SH"): a report of what was said, not a
     statement that the risk is absent."""
-    if not re.search(r"\b(?:she|he|they|client|patient)\s+(?:\w+\s+)?den(?:ied|ies)\b", sentence, _I):
-        return False
+    if not re.search(r"\b(?:she|he|they|client|patient)\s+(?:\w+\s+)?(?:(?:said|says|told\s+\w+)\W+[\"“'‘][^\"”’]{1,80}[\"”’]\W+"
+                     r"(?:and\s+|but\s+)?)?den(?:ied|ies)\b", sentence, _I):
+        return False  # (what the client said before the denial may stand between: "The client said, 'it was the cat,'
+        # and denied self-harm")
     return any(x.category == category and x.source == "lexicon"
                and re.search(rf"\bden(?:ies|ied|y)\s+(?:any\s+)?{re.escape(x.text.strip())}\b", src, _I)
                for x in src_risk.negated)

@@ -38,13 +38,16 @@ _SPEAKER = (r"(?:(?:pt|client|cl|patient|she|he|they|both)\s+)?"
             r"(?:(?:a|an)\s+)?[\"“'‘]?\s*")
 #: How sure the answer was ("a clear no", "firmly denies"): words of strength, not of content.
 _STRENGTH = (r"(?:(?:\w+ly|very|clear|firm|flat|definite|emphatic|categorical|straight|quick|strong|immediate|"
-             r"god|oh|hell|lord|gosh)[,!]?\s+)?")
+             r"(?:(?:good|dear|oh|my|oh\s+my)\s+)?(?:god|lord|heavens?|gosh|goodness|grief|christ|jesus|gracious|crikey|"
+             r"blimey)|oh|hell)[,!]?\s+)?")
 
 #: A bare no: the answer word with nothing of its own after it ("no, never", "negative for both", "denies both
 #: when asked"), not a denial of something else ("no plan", "no change since last week").
 _NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
                  r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|deny|denial|not\s+at\s+all|"
-                 r"nothing\s+like\s+that|nowhere\s+near(?:\s+that)?|(?:shook|shakes|shaking)\s+(?:her|his|their)\s+head)"
+                 r"nothing\s+like\s+that|nowhere\s+near(?:\s+that)?|(?:shook|shakes|shaking)\s+(?:her|his|their)\s+head|"
+                 r"(?:absolutely|certainly|definitely|of\s+course|god|hell)\s+not|not\s+a\s+chance|no\s+chance|"
+                 r"never\s+(?:crossed|entered)\s+(?:my|her|his|their)\s+mind)"
                  r"(?=\s*(?:$|[.,;:!?'\"”’)\-–—])|\s+(?:both|all|either|any|at\s+all|never|when\s+asked|on\s+asking|"
                  r"today|currently|now|thanks|way|chance|straight\s+away|firmly|clearly|emphatically|immediately|quickly|"
                  r"definitely|absolutely|honestly|really|certainly|simply|to\s+(?:both|all|either|each|any)|on\s+(?:all|both|every|each|any)|"
@@ -233,6 +236,10 @@ def qa_answer(text: str) -> tuple[str | None, int]:
 _MORE_OF = re.compile(r"\b(?:further|in\s+(?:detail|depth)|at\s+length|fully|any\s+more|more)\b", _I)
 
 
+#: An opening quotation mark before a finding in its clause: the finding is someone's words, not a topic label.
+_QUOTED = re.compile(r"(?:^|[\s(:])['‘\"“][^'’\"”]*$")
+
+
 def _answer_for(norm: str, s: "Signal") -> str | None:
     if s.family != "risk" or s.assertion != "present":
         return None
@@ -261,9 +268,10 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
             return "negated"  # "thoughts of harming herself or the baby: denies both when asked"
         if s.source == "lexicon" and brk is not None and len(rest[:brk.start()].split()) <= 3 \
                 and "answered" not in s.modifiers and _NOT_ASKED_ANSWER.match(rest[brk.end():]) \
-                and not _MORE_OF.search(rest[brk.end():]):
+                and not _MORE_OF.search(rest[brk.end():]) and not _QUOTED.search(norm[start:s.start]):
             return "not_assessed"  # a topic as a label, what was done about it after ("SI ?? — didn't get to it",
-            # "DSH hx + current: unknown"); not more of a finding ("hearing voices - not explored further")
+            # "DSH hx + current: unknown"); not more of a finding ("hearing voices - not explored further"), nor the
+            # client's own words quoted ("M: 'what's the point of me now' - not explored in grp": said, not a topic)
         return None
     said = answer(rest.lstrip(), s.category) if asked and s.source == "lexicon" and rest[:1].isspace() else None
     if said is None and brk is not None and len(rest[:brk.start()].split()) <= 8:

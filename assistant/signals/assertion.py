@@ -81,6 +81,8 @@ REPLACED_DEFAULTS = frozenset({": no", ": none", "deny", "but"})
 _lock = threading.Lock()
 #: Risk categories: the ones whose idioms carry bare negation (see BARE_NEGATION).
 RISK_LABELS = frozenset(RISK_KINDS) | {WARNING_SIGNS}
+#: Risk an explicit term names as done to oneself: whose it is never depends on whom a relative may harm.
+_SELF_DIRECTED = frozenset({"suicidal_ideation", "suicide_plan", "self_harm"})
 
 
 def _silence_loguru() -> None:
@@ -437,11 +439,19 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
     clause = normalise(clause)
     doc = nlp(clause)
     raw = list(doc._.context_graph.modifiers)
-    placed = {True: place_modifiers(doc, raw, specific=specific),
-              False: place_modifiers(doc, raw, relations=False, specific=specific)}
+    placed: dict[str, list[Any]] = {}
+
+    def placed_for(target: tuple[int | None, int | None, str] | None) -> list[Any]:
+        kind = "other" if target is None or target[2] not in RISK_LABELS else \
+            "self" if target[2] in _SELF_DIRECTED else "risk"
+        if kind not in placed:
+            placed[kind] = place_modifiers(doc, raw, relations=kind != "other", specific=specific,
+                                           self_directed=kind == "self")
+        return placed[kind]
+
     results: list[Scoped] = []
     for target in targets:
-        modifiers = placed[target is not None and target[2] in RISK_LABELS]
+        modifiers = placed_for(target)
         if target is None or target[0] is None:
             label = target[2] if target is not None else ""
             # A rule's excluded types hold for a finding by meaning too (ConText applies them to spans only).
@@ -578,11 +588,16 @@ def _left_unexplored(doc: Any, start: int, after: int, mod_start: int, mod_end: 
         return False
     if any(t.lower_ in _DEPTH_WORDS for t in doc[mod_end:mod_end + 3]):
         return True
+    quotes = [t.i for t in doc[max(0, start - 12):breaks[-1] + 1] if t.text in _QUOTE_MARKS]
+    if len(quotes) >= 2 and quotes[-1] >= after:
+        return True  # the finding is the client's words quoted ("M: 'what's the point of me now' - not explored in grp"):
+        # said, whatever was not explored after it
     before = max((t.i for t in doc[:start] if t.text in _CLAUSE_BREAKS), default=-1)
     said = any(t.is_alpha for t in doc[before + 1:start]) or any(t.is_alpha for t in doc[after:breaks[0]])
     return said and any(t.is_alpha and t.lower_ not in _AUX_WORDS for t in doc[breaks[-1] + 1:mod_start])
 
 
+_QUOTE_MARKS = frozenset({"'", '"', "‘", "’", "“", "”"})
 _AUX_WORDS = frozenset({"was", "were", "is", "are", "has", "have", "had", "been", "be", "but", "and", "yet", "though",
                         "however", "so", "i", "we", "she", "he", "they", "it", "this", "that"})
 _DEPTH_WORDS = frozenset({"further", "detail", "depth", "length", "more", "fully", "much"})

@@ -219,6 +219,29 @@ def by_a_partner(modifiers: tuple[str, ...]) -> bool:
     return any(m.startswith("other_person:") and _words_of(m).removesuffix("'s") in _PARTNERS for m in modifiers)
 
 
+#: A child of the client's: the relation words, after the client's possessive with at most an age or an adjective
+#: between ("her toddler", "his 6-year-old daughter", "pt's little boy").
+_CHILD = r"baby|babies|toddlers?|infant|newborn|kids?|child|children|little\s+ones?|son|sons|daughters?|boy|girl|twins|stepson|stepdaughter"
+_CLIENTS_CHILD = re.compile(
+    rf"\b(?:her|his|their|my|our|pt'?s|client'?s|cl'?s|patient'?s)\s+(?:[\w-]+\s+){{0,2}}?(?:{_CHILD})\b(?P<after>\s*\(\s*\d+)?",
+    re.I)
+_ADULT_AGE = re.compile(r"\b(?:1[89]|[2-9]\d)\b|\b(?:adult|grown|grown-up)\b", re.I)
+
+
+def a_clients_child(clause: str, modifiers: tuple[str, ...]) -> bool:
+    """Whether a safeguarding concern scoped to a relative is scoped to a child of the client's: "her toddler has
+    bruises she couldn't explain" is the client's case to safeguard, not someone else's risk. Not another's child
+    ("the neighbour's kids") or an adult son or daughter ("her son (34)", "her grown-up daughter")."""
+    for m in modifiers:
+        if not m.startswith("other_person:") or m.endswith("(pronoun)"):
+            continue
+        word = _words_of(m).removesuffix("'s").removesuffix("’s")
+        for c in _CLIENTS_CHILD.finditer(clause):
+            if word in c.group(0).lower() and not _ADULT_AGE.search(c.group(0) + clause[c.end():c.end() + 4]):
+                return True
+    return False
+
+
 def aimed_at_client(clause: str, modifiers: tuple[str, ...]) -> bool:
     """Harm to others or a safeguarding concern scoped to a relative (the relative is the subject) is the
     client's when what the relative does is aimed at the client or at a child: "dad of cl (16) threatened
@@ -233,6 +256,8 @@ def aimed_at_client(clause: str, modifiers: tuple[str, ...]) -> bool:
         if at < 0:
             return True
         own = re.split(r"[;.]|\s[-–—]\s", clause[at + len(word):], maxsplit=1)[0]  # the relative's own clause
+        if re.match(rf"(?:'s|’s)\s+(?:[\w-]+\s+)?(?:{_CHILD})\b", own, re.I) and word.removesuffix("'s") not in _PARTNERS:
+            return False  # another's children ("the neighbour's kids have bruises"): theirs to safeguard
         if word.removesuffix("'s") in _PARTNERS and _AT_THE_CLIENTS_PLACE.search(own):
             return True  # a partner or ex at the client's door with a weapon or a threat ("his ex keeps turning up at
             # the house with a knife"): aimed at the client, whoever else lives there

@@ -22,7 +22,7 @@ import numpy as np
 from ..yamlfile import load_yaml
 from .ages import AGE_BASED, life_stages, settle
 from .answers import answered_later
-from .coref import aimed_at_client, by_a_partner, client_gender, clients_own_violence
+from .coref import a_clients_child, aimed_at_client, by_a_partner, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
 from .types import (ASK_VERBS, FOCAL, OUT_OF_FRAME, RISK_KINDS, RISK_SCREEN, STABILISE_FIRST, WARNING_SIGNS,
@@ -953,8 +953,11 @@ def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...])
 
 
 #: A statement about one person: a sentence that opens with a third-person subject and a verb, not a question.
-_ONE_PERSON = re.compile(r"^\W*(?:she|he|they|pt|client)(?:'s|’s|\s+(?:is|was|has|had|keeps|kept|won'?t|doesn'?t|"
-                         r"didn'?t|can'?t|says|said|sleeps|lives|wants|told|hasn'?t|isn'?t|\w+(?:s|ed)))\b", re.I)
+_ONE_PERSON = re.compile(r"^\W*(?:(?:she|he|they|pt|client)(?:'s|’s|\s+(?:is|was|has|had|keeps|kept|won'?t|doesn'?t|"
+                         r"didn'?t|can'?t|says|said|sleeps|lives|wants|told|hasn'?t|isn'?t|\w+(?:s|ed)))|"
+                         # ... or how long it has gone on ("Months of this, no treatment.", "It's been going on since May.")
+                         r"(?:\w+\s+)?(?:days|weeks|months|years)\s+of\s+(?:this|it)|(?:this|it)(?:'s|\s+has)\s+been\s+"
+                         r"(?:going\s+on|happening|like\s+this))\b", re.I)
 
 
 def _last_one_person(norm: str, spans: list[tuple[int, int]]) -> int:
@@ -973,8 +976,11 @@ _ASKS = re.compile(rf"\b(?:{ASK_VERBS})\w*\b", re.I)
 def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers: tuple[str, ...]) -> bool:
     """Whether another person's violence or neglect in a clause may be aimed at the client or a child in their
     care (coref.py): "her ex ... has been sectioned after threatening people in the street" is not."""
+    clause = norm[span[0]:span[1]]
+    if category == "safeguarding" and a_clients_child(clause, modifiers):
+        return True
     test = clients_own_violence if category == "ipv" else aimed_at_client
-    return test(norm[span[0]:span[1]], modifiers)
+    return test(clause, modifiers)
 
 
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:

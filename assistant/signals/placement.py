@@ -76,7 +76,8 @@ def _age_word(doc: Any, j: int) -> bool:
         and doc[j + 1].lower_ in AGE_UNITS
 
 
-def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, specific: bool = False) -> list[Any]:
+def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, specific: bool = False,
+                    self_directed: bool = False) -> list[Any]:
     """ConText's experiencer rules scope everything after a relation word. A relation is the one who
     experiences what follows only as a subject: "her son self-harms", "says her friend is cutting".
     As an object ("texted her ex", "gave the dog to the neighbour", "letters to her kids") it is not,
@@ -84,7 +85,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
     away") holds that clause only. A relation glossed as the client ("her daughter (my client, 15)") is
     the client. Without a parser, the subject position is read from what governs the relation.
     ``relations=False`` keeps every relation: an age or a life stage belongs to the person it
-    describes wherever that person stands ("argues with her teenage son")."""
+    describes wherever that person stands ("argues with her teenage son"). ``self_directed``: the findings are
+    acts on oneself (ideation, self-harm, an overdose), which a parent's or partner's cannot be done to the client:
+    "spoke about her dad's SH" is the dad's."""
     kept = []
     modifiers = modifiers + _speakers(doc, modifiers)
     raw_starts = {m.modifier_span[0] for m in modifiers if m.category.upper() in _EXPERIENCER}
@@ -184,7 +187,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             _end_at_possessed(doc, mod, end + 1)
         if governor is not None and governor not in _SUBJECT_GOVERNORS and not relative and \
                 not (_possessed(doc, start) and _verb_follows(doc, end)) and \
-                not (governor in _ABOUT and _owner(doc, end) and doc[start].lower_ not in _MAY_HARM_THE_CLIENT):
+                not (governor in _ABOUT and _owner(doc, end) and (self_directed or doc[start].lower_ not in _MAY_HARM_THE_CLIENT)):
             continue  # an object: governed by a verb or a preposition, and not the subject of a relative
             # clause of its own ("worried about her flatmate who self-harms": the flatmate self-harms), nor,
             # when it is someone's, of a verb right after it ("she's furious her 19-year-old son took an

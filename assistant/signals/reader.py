@@ -276,6 +276,21 @@ def _intensified(reader: "Reader", text: str, a: int, b: int) -> bool:
     return bool(rest) and reader.read([rest])[0].current >= ADD
 
 
+#: The agent of a passive ("was found by her sister in the garage ...", "got talked down by a friend"): the person named
+#: found, stopped or brought in the client; the experience is the subject's, not theirs.
+_PASSIVE_AGENT = re.compile(
+    r"\b(?:found|discovered|stopped|interrupted|caught|spotted|seen|talked\s+down|pulled\s+back|brought\s+(?:in|to)|"
+    r"taken\s+to|driven\s+to|picked\s+up|rescued|walked\s+in\s+on)\b[^.;]{0,40}?"
+    r"(?P<agent>\bby\s+(?:her|his|their|my|a|an|the|pt'?s|client'?s)\s+(?:[\w-]+\s+){0,2}?[\w-]+)", re.I)
+
+
+def _unit_text(text: str, a: int, b: int) -> str:
+    """The unit ``text[a:b]`` as the reader reads it: without the agent of a passive, whose person is not the one
+    the line is about."""
+    cut = [m.span("agent") for m in _PASSIVE_AGENT.finditer(text, a, b)]
+    return _without(text, a, b, cut).strip(" ,;-") or text[a:b] if cut else text[a:b]
+
+
 def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str],
               figurative: Sequence[tuple[int, int]] = ()) -> list[Signal]:
     """The rules' risk findings in ``text``, reconciled with the reader unit by unit. ``kind_of(start, end)``
@@ -298,7 +313,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
     out: list[Signal | None] = list(items)
     added: list[Signal] = []
     alone: list[tuple[int, int]] = []
-    for (a, b), r in zip(spans, reader.read([text[a:b] for a, b in spans])):
+    for (a, b), r in zip(spans, reader.read([_unit_text(text, a, b) for a, b in spans])):
         mine = [k for k, s in enumerate(out) if s is not None and s.family == "risk" and s.category != RISK_SCREEN
                 and a <= s.start < b]
         present = [k for k in mine if out[k].present and out[k].level]  # type: ignore[union-attr]

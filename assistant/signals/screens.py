@@ -174,6 +174,11 @@ _ELSEWHERE = re.compile(
     r"through\s+(?:her|his|their|the)\s+(?:GP|practice|school|work)|(?:psychiatrist|GP|colleague|doctor|teacher)\s+"
     r"(?:has\s+)?(?:suggested|recommended|prescribed|gave)|on\s+the\s+side|had\s+(?:me|her|him|them)\s+do|"
     r"did\s+\w+\s+for\s+years|"
+    # ... another team or service doing it ("the eating disorder team are doing exposure to feared foods with her"), or
+    # the client's own app ("she uses a sleep app with a 'mindfulness' track")
+    r"(?:team|service|clinic|unit|dietitian|OT|nurses?)\s+(?:are|is|has\s+been|have\s+been)\s+(?:already\s+)?(?:doing|using|running|"
+    r"providing|offering|delivering)|(?:she|he|they|pt|client)\s+(?:already\s+)?(?:uses|used|listens\s+to|has)\s+(?:an?\s+|the\s+)?"
+    r"(?:[\w-]+\s+)?app\b|"
     # ... someone else's therapist or counsellor at work ("her daughter's counsellor is doing the 'talk to the empty chair'
     # thing", "his psychologist uses EMDR")
     r"(?:'s|her|his|their)\s+(?:own\s+|new\s+|school\s+)?(?:therapist|counsell?or|psychologist|psychiatrist|psychotherapist)\s+"
@@ -186,6 +191,11 @@ _DECLINED = re.compile(
     r"ipt\s+doesn'?t\s+do|isn'?t\s+(?:part\s+of\s+)?ipt|(?:told|explained\s+to)\s+(?:pt|her|him|them|the\s+client)\s+"
     r"(?:it'?s|that'?s|this\s+is)\s+not|how\s+(?:do|can|should)\s+i\s+(?:\w+\s+)?(?:decline|say\s+no|turn\s+(?:it|this|that)\s+down)|"
     r"(?:politely|gently|kindly)\s+(?:decline|refuse|say\s+no)|"
+    # ... or saying what this therapy will do instead ("I said we'd keep to the dispute with her partner", "I said I'd rather
+    # stay with reconstructing her relationship with her mum")
+    r"(?:i\s+said|i\s+told\s+(?:him|her|them|my\s+supervisor|the\s+supervisor|my\s+sup))\s+(?:that\s+)?(?:we'?d|i'?d|we\s+would|"
+    r"i\s+would|we'?ll|we\s+will|i'?ll)\s+(?:rather\s+|prefer\s+to\s+)?(?:keep|stay|stick)\s+(?:to|with)|"
+    r"i'?d\s+(?:rather|prefer\s+to)\s+(?:stay|stick|keep)\s+(?:with|to)|"
     # ... or bringing the talk back to the frame, or asking what to do instead ("gently redirected to what's happening in
     # her relationships now", "I've been bringing it back to his current relationships", "let it happen or steer back?",
     # "I said that's not really our approach - what do I offer instead?", "out of scope for our IPT contract", "I'm
