@@ -244,3 +244,47 @@ def test_how_long_it_has_gone_on_makes_a_client_who_a_particular_client(text: st
 ])
 def test_methods_declined_done_elsewhere_or_only_a_look_alike_word(text: str, methods: list[str], catalog) -> None:  # type: ignore[no-untyped-def]
     assert read_text(text, catalog=catalog).request.out_of_frame == methods
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("he pinned her against the fridge by the throat last week", "ipv"),  # strangulation, words between
+    ("he said if she takes the kids he'll burn the house down with them in it", "harm_to_others"),
+])
+def test_strangulation_and_a_threat_to_burn_people_inside_are_stated_risk(text: str, kind: str) -> None:
+    r = read_text(text)
+    assert r.risk.level == "risk" and kind in r.risk.kinds, (text, r.risk.level, r.risk.kinds)
+
+
+@pytest.mark.parametrize("text,current", [
+    ("No SH for 6 months - until last night", True),
+    ("No SH for a year up to yesterday, then cut", True),
+    ("denies SI, will keep the safety plan until Friday", False),
+    ("No SH for 6 months", False),
+])
+def test_a_denial_broken_off_recently_says_it_happened_then(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,current", [
+    ("Denies SI (mum reports she's been saying she wants to die)", True),  # the informant's report is not denied
+    ("Denies SI - mum reports no concerns", False),
+    ("pt reports no change in SI", True),  # no change: still there
+    ("no change in mood, no SI", False),
+    ("no thoughts of suicide that she'd admit to", True),  # a denial only as far as she will say
+    ("no SI at the moment, it comes and goes", True),
+    ("no SI, no SH, mood better", False),
+])
+def test_denials_that_leave_the_risk_open(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("line,status", [
+    ("no SI at the moment, it comes and goes", "possible"),
+    ("No SH for 6 months - until last night", "present"),
+    ("No SH for 6 months - reviewed safety plan", "denied"),
+    ("Denies SI (mum reports she's been saying she wants to die)", "possible"),
+    ("pt reports no change in SI", "present"),
+])
+def test_a_note_keeps_a_denial_that_is_qualified_or_broken_off_open(line: str, status: str) -> None:
+    bullets = f"s6/16 RD w/ husband\n{line}\nHW: talk to husband re chores"
+    assert parse_bullets(bullets, get_catalog()).risk.status == status

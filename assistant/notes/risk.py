@@ -305,6 +305,7 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
             r.level = "possible"  # "?passive SI", "per husband ...": ask directly, not documented as present
         reads.append(r)
     _continued_not_assessed(clauses, reads)
+    _qualified_next(clauses, reads)
     _answered_next(clauses, reads)
     _assessed_thoughts(clauses, reads)
     return reads, signals
@@ -324,6 +325,26 @@ def _assessed_thoughts(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
         same = [k for k in range(i, len(clauses)) if clauses[k].bullet == c.bullet]
         if any(_PLAN_DENIAL.search(clauses[k].text) for k in same):
             r.level = "risk"
+
+
+def _qualified_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
+    """A denial whose next clause, in the same bullet, breaks it off recently or qualifies it ("No SH for 6 months -
+    until last night": it happened; "no SI at the moment, it comes and goes": ask directly). The signal layer reads
+    such a line so when the qualifier is in the denial's own clause (assertion.py); the notes split it off."""
+    from ..signals.assertion import _BROKEN_OFF, _QUALIFIED_DENIAL
+
+    for i in range(len(clauses) - 1):
+        here, nxt = reads[i], clauses[i + 1]
+        if not here.negated or here.level == "risk" or nxt.bullet != clauses[i].bullet:
+            continue
+        head = nxt.text.strip()[:40]
+        broken = _BROKEN_OFF.match(head) is not None
+        if broken or _QUALIFIED_DENIAL.search(head):
+            here.negated = False
+            here.level = "risk" if broken else "possible"
+            here.kinds = here.kinds | here.denied_kinds
+            here.hint_kinds = here.hint_kinds | here.denied_kinds
+            here.denied_kinds = frozenset()
 
 
 def _answered_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:

@@ -557,6 +557,12 @@ def _decide(found: list[tuple[str, str]], text: str = "") -> Scoped:
     if any(a == "possible" for a, _ in found) and not any(a == "other_person" for a, _ in found):
         return Scoped("present", mods)
     best = min(found, key=lambda f: PRECEDENCE.index(f[0]))
+    if best[0] in ("negated", "historical") and _BROKEN_OFF.search(text):
+        return Scoped("present", mods + ("broken off recently",))  # "No SH for 6 months - until last night"
+    if best[0] == "negated" and (m := _QUALIFIED_DENIAL.search(text)):
+        # "no SI at the moment, it comes and goes", "no thoughts of suicide that she'd admit to": a denial for now or as
+        # far as the client will say; ask directly
+        return Scoped("present", mods + (f"possible:{m.group(0)}",))
     if best[0] == "negated" and _NONE_SINCE.search(text):
         return Scoped("historical", mods + ("none since a past time",))  # "hasn't SH'd since 2018": only in the past
     return Scoped(best[0], mods)
@@ -569,6 +575,17 @@ _NONE_SINCE = re.compile(
     r"(?:at\s+(?:school|uni|college)|a\s+(?:teen\w*|kid|child|student)|\d+)|school|uni\b|college|(?:her|his|their|my)\s+"
     r"(?:teens|twenties|thirties|late\s+teens|early\s+twenties|school\s+days|first\s+(?:pregnancy|baby|marriage))|"
     r"(?:age|aged)\s+\d+|\d+\s*(?:yrs?|years?)\s+(?:old|ago))", re.I)
+
+
+#: A denial or a remission broken off at a recent time ("No SH for 6 months - until last night", "clean for a year
+#: till Saturday"): it happened then.
+_BROKEN_OFF = re.compile(r"\b(?:until|till|til|up\s+to)\s+(?:last\s+(?:night|week|weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
+                         r"yesterday|today|this\s+morning|(?:the\s+)?other\s+day|recently)\b", re.I)
+#: (A weekday alone may be ahead, "keep the safety plan until Friday": not a break.)
+#: A denial the clinician qualifies: intermittent, or only as far as the client will say.
+_QUALIFIED_DENIAL = re.compile(r"\b(?:comes?\s+and\s+goes|came\s+and\s+went|on\s+and\s+off|off\s+and\s+on|wax(?:es)?\s+and\s+wanes?|"
+                               r"(?:that|which)\s+(?:she|he|they|pt|client)\s*(?:'d|would|will|'ll|is\s+willing\s+to|was\s+willing\s+to)\s+"
+                               r"(?:admit|disclose|share|own)\w*(?:\s+to)?)\b", re.I)
 
 
 _CLAUSE_BREAKS = frozenset({",", ";", ".", "?", "!", "(", ")", "-", "–", "—"})
