@@ -288,3 +288,27 @@ def test_denials_that_leave_the_risk_open(text: str, current: bool) -> None:
 def test_a_note_keeps_a_denial_that_is_qualified_or_broken_off_open(line: str, status: str) -> None:
     bullets = f"s6/16 RD w/ husband\n{line}\nHW: talk to husband re chores"
     assert parse_bullets(bullets, get_catalog()).risk.status == status
+
+
+@pytest.mark.parametrize("text,primary,secondary", [
+    ("Focus agreed session 3: grief (complicated) for husband; secondary role transition to living alone.",
+     "grief", "role_transition"),
+    ("He uses heroin every day. He's asking for help with his grief about his mum. Can I start IPT alongside?",
+     "grief", None),
+    ("I'm considering mindfulness as our focus instead of the grief work about his wife - sensible?", "grief", None),
+    ("Role dispute with her mum; secondary: grief", "role_dispute", None),
+    ("She's grieving the marriage more than anything", None, None),  # no death, no focus named
+])
+def test_a_focus_named_outright_wins(text: str, primary: str | None, secondary: str | None, catalog) -> None:  # type: ignore[no-untyped-def]
+    from assistant.signals.screens import named_focus
+
+    focal = read_text(text, catalog=catalog, explicit_focus=named_focus(text)).focal
+    assert focal.primary == primary
+    if secondary:
+        assert focal.secondary == secondary
+
+
+def test_one_area_named_still_names_it() -> None:
+    from assistant.signals.screens import named_focus
+
+    assert named_focus("Session 5, role dispute with her mother over the wedding plans.") == "role_dispute"

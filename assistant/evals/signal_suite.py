@@ -89,8 +89,9 @@ class Prediction:
 def predict(text: str, catalog: Any = None) -> Prediction:
     """The product's reading of one snippet, through the same functions ``ask`` and ``note`` use."""
     from ..signals import read_text
+    from ..signals.screens import named_focus
 
-    r = read_text(text, catalog=catalog)
+    r = read_text(text, catalog=catalog, explicit_focus=named_focus(text))  # as ask reads it (planning.py)
     return Prediction(r.risk.level or "none", r.risk.kinds, r.risk.assertion, r.request.out_of_frame,
                       r.focal.primary, r.focal.secondary, r.request.adaptations, r.stabilise_first)
 

@@ -355,12 +355,17 @@ def focal_inference(signals: Signals, explicit: str | None = None) -> FocalInfer
 #: "FA: transition") wins over inference; a bare word in a question ("should I switch to grief work?")
 #: is only a cue.
 _NAMED = {
-    "grief": r"\b(?:complicated|abnormal|unresolved|delayed|chronic)\s+(?:grief|bereavement)\b|\bgrief\s+(?:focus|area)\b",
+    "grief": r"\b(?:complicated|abnormal|unresolved|delayed|chronic)\s+(?:grief|bereavement)\b|\bgrief\s+(?:focus|area)\b|"
+             # grief for a person named ("his grief about his mum", "the grief work about his wife", "grief for her dad")
+             r"\bgrie(?:f|ving)\s+(?:work\s+)?(?:about|for|over|after|of)\s+(?:his|her|their|my|the)\s+(?:late\s+)?"
+             r"(?:mum|mom|mother|dad|father|wife|husband|partner|son|daughter|brother|sister|baby|child|friend|nan|gran|"
+             r"grandma|grandad|grandfather|grandmother)\b",
     "role_dispute": r"\b(?:role|interpersonal)[\s-]+(?:disputes?|conflicts?)\b|\bdispute\s+(?:focus|area)\b",
     "role_transition": r"\brole[\s-]+transitions?\b|\btransition\s+(?:focus|area)\b",
     "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\s+(?:focus|area)\b",
 }
-_LABELLED = re.compile(r"\b(?:focus|focal\s+area|fa|problem\s+area)\s*(?:is|was|:|=|-)?\s*(?:on\s+)?"
+_LABELLED = re.compile(r"\b(?:focus|focal\s+area|fa|problem\s+area)(?:\s+(?:agreed|confirmed|set|chosen))?"
+                       r"(?:\s+(?:at|in|on)?\s*(?:session|sess|s)\.?\s*\d{1,2})?\s*(?:is|was|:|=|-)?\s*(?:on\s+)?"
                        r"(grief|bereavement|(?:role\s+)?disputes?|(?:role\s+)?transitions?|(?:interpersonal\s+)?deficits?|"
                        r"isolation|interpersonal\s+sensitivity)\b", re.IGNORECASE)
 
@@ -382,5 +387,8 @@ def named_focus(text: str) -> str | None:
                           ("interpersonal_deficits", "isolation"), ("interpersonal_deficits", "sensitivity")):
             if key in word:
                 return area
-    named = [a for a, pat in _NAMED.items() if re.search(pat, text, re.IGNORECASE)]
+    # (an area named as the secondary one, "secondary role transition to living alone", is not the focus)
+    named = [a for a, pat in _NAMED.items()
+             if any(not re.search(r"\bsecondary\W+(?:\w+\W+)?$", text[:m.start()], re.IGNORECASE)
+                    for m in re.finditer(pat, text, re.IGNORECASE))]
     return named[0] if len(named) == 1 else None
