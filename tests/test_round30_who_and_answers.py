@@ -312,3 +312,23 @@ def test_one_area_named_still_names_it() -> None:
     from assistant.signals.screens import named_focus
 
     assert named_focus("Session 5, role dispute with her mother over the wedding plans.") == "role_dispute"
+
+
+@pytest.mark.parametrize("bullets,status", [
+    # a partner's veiled threat and fear of going home (at least possible: ask directly)
+    ("s8/16 RD w/ partner\npartner texted 'you'll regret it if you leave' - pt scared to go home\nHW: call sister",
+     ("present", "possible")),
+    # a call that ended before the risk questions
+    ("s4/16 grief\nphone session, line dropped before risk qs\nwill call back tmrw to complete\nHW: photos",
+     ("not_assessed",)),
+    # a denial of anything else does not answer what was said
+    ("s2/16 deficits\nlives alone, no contacts\nadmits he drives 'too fast on purpose, hoping'\nno plan otherwise",
+     ("present", "possible")),
+])
+def test_note_risk_status_in_my_own_phrasings(bullets: str, status: tuple[str, ...]) -> None:
+    assert parse_bullets(bullets, get_catalog()).risk.status in status
+
+
+@pytest.mark.parametrize("text", ["you'll regret it if you skip dessert", "she'd do better without him, her sister says"])
+def test_look_alikes_of_the_new_forms(text: str) -> None:
+    assert not any(s.source == "lexicon" and s.family == "risk" for s in analyse(text).items), text

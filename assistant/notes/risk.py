@@ -23,6 +23,9 @@ _I = re.IGNORECASE
 #: (Not a denial "for now": "no intention 'just yet'", "no plan yet" leave it open.)
 _PLAN_DENIAL = re.compile(r"\b(?:denies|denied|denying|no|nil|without)\s+(?:\w+\s+){0,2}(?:plan|intent|intention)s?\b"
                           r"(?!\s*['‘’\"]?\s*(?:just\s+|as\s+)?yet\b)", _I)
+#: A denial of anything beyond what was just said ("no plan otherwise", "nil else", "apart from that denies SI").
+_OTHERWISE = re.compile(r"\b(?:otherwise|apart\s+from\s+(?:that|this|the\s+above)|besides\s+(?:that|this)|other\s+than\s+"
+                        r"(?:that|this|the\s+above)|nil\s+else|nothing\s+else|no\s+other)\b", _I)
 _RISK_WORDS = re.compile(r"\b(?:risk|safety\s+plan|SI|HI|suicid\w*|self[-\s]?harm|C-?SSRS)\b|"
                          # the client's safety as what is assessed ("unable to assess mood or safety today", "safety not
                          # reviewed", "safety check done")
@@ -287,6 +290,8 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         if _PLAN_DENIAL.search(c.text):
             r.negated = r.risk_word = True  # "denies plan or intent", "no plan/intent": part of the risk lines
             r.denied_kinds |= {"suicide"}
+        if r.negated and _OTHERWISE.search(c.text):
+            r.denied_kinds = frozenset()  # "no plan otherwise": it denies what else there might be, not what was said
         # (Warning-sign behaviour read surely by meaning and left unscoped stays a sign to ask about: in "said
         # 'I've been writing letters to people, just in case' -- didn't explain, I ran out of time" it is the
         # follow-up that was not done, not the sign that was not seen.)
