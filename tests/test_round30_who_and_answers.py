@@ -332,3 +332,8 @@ def test_note_risk_status_in_my_own_phrasings(bullets: str, status: tuple[str, .
 @pytest.mark.parametrize("text", ["you'll regret it if you skip dessert", "she'd do better without him, her sister says"])
 def test_look_alikes_of_the_new_forms(text: str) -> None:
     assert not any(s.source == "lexicon" and s.family == "risk" for s in analyse(text).items), text
+
+
+def test_certain_of_a_persecutory_message_is_psychosis() -> None:
+    r = read_text("She wrote down her dreams all week and is certain they're messages from MI5 about the neighbours.")
+    assert r.risk.level is not None and "psychosis" in r.risk.kinds
