@@ -336,15 +336,15 @@ def _qualified_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
     """A denial whose next clause, in the same bullet, breaks it off recently or qualifies it ("No SH for 6 months -
     until last night": it happened; "no SI at the moment, it comes and goes": ask directly). The signal layer reads
     such a line so when the qualifier is in the denial's own clause (assertion.py); the notes split it off."""
-    from ..signals.assertion import _BROKEN_OFF, _QUALIFIED_DENIAL
+    from ..signals.assertion import BROKEN_OFF, QUALIFIED_DENIAL
 
     for i in range(len(clauses) - 1):
         here, nxt = reads[i], clauses[i + 1]
         if not here.negated or here.level == "risk" or nxt.bullet != clauses[i].bullet:
             continue
         head = nxt.text.strip()[:40]
-        broken = _BROKEN_OFF.match(head) is not None
-        if broken or _QUALIFIED_DENIAL.search(head):
+        broken = BROKEN_OFF.match(head) is not None
+        if broken or QUALIFIED_DENIAL.search(head):
             here.negated = False
             here.level = "risk" if broken else "possible"
             here.kinds = here.kinds | here.denied_kinds

@@ -210,13 +210,15 @@ _HEAD_DENIAL = re.compile(
     r"means|access)\b", re.I)
 
 
-def _head_denied_in(head: str, src: str) -> bool:
-    """Whether the bullets deny this part of the risk, before it or after it ("no plan", "denies SI, plan or intent",
-    "plan: nil", "intent - none", "means: no access")."""
+def _head_written_undenied(head: str, src: str) -> bool:
+    """Whether the bullets write of this part of the risk and do not deny it, before it or after it ("no plan",
+    "denies SI, plan or intent", "plan: nil", "intent - none", "means: no access" deny it)."""
     stem = re.escape(head[:5].lower())
-    return re.search(rf"\b(?:no|not|never|nil|denies|denied|deny|without|n't)\W+(?:\w+\W+){{0,3}}?{stem}", src, _I) is not None \
-        or re.search(rf"\b{stem}\w*\s*(?:[:=\-–—/]|\bis\b|\bwas\b)?\s*(?:none|nil|no\b|denied|denies|neg\b|negative|absent|0\b|n/?a\b)",
-                     src, _I) is not None
+    if not re.search(rf"\b{stem}", src, _I):
+        return False
+    return re.search(rf"\b(?:no|not|never|nil|denies|denied|deny|without|n't)\W+(?:\w+\W+){{0,3}}?{stem}", src, _I) is None \
+        and re.search(rf"\b{stem}\w*\s*(?:[:=\-–—/]|\bis\b|\bwas\b)?\s*(?:none|nil|no\b|denied|denies|neg\b|negative|absent|0\b|n/?a\b)",
+                      src, _I) is None
 
 
 def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[[str, str, str], None],
@@ -263,7 +265,7 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     src_unasked = {_group(f.category) for f in src_risk.not_assessed}
     explicit = any(f.source == "lexicon" for f in found)
     if sure and (m := _HEAD_DENIAL.search(sentence)) and any(_group(x.category) == "suicide" for x in sure) \
-            and re.search(rf"\b{re.escape(m.group('head')[:5].lower())}", src, _I) and not _head_denied_in(m.group("head"), src):
+            and _head_written_undenied(m.group("head"), src):
         # "He said he has no intention of acting on the plan" beside "plan to overdose ..., intent 'maybe'": a plan,
         # an intent or the means the bullets write of, and do not deny, while they document the risk
         add("risk statement", m.group(0), sentence)

@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from ..yamlfile import load_yaml
 from .coref import other_by_gender
-from .placement import _modifier_text, _past_forms, place_modifiers
+from .placement import _DOUBLE_QUOTES, _SINGLE_CLOSE, _SINGLE_OPEN, _modifier_text, _past_forms, place_modifiers
 from .patterns import expand_rules
 from .types import FOCAL, RISK_KINDS, WARNING_SIGNS
 
@@ -422,6 +422,13 @@ def _perinatal_context(doc: Any, mod: Any, label: str, client_gender: str | None
         and not (hi < len(doc) and doc[hi].lower_ in _BABY_THINGS)
 
 
+def _placement_kind(target: tuple[int | None, int | None, str] | None) -> str:
+    """Which placement of the modifiers a target reads: a self-directed risk, another risk, or anything else."""
+    if target is None or target[2] not in RISK_LABELS:
+        return "other"
+    return "self" if target[2] in _SELF_DIRECTED else "risk"
+
+
 def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, str] | None],
                    client_gender: str | None = None, specific: bool = False) -> list[Scoped]:
     """Assertions for targets in one clause: character spans ``(start, end, label)``, or
@@ -439,19 +446,18 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
     clause = normalise(clause)
     doc = nlp(clause)
     raw = list(doc._.context_graph.modifiers)
+    # Each placement is made when a target first needs it. (place_modifiers narrows the modifiers' scopes in place, so
+    # a placement made after another reads its narrowing. Giving each its own copies, or one fixed order, was measured
+    # in the thirtieth round's review: either moved a never-read column down, `exp19_held/` adaptations 0.875 -> 0.848
+    # or `w28b_held/` 0.800 -> 0.737, so the order stays that of the targets.)
     placed: dict[str, list[Any]] = {}
-
-    def placed_for(target: tuple[int | None, int | None, str] | None) -> list[Any]:
-        kind = "other" if target is None or target[2] not in RISK_LABELS else \
-            "self" if target[2] in _SELF_DIRECTED else "risk"
+    results: list[Scoped] = []
+    for target in targets:
+        kind = _placement_kind(target)
         if kind not in placed:
             placed[kind] = place_modifiers(doc, raw, relations=kind != "other", specific=specific,
                                            self_directed=kind == "self")
-        return placed[kind]
-
-    results: list[Scoped] = []
-    for target in targets:
-        modifiers = placed_for(target)
+        modifiers = placed[kind]
         if target is None or target[0] is None:
             label = target[2] if target is not None else ""
             # A rule's excluded types hold for a finding by meaning too (ConText applies them to spans only).
@@ -557,9 +563,9 @@ def _decide(found: list[tuple[str, str]], text: str = "") -> Scoped:
     if any(a == "possible" for a, _ in found) and not any(a == "other_person" for a, _ in found):
         return Scoped("present", mods)
     best = min(found, key=lambda f: PRECEDENCE.index(f[0]))
-    if best[0] in ("negated", "historical") and _BROKEN_OFF.search(text):
+    if best[0] in ("negated", "historical") and BROKEN_OFF.search(text):
         return Scoped("present", mods + ("broken off recently",))  # "No SH for 6 months - until last night"
-    if best[0] == "negated" and (m := _QUALIFIED_DENIAL.search(text)):
+    if best[0] == "negated" and (m := QUALIFIED_DENIAL.search(text)):
         # "no SI at the moment, it comes and goes", "no thoughts of suicide that she'd admit to": a denial for now or as
         # far as the client will say; ask directly
         return Scoped("present", mods + (f"possible:{m.group(0)}",))
@@ -579,11 +585,11 @@ _NONE_SINCE = re.compile(
 
 #: A denial or a remission broken off at a recent time ("No SH for 6 months - until last night", "clean for a year
 #: till Saturday"): it happened then.
-_BROKEN_OFF = re.compile(r"\b(?:until|till|til|up\s+to)\s+(?:last\s+(?:night|week|weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
+BROKEN_OFF = re.compile(r"\b(?:until|till|til|up\s+to)\s+(?:last\s+(?:night|week|weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
                          r"yesterday|today|this\s+morning|(?:the\s+)?other\s+day|recently)\b", re.I)
 #: (A weekday alone may be ahead, "keep the safety plan until Friday": not a break.)
 #: A denial the clinician qualifies: intermittent, or only as far as the client will say.
-_QUALIFIED_DENIAL = re.compile(r"\b(?:comes?\s+and\s+goes|came\s+and\s+went|on\s+and\s+off|off\s+and\s+on|wax(?:es)?\s+and\s+wanes?|"
+QUALIFIED_DENIAL = re.compile(r"\b(?:comes?\s+and\s+goes|came\s+and\s+went|on\s+and\s+off|off\s+and\s+on|wax(?:es)?\s+and\s+wanes?|"
                                r"(?:that|which)\s+(?:she|he|they|pt|client)\s*(?:'d|would|will|'ll|is\s+willing\s+to|was\s+willing\s+to)\s+"
                                r"(?:admit|disclose|share|own)\w*(?:\s+to)?)\b", re.I)
 
@@ -614,7 +620,8 @@ def _left_unexplored(doc: Any, start: int, after: int, mod_start: int, mod_end: 
     return said and any(t.is_alpha and t.lower_ not in _AUX_WORDS for t in doc[breaks[-1] + 1:mod_start])
 
 
-_QUOTE_MARKS = frozenset({"'", '"', "‘", "’", "“", "”"})
+#: Quotation marks, as placement.py reads quotations.
+_QUOTE_MARKS = _DOUBLE_QUOTES | _SINGLE_OPEN | _SINGLE_CLOSE
 _AUX_WORDS = frozenset({"was", "were", "is", "are", "has", "have", "had", "been", "be", "but", "and", "yet", "though",
                         "however", "so", "i", "we", "she", "he", "they", "it", "this", "that"})
 _DEPTH_WORDS = frozenset({"further", "detail", "depth", "length", "more", "fully", "much"})

@@ -288,7 +288,9 @@ def _unit_text(text: str, a: int, b: int) -> str:
     """The unit ``text[a:b]`` as the reader reads it: without the agent of a passive, whose person is not the one
     the line is about."""
     cut = [m.span("agent") for m in _PASSIVE_AGENT.finditer(text, a, b)]
-    return _without(text, a, b, cut).strip(" ,;-") or text[a:b] if cut else text[a:b]
+    if not cut:
+        return text[a:b]
+    return _without(text, a, b, cut).strip(" ,;-") or text[a:b]
 
 
 def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str],
