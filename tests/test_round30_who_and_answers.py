@@ -337,3 +337,19 @@ def test_look_alikes_of_the_new_forms(text: str) -> None:
 def test_certain_of_a_persecutory_message_is_psychosis() -> None:
     r = read_text("She wrote down her dreams all week and is certain they're messages from MI5 about the neighbours.")
     assert r.risk.level is not None and "psychosis" in r.risk.kinds
+
+
+@pytest.mark.parametrize("text,current", [
+    ("no SH x6/12 until last wk", True),  # the stop check's shorthand
+    ("SH-free until last wknd when she cut", True),
+])
+def test_a_denial_broken_off_in_shorthand(text: str, current: bool) -> None:
+    assert (read_text(text).risk.level is not None) is current, text
+
+
+@pytest.mark.parametrize("text,grief", [
+    ("his dad shuffled off this mortal coil last spring and he hasn't cried once", True),
+    ("she shuffled off to the kitchen after the row", False),
+])
+def test_a_death_in_a_literary_euphemism(text: str, grief: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    assert (read_text(text, catalog=catalog).focal.primary == "grief") is grief

@@ -585,7 +585,7 @@ _NONE_SINCE = re.compile(
 
 #: A denial or a remission broken off at a recent time ("No SH for 6 months - until last night", "clean for a year
 #: till Saturday"): it happened then.
-BROKEN_OFF = re.compile(r"\b(?:until|till|til|up\s+to)\s+(?:last\s+(?:night|week|weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
+BROKEN_OFF = re.compile(r"\b(?:until|till|til|up\s+to)\s+(?:last\s+(?:night|nite|week|wk|weekend|wknd|w/e|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
                          r"yesterday|today|this\s+morning|(?:the\s+)?other\s+day|recently)\b", re.I)
 #: (A weekday alone may be ahead, "keep the safety plan until Friday": not a break.)
 #: A denial the clinician qualifies: intermittent, or only as far as the client will say.
