@@ -73,7 +73,10 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh31_read": "writer ay, bullet sets on risk status", "fresh31_held": "writer ay, bullet sets on risk status",
               "fresh33_read": "writer bc, bullet sets on risk status", "fresh33_held": "writer bc, bullet sets on risk status",
               "fresh34_read": "writer bb, drafts", "fresh34_held": "writer bb, drafts",
-              "fresh35_read": "writer bb, bullet sets", "fresh35_held": "writer bb, bullet sets"}
+              "fresh35_read": "writer bb, bullet sets", "fresh35_held": "writer bb, bullet sets",
+              "fresh36_read": "writer bf, drafts", "fresh36_held": "writer bf, drafts",
+              "fresh37_read": "writer bf, bullet sets", "fresh37_held": "writer bf, bullet sets",
+              "fresh38_read": "writer bg, bullet sets on risk status", "fresh38_held": "writer bg, bullet sets on risk status"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

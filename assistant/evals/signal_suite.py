@@ -35,11 +35,13 @@ FRESH = ("fresh_read", "fresh_held")
 #: mention stops being the client's current risk; and (5 December, twenty-seventh round) another across every category;
 #: and (6 December, twenty-eighth round) two more: one across every category, one on out-of-frame methods in plain
 #: words, focal areas and stabilise-first; and (6 December, twenty-ninth round) two more of the same two kinds; and
-#: (6 December, thirtieth round) two more: one across every category, one on out-of-frame methods and focal areas.
+#: (6 December, thirtieth round) two more: one across every category, one on out-of-frame methods and focal areas; and
+#: (6 December, thirty-first round) two more: one across every category in busy clinicians' voices, one on out-of-frame
+#: methods in plain words, focal areas and the stabilise-first presentations by meaning.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
         "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held", "w22_held",
         "w24_held", "w25_held", "w26_held", "w26b_held", "w27_held", "w28_held", "w28b_held", "w29_held", "w29b_held",
-        "w30_held", "w30b_held")
+        "w30_held", "w30b_held", "w31_held", "w31b_held")
 
 
 def signals_dir() -> Path:
