@@ -109,7 +109,7 @@ def test_an_explicit_term_the_rules_scoped_away_keeps_its_scope(fake) -> None:  
 def test_beside_a_scoped_explicit_term_another_sentence_of_the_line_is_read_on_its_own(fake) -> None:  # type: ignore[no-untyped-def]
     text = "Denies SI. Has been sleeping in the car so he can't find her"
     second = text[11:]
-    f = fake({text: scores(0.7, topic=0.95, negated=0.5), second: scores(0.8, topic=0.9, present=0.9)})
+    f = fake({text: scores(0.6, topic=0.95, negated=0.5), second: scores(0.8, topic=0.9, present=0.9)})
     found = [sig(text, 7, 9, assertion="negated", source="lexicon", level="risk")]
     out = arbitrate(text, found, lambda a, b: "ipv")
     assert out[0] == found[0]  # the denial keeps its scope
@@ -252,3 +252,30 @@ def test_a_failed_prefetch_is_read_again_in_the_foreground() -> None:
     fresh.prefetch(["keeps saying everyone would manage fine without her"])
     (r,) = fresh.read(["keeps saying everyone would manage fine without her"])
     assert attempts == [1, 1] and 0.0 <= r.current <= 1.0
+
+
+def test_a_line_read_surely_as_current_risk_past_a_denied_term_gets_a_possible_risk(fake) -> None:  # type: ignore[no-untyped-def]
+    # "no SI today (first time in weeks) - very calm, says she's 'got it all figured out'": the denial keeps its scope,
+    # and the line, read surely as current risk, asks the clinician to ask directly
+    text = "no SI today - very calm, says she's got it all figured out"
+    fake({text: scores(0.9, topic=0.95, present=0.8)})
+    found = [sig(text, 3, 5, assertion="negated", source="lexicon", level="risk")]
+    out = arbitrate(text, found, lambda a, b: "suicide_plan")
+    assert out[0] == found[0]
+    (s,) = out[1:]
+    assert (s.text, s.assertion, s.level, s.source) == (text, "present", "possible_risk", "reader")
+
+
+@pytest.mark.parametrize("assertion,current,added", [
+    ("negated", 0.84, False),  # below the bar: the denial stands
+    ("hypothetical", 0.9, True),
+    ("other_person", 0.95, False),  # someone else's: the rules' scope stands however the reader reads the line
+    ("historical", 0.95, False),
+    ("not_assessed", 0.95, False),
+])
+def test_which_scoped_terms_the_reader_reads_past(fake, assertion: str, current: float, added: bool) -> None:  # type: ignore[no-untyped-def]
+    text = "her SH came up again and she got very quiet"
+    fake({text: scores(current, topic=0.95, present=0.8)})
+    found = [sig(text, 4, 6, assertion=assertion, source="lexicon", level="risk")]
+    out = arbitrate(text, found, lambda a, b: "self_harm")
+    assert (len(out) == 2) is added, out

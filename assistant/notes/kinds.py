@@ -65,7 +65,7 @@ _MISSED = re.compile(
     # the shorthand for a cancellation ("cx 24h notice", "canx'd by pt") and a day with no contact at all
     r"canx(?:'?d)?|cx(?:'?d)?(?=\s+(?:by|\d+\s*h|late|today|notice|same[\s-]day|-))|no\s+(?:clinical\s+)?contact(?:\s+today)?$)\b", _I)
 _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|several|(?:\d+|a\s+few)\s+sessions?)\b", _I)
-_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+(?:group|grp)|(?:group|grp)\s+(?:session|sess|IPT|therapy|members?|format)|"
+_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+(?:[a-z]+\s+)?(?:group|grp)|(?:group|grp)\s+(?:session|sess|IPT|therapy|members?|format)|"
                     r"in\s+(?:the\s+)?(?:group|grp)|(?:\d+|four|five|six|seven|eight|nine|ten)\s+(?:members|teens|participants|attendees)"
                     r"\s+(?:present|attended|in\s+attendance)|(?:\d+|four|five|six|seven|eight|nine|ten)\s+members)\b", _I)
 _JOINT = re.compile(
@@ -86,14 +86,14 @@ _NON_IPT = re.compile(
     r"(?:housing|benefits?|welfare|disability|insurance)\s+(?:forms?|application|paperwork)|care\s+co-?ordination|"
     # the session set IPT aside ("IPT deferred til more settled", "IPT on hold - crisis work")
     # labelled so ("S9 - non-IPT: benefits form", "non-IPT appt - letter for PIP appeal only")
-    r"non[-\s]?IPT(?=\s*[:\-–—(,;]|\s+(?:session|sess|appt|appointment|work|content|contact|visit|call|today|this)\b|\s*$)|"
+    r"non[-\s]?IPT(?=\s*[:\-–—(),;]|\s+(?:session|sess|appt|appointment|work|content|contact|visit|call|today|this)\b|\s*$)|"
     r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started)|"
     # said outright: "no IPT work today - whole session on risk", "sleep hygiene at her request - not IPT"
     r"no\s+IPT(?:\s+(?:work|done|content))?(?=\s+(?:today|this\s+(?:session|week|time))|\s+[-–—]|\s*[,;.(]|\s*$)|not\s+IPT(?![\w-])|"
     # "Admin call - not an IPT session", "welfare call, not a therapy session"
     r"not\s+(?:an?\s+)?(?:IPT|therapy|treatment)\s+(?:session|sess|appt|appointment|contact))\b", _I)
 _NOT_DONE = re.compile(
-    r"\b(?:asked\s+(?:about|for|whether|if)|request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
+    r"\b(?:asked\s+(?:about|for|whether|if)|(?<!-)request\w*|wants?|wanted|prefer\w*|interested\s+in|previous(?:ly)?|prior|"
     r"last\s+therapist|before\s+(?:IPT|this)|hx|history\s+of|had\s+(?:done|tried)|in\s+the\s+past|declined|refus\w*|"
     r"explained|instead\s+of|rather\s+than|"
     # someone else's task ("agreed to see GP re meds review"): not the session's work

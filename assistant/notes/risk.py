@@ -84,7 +84,12 @@ _NOT_ASSESSED = re.compile(
     r"completed|finished|carried\s+out|possible|got\s+to|reached|re-?visited|re-?asked|re-?assessed|re-?checked|probed|"
     r"touched\s+on|followed\s+up)|incomplete|(?:could|can)(?:n'?t|\s+not)\s+(?:ask|assess|"
     r"screen|complete|finish|get\s+to)|(?:unable|not\s+able)\s+to\s+(?:assess|ask|complete|finish|screen)|"
-    r"(?:declined|refused)\s+to\s+(?:answer|respond|complete)|(?:risk|status|hx|history)\s+(?:is\s+)?(?:unknown|not\s+known)|"
+    r"(?:declined|refused)\s+to\s+(?:answer|respond|complete|discuss|talk|say|go\s+into|engage)|"
+    # the client declining the questions, as the clause's last word ("When asked about SI/SH: 'I'm not talking about that
+    # today' - declined, not pressed"; not "mood has declined")
+    r"(?<!has\s)(?<!have\s)(?<!had\s)(?<!mood\s)(?<!score\s)\b(?:declined|refused)(?=\s*(?:[,;.)]|$))|"
+    # the meeting cut off before the risk questions ("Line dropped at 35 min before risk questions")
+    r"(?:dropped|cut\s+(?:out|off|short)|disconnected|ended|froze|left|had\s+to\s+go)\b[^.;\n]{0,25}?\bbefore\s+(?:the\s+|any\s+|we\s+(?:got\s+to|did|reached)\s+(?:the\s+)?)?(?:risk|safety|SI|SH|suicid\w*)\b|(?:risk|status|hx|history)\s+(?:is\s+)?(?:unknown|not\s+known)|"
     r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to|check)|did\s+not\s+(?:ask|assess|screen|explore|check)|"
     r"ran\s+out\s+of\s+time|no\s+time|left\s+for\s+next|"
     # an assessment of risk set for a later meeting ("risk review next wk when seen alone", "to screen for SI

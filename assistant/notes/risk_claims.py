@@ -263,6 +263,7 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     # The bullets say a kind of risk was not asked about: the draft may say so too, or plan to ask it
     # ("SI not asked" supports "suicidal ideation was not asked about" and "check SI next session").
     src_unasked = {_group(f.category) for f in src_risk.not_assessed}
+    src_unasked_kinds = {f.category for f in src_risk.not_assessed}
     explicit = any(f.source == "lexicon" for f in found)
     if sure and (m := _HEAD_DENIAL.search(sentence)) and any(_group(x.category) == "suicide" for x in sure) \
             and _head_written_undenied(m.group("head"), src):
@@ -281,6 +282,9 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
         if group in src_unasked and group not in src_present and f.category not in src_any_kinds \
                 and (f.assertion == "not_assessed" or _plans_to_ask(sentence, f.text)):
             continue
+        if f.assertion == "not_assessed" and f.category in src_unasked_kinds and f.category not in src_present_kinds:
+            continue  # "Suicidal ideation was not assessed" for "SI not assessed", beside warning signs of the group
+            # ("writing letters to kids 'in case'"): the bullets' own words about that kind
         if f.category == "risk_screen" and f.assertion == "negated":
             # A negative screen ("suicide screen negative") is the bullets' denial in other words: it needs
             # a documented denial and no risk the bullets document, however it is worded. A suicide screen's item

@@ -210,6 +210,17 @@ NO_TOPIC = 0.5
 MENTION = 0.5
 #: ... and over the assertion the rules gave an explicit term (its ConText scope has an exact span).
 MENTION_OVER_RULE = 0.8
+#: At or above this, a line whose explicit risk terms the rules read only as denied or supposed gets a possible risk
+#: over it all the same (ask directly): "Smashes her head against the steering wheel when angry ('not self harm' she
+#: says), bruised forehead today", "no SI today (first time in weeks) - very calm, says she's 'got it all figured out'",
+#: "Asked me hypothetically how long paracetamol takes to 'work' in overdose". Not a term read as someone else's, as past
+#: or as not asked: those scopes are the rules' surest (a pupil's disclosure to a teacher client reads as current to the
+#: reader). Chosen on the read halves (thirty-first round): of 0.3-0.95, 0.85 gained 6 current risks for no false alarm
+#: (0.7 gained 9 for one, and took "says she is not suicidal, 'just totally fed up with all of it'", a denial an earlier
+#: writer's label keeps, for a risk); below 0.7, denials that stand ("denies SI/SH/thoughts harm baby") came in.
+OVER_DENIAL = 0.85
+#: The assertions of an explicit term that ``OVER_DENIAL`` may read past.
+_PAST_SCOPE = frozenset({"negated", "hypothetical"})
 
 
 def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -330,10 +341,14 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             # something set against it follows ("item 9 = 0 but told OT she's 'planning to go to the woods'").
             screened = any(s is not None and s.category == RISK_SCREEN and s.assertion == "negated" and a <= s.start < b
                            and not _CONTRAST.search(text, s.end, b) for s in out)
-            if not present and not screened and \
-                    not any(out[k].source == "lexicon" or _spoken_by_another(out[k]) for k in mine) \
+            explicit = [out[k] for k in mine if out[k].source == "lexicon"]  # type: ignore[union-attr]
+            past_denial = bool(explicit) and r.current >= OVER_DENIAL \
+                and all(s.assertion in _PAST_SCOPE for s in explicit)  # type: ignore[union-attr]
+            if not present and not screened and (not explicit or past_denial) \
+                    and not any(_spoken_by_another(out[k]) for k in mine) \
                     and not _only_figurative(reader, text, a, b, figurative):  # type: ignore[arg-type]
-                added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, tag, tag))
+                why = tag + (" (beside a denied or supposed term)" if explicit else "")
+                added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, why, tag))
             elif not present:
                 # ... but only over its own sentence: another sentence of the line, with no finding of the rules
                 # in it, is read on its own ("No SH. Partner controls all the finances and checks her phone").

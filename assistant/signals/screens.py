@@ -188,7 +188,10 @@ _ELSEWHERE = re.compile(
 _DECLINED = re.compile(
     r"\b(?:i\s+said\s+no|said\s+(?:that'?s\s+)?not\s+what|not\s+what\s+we\s+do|not\s+part\s+of\s+(?:this|ipt|the|our)|"
     r"(?:i'?m|i\s+am)\s+not\s+going\s+to|i\s+won'?t\s+(?:be\s+)?(?:us|do|go|interpret)\w*|don'?t\s+think\s+it\s+fits|"
-    r"ipt\s+doesn'?t\s+do|isn'?t\s+(?:part\s+of\s+)?ipt|(?:told|explained\s+to)\s+(?:pt|her|him|them|the\s+client)\s+"
+    r"ipt\s+doesn'?t\s+do|isn'?t\s+(?:part\s+of\s+)?ipt|"
+    # ... or explaining that this therapy does not use it ("explained IPT doesn't use them", "told her we don't do that here")
+    r"(?:explain\w*|told\s+(?:her|him|them|pt|cl))\s+(?:to\s+(?:her|him|them|pt|cl)\s+)?(?:that\s+)?(?:ipt|we|this\s+(?:therapy|approach|model)|"
+    r"our\s+(?:approach|model|work)|the\s+model)\s+(?:doesn'?t|does\s+not|don'?t|do\s+not|won'?t|will\s+not)\s+(?:really\s+)?(?:use|do|include|involve|work\s+with)\b|(?:told|explained\s+to)\s+(?:pt|her|him|them|the\s+client)\s+"
     r"(?:it'?s|that'?s|this\s+is)\s+not|how\s+(?:do|can|should)\s+i\s+(?:\w+\s+)?(?:decline|say\s+no|turn\s+(?:it|this|that)\s+down)|"
     r"(?:politely|gently|kindly)\s+(?:decline|refuse|say\s+no)|"
     # ... or saying what this therapy will do instead ("I said we'd keep to the dispute with her partner", "I said I'd rather
