@@ -64,6 +64,15 @@ def test_methods_in_plain_words_are_out_of_frame(text: str, method: str) -> None
     assert method in _read(text).request.out_of_frame, text
 
 
+@pytest.mark.parametrize("text,current", [
+    ("She said she'd never hurt herself, then asked how long it takes paracetamol to work", True),
+    ("Denied SI, then talked about her holiday plans", False),
+])
+def test_a_denial_ends_where_a_later_predicate_begins(text: str, current: bool) -> None:
+    r = _read(text)
+    assert (r.risk.level is not None) is current, (text, r.risk)
+
+
 def test_a_method_declined_by_explaining_the_model_is_not_a_request() -> None:
     asked = "She asked for a mood diary - should I give her one?"
     declined = "She asked for a mood diary - explained that IPT doesn't use them and we looked at the row instead"
@@ -115,3 +124,4 @@ def test_session_kind_from_a_label_in_brackets_and_a_group_named_with_its_theme(
 def test_a_session_counted_after_the_therapys_name(text: str, expected: tuple[int | None, int | None]) -> None:
     s, total, _ = parse_session_mention(text)
     assert (s, total) == expected, text
+
