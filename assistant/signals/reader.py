@@ -213,7 +213,7 @@ MENTION_OVER_RULE = 0.8
 #: At or above this, a line whose explicit risk terms the rules read only as denied or supposed gets a possible risk
 #: over it all the same (ask directly): "Smashes her head against the steering wheel when angry ('not self harm' she
 #: says), bruised forehead today", "no SI today (first time in weeks) - very calm, says she's 'got it all figured out'",
-#: "Asked me hypothetically how long paracetamol takes to 'work' in overdose". Not a term read as someone else's, as past
+#: "talks about his late wife as if he'll see her soon, 'not long now, love'". Not a term read as someone else's, as past
 #: or as not asked: those scopes are the rules' surest (a pupil's disclosure to a teacher client reads as current to the
 #: reader). Chosen on the read halves (thirty-first round): of 0.3-0.95, 0.85 gained 6 current risks for no false alarm
 #: (0.7 gained 9 for one, and took "says she is not suicidal, 'just totally fed up with all of it'", a denial an earlier
