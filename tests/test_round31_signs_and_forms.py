@@ -30,6 +30,16 @@ def test_intoxication_seen_in_the_room_is_the_clients_current_risk(text: str) ->
     assert "intoxication" in r.stabilise_first, text
 
 
+@pytest.mark.parametrize("text,now", [
+    ("a bit tipsy on arrival, 'just one with lunch', chatty", True),
+    ("Turned up to the session stoned, eyes red", True),
+    ("Not drunk on arrival today, clear and engaged", False),
+    ("She arrived high on adrenaline after the interview", False),
+])
+def test_a_state_named_for_the_session_is_intoxication_now(text: str, now: bool) -> None:
+    assert ("intoxication" in _read(text).stabilise_first) is now, text
+
+
 @pytest.mark.parametrize("text", [
     "The corridor reeks of weed most evenings, she says, and it keeps her awake",
     "Says the whole flat stinks of beer since her brother moved in",
