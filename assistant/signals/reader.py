@@ -220,7 +220,7 @@ MENTION_OVER_RULE = 0.8
 #: writer's label keeps, for a risk); below 0.7, denials that stand ("denies SI/SH/thoughts harm baby") came in.
 OVER_DENIAL = 0.85
 #: The assertions of an explicit term that ``OVER_DENIAL`` may read past.
-_PAST_SCOPE = frozenset({"negated", "hypothetical"})
+_READ_PAST = frozenset({"negated", "hypothetical"})
 
 
 def _sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -343,7 +343,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
                            and not _CONTRAST.search(text, s.end, b) for s in out)
             explicit = [out[k] for k in mine if out[k].source == "lexicon"]  # type: ignore[union-attr]
             past_denial = bool(explicit) and r.current >= OVER_DENIAL \
-                and all(s.assertion in _PAST_SCOPE for s in explicit)  # type: ignore[union-attr]
+                and all(s.assertion in _READ_PAST for s in explicit)  # type: ignore[union-attr]
             if not present and not screened and (not explicit or past_denial) \
                     and not any(_spoken_by_another(out[k]) for k in mine) \
                     and not _only_figurative(reader, text, a, b, figurative):  # type: ignore[arg-type]
