@@ -143,7 +143,7 @@ _QUOTE_SHORTHAND = {"w": "with", "w/": "with", "wi": "with", "&": "and", "+": "a
 
 #: A first-person fragment written out as a sentence ("I don't know what to do with my days" for the bullets'
 #: "don't know what to do with my days"): a leading subject or filler adds no fact.
-_QUOTE_LEAD = re.compile(r"^(?:(?:i|and|but|so|just|well|oh)\s+)+", re.I)
+_QUOTE_LEAD = re.compile(r"^(?:(?:i|and|but|so|just|well|oh|a|an|the)\s+)+", re.I)  # ("a couple of cans a night" for "couple of ...")
 
 
 def _quote_key(text: str) -> str:
@@ -539,8 +539,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 label_run_end = m.end() + 1  # the next capitalised word, if adjacent, continues the label
                 if clauses is not None:
                     continue  # a sentence's first word is a word, not a name: grounding checks it
-            if lw in src_words:
-                continue
+            if lw in src_words or lw + "s" in src_words:
+                continue  # (a possessive the bullets wrote without its apostrophe: "Parkinson's" for "Parkinsons")
             known = (lw in vocab or lw.rstrip("s") in vocab) if initial else (lw in capitalised or lw in COMMON_WORDS)
             if known:
                 continue

@@ -199,6 +199,9 @@ def directions(src: str) -> frozenset[str]:
 
 _CHANGE = {"down": re.compile(r"improv\w*|better|eased|easing|lifted|lower|reduced|fell|fallen|dropped|decreased", re.I),
            "up": re.compile(r"worse|worsen\w*|rose|risen|increased|higher|deteriorat\w*", re.I)}
+#: The last word of a phrasal change ("has come down", "has gone up", "declined"): a change word for
+#: :func:`change_supported`, not a direction read anywhere in a sentence ("follow-up", "set up").
+_PHRASAL = {"down": re.compile(r"down|declined", re.I), "up": re.compile(r"up|climbed", re.I)}
 #: What a score grades, named without the scale ("his mood has improved", "symptoms have eased").
 _GRADED_ANY = re.compile(r"\b(?:depress\w*|mood|anxi\w*|symptoms?)\b", re.I)
 
@@ -251,7 +254,7 @@ def change_supported(word: str, sentence: str, src: str) -> bool:
         # have moved one way ("his mood has improved slightly" for "PHQ-9 10 (13 at s4)").
         if len(ways) != 1 or not _GRADED_ANY.search(sentence):
             return False
-    return any(_CHANGE[d].fullmatch(word) for d in ways)
+    return any(_CHANGE[d].fullmatch(word) or _PHRASAL[d].fullmatch(word) for d in ways)
 
 
 def full_names(src: str) -> list[str]:

@@ -268,7 +268,14 @@ def _without(text: str, a: int, b: int, cut: Sequence[tuple[int, int]]) -> str:
     """The unit ``text[a:b]`` without the spans ``cut``, its spacing normalised."""
     from .detect import _outside
 
-    return " ".join(" ".join(_outside(text, a, b, list(cut))).split())
+    rest = " ".join(_outside(text, a, b, list(cut)))
+    # Quote marks the cut left empty ("'Going to lose my mind' if ..." without its idiom) are gone with their words: an
+    # empty pair alone read as a risk of 0.67 to the reader.
+    rest = _EMPTY_QUOTES.sub(" ", rest)
+    return " ".join(rest.split())
+
+
+_EMPTY_QUOTES = re.compile(r"(?:^|(?<=\s))['‘\"“]\s*['’\"”](?=\s|[.,;:!?)]|$)")
 
 
 #: "Never" or "not" as an intensifier of how bad things are ("never felt so low", "has never been this bad", "not
@@ -381,7 +388,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             out[k] = None if r.topic < NO_TOPIC else replace(s, assertion=mention, modifiers=s.modifiers + (tag,))  # type: ignore[arg-type, union-attr]
     if alone:
         for (x, y), r in zip(alone, reader.read([text[x:y] for x, y in alone])):
-            if r.current >= ADD:
+            if r.current >= ADD and not _only_figurative(reader, text, x, y, figurative):
                 tag = f"reader:current {r.current:.2f} (its sentence)"
                 added.append(_over(text, x, y, kind_of(x, y), "present", "possible_risk", r.current, tag, tag))
     return [s for s in out if s is not None] + added

@@ -30,7 +30,15 @@ _DELIVERY_CUE = re.compile(
     r"\b(?:worked\s+on|working\s+(?:on|through|out)|spent\s+(?:time|(?:most\s+of\s+)?the\s+(?:session|hour))|tried|"
     r"did(?!\s+(?:[\w-]+\s+){0,3}?(?:therap\w*|cbt|dbt|course|years?|months?|yrs?|\d+\s*(?:m|mo|yrs?)\b))|"
     r"done|guided|led|traced|agreed|asked\s+(?:her|him|them|pt|cl|client)\s+to|identified|rehearsed|set|taught|began|"
-    r"propos\w*|build|map|let\s+(?:her|him|them|pt|cl|client)|explored|pointed\s+out|interpreted|linked)\b", re.IGNORECASE)  # ("started", "practised",
+    r"propos\w*|build|map|let\s+(?:her|him|them|pt|cl|client)|explored|pointed\s+out|interpreted|linked|"
+    # ... or the client invited, told (by the clinician: "Dtr told pt ..." is not) or had to do it ("invited pt to lie back
+    # and speak freely", "told pt her apologising to me is how she is with every authority figure", "had her follow my fingers")
+    r"invited\s+(?:her|him|them|pt|cl|client)\s+to|(?:^\W*|\b(?:i|we)\s+(?:have\s+|had\s+|'ve\s+)?)told\s+(?:her|him|them|pt|cl|the\s+client)\b|"
+    r"had\s+(?:her|him|them|pt|cl|the\s+client)\s+(?:lie|speak|talk|write|say|imagine|picture|follow|sit|close|notice|list|rate|tap|keep|go)|"
+    # ... or the client changing seats to answer as the other, which is the chair work being done ("swapped seats and
+    # replied as her")
+    r"(?:swapp\w*|switch\w*|chang\w*|mov\w*)\s+(?:seats|chairs|places|across|over)\b[^.;?]{0,40}?\b(?:repl\w*|answer\w*|respond\w*|spoke)\s+(?:back\s+)?as)\b",
+    re.IGNORECASE)  # ("started", "practised",
 #: "introduced": the request cue's start-, practis-, introduc- words already take them)
 #: A risk kind -> the stabilise-first entry in knowledge/frame.yaml.
 RISK_TO_FRAME = {
@@ -173,7 +181,8 @@ _ELSEWHERE = re.compile(
     r"therapy|course\s+of\s+therapy)|in\s+my\s+\w+\s+days|trained\s+in|(?:already|currently)\s+(?:on|doing|attending|in)\b|"
     r"through\s+(?:her|his|their|the)\s+(?:GP|practice|school|work)|(?:psychiatrist|GP|colleague|doctor|teacher)\s+"
     r"(?:has\s+)?(?:suggested|recommended|prescribed|gave)|on\s+the\s+side|had\s+(?:me|her|him|them)\s+do|"
-    r"did\s+\w+\s+for\s+years|"
+    r"did\s+\w+\s+for\s+years|with\s+(?:another|a\s+different|a\s+separate|the\s+other|a\s+specialist)\s+(?:team|service|therapist|"
+    r"clinician|provider|counsell?or|psychologist|clinic)|"
     # ... another team or service doing it ("the eating disorder team are doing exposure to feared foods with her"), or
     # the client's own app ("she uses a sleep app with a 'mindfulness' track")
     r"(?:team|service|clinic|unit|dietitian|OT|nurses?)\s+(?:are|is|has\s+been|have\s+been)\s+(?:already\s+)?(?:doing|using|running|"
@@ -193,7 +202,12 @@ _DECLINED = re.compile(
     r"(?:explain\w*|told\s+(?:her|him|them|pt|cl))\s+(?:to\s+(?:her|him|them|pt|cl)\s+)?(?:that\s+)?(?:ipt|we|this\s+(?:therapy|approach|model)|"
     r"our\s+(?:approach|model|work)|the\s+model)\s+(?:doesn'?t|does\s+not|don'?t|do\s+not|won'?t|will\s+not)\s+(?:really\s+)?(?:use|do|include|involve|work\s+with)\b|(?:told|explained\s+to)\s+(?:pt|her|him|them|the\s+client)\s+"
     r"(?:it'?s|that'?s|this\s+is)\s+not|how\s+(?:do|can|should)\s+i\s+(?:\w+\s+)?(?:decline|say\s+no|turn\s+(?:it|this|that)\s+down)|"
-    r"(?:politely|gently|kindly)\s+(?:decline|refuse|say\s+no)|"
+    r"(?:politely|gently|kindly|firmly)\s+(?:declin\w*|refus\w*|sa(?:y|id)\s+no)|"
+    # ... or decided against once named ("I was tempted to do exposure for her fear of lifts but decided against it")
+    r"(?:decided|decide|chose|opted|went|voted)\s+against\s+(?:it|that|this|them|doing\s+(?:it|that|this|so))|"
+    # ... or keeping the sessions on the frame's work ("she can keep using her app on her own time but our sessions stay on
+    # the conflict with her partner")
+    r"(?:our\s+|the\s+|these\s+)?sessions?\s+(?:will\s+|would\s+|should\s+)?(?:stay|stays|stick|sticks|keep|keeps)\s+(?:on|to|with|focused\s+on)\b|"
     # ... or saying what this therapy will do instead ("I said we'd keep to the dispute with her partner", "I said I'd rather
     # stay with reconstructing her relationship with her mum")
     r"(?:i\s+said|i\s+told\s+(?:him|her|them|my\s+supervisor|the\s+supervisor|my\s+sup))\s+(?:that\s+)?(?:we'?d|i'?d|we\s+would|"
@@ -216,13 +230,23 @@ _WANTS_NOW = re.compile(r"\b(?:wants?\s+to|wanting\s+to|would\s+like|asks?\s+(?:
                         r"should\s+(?:i|we)|can\s+we|could\s+(?:i|we))\b", re.IGNORECASE)
 
 
+#: ... the method taken up in the sentence after its mention elsewhere ("Client wants me to do it", "should I offer it?"; not
+#: "should I worry about that").
+_WANTS_IT = re.compile(r"\b(?:wants?\s+(?:me\s+|us\s+)?to|would\s+like\s+(?:me\s+|us\s+)?to|ask(?:s|ed)?\s+(?:me\s+)?to|"
+                       r"should\s+(?:i|we)|can\s+(?:i|we)|could\s+(?:i|we)|shall\s+(?:i|we))\s+(?:\w+\s+)?(?:do|use|try|offer|give|start|"
+                       r"deliver|provide|run|include)\s+(?:it|that|this|the\s+same)\b", re.IGNORECASE)
+
+
 def _not_asked_for(s: Signal, text: str) -> bool:
     """A method mentioned as another provider's, or declined by the clinician, is not asked for."""
     clause = s.clause or s.text
-    if _ELSEWHERE.search(clause) and not _WANTS_NOW.search(clause):
-        return True
     sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
     at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
+    after = text[sentences[at + 1][0]:sentences[at + 1][1]] if at is not None and at + 1 < len(sentences) else ""
+    # Another's method is asked for when the next sentence asks for it ("Her psychiatrist recommended EMDR. Client wants
+    # me to do it").
+    if _ELSEWHERE.search(clause) and not _WANTS_NOW.search(clause) and not _WANTS_IT.search(after):
+        return True
     # its sentence and the one after it, if any
     reach = clause if at is None else text[sentences[at][0]:sentences[min(at + 1, len(sentences) - 1)][1]]
     return bool(_DECLINED.search(clause) or _DECLINED.search(reach))
