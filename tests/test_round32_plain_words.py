@@ -122,3 +122,43 @@ def test_faithful_paraphrases_pass_and_the_changed_ones_do_not(bullets: str, dra
 ])
 def test_not_eating_is_a_fact_not_a_denial(text: str, risk: bool) -> None:
     assert (_read(text).risk.level is not None) is risk, (text, _read(text).risk)
+
+
+def test_the_bullets_side_of_the_fact_check_is_done_before_the_model_is_asked() -> None:
+    """After the reply, the check embeds only the draft's sentences: the bullet clauses were embedded while the
+    bullets were all there was (the suite times the check from the reply)."""
+    from assistant.embeddings import get_encoder
+    from assistant.notes.drafting import draft_note
+    from assistant.testing.fake_model import ScriptedModel
+
+    bullets = ("- s5/16, role dispute w/ sister re mum's care, agreed\n- PHQ-9 14 (was 18)\n"
+               "- CA of Sunday's phone call: pt hung up when sister raised money\n- HW: ask sister to meet in person")
+    draft = ("## Data\nShe attended session 5 of 16. Her PHQ-9 was 14, down from 18. We carried out a communication "
+             "analysis of Sunday's phone call, in which she hung up when her sister raised money.\n## Assessment\n"
+             "The role dispute with her sister about their mother's care remains the agreed focus, and the pattern of "
+             "ending calls suggests an impasse she would like to move past. She seemed relieved once the conversation "
+             "turned to what she wants from her sister.\n## Plan\nShe will ask her sister to meet in person.")
+    encoder = get_encoder()
+    encoder.clear_cache()
+    encoded_after_reply: list[str] = []
+
+    class Recording(ScriptedModel):
+        def complete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            try:
+                return super().complete(*args, **kwargs)
+            finally:
+                original = encoder._encode_sorted
+
+                def spy(texts, batch_size):  # noqa: ANN001, ANN202
+                    encoded_after_reply.extend(texts)
+                    return original(texts, batch_size)
+
+                encoder._encode_sorted = spy  # type: ignore[method-assign]
+
+    try:
+        note = draft_note(bullets, get_catalog(), Recording(replies=[draft]), format="dap")
+    finally:
+        encoder.__dict__.pop("_encode_sorted", None)
+    clauses = [c for c, _ in note.facts.clauses]
+    assert encoded_after_reply, "the draft has a sentence in words of its own: the check embeds it"
+    assert clauses and not set(clauses) & set(encoded_after_reply), encoded_after_reply

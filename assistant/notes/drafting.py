@@ -14,7 +14,7 @@ from ..models import Flag, Note, SessionFacts, Usage
 from ..planning import normalise_focus
 from ..prompts import JUDGE_CLAIMS, NOTE_SYSTEM, NOTE_USER, load_prompt
 from ..tokens import count_messages
-from .factcheck import Unsupported, find_unsupported, remove_unsupported
+from .factcheck import Unsupported, find_unsupported, prepare_check, remove_unsupported
 from .io import check_bullets
 from .parse import parse_bullets
 from .sanitise import sanitise
@@ -118,10 +118,14 @@ def _allowed_numbers(f: SessionFacts) -> set[str]:
     return numbers
 
 
+def _clauses(f: SessionFacts) -> list[str]:
+    return [c for c, _ in f.clauses] or f.bullets
+
+
 def check_sections(sections: dict[str, str], f: SessionFacts, raw: str, cat: Catalog) -> list[Unsupported]:
     draft = "\n".join(sections.values())
     return find_unsupported(draft, raw, cat, allowed_numbers=_allowed_numbers(f),
-                            clauses=[c for c, _ in f.clauses] or f.bullets, focal=(f.focal_area, f.focal_status),
+                            clauses=_clauses(f), focal=(f.focal_area, f.focal_status),
                             source_signals=f._signals)
 
 
@@ -197,6 +201,7 @@ def draft_note(bullets: str | list[str], cat: Catalog, model: ChatModel | None, 
     if model is None:
         return offline_note([])
     messages = note_messages(facts, cat, fmt)
+    prepare_check(_clauses(facts), cat)  # the bullets' side of the fact check, before the model is asked
     try:
         completion = model.complete(messages, max_tokens=900, temperature=0.0, on_token=on_token)
     except EndpointError as err:

@@ -342,6 +342,20 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     return [(s, sup) for s, sup, _ in candidates if s not in keep]
 
 
+def prepare_check(clauses: list[str], cat: Catalog) -> None:
+    """The bullets' side of the fact check, done before the model is asked (it needs only the bullets): the bullet
+    clauses embedded (the encoder keeps their vectors for :class:`~.claims.Grounding`), the claim probe and the
+    catalog's vocabulary loaded. What is left once the reply is in is the draft's side."""
+    from ..embeddings import get_encoder
+    from .interpretation import get_claim_probe
+
+    catalog_vocabulary(cat)
+    get_claim_probe()
+    evidence = [c for c in clauses if c.strip()]
+    if evidence:
+        get_encoder().encode(evidence)
+
+
 def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: set[str] | None = None,
                      allowed_words: set[str] | None = None, clauses: list[str] | None = None,
                      focal: tuple[str | None, str] | None = None, source_signals: Any = None) -> list[Unsupported]:
