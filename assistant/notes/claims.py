@@ -154,8 +154,9 @@ _SEX_WORDS = {"F": ["female", "woman", "girl", "lady", "she", "her"], "M": ["mal
 
 
 #: A time of day written with "am" or "pm" after a day or an hour ("tmrw am", "Tues pm", "9am").
-_HALF_DAY = (r"(?:\b(?:tmrw|tmr|tomorrow|today|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|"
-             r"friday|saturday|sunday)\s+|\d(?::\d\d)?\s?){0}\b")
+_HALF_DAY = re.compile(r"(?:\b(?:tmrw|tmr|tomorrow|today|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun|monday|tuesday|"
+                       r"wednesday|thursday|friday|saturday|sunday)\s+|\d(?::\d\d)?\s?)(am|pm)\b", re.I)
+_HALF_DAY_WORDS = {"am": ["morning"], "pm": ["afternoon", "evening"]}
 
 
 #: A count written as clinicians code it ("x3", "3x", "×2").
@@ -176,9 +177,8 @@ class Grounding:
                 extra += expansions.get(part, ())
         if re.search(r"\b[qQ]\s?#?\d{1,2}\b", bullets):  # a scale's item in shorthand: "PHQ-9 q9 = 0"
             extra += ["item", "question"]
-        for half, words in (("am", ["morning"]), ("pm", ["afternoon", "evening"])):
-            if re.search(_HALF_DAY.format(half), bullets, re.I):  # "f/u call tmrw am": "tomorrow morning"
-                extra += words
+        for half in {m.group(1).lower() for m in _HALF_DAY.finditer(bullets)}:  # "f/u call tmrw am": "tomorrow morning"
+            extra += _HALF_DAY_WORDS[half]
         if _COUNT.search(bullets):  # a count in shorthand: "urges x3 this wk" is three occasions
             extra += ["occasion", "occasions", "times", "episode", "episodes", "instance", "instances"]
         for shorthand, expanded in expansions.items():

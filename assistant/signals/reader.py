@@ -264,6 +264,10 @@ def _only_figurative(reader: "Reader", text: str, a: int, b: int, figurative: Se
     return not rest or reader.read([rest])[0].current < ADD
 
 
+#: A pair of quote marks with nothing inside: what a cut leaves of a quoted idiom.
+_EMPTY_QUOTES = re.compile(r"(?:^|(?<=\s))['‘\"“]\s*['’\"”](?=\s|[.,;:!?)]|$)")
+
+
 def _without(text: str, a: int, b: int, cut: Sequence[tuple[int, int]]) -> str:
     """The unit ``text[a:b]`` without the spans ``cut``, its spacing normalised."""
     from .detect import _outside
@@ -273,9 +277,6 @@ def _without(text: str, a: int, b: int, cut: Sequence[tuple[int, int]]) -> str:
     # empty pair alone read as a risk of 0.67 to the reader.
     rest = _EMPTY_QUOTES.sub(" ", rest)
     return " ".join(rest.split())
-
-
-_EMPTY_QUOTES = re.compile(r"(?:^|(?<=\s))['‘\"“]\s*['’\"”](?=\s|[.,;:!?)]|$)")
 
 
 #: "Never" or "not" as an intensifier of how bad things are ("never felt so low", "has never been this bad", "not

@@ -33,7 +33,7 @@ _DELIVERY_CUE = re.compile(
     r"propos\w*|build|map|let\s+(?:her|him|them|pt|cl|client)|explored|pointed\s+out|interpreted|linked|"
     # ... or the client invited, told (by the clinician: "Dtr told pt ..." is not) or had to do it ("invited pt to lie back
     # and speak freely", "told pt her apologising to me is how she is with every authority figure", "had her follow my fingers")
-    r"invited\s+(?:her|him|them|pt|cl|client)\s+to|(?:^\W*|\b(?:i|we)\s+(?:have\s+|had\s+|'ve\s+)?)told\s+(?:her|him|them|pt|cl|the\s+client)\b|"
+    r"invited\s+(?:her|him|them|pt|cl|client)\s+to|(?:^|\b(?:i|we)\s+(?:have\s+|had\s+|'ve\s+)?)told\s+(?:her|him|them|pt|cl|the\s+client)\b|"
     r"had\s+(?:her|him|them|pt|cl|the\s+client)\s+(?:lie|speak|talk|write|say|imagine|picture|follow|sit|close|notice|list|rate|tap|keep|go)|"
     # ... or the client changing seats to answer as the other, which is the chair work being done ("swapped seats and
     # replied as her")
