@@ -43,6 +43,11 @@ _WEIGHT_WORDS = ("significant", "marked", "substantial")
 _BAND_SHORTHAND = {"mod": r"\bmod\b", "sev": r"\bsev\b"}
 
 
+#: Before a change verb's bare form, what makes it an aim: the start of the sentence (a goal written as an imperative),
+#: "to", "towards", "aim(s) to", "help her (to)".
+_AIM_BEFORE = re.compile(r"(?:^[\W_]*|\b(?:to|towards?|aims?|aimed|goals?|help(?:ing|s)?\s+(?:her|him|them|the\s+client)(?:\s+to)?)\s+)$", re.I)
+
+
 def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: list[str]) -> list[str]:
     """The change, outcome and severity words of a sentence the bullets do not bear out. A word stands when the
     bullets have it, a scale's scores bear it out, or a line the sentence retells states that direction of
@@ -65,6 +70,8 @@ def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: lis
             continue  # "marked shame" for the bullets' "shame++"
         if word.lower() == "significant" and _SYMPTOMS_OF.match(strict, m.end()) and _clinical_range(src, strict[m.end():]):
             continue  # "significant depressive symptoms" for a documented score at or above the scale's cut-off
+        if word.lower() in ("resolve", "improve") and _AIM_BEFORE.search(strict[:m.start()]):
+            continue  # an aim, not an outcome: "Resolve the dispute with her mother-in-law" as a goal, "to improve mood"
         shorthand = _BAND_SHORTHAND.get(word.lower()[:3])
         if word.lower() not in src and not (shorthand and re.search(shorthand, src)) \
                 and not change_supported(word, sentence, src) and not retold_change(word, original, bullet_lines):

@@ -342,6 +342,15 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     return [(s, sup) for s, sup, _ in candidates if s not in keep]
 
 
+def _scale_score(m: re.Match[str], sentence: str, src: str) -> bool:
+    """"score" as a scale's score, right after the name of a scale the bullets name ("the rise in her PHQ-9 score"),
+    not a risk graded as one ("risk score", "scored as low risk"). (A score's number is checked with the scale.)"""
+    from .scales import scale_names
+
+    return m.group(0).lower() in ("score", "scored") and any(
+        0 <= m.start() - b <= 8 and re.fullmatch(r"\s*(?:total\s+)?", sentence[b:m.start()]) for _, b in scale_names(sentence, src))
+
+
 def prepare_check(clauses: list[str], cat: Catalog) -> None:
     """The bullets' side of the fact check, done before the model is asked (it needs only the bullets): the bullet
     clauses embedded (the encoder keeps their vectors for :class:`~.claims.Grounding`), the claim probe and the
@@ -471,7 +480,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             for m in _RISK_SOFTENER.finditer(sentence):
                 if re.search(rf"\b{re.escape(m.group(0).lower())}\b", src) or _framing_of_written(m, sentence, src) \
                         or _softener_written_otherwise(m.group(0), sentence, src, src_lines) \
-                        or not grades_risk(m, sentence):
+                        or not grades_risk(m, sentence) or _scale_score(m, sentence, src):
                     continue
                 add("risk statement", m.group(0), sentence)
                 break

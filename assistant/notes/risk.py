@@ -6,7 +6,7 @@ plan, intent, means and safety-plan status follow from the clauses placed under 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -71,10 +71,9 @@ _INFORMANT = re.compile(r"\b(?:per|according\s+to)\s+(?:her\s+|his\s+|the\s+)?(?
 
 @lru_cache(maxsize=1)
 def _idioms() -> re.Pattern[str] | None:
-    from ..signals.detect import figurative_patterns
     from .claims import vocabulary_data
 
-    forms = [re.escape(i) for i in vocabulary_data().get("idioms") or []] + list(figurative_patterns())
+    forms = [re.escape(i) for i in vocabulary_data().get("idioms") or []]
     return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.I) if forms else None
 
 
@@ -237,6 +236,8 @@ class ClauseRisk:
     kinds: frozenset[str] = frozenset()
     #: A risk term stated after the clause's "A:" (in Q/A notation): the clause says more than its answer.
     risk_after_answer: bool = False
+    #: A question of the clause answered no in the next clause of its bullet ("SH/SI: asked" then "says no").
+    answered_no: bool = False
 
 
 #: Risk kinds that one denial answers together: a denial of suicidal ideation answers a hint of
@@ -250,7 +251,10 @@ def _group(category: str) -> str:
 
 
 def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRisk], Any]:
-    """One pass of the signal layer over every clause, scoped back to each clause."""
+    """One pass of the signal layer over every clause, scoped back to each clause. What the clause passes below decide
+    (a question answered in the next clause of its bullet: "SH/SI: asked" then "says no") is written back into the
+    signals, which the fact check reads as the bullets' risk. (The clauses of a bullet joined into one line for the
+    signal layer, by "; " or as the bullet wrote them, read more bullet sets wrong: measured in the thirty-third round.)"""
     from ..signals import analyse, risk_view
     from ..signals.types import Signals
 
@@ -259,11 +263,11 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
     for c in clauses:
         offsets.append((len(joined), len(joined) + len(c.text)))
         joined += c.text + "\n"
-    # Everyday phrases that only look like risk ("killing time", "SI joint pain") are masked at the same
-    # length. ("SI/HI/SH" is read screen by screen by the signal layer.)
-    idioms = _idioms()
-    signals = analyse(idioms.sub(lambda m: "x" * len(m.group(0)), joined) if idioms else joined, catalog=catalog,
-                       reader=False)
+    # Everyday phrases that only look like risk ("killing time", "SI joint pain") are read as the signal layer reads
+    # its own idioms: a meaning-level finding in their clause is read again without their words, and a term inside one
+    # is the idiom's. (Masked with "x" until the thirty-third round: the probes read the run of "x" as something,
+    # "Says she is 'xxxxxxxx see her grandson'" as a warning sign.) ("SI/HI/SH" is read screen by screen.)
+    signals = analyse(joined, catalog=catalog, reader=False, idioms=_idioms())
     reads: list[ClauseRisk] = []
     for (a, b), c in zip(offsets, clauses):
         mine = [x for x in signals.items if x.start < b and x.end > a]
@@ -287,7 +291,9 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
             r.level = "possible"
         # A denial or "not assessed" read by meaning alone, below the sure level, does not make a clause a
         # risk line ("CA of the call: pt hinted, never asked directly").
-        denials = [x for x in view.negated if x.source != "semantic" or x.score >= SURE_MEANING]
+        # (A warning sign negated denies no risk: "'I didn't even say goodbye'" of a wife who died abroad.)
+        denials = [x for x in view.negated if (x.source != "semantic" or x.score >= SURE_MEANING)
+                   and x.category != "warning_signs"]
         r.negated = bool(denials)
         r.denied_kinds = frozenset(_group(x.category) for x in denials)
         r.hint_kinds = frozenset(_group(x.category) for x in hints)
@@ -318,6 +324,12 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
     _qualified_next(clauses, reads)
     _answered_next(clauses, reads)
     _assessed_thoughts(clauses, reads)
+    answered = [(a, b) for (a, b), r in zip(offsets, reads) if r.answered_no]
+    if answered:
+        signals = Signals(signals.text, [
+            replace(x, assertion="negated", modifiers=x.modifiers + ("answered later:negated",))
+            if x.family == "risk" and x.present and any(a <= x.start < b for a, b in answered) else x
+            for x in signals.items])
     return reads, signals
 
 
@@ -387,7 +399,7 @@ def _answered_next(clauses: list[Clause], reads: list[ClauseRisk]) -> None:
             continue
         said = answer(clauses[i + 1].text.strip())
         if said == "negated":
-            here.level, here.negated = None, True
+            here.level, here.negated, here.answered_no = None, True, True
             here.denied_kinds |= {"*" if "risk_screen" in here.asked_kinds else k for k in here.asked_kinds}
         elif said == "not_assessed" and "risk_screen" in here.asked_kinds:
             here.level, here.not_assessed = None, True  # a screen not answered (a question stays open)

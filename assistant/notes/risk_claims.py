@@ -74,7 +74,8 @@ _MOOD_SCALE = re.compile(r"PHQ-?9|EPDS", re.I)
 
 
 #: A sentence saying that risk is not known yet, where the bullets say it was not assessed, grades nothing.
-_UNKNOWN = re.compile(r"\b(?:unknown|not\s+(?:yet\s+)?(?:known|assessed|been\s+assessed)|yet\s+to\s+be\s+assessed)\b", re.I)
+_UNKNOWN = re.compile(r"\b(?:unknown|not\s+(?:yet\s+)?(?:known|assessed|been\s+assessed|completed|done|carried\s+out|finished|"
+                      r"covered|reached)|yet\s+to\s+be\s+(?:assessed|completed|done))\b", re.I)
 
 
 _NEGATION = re.compile(r"\b(?:no|not|never|denies|denied|deny|without|none|nor)\b|n't\b", re.I)
@@ -246,6 +247,12 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
     src_present_kinds = {f.category for f in src_risk.present if f.source == "lexicon"}
     # A past finding the bullets say is absent now ("SI hx only (pre-tx), none now") documents a denial of it now as well.
     denials = [*src_risk.negated, *(f for f in src_risk.signals if f.assertion == "historical" and _absent_now(f, src))]
+    # A denial read by meaning alone over explicit words that deny another kind says no more than they do: "no plan, no
+    # intent" denies a plan and an intent, not the thoughts beside it ("'sometimes I think about just driving off the
+    # road' - fleeting, no plan, no intent" documents no denial for "he denied any thoughts of suicide").
+    denials = [f for f in denials if not (f.source == "semantic" and any(
+        x.source == "lexicon" and x.category != f.category and f.start <= x.start and x.end <= f.end
+        for x in src_risk.negated))]
     src_negated = {_group(f.category) for f in denials}
     # A negative suicide or self-harm screen ("EPDS item 10 = 0") is the bullets' denial, for a sentence that
     # reports the screen ("she endorsed no thoughts of self-harm on item 10"); "she denies SI" it does not support.

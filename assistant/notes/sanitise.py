@@ -33,6 +33,30 @@ def _split_label(m: re.Match[str], wanted: set[str]) -> str:
     return f"**{name}**\n{body}" if name.lower() in wanted else m.group(0)
 
 
+#: A section written as a plain label at the start of a line, with or without its text: "S: Client reports ...",
+#: "Subjective - ...", "**P:** continue IPT", "PLAN:".
+_PLAIN_LABEL = re.compile(r"^[ \t]*(?:\*\*)?([A-Za-z]+)[ \t]*(?:\*\*)?(?:[ \t]*:|[ \t]+[-–—])[ \t]*(?:\*\*)?[ \t]*(.*)$")
+
+
+def label_sections(text: str, sections: tuple[str, ...]) -> str | None:
+    """A draft whose sections are plain labels at the start of their lines, as clinicians write notes ("S: ...",
+    "O: ...", or "Subjective: ..."), with each label made a heading; None unless every section of the format is
+    labelled so, once each and in the format's order (a line "A: ..." elsewhere is text)."""
+    out: list[str] = []
+    k = 0
+    for line in text.splitlines():
+        m = _PLAIN_LABEL.match(line) if k < len(sections) else None
+        word = m.group(1).lower() if m else ""
+        if m and (SECTION_SPELLINGS.get(word, word) == sections[k].lower() or word == sections[k][0].lower()):
+            out.append(f"**{sections[k]}**")
+            if m.group(2).strip():
+                out.append(m.group(2).strip())
+            k += 1
+            continue
+        out.append(line)
+    return "\n".join(out) if k == len(sections) else None
+
+
 def sanitise(text: str, sections: tuple[str, ...]) -> tuple[str, list[str]]:
     """(clean markdown, removal codes). Keeps the format's headings (and a top-level title line);
     drops any other section with its content."""

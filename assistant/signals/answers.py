@@ -100,6 +100,12 @@ _NOT_ASKED_ANSWER = re.compile(
     r"(?!\s+(?:about|re|regarding|for|if|whether|into|on)\b)", _I)  # (not a follow-up on something else: "not asked about plan")
 
 
+#: A question as a label's first word, with a break after it: "asked, ", "screened directly - ", "checked again; ".
+_ASKED_LABEL = re.compile(r"(?:asked|screened|checked|enquired|inquired|queried|assessed|explored|reviewed)"
+                          r"(?:\s+(?:directly|today|again|alone|specifically|explicitly|about\s+(?:it|this|them)|re\s+(?:it|this)))*"
+                          r"(?:\s*(?:[,;:.]|\s[-–—]+)\s*|\s*$)", _I)
+
+
 def answer(rest: str, kind: str | None = None) -> str | None:
     """The answer a text opens with: "negated", "not_assessed", "present", or None. ``kind``: the risk the
     question was about (a safety answer in words answers a question about violence from others)."""
@@ -266,6 +272,15 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
         if s.source == "lexicon" and brk is not None and brk.group(0).strip()[:1] in (":", "-", "–", "—") \
                 and len(rest[:brk.start()].split()) <= 8 and _BARE_DENIAL.match(rest[brk.end():]):
             return "negated"  # "thoughts of harming herself or the baby: denies both when asked"
+        if s.source == "lexicon" and brk is not None and brk.group(0).strip()[:1] in (":", "-", "–", "—") \
+                and len(rest[:brk.start()].split()) <= 8 and (q := _ASKED_LABEL.match(rest[brk.end():])):
+            # the topic as a label, the question, then its answer: "SI/SH: asked, denies", "HI - asked directly; says
+            # no", "Suicidal thoughts: screened. Denied."
+            tail = rest[brk.end() + q.end():]
+            if not tail.strip():
+                return "asked"  # "SI/SH: asked" with its answer in a part of its own, or not written
+            said = answer(tail, s.category)
+            return said if said != "not_assessed" else None
         if s.source == "lexicon" and brk is not None and len(rest[:brk.start()].split()) <= 3 \
                 and "answered" not in s.modifiers and _NOT_ASKED_ANSWER.match(rest[brk.end():]) \
                 and not _MORE_OF.search(rest[brk.end():]) and not _QUOTED.search(norm[start:s.start]):
@@ -290,6 +305,8 @@ def _clause_start(norm: str, s: "Signal") -> int:
 
 
 def _answered(s: "Signal", said: str, asked: bool) -> "Signal":
+    if said == "asked":  # a question whose answer is not in its line: possible risk, ask directly
+        return replace(s, level="possible_risk", modifiers=s.modifiers + ("asked:asked", "possible:asked"))
     mods = tuple(m for m in s.modifiers if not m.startswith("possible:")) + (f"answered later:{said}",)
     if said == "present":
         level = "risk" if asked and s.level == "possible_risk" and s.source == "lexicon" else s.level

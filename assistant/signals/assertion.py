@@ -207,6 +207,10 @@ def _list_break(doc: Any, mod_end: int, target_start: int, target_end: int) -> b
     return _statement(doc, start, target_start, target_end)
 
 
+#: The clinician's asking, in brackets after a list's item: not a statement of the item's own.
+_ASKING = frozenset({"asked", "checked", "screened", "enquired", "inquired", "queried", "rechecked", "re-asked"})
+
+
 def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -1, strict: bool = False) -> bool:
     """Whether the comma-separated segment from token ``start`` (holding the target, if any) is a statement of its
     own: a verb-like word, an irregular past form, an event's count, or a verb opening it with its object.
@@ -214,9 +218,14 @@ def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -
     the list ("denies SI, plans or intent")."""
     words: list[str] = []
     past = _past_forms()
+    aside = False
     for tok in doc[start:]:
         if tok.i >= max(target_end, start + 1) and (tok.text in (",", ";", ".") or tok.lower_ in _STOP_SCAN):
             break
+        if tok.text in ("(", ")") and tok.i >= target_end >= 0:
+            aside = tok.text == "("
+        if aside and tok.lower_ in _ASKING:
+            continue  # how the answer was had, in brackets after the item: "denies SI, SH, HI (asked pt alone at end)"
         if _COUNT.match(tok.text):
             return True
         if tok.is_alpha and not _object_in_target(doc, tok.i, target_start, target_end):

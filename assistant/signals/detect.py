@@ -348,10 +348,13 @@ _ITEMS_ALL_NO = re.compile(rf"\s*[:=\-–]?\s*(?:{_NOT_AN_ITEM}[a-z][\w/'-]*(?:\
 
 
 def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.ndarray] | None = None,
-            reader: bool = True) -> Signals:
+            reader: bool = True, idioms: re.Pattern[str] | None = None) -> Signals:
     """Find every signal in ``text``. With ``vector_out`` (a list), the text's sentence vector is
     appended to it so retrieval can reuse the one forward pass. ``reader=False``: the rules and probes
-    alone, without the fine-tuned reader's arbitration (see reader.py: the notes read bullets so)."""
+    alone, without the fine-tuned reader's arbitration (see reader.py: the notes read bullets so).
+    ``idioms``: more everyday phrases that only look like risk, read as ``figurative.yaml``'s are (the
+    notes' list: "killing time", "SI joint", "said hi")."""
+    extra_idioms = idioms
     from ..embeddings import get_encoder
     from .probe import get_probe
     from .semantic import get_bank
@@ -522,7 +525,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
 
     # Nor is a fixed idiom ("I'd sooner shoot myself in the foot", "this commute is killing me"): meaning-level risk in a
     # clause that holds one must read as risk without the idiom's words.
-    idioms = figurative_spans(norm)
+    idioms = figurative_spans(norm) + ([m.span() for m in extra_idioms.finditer(norm)] if extra_idioms else [])
     if idioms:
         cands = _reread_without(norm, spans, cands, idioms, encoder, probe)
         # ... and a word of the lexicon inside one is the idiom's ("'overdosed on box sets'", "'OD'd on chocolate'"): a

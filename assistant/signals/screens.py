@@ -233,8 +233,10 @@ _WANTS_NOW = re.compile(r"\b(?:wants?\s+to|wanting\s+to|would\s+like|asks?\s+(?:
 #: ... the method taken up in the sentence after its mention elsewhere ("Client wants me to do it", "should I offer it?"; not
 #: "should I worry about that").
 _WANTS_IT = re.compile(r"\b(?:wants?\s+(?:me\s+|us\s+)?to|would\s+like\s+(?:me\s+|us\s+)?to|ask(?:s|ed)?\s+(?:me\s+)?to|"
-                       r"should\s+(?:i|we)|can\s+(?:i|we)|could\s+(?:i|we)|shall\s+(?:i|we))\s+(?:\w+\s+)?(?:do|use|try|offer|give|start|"
-                       r"deliver|provide|run|include)\s+(?:it|that|this|the\s+same)\b", re.IGNORECASE)
+                       r"should\s+(?:i|we)|can\s+(?:i|we)|could\s+(?:i|we)|shall\s+(?:i|we))\s+(?:\w+\s+)?(?:(?:do|use|try|offer|give|start|"
+                       r"deliver|provide|run|include|resume|restart|continue|repeat)\s+(?:it|that|this|them|the\s+same)\b|"
+                       r"(?:pick|take)\s+(?:it|that|this|them)\s+(?:back\s+)?up\b|carry\s+on\s+with\s+(?:it|that|this|them)\b)",
+                       re.IGNORECASE)
 
 
 def _not_asked_for(s: Signal, text: str) -> bool:
@@ -247,7 +249,21 @@ def _not_asked_for(s: Signal, text: str) -> bool:
     # me to do it").
     if _ELSEWHERE.search(clause) and not _WANTS_NOW.search(clause) and not _WANTS_IT.search(after):
         return True
-    # its sentence and the one after it, if any
+    return _declined(s, text)
+
+
+def _taken_up(s: Signal, text: str) -> bool:
+    """The sentence after the method's asks to do it ("Client wants me to do it", "Should I pick it back up?")."""
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
+    return at is not None and at + 1 < len(sentences) and bool(_WANTS_IT.search(text, *sentences[at + 1]))
+
+
+def _declined(s: Signal, text: str) -> bool:
+    """The clinician declined the method, in its clause, its sentence or the sentence after it."""
+    clause = s.clause or s.text
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
     reach = clause if at is None else text[sentences[at][0]:sentences[min(at + 1, len(sentences) - 1)][1]]
     return bool(_DECLINED.search(clause) or _DECLINED.search(reach))
 
@@ -264,12 +280,27 @@ def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestV
     for s in signals.items:
         if s.family == "frame" and s.source == "lexicon" and s.clause:
             explicit.setdefault(s.clause, set()).add(s.category)
+    # A method named and declined: the same method read by meaning alone in a later sentence is that mention carried by
+    # context ("I considered giving her a thought diary but decided against it - we'll stick with the inventory. Does
+    # that sound right?"), not a new request. (Another service's method may be asked for after: "Could we do some here?")
+    declined = {}
+    for s in signals.items:
+        if s.family == "frame" and s.source == "lexicon" and s.category not in declined and _declined(s, signals.text):
+            declined[s.category] = s.end
     for s in signals.items:
         fam = s.family
         if fam == "frame" and s.source == "semantic" and s.clause in explicit \
                 and s.category not in explicit[s.clause] and (s.score or 0.0) < BESIDE_EXPLICIT:
             continue
-        if fam == "frame" and s.assertion in REQUEST_ASSERTIONS and s.category not in out.out_of_frame \
+        if fam == "frame" and s.source == "semantic" and s.category in declined and s.start >= declined[s.category]:
+            continue
+        if fam == "frame" and s.assertion == "historical" and s.category not in out.out_of_frame \
+                and _taken_up(s, signals.text) and not _declined(s, signals.text):
+            # a method of past therapy the next sentence takes up ("Her previous therapist did some eye-movement
+            # processing with her ... Should I pick it back up within our IPT?")
+            out.out_of_frame.append(s.category)
+            out.spans.setdefault(s.category, s.text)
+        elif fam == "frame" and s.assertion in REQUEST_ASSERTIONS and s.category not in out.out_of_frame \
                 and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)
                      or _DELIVERY_CUE.search(s.clause)) \
                 and not _not_asked_for(s, signals.text):
