@@ -186,3 +186,15 @@ def test_the_fact_check_reads_an_answer_in_the_next_clause_as_the_notes_do() -> 
     note = draft_note(bullets, get_catalog(), ScriptedModel(replies=[draft]), format="soap")
     assert note.facts.risk.status == "denied"
     assert "he said no" in note.text and not any("risk statement" in f.message for f in note.flags), note.flags
+
+
+@pytest.mark.parametrize("text,risk", [
+    ("denies SI, SH (cut arm last night)", True),
+    ("denies SI, SH (burnt wrist w/ lighter Tues)", True),
+    ("denies SI but cut L forearm x2 this wk", True),
+    ("denies SI, SH (last SH 2019)", False),
+    ("denies SI, SH (hurt by his comments)", False),
+    ("no SI/SH (active or passive)", False),
+])
+def test_an_act_told_after_a_denied_item_is_not_denied_with_it(text: str, risk: bool) -> None:
+    assert bool(_read(text).risk.level) is risk, text

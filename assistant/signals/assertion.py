@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from ..yamlfile import load_yaml
 from .coref import other_by_gender
-from .placement import _DOUBLE_QUOTES, _SINGLE_CLOSE, _SINGLE_OPEN, _modifier_text, _past_forms, place_modifiers
+from .placement import _DOUBLE_QUOTES, _SINGLE_CLOSE, _SINGLE_OPEN, _modifier_text, _past_forms, irregular_verbs, place_modifiers
 from .patterns import expand_rules
 from .types import FOCAL, RISK_KINDS, WARNING_SIGNS
 
@@ -207,6 +207,12 @@ def _list_break(doc: Any, mod_end: int, target_start: int, target_end: int) -> b
     return _statement(doc, start, target_start, target_end)
 
 
+@lru_cache(maxsize=1)
+def _same_past() -> frozenset[str]:
+    """Irregular verbs whose past is their base ("cut", "hit"): a past only where the context says so."""
+    return frozenset(v[0] for v in irregular_verbs() if v[1] == v[0])
+
+
 #: The clinician's asking, in brackets after a list's item: not a statement of the item's own.
 _ASKING = frozenset({"asked", "checked", "screened", "enquired", "inquired", "queried", "rechecked", "re-asked"})
 
@@ -226,6 +232,9 @@ def _statement(doc: Any, start: int, target_start: int = -1, target_end: int = -
             aside = tok.text == "("
         if aside and tok.lower_ in _ASKING:
             continue  # how the answer was had, in brackets after the item: "denies SI, SH, HI (asked pt alone at end)"
+        if aside and tok.lower_ in _same_past() and tok.i + 1 < len(doc) and doc[tok.i + 1].is_alpha \
+                and doc[tok.i + 1].lower_ not in ("by", "of", "about"):
+            return True  # an act told in brackets after the item: "denies SI, SH (cut arm last night)"
         if _COUNT.match(tok.text):
             return True
         if tok.is_alpha and not _object_in_target(doc, tok.i, target_start, target_end):
