@@ -75,9 +75,10 @@ def test_a_label_then_the_question_then_its_answer(text: str, kinds: set[str], a
     assert {(k, assertion) for k in kinds} <= _lexicon_assertions(text), text
 
 
-def test_a_question_whose_answer_is_not_written_is_possible_risk() -> None:
-    found = [s for s in analyse("SI/SH: asked", catalog=get_catalog(), reader=False).items if s.source == "lexicon"]
-    assert found and all(s.level == "possible_risk" and s.assertion == "present" for s in found)
+@pytest.mark.parametrize("text", ["SI/SH: asked", "SI: asked, declined to answer"])
+def test_a_question_whose_answer_is_not_given_is_possible_risk(text: str) -> None:
+    found = [s for s in analyse(text, catalog=get_catalog(), reader=False).items if s.source == "lexicon"]
+    assert found and all(s.level == "possible_risk" and s.assertion == "present" for s in found), text
 
 
 @pytest.mark.parametrize("line,status", [

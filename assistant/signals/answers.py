@@ -277,10 +277,10 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
             # the topic as a label, the question, then its answer: "SI/SH: asked, denies", "HI - asked directly; says
             # no", "Suicidal thoughts: screened. Denied."
             tail = rest[brk.end() + q.end():]
-            if not tail.strip():
-                return "asked"  # "SI/SH: asked" with its answer in a part of its own, or not written
-            said = answer(tail, s.category)
-            return said if said != "not_assessed" else None
+            said = answer(tail, s.category) if tail.strip() else "not_assessed"
+            # ("SI/SH: asked" with its answer in a part of its own, or none written; "SI: asked, declined to answer":
+            # a question still open, possible risk)
+            return "asked" if said == "not_assessed" else said
         if s.source == "lexicon" and brk is not None and len(rest[:brk.start()].split()) <= 3 \
                 and "answered" not in s.modifiers and _NOT_ASKED_ANSWER.match(rest[brk.end():]) \
                 and not _MORE_OF.search(rest[brk.end():]) and not _QUOTED.search(norm[start:s.start]):
