@@ -354,7 +354,6 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     alone, without the fine-tuned reader's arbitration (see reader.py: the notes read bullets so).
     ``idioms``: more everyday phrases that only look like risk, read as ``figurative.yaml``'s are (the
     notes' list: "killing time", "SI joint", "said hi")."""
-    extra_idioms = idioms
     from ..embeddings import get_encoder
     from .probe import get_probe
     from .semantic import get_bank
@@ -525,13 +524,13 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
 
     # Nor is a fixed idiom ("I'd sooner shoot myself in the foot", "this commute is killing me"): meaning-level risk in a
     # clause that holds one must read as risk without the idiom's words.
-    idioms = figurative_spans(norm) + ([m.span() for m in extra_idioms.finditer(norm)] if extra_idioms else [])
-    if idioms:
-        cands = _reread_without(norm, spans, cands, idioms, encoder, probe)
+    idiom_spans = figurative_spans(norm) + ([m.span() for m in idioms.finditer(norm)] if idioms else [])
+    if idiom_spans:
+        cands = _reread_without(norm, spans, cands, idiom_spans, encoder, probe)
         # ... and a word of the lexicon inside one is the idiom's ("'overdosed on box sets'", "'OD'd on chocolate'"): a
         # weak word's support from the probes was the idiom's words; an explicit one is the idiom itself
         cands = [c for c in cands if not ((c.weak or c.source == "lexicon") and c.start is not None and
-                                          any(a <= c.start and c.end <= b for a, b in idioms))]
+                                          any(a <= c.start and c.end <= b for a, b in idiom_spans))]
 
     # Assertion, by clause, only for the families that need it (lazy medspaCy).
     items: list[Signal] = []
@@ -655,7 +654,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
     if reader:
         from .reader import arbitrate
 
-        items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b), figurative=idioms)
+        items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b), figurative=idiom_spans)
     from .presentations import settle
 
     items = settle(_labels_with_findings(norm, items))

@@ -239,33 +239,36 @@ _WANTS_IT = re.compile(r"\b(?:wants?\s+(?:me\s+|us\s+)?to|would\s+like\s+(?:me\s
                        re.IGNORECASE)
 
 
+def _sentences_from(s: Signal, text: str) -> tuple[str, str]:
+    """The finding's sentence together with the one after it, and the one after it alone ("" where there is none)."""
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
+    if at is None:
+        return "", ""
+    if at + 1 == len(sentences):
+        return text[sentences[at][0]:sentences[at][1]], ""
+    return text[sentences[at][0]:sentences[at + 1][1]], text[sentences[at + 1][0]:sentences[at + 1][1]]
+
+
 def _not_asked_for(s: Signal, text: str) -> bool:
     """A method mentioned as another provider's, or declined by the clinician, is not asked for."""
     clause = s.clause or s.text
-    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
-    at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
-    after = text[sentences[at + 1][0]:sentences[at + 1][1]] if at is not None and at + 1 < len(sentences) else ""
     # Another's method is asked for when the next sentence asks for it ("Her psychiatrist recommended EMDR. Client wants
     # me to do it").
-    if _ELSEWHERE.search(clause) and not _WANTS_NOW.search(clause) and not _WANTS_IT.search(after):
+    if _ELSEWHERE.search(clause) and not _WANTS_NOW.search(clause) and not _WANTS_IT.search(_sentences_from(s, text)[1]):
         return True
     return _declined(s, text)
 
 
 def _taken_up(s: Signal, text: str) -> bool:
     """The sentence after the method's asks to do it ("Client wants me to do it", "Should I pick it back up?")."""
-    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
-    at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
-    return at is not None and at + 1 < len(sentences) and bool(_WANTS_IT.search(text, *sentences[at + 1]))
+    return bool(_WANTS_IT.search(_sentences_from(s, text)[1]))
 
 
 def _declined(s: Signal, text: str) -> bool:
     """The clinician declined the method, in its clause, its sentence or the sentence after it."""
     clause = s.clause or s.text
-    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
-    at = next((k for k, (a, b) in enumerate(sentences) if a <= s.start < b), None)
-    reach = clause if at is None else text[sentences[at][0]:sentences[min(at + 1, len(sentences) - 1)][1]]
-    return bool(_DECLINED.search(clause) or _DECLINED.search(reach))
+    return bool(_DECLINED.search(clause) or _DECLINED.search(_sentences_from(s, text)[0]))
 
 
 #: In a clause that names a method outright, another method read by meaning alone needs this much: "replace the
