@@ -80,7 +80,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh39_read": "writer bj, drafts", "fresh39_held": "writer bj, drafts",
               "fresh40_read": "writer bj, bullet sets", "fresh40_held": "writer bj, bullet sets",
               "fresh41_read": "writer bm, drafts", "fresh41_held": "writer bm, drafts",
-              "fresh42_read": "writer bm, bullet sets", "fresh42_held": "writer bm, bullet sets"}
+              "fresh42_read": "writer bm, bullet sets", "fresh42_held": "writer bm, bullet sets",
+              "fresh43_read": "writer bp, drafts", "fresh43_held": "writer bp, drafts",
+              "fresh44_read": "writer bp, bullet sets", "fresh44_held": "writer bp, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

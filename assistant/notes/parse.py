@@ -427,7 +427,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
         if i in frame_only:
             facts.clauses.append((c.text, "frame"))
             continue
-        hints_count = not screened or ("*" not in answered and not reads[i].hint_kinds <= answered)
+        hints_count = not screened or reads[i].collateral or ("*" not in answered and not reads[i].hint_kinds <= answered)
         where = _place(c.text, masked[i], reads[i], catalog, in_session_work, hints_count)
         facts.clauses.append((c.text, where))
         if where == "risk":

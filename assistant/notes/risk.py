@@ -142,6 +142,27 @@ RESPONSES = Path(__file__).with_name("responses.yaml")
 #: (``python -m assistant.notes.risk`` rebuilds them after responses.yaml changes).
 SHIPPED = Path(__file__).parent / "data" / "responses.npy"
 
+_RELATIONS = (r"husband|wife|partner|mum|mom|mother|dad|father|parents?|sister|brother|daughter|son|carer|friend|"
+              r"boyfriend|girlfriend|flatmate|housemate|teacher|gran|grandma|grandmother|aunt|uncle")
+#: A third party's words quoted as a speaker's line ("Claire: 'he's been searching ...'", "Wife: 'he hasn't slept'").
+_SPEAKER = re.compile(r"^\W*((?:her\s+|his\s+|their\s+|pt'?s\s+)?[A-Za-z]+)\s*(?:\([^)]{0,20}\))?\s*[:\-–]\s*[\"'“‘]")
+
+
+def collateral(text: str, bullets: str) -> bool:
+    """Whether the clause is someone else's report about the client: "per husband", "mum reports", or a speaker's
+    quoted line whose speaker is a relation or a name the bullets give to one ("Joint session w/ wife (Claire)" ...
+    "Claire: '...'")."""
+    if _INFORMANT.search(text):
+        return True
+    m = _SPEAKER.match(text)
+    if m is None:
+        return False
+    who = m.group(1).split()[-1]
+    if re.fullmatch(_RELATIONS, who, re.I):
+        return True
+    return who[:1].isupper() and who.lower() not in ("pt", "client", "patient", "cl", "me", "i", "therapist", "clinician") \
+        and re.search(rf"\b(?:{_RELATIONS})\s*(?:\(\s*|,\s*|-\s*)?{re.escape(who)}\b", bullets, re.I) is not None
+
 
 def _read_responses() -> tuple[list[str], int, str]:
     import hashlib
@@ -232,6 +253,8 @@ class ClauseRisk:
     asked_kinds: frozenset[str] = frozenset()
     #: Every explicit risk term in the clause is the topic of a question still waiting for its answer.
     only_asks: bool = False
+    #: The clause is someone else's report about the client (:func:`collateral`).
+    collateral: bool = False
     #: The kinds of every risk finding the clause states.
     kinds: frozenset[str] = frozenset()
     #: A risk term stated after the clause's "A:" (in Q/A notation): the clause says more than its answer.
@@ -317,6 +340,7 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
         r.kinds = frozenset(_group(x.category) for x in view.present)
         mark = answer_mark(c.text)
         r.risk_after_answer = mark >= 0 and any(x.source == "lexicon" and x.start - a > mark for x in view.present)
+        r.collateral = collateral(c.text, joined)
         if r.level == "risk" and (_HEDGED.search(c.text) or _INFORMANT.search(c.text)):
             r.level = "possible"  # "?passive SI", "per husband ...": ask directly, not documented as present
         reads.append(r)
@@ -421,7 +445,10 @@ def _continued_not_assessed(clauses: list[Clause], reads: list[ClauseRisk]) -> N
 
 #: A clause dated to an earlier meeting ("last wk SI/SH neg", "denied SI at s3", "previous session: no SH").
 _EARLIER_SESSION = re.compile(r"\b(?:last|previous|prev|prior)\s+(?:wk|week|session|sess|time|appt|appointment|visit)|"
-                              r"\b(?:at|in|on|from)\s+(?:s|sess|sesh|session)\s*\d{1,2}\b|\b(?:previously|earlier\s+in\s+tx)\b", re.I)
+                              r"\b(?:at|in|on|from)\s+(?:s|sess|sesh|session)\s*\d{1,2}\b|\b(?:previously|earlier\s+in\s+tx)\b|"
+                              # ... or to a time the text has just named ("last PHQ-9 (S5) 12, no SI then", "denied SI at
+                              # the time")
+                              r"\b(?:then|at\s+the\s+time|at\s+that\s+(?:point|time|session|appt|stage))\W*$", re.I)
 
 
 def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
@@ -436,8 +463,10 @@ def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
     # already answers them (then the denial stands, in the clinician's words). A denial answers its own
     # kinds only: "denies SI" does not answer "bangs her head on the wall when alone".
     answered = frozenset().union(*(r.denied_kinds for c, r in zip(risk_clauses, reads) if c in denied))
-    open_hints = [c for c, r in zip(risk_clauses, reads) if c in hinted and "*" not in answered
-                  and not r.hint_kinds <= answered]
+    # Nor does the client's denial answer what someone else reports ("Claire: 'he's been searching how many co-codamol
+    # would kill you'" ... "denies SI"): ask directly.
+    open_hints = [c for c, r in zip(risk_clauses, reads) if c in hinted and (r.collateral or "*" not in answered
+                  and not r.hint_kinds <= answered)]
     possible += open_hints
     hinted = [c for c in hinted if c not in open_hints]
     ordered = present + possible + denied + unassessed + hinted + lines

@@ -34,8 +34,10 @@ def _split_label(m: re.Match[str], wanted: set[str]) -> str:
 
 
 #: A section written as a plain label at the start of a line, with or without its text: "S: Client reports ...",
-#: "Subjective - ...", "**P:** continue IPT", "PLAN:".
-_PLAIN_LABEL = re.compile(r"^[ \t]*(?:\*\*)?([A-Za-z]+)[ \t]*(?:\*\*)?(?:[ \t]*:|[ \t]+[-–—])[ \t]*(?:\*\*)?[ \t]*(.*)$")
+#: "Subjective - ...", "**P:** continue IPT", "PLAN:", "D) ...", or a name in capitals on a line of its own
+#: ("ASSESSMENT").
+_PLAIN_LABEL = re.compile(r"^[ \t]*(?:\*\*)?([A-Za-z]+)[ \t]*(?:\*\*)?(?:[ \t]*[:)]|[ \t]+[-–—])[ \t]*(?:\*\*)?[ \t]*(.*)$|"
+                          r"^[ \t]*([A-Z]{4,})[ \t]*()$")
 
 
 def label_sections(text: str, sections: tuple[str, ...]) -> str | None:
@@ -46,11 +48,13 @@ def label_sections(text: str, sections: tuple[str, ...]) -> str | None:
     k = 0
     for line in text.splitlines():
         m = _PLAIN_LABEL.match(line) if k < len(sections) else None
-        word = m.group(1).lower() if m else ""
-        if m and (SECTION_SPELLINGS.get(word, word) == sections[k].lower() or word == sections[k][0].lower()):
+        word = (m.group(1) or m.group(3)).lower() if m else ""
+        body = (m.group(2) or m.group(4) or "").strip() if m else ""
+        if m and (SECTION_SPELLINGS.get(word, word) == sections[k].lower()
+                  or (word == sections[k][0].lower() and m.group(1))):
             out.append(f"**{sections[k]}**")
-            if m.group(2).strip():
-                out.append(m.group(2).strip())
+            if body:
+                out.append(body)
             k += 1
             continue
         out.append(line)

@@ -51,7 +51,7 @@ _NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
                  r"(?=\s*(?:$|[.,;:!?'\"”’)\-–—])|\s+(?:both|all|either|any|at\s+all|never|when\s+asked|on\s+asking|"
                  r"today|currently|now|thanks|way|chance|straight\s+away|firmly|clearly|emphatically|immediately|quickly|"
                  r"definitely|absolutely|honestly|really|certainly|simply|to\s+(?:both|all|either|each|any)|on\s+(?:all|both|every|each|any)|"
-                 r"for\s+(?:both|all|each|either|any))\b|\s+(?:it|them|this|that)(?=\s*(?:$|[.,;:!?'\"”’)\-–—])))", _I)
+                 r"for\s+(?:both|all|each|either|any))\b|\s+(?:it|them|this|that|current|at\s+present|presently)(?=\s*(?:$|[.,;:!?'\"”’)\-–—])))", _I)
 _DECLINED = re.compile(
     r"^" + _SPEAKER + r"(?:(?:declined|refused|would\s*n[o']?t|did\s*n[o']?t\s+want|didn't\s+want|not\s+willing|unwilling|"
     r"reluctant)\s+(?:to\s+)?(?:answer|respond|say|discuss|talk|go\s+into|engage|complete|do)|not\s+today|"
@@ -61,14 +61,14 @@ _YES = re.compile(r"^" + _SPEAKER + _STRENGTH +
                   r"nodded|nods|disclosed|discloses)\b", _I)
 
 #: A denial standing alone after a topic and a colon or dash ("SH thoughts: denies", "...: negative for both").
-_BARE_DENIAL = re.compile(r"^(?:(?:pt|client|cl|she|he|they)\s+)?(?:denies|denied|negative|neg|nil|none)"
+_BARE_DENIAL = re.compile(r"^(?:(?:pt|client|cl|she|he|they)\s+)?(?:denies|denied|negative|neg|nil|none|never)"
                           r"(?:\s+(?:both|all|either|any|for\s+(?:both|all|either|any)|when\s+asked|on\s+asking|today|"
                           r"currently|now|at\s+present))*\s*(?:[.;,]|$)", _I)
 #: Where the answer starts: the first break after the finding.
 _BREAK = re.compile(r"\s*(?::|\s[-–—]+\s|[-–—]{1,2}>?|;|,|\.\s)\s*")
 #: Words that make what stands between a risk term and the break a screen or a question ("SI/HI screen w/
 #: client alone at end:"), so what follows the break is its result.
-_SCREEN_WORDS = re.compile(r"\b(?:screen\w*|asked|enquired|inquired|queried|checked|questions?|q'?s|ax|assess\w*|"
+_SCREEN_WORDS = re.compile(r"\b(?:screen\w*|asked|enquired|inquired|queried|questioned|q'd|checked|questions?|q'?s|ax|assess\w*|"
                            r"review\w*|explored)\b", _I)
 #: Declining to answer may stand anywhere in the rest of the line ("she said 'don't start' and changed
 #: the subject").
@@ -101,7 +101,7 @@ _NOT_ASKED_ANSWER = re.compile(
 
 
 #: A question as a label's first word, with a break after it: "asked, ", "screened directly - ", "checked again; ".
-_ASKED_LABEL = re.compile(r"(?:asked|screened|checked|enquired|inquired|queried|assessed|explored|reviewed)"
+_ASKED_LABEL = re.compile(r"(?:asked|screened|checked|enquired|inquired|queried|questioned|q'd|assessed|explored|reviewed)"
                           r"(?:\s+(?:directly|today|again|alone|specifically|explicitly|about\s+(?:it|this|them)|re\s+(?:it|this)))*"
                           r"(?:\s*(?:[,;:.]|\s[-–—]+)\s*|\s*$)", _I)
 
@@ -217,7 +217,7 @@ def _answered_before(norm: str, items: list["Signal"]) -> list["Signal"]:
 #: life"): ConText's question rule reaches six words; the answer after the question reaches every term in it.
 #: A question in question-and-answer notation ("Q: ...", "Q2) ...").
 _Q = r"^\W*Q\s*\d*\s*[:.)\-–]"
-_ASK_BEFORE = re.compile(r"\b(?:asked|enquired|inquired|queried|screened|checked)\b(?:\s+\w+){0,2}?\s+"
+_ASK_BEFORE = re.compile(r"\b(?:asked|enquired|inquired|queried|questioned|q'd|screened|checked)\b(?:\s+\w+){0,2}?\s+"
                          r"(?:re|about|regarding|for|if|whether|on)\b|" + _Q, _I)
 #: The answer in question-and-answer notation ("Q: any thoughts of harming yourself? A: 'No.'").
 _A = re.compile(r"(?:^|[\s?.])A\s*[:\-–]\s*")

@@ -213,6 +213,36 @@ def _same_past() -> frozenset[str]:
     return frozenset(v[0] for v in irregular_verbs() if v[1] == v[0])
 
 
+#: Words that date an event lately: "Fri", "yesterday", "last night", "this wk", "at the weekend", "2 days ago".
+_RECENT_DAYS = frozenset({"yesterday", "today", "tonight", "overnight", "weekend", "w/e"})
+_RECENT_AFTER = {"last": frozenset({"night", "wk", "week", "weekend", "session", "evening"}),
+                 "this": frozenset({"morning", "wk", "week", "weekend", "am", "evening"})}
+_FEW_DAYS = frozenset({"day", "days", "d", "hrs", "hours", "hr", "nights"})
+
+
+def _recent(doc: Any, i: int) -> bool:
+    """Token ``i`` dates an event lately (a weekday, "yesterday", "last night", "3 days ago")."""
+    word, prev = doc[i].lower_, doc[i - 1].lower_ if i > 0 else ""
+    if word in _RECENT_DAYS or _WEEKDAY.fullmatch(word) or word in _RECENT_AFTER.get(prev, ()):
+        return True
+    return word == "ago" and prev in _FEW_DAYS
+
+
+def recent_aside(doc: Any, start: int, end: int) -> int:
+    """Where a bracket between tokens ``start`` and ``end`` opens that tells an event dated lately, or -1: "denies
+    SI, SH (superficial cuts to L thigh Fri)" (a denial reaches no further than the bracket). Not how the answer was
+    had ("(asked alone Fri)"), nor a date long past ("(last 2019)")."""
+    for i in range(start, min(end, len(doc))):
+        if doc[i].text != "(":
+            continue
+        inside = [t for t in doc[i + 1:] if t.text != ")"][:12]
+        close = next((t.i for t in doc[i + 1:] if t.text == ")"), len(doc))
+        inside = [t for t in inside if t.i < close]
+        if not any(t.lower_ in _ASKING for t in inside) and any(_recent(doc, t.i) for t in inside):
+            return i
+    return -1
+
+
 #: The clinician's asking, in brackets after a list's item: not a statement of the item's own.
 _ASKING = frozenset({"asked", "checked", "screened", "enquired", "inquired", "queried", "rechecked", "re-asked"})
 
@@ -500,6 +530,9 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             if assertion == "negated" and mod.modifier_span[0] >= span.end and _owns_next(doc, mod.modifier_span[1]) \
                     and any(t.text == "," for t in doc[span.end:mod.modifier_span[0]]):
                 continue  # "passive SI, nil plan": the denial has its own object after it
+            if assertion == "negated" and mod.modifier_span[1] <= span.start \
+                    and 0 <= recent_aside(doc, mod.modifier_span[1], span.start + 1) < span.start + 1:
+                continue  # "denies SH (cut 2 days ago)": the bracket after the denial tells an event of its own
             if assertion == "not_assessed" and mod.modifier_span[0] >= span.end \
                     and _left_unexplored(doc, span.start, span.end, *mod.modifier_span):
                 continue  # "passive SI daily, plan not reviewed", "hearing voices - not explored further": the finding
@@ -511,6 +544,9 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
             if assertion == "historical" and _current_clause(doc, span.end, modifiers):
                 continue  # "born in 1985, cutting daily now", "overdose years ago and stockpiling pills again": the
                 # finding's own clause says it is now
+            if assertion == "historical" and _present_predicate(doc, mod.modifier_span[1], span.start, modifiers):
+                continue  # "had a baby last year and (now) wants to die": a new predicate in the present between the
+                # date and the finding says the finding is now
             found.append((assertion, _modifier_text(doc, mod)))
         if not any(a == "other_person" for a, _ in found):
             relative = other_by_gender(doc, span.start, span.end, client_gender)
@@ -539,6 +575,8 @@ def unscoped(clause: str, min_words: int = 3) -> str | None:
             # (its words after the trigger, whichever way it reads: "Says no thoughts of suicide, swallowed ...").
             b = next((i + 1 for i in range(max(a, mod.modifier_span[1]), b)
                       if doc[i].text in _ITEM_SEPARATORS and _statement(doc, i + 1, strict=True)), b)
+            if (i := recent_aside(doc, mod.modifier_span[1], b)) >= 0:
+                b = i  # nor past a bracket that tells an event dated lately
         covered.update(range(a, b))
     rest = [t for t in doc if t.i not in covered]
     if sum(t.is_alpha for t in rest) < min_words:
@@ -652,6 +690,19 @@ def _current_clause(doc: Any, after: int, modifiers: list[Any]) -> bool:
     return any(m.category.upper() in ("CURRENT", "RECURRENT") and after <= m.modifier_span[0] < min(end, after + _CURRENT_REACH)
                # ... or a resumption further on in the clause ("used to cut at uni and started again last month")
                or _resumes(doc, m) and after < m.modifier_span[0] < min(end, after + _RESUMED_REACH) for m in modifiers)
+
+
+#: Verbs of a new predicate that speak of now ("and wants", "and now feels", "and is"), not of the past ("and was
+#: admitted", "and cut again"), from the new-predicate rule's matches.
+_PRESENT_VERBS = frozenset({"has", "have", "is", "'s", "'ve", "keeps", "starts", "continues", "spends", "talks", "goes",
+                            "gets", "feels", "thinks", "wants", "plans", "says", "tells", "takes", "makes", "writes",
+                            "reports", "admits", "describes", "mentions"})
+
+
+def _present_predicate(doc: Any, after: int, before: int, modifiers: list[Any]) -> bool:
+    """Whether a new predicate in the present stands between tokens ``after`` and ``before``."""
+    return any(m.category.upper() == "NEW_PREDICATE" and after <= m.modifier_span[0] < before
+               and doc[m.modifier_span[1] - 1].lower_ in _PRESENT_VERBS for m in modifiers)
 
 
 def _resumes(doc: Any, mod: Any) -> bool:

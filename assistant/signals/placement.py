@@ -186,7 +186,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             # theirs ("her son's overdose"); a new subject after the owned thing is not
             _end_at_possessed(doc, mod, end + 1)
         if governor is not None and governor not in _SUBJECT_GOVERNORS and not relative and \
-                not (_possessed(doc, start) and _verb_follows(doc, end)) and \
+                not (_possessed(doc, start) and _verb_follows(doc, end)) and not _causative(doc, governor, end) and \
                 not (governor in _ABOUT and _owner(doc, end) and (self_directed or doc[start].lower_ not in _MAY_HARM_THE_CLIENT)):
             continue  # an object: governed by a verb or a preposition, and not the subject of a relative
             # clause of its own ("worried about her flatmate who self-harms": the flatmate self-harms), nor,
@@ -317,6 +317,20 @@ _FINITE = frozenset({"is", "was", "are", "were", "has", "had", "have", "will", "
                      "doesn't", "didn't", "keeps", "kept"})
 _BEFORE_VERB = frozenset({"now", "also", "just", "still", "recently", "apparently", "reportedly", "then", "never", "always",
                           "often", "regularly", "sometimes"})
+
+
+#: A verb that has, sees or lets someone do something: its object is the doer of the act after it ("a drama she was
+#: watching had a character take an overdose", "saw her brother cut himself").
+_CAUSATIVE = frozenset({"had", "has", "have", "having", "saw", "see", "sees", "seeing", "watched", "watch", "watches",
+                        "watching", "made", "make", "makes", "let", "lets"})
+#: ... and the acts, in their bare form, that make the object their doer.
+_BARE_ACTS = frozenset({"take", "cut", "hang", "kill", "hurt", "harm", "jump", "die", "overdose", "try", "attempt", "shoot",
+                        "stab", "burn", "drown", "slit", "swallow", "od", "self-harm", "threaten", "hit", "attack"})
+
+
+def _causative(doc: Any, governor: str | None, end: int) -> bool:
+    """The relation ending at ``end`` is the object of a causative or a verb of seeing, and does the act after it."""
+    return governor in _CAUSATIVE and end < len(doc) and doc[end].lower_ in _BARE_ACTS
 
 
 def _verb_follows(doc: Any, end: int) -> bool:

@@ -18,6 +18,8 @@ _REQUEST_CUE = re.compile(
     r"use|using|do|doing|give|giving|assign\w*|suggest\w*|consider\w*|thinking\s+(?:of|about)|going\s+to|gonna|"
     r"next|hw|homework|task|teach\w*|introduc\w*|start\w*|begin|add|incorporat\w*|bring\s+in|worth|helpful|"
     r"ok(?:ay)?\s+to|appropriate|fine\s+to|recommend\w*|set\s+up|get\s+(?:her|him|them|pt|cl)\s+(?:to|saying|doing|writing|repeating|keeping|noting|logging|tracking|recording|filling|reading|practis\w*|practic\w*)|ask\s+(?:her|him|them)\s+to|"
+    # an instruction to the client ("tell him to swap every negative thought for a positive one")
+    r"tell\s+(?:her|him|them|pt|cl|the\s+client)\s+to|"
     r"have\s+(?:her|him|them)|let'?s|i'?ll|we'?ll|i'?d|we'?d|encourag\w*|practis\w*|practic\w*|work\s+on|explore|"
     r"will|shd|wd|discuss\w*|point\s+out|name\s+(?:this|it|that)|reflect\w*|tempted|thinking|wonder\w*|"
     r"intend\w*|aim\w*|hoping|keen|idea|to\s+\w+\s+(?:next|in\s+session)|interpret\w*|link\w*|help)\b",
@@ -221,7 +223,7 @@ _DECLINED = re.compile(
     r"redirect\w*\s+(?:(?:her|him|them|it|things|pt|cl|the\s+\w+)\s+)?(?:to|towards?)\b|"
     r"(?:what|how)\s+(?:do|can|could|should|would|might)\s+(?:i|we)\s+(?:\w+\s+)?(?:offer|do|suggest|use|say|give|try|explain)\b[^.?!]{0,40}\binstead\b|"
     r"explain\w*\s+(?:(?:to\s+)?(?:her|him|them|pt|cl)\s+)?(?:what\s+)?(?:we'?ll|we\s+will|we\s+do|we'?d)\b[^.?!]{0,60}\binstead\b|"
-    r"not\s+(?:really\s+)?(?:our|my|the\s+ipt|an\s+ipt|the)\s+approach|(?:that'?s|it'?s|this\s+is|that\s+is|it\s+is|was)\s+(?:well\s+|really\s+|a\s+bit\s+)?(?:out\s+of|outside)\s+(?:the\s+|our\s+)?(?:scope|remit|frame|model)|"
+    r"not\s+(?:really\s+)?(?:our|my|the\s+ipt|an\s+ipt|the)\s+approach|not\s+(?:really\s+)?how\s+(?:we|i|ipt)\s+(?:work|works|do\s+(?:it|things))\b|(?:that'?s|it'?s|this\s+is|that\s+is|it\s+is|was)\s+(?:well\s+|really\s+|a\s+bit\s+)?(?:out\s+of|outside)\s+(?:the\s+|our\s+)?(?:scope|remit|frame|model)|"
     r"(?:i'?m|i\s+am|i'?ve\s+been)\s+(?:stopping|holding)\s+(?:myself|back))\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 #: ... unless the clause asks for it now ("he wants to 'reprocess' it using the eye movement thing his last
@@ -426,6 +428,7 @@ _NAMED = {
     "interpersonal_deficits": r"\binterpersonal\s+(?:deficits?|sensitivity)\b|\bdeficits?\s+(?:focus|area)\b",
 }
 _LABELLED = re.compile(r"\b(?:focus|focal\s+area|fa|problem\s+area)(?:\s+(?:agreed|confirmed|set|chosen))?"
+                       r"(?:\s*\((?:agreed|confirmed|clinician[\s-]named|named|chosen|set|joint|together)[^)]{0,20}\))?"
                        r"(?:\s+(?:at|in|on)?\s*(?:session|sess|s)\.?\s*\d{1,2})?\s*(?:is|was|:|=|-)?\s*(?:on\s+)?"
                        r"(grief|bereavement|(?:role\s+)?disputes?|(?:role\s+)?transitions?|(?:interpersonal\s+)?deficits?|"
                        r"isolation|interpersonal\s+sensitivity)\b", re.IGNORECASE)
