@@ -228,16 +228,15 @@ def _recent(doc: Any, i: int) -> bool:
     return word == "ago" and prev in _FEW_DAYS
 
 
-def recent_aside(doc: Any, start: int, end: int) -> int:
+def _recent_aside(doc: Any, start: int, end: int) -> int:
     """Where a bracket between tokens ``start`` and ``end`` opens that tells an event dated lately, or -1: "denies
     SI, SH (superficial cuts to L thigh Fri)" (a denial reaches no further than the bracket). Not how the answer was
     had ("(asked alone Fri)"), nor a date long past ("(last 2019)")."""
     for i in range(start, min(end, len(doc))):
         if doc[i].text != "(":
             continue
-        inside = [t for t in doc[i + 1:] if t.text != ")"][:12]
         close = next((t.i for t in doc[i + 1:] if t.text == ")"), len(doc))
-        inside = [t for t in inside if t.i < close]
+        inside = doc[i + 1:min(close, i + 13)]
         if not any(t.lower_ in _ASKING for t in inside) and any(_recent(doc, t.i) for t in inside):
             return i
     return -1
@@ -531,7 +530,7 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
                     and any(t.text == "," for t in doc[span.end:mod.modifier_span[0]]):
                 continue  # "passive SI, nil plan": the denial has its own object after it
             if assertion == "negated" and mod.modifier_span[1] <= span.start \
-                    and 0 <= recent_aside(doc, mod.modifier_span[1], span.start + 1) < span.start + 1:
+                    and 0 <= _recent_aside(doc, mod.modifier_span[1], span.start + 1) < span.start + 1:
                 continue  # "denies SH (cut 2 days ago)": the bracket after the denial tells an event of its own
             if assertion == "not_assessed" and mod.modifier_span[0] >= span.end \
                     and _left_unexplored(doc, span.start, span.end, *mod.modifier_span):
@@ -575,7 +574,7 @@ def unscoped(clause: str, min_words: int = 3) -> str | None:
             # (its words after the trigger, whichever way it reads: "Says no thoughts of suicide, swallowed ...").
             b = next((i + 1 for i in range(max(a, mod.modifier_span[1]), b)
                       if doc[i].text in _ITEM_SEPARATORS and _statement(doc, i + 1, strict=True)), b)
-            if (i := recent_aside(doc, mod.modifier_span[1], b)) >= 0:
+            if (i := _recent_aside(doc, mod.modifier_span[1], b)) >= 0:
                 b = i  # nor past a bracket that tells an event dated lately
         covered.update(range(a, b))
     rest = [t for t in doc if t.i not in covered]
