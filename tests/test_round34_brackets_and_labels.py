@@ -233,3 +233,9 @@ def test_a_faithful_draft_with_section_names_in_capitals_is_checked_and_a_clippe
     invented = draft.replace("No homework set.", "No homework set. She has been drinking heavily since the funeral.")
     note = draft_note(bullets, get_catalog(), ScriptedModel(replies=[invented]), format="birp")
     assert "drinking heavily" not in note.text
+
+
+def test_a_source_named_with_per_is_not_a_report_the_denial_leaves_open() -> None:
+    bullets = ("- session 6/16, role transition (retirement)\n- started meds last week per GP, some nausea\n"
+               "- sleep improving, mood 5/10\n- no SI\n- plan: call former colleague re volunteering")
+    assert _status(bullets) == "denied"

@@ -149,10 +149,12 @@ _SPEAKER = re.compile(r"^\W*((?:her\s+|his\s+|their\s+|pt'?s\s+)?[A-Za-z]+)\s*(?
 
 
 def collateral(text: str, bullets: str) -> bool:
-    """Whether the clause is someone else's report about the client: "per husband", "mum reports", or a speaker's
+    """Whether the clause is someone else's report about the client: "mum reports", "husband told us", or a speaker's
     quoted line whose speaker is a relation or a name the bullets give to one ("Joint session w/ wife (Claire)" ...
-    "Claire: '...'")."""
-    if _INFORMANT.search(text):
+    "Claire: '...'"). Not a source named with "per" ("started meds last week per GP"): it says who told, not that the
+    line reports on the client's risk."""
+    m = _INFORMANT.search(text)
+    if m and not re.match(r"per\b|according\b", m.group(0), re.I):
         return True
     m = _SPEAKER.match(text)
     if m is None:
