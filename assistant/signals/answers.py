@@ -66,10 +66,11 @@ _BARE_DENIAL = re.compile(r"^(?:(?:pt|client|cl|she|he|they)\s+)?(?:denies|denie
                           r"currently|now|at\s+present))*\s*(?:[.;,]|$)", _I)
 #: Where the answer starts: the first break after the finding.
 _BREAK = re.compile(r"\s*(?::|\s[-–—]+\s|[-–—]{1,2}>?|;|,|\.\s)\s*")
+#: The clinician's asking, in the words notes use for it ("asked", "queried", "q'd", "screened").
+_ASKED = r"asked|enquired|inquired|queried|questioned|q'd|screened|checked"
 #: Words that make what stands between a risk term and the break a screen or a question ("SI/HI screen w/
 #: client alone at end:"), so what follows the break is its result.
-_SCREEN_WORDS = re.compile(r"\b(?:screen\w*|asked|enquired|inquired|queried|questioned|q'd|checked|questions?|q'?s|ax|assess\w*|"
-                           r"review\w*|explored)\b", _I)
+_SCREEN_WORDS = re.compile(r"\b(?:screen\w*|" + _ASKED + r"|questions?|q'?s|ax|assess\w*|review\w*|explored)\b", _I)
 #: Declining to answer may stand anywhere in the rest of the line ("she said 'don't start' and changed
 #: the subject").
 _DECLINED_ANYWHERE = re.compile(r"\b(?:changed\s+(?:the\s+)?subject|declined\s+to\s+(?:answer|respond|discuss)|"
@@ -101,7 +102,7 @@ _NOT_ASKED_ANSWER = re.compile(
 
 
 #: A question as a label's first word, with a break after it: "asked, ", "screened directly - ", "checked again; ".
-_ASKED_LABEL = re.compile(r"(?:asked|screened|checked|enquired|inquired|queried|questioned|q'd|assessed|explored|reviewed)"
+_ASKED_LABEL = re.compile(r"(?:" + _ASKED + r"|assessed|explored|reviewed)"
                           r"(?:\s+(?:directly|today|again|alone|specifically|explicitly|about\s+(?:it|this|them)|re\s+(?:it|this)))*"
                           r"(?:\s*(?:[,;:.]|\s[-–—]+)\s*|\s*$)", _I)
 
@@ -217,7 +218,7 @@ def _answered_before(norm: str, items: list["Signal"]) -> list["Signal"]:
 #: life"): ConText's question rule reaches six words; the answer after the question reaches every term in it.
 #: A question in question-and-answer notation ("Q: ...", "Q2) ...").
 _Q = r"^\W*Q\s*\d*\s*[:.)\-–]"
-_ASK_BEFORE = re.compile(r"\b(?:asked|enquired|inquired|queried|questioned|q'd|screened|checked)\b(?:\s+\w+){0,2}?\s+"
+_ASK_BEFORE = re.compile(r"\b(?:" + _ASKED + r")\b(?:\s+\w+){0,2}?\s+"
                          r"(?:re|about|regarding|for|if|whether|on)\b|" + _Q, _I)
 #: The answer in question-and-answer notation ("Q: any thoughts of harming yourself? A: 'No.'").
 _A = re.compile(r"(?:^|[\s?.])A\s*[:\-–]\s*")
