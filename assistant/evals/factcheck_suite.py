@@ -82,7 +82,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh41_read": "writer bm, drafts", "fresh41_held": "writer bm, drafts",
               "fresh42_read": "writer bm, bullet sets", "fresh42_held": "writer bm, bullet sets",
               "fresh43_read": "writer bp, drafts", "fresh43_held": "writer bp, drafts",
-              "fresh44_read": "writer bp, bullet sets", "fresh44_held": "writer bp, bullet sets"}
+              "fresh44_read": "writer bp, bullet sets", "fresh44_held": "writer bp, bullet sets",
+              "fresh45_read": "writer bs, drafts", "fresh45_held": "writer bs, drafts",
+              "fresh46_read": "writer bs, bullet sets", "fresh46_held": "writer bs, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

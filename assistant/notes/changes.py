@@ -99,7 +99,9 @@ _NOT_A_CHANGE = re.compile(r"(?:\b(?:not|never|no|n't|suggests?|suggesting|avoid
 _STATE = re.compile(r"\b(?:is|are|remains?|seems?)\W+(?:\w+\W+)?$", re.I)
 #: What a bullet line says of change, for each kind a sentence may claim.
 _LINE_SUPPORT: dict[str, re.Pattern[str]] = {
-    "started": re.compile(r"\b(?:start\w*|began|begun|new(?:ly)?|first\s+time|since|now|1st)\b", re.I),
+    # ... and taking something up ("joined walking grp, went twice" bears out "has started attending the walking group")
+    "started": re.compile(r"\b(?:start\w*|began|begun|new(?:ly)?|first\s+time|since|now|1st|joined|took\s+up|taken\s+up|"
+                          r"signed\s+up|enrol\w*)\b", re.I),
     "resumed": re.compile(r"\b(?:again|back|resum\w*|return\w*|re-?\w+ed)\b", re.I),
 }
 #: A line that says a thing is not done yet, or is only set or planned ("still not replied to sister's texts", "HW:

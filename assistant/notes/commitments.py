@@ -55,6 +55,13 @@ def undecided_as_set(sentence: str, bullet_lines: list[str]) -> str | None:
         return None
     task = _stems(sentence)
     about = [line for line in bullet_lines if len(task & _stems(line)) >= 2]
-    if about and all(_UNDECIDED.search(line) for line in about):
+    if about and all(_undecided(line) for line in about):
         return m.group(0)
     return None
+
+
+def _undecided(line: str) -> bool:
+    """The bullet line leaves its task undecided: a word of doubt with no decision after it ("didn't want to talk about
+    it further, agreed to return to it" decides)."""
+    doubts = [d.end() for d in _UNDECIDED.finditer(line)]
+    return bool(doubts) and not _SETS.search(line, doubts[-1])

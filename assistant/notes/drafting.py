@@ -17,7 +17,7 @@ from ..tokens import count_messages
 from .factcheck import Unsupported, find_unsupported, prepare_check, remove_unsupported
 from .io import check_bullets
 from .parse import parse_bullets
-from .sanitise import label_sections, sanitise
+from .sanitise import label_sections, paragraph_sections, sanitise
 from .render import (FORMAT_NAMES, FORMAT_SECTIONS, RISK_NOT_DOCUMENTED, render_offline, risk_assessment, risk_plan,
                      section_of, to_markdown)
 
@@ -213,6 +213,8 @@ def draft_note(bullets: str | list[str], cat: Catalog, model: ChatModel | None, 
     sections = split_sections(clean, fmt)
     if sections is None and (labelled := label_sections(clean, FORMAT_SECTIONS[fmt])) is not None:
         sections = split_sections(labelled, fmt)  # "S: ...", "O: ...": the sections as plain labels
+    if sections is None and (ordered := paragraph_sections(clean, FORMAT_SECTIONS[fmt])) is not None:
+        sections = split_sections(ordered, fmt)  # one unlabelled paragraph per section, in the format's order
     usage = Usage(prompt_tokens=completion.prompt_tokens or count_messages(messages),
                   completion_tokens=completion.completion_tokens, model_calls=completion.attempts,
                   total_tokens=(completion.prompt_tokens or count_messages(messages)) + completion.completion_tokens)

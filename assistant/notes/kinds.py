@@ -138,7 +138,9 @@ def non_ipt_work(clause: str) -> bool:
 
 # --- done or planned ------------------------------------------------------------------------------
 _PLANNED = re.compile(
-    r"\b(?:next\s+(?:session|time|week|wk|appt|visit)|nxt|plan(?:s|ned|ning)?\s+(?:to|for)|will|shall|"
+    # (not the ending's or a relapse's plan as a topic: "reviewed progress + plan for ending")
+    r"\b(?:next\s+(?:session|time|week|wk|appt|visit)|nxt|plan(?:s|ned|ning)?\s+(?:to|for(?!\s+(?:the\s+)?(?:ending|end|"
+    r"termination|relapse|after\s+(?:ipt|therapy|treatment|we\s+finish))\b))|will|shall|"
     r"to\s+(?:do|start|begin|try|continue|introduce|revisit|review)\b|consider\w*|intend\w*|going\s+to|"
     r"would\s+like\s+to|TBD|to\s+be\s+(?:done|started)|in\s+future|f/u\s+(?:on|with)|for\s+next|"
     r"before\s+next|by\s+next|aim\s+to|hope\s+to|propos\w+|tomorrow|tmrw|tmr|"
@@ -160,8 +162,8 @@ def planned(clause: str) -> bool:
 # --- focal-area status ------------------------------------------------------------------------------
 _TENTATIVE = re.compile(
     r"\?|\b(?:possible|possibly|poss|provisional\w*|tentative\w*|likely|maybe|might|perhaps|consider\w*|query|"
-    r"to\s+(?:be\s+)?confirm\w*|TBC|TBD|vs\.?|versus|either|undecided|not\s+(?:yet\s+)?(?:agreed|decided|confirmed)|"
-    r"unclear|probabl\w+|working\s+hypothesis|leaning\s+towards?|exploring\s+whether|or)\b", _I)
+    r"to\s+(?:be\s+)?confirm\w*|TBC|TBD|vs\.?|versus|either|undecided|not\s+(?:yet\s+)?(?:agreed|decided|confirmed|"
+    r"finali[sz]ed|settled)|unclear|probabl\w+|prob|working\s+hypothesis|leaning\s+towards?|exploring\s+whether|or)\b", _I)
 
 
 #: A focus the clinician put forward that the client has not taken up yet ("floated RT as focus, he wants

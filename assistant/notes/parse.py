@@ -124,7 +124,7 @@ _IPT_THEN = re.compile(rf"\W*{_IPT_NAME}\W*", _I)
 #: after inventory"; "deficits seems to fit, discussed, he wants to think").
 _STILL_OPEN = re.compile(r"\b(?:tentative\w*|provisional\w*|to\s+(?:be\s+)?(?:confirm|decide|agree|finali[sz])\w*|"
                          r"(?:wants?|needs?)\s+(?:time\s+)?to\s+think|think\s+(?:about|abt|over|it\s+over)|undecided|"
-                         r"not\s+(?:yet\s+)?(?:agreed|decided|confirmed)|TBC|TBD|never\s+(?:fully\s+)?agreed)\b", re.I)
+                         r"not\s+(?:yet\s+)?(?:agreed|decided|confirmed|finali[sz]ed|settled)|TBC|TBD|never\s+(?:fully\s+)?agreed)\b", re.I)
 #: A later line that says the focus is still to be agreed ("Plan: agree focus formally", "Next: finish
 #: inventory, agree focus").
 _FOCUS_PENDING = re.compile(r"\b(?:agree|decide\s+(?:on)?|confirm|finali[sz]e|settle\s+on)\s+(?:the\s+)?"
@@ -238,8 +238,9 @@ def _is_task(bullet: str) -> bool:
     """An interpersonal task: labelled as one, or a future action involving someone else."""
     if re.match(r"^\s*(?:task|homework|hw|assignment|interpersonal\s+task|ipt\s+task)\b", bullet, _I):
         return True
-    if _TASK.search(bullet) and not _PLAN.match(bullet) and not re.search(r"\breview\w*\s+(?:the\s+)?(?:task|hw|homework)", bullet, _I):
-        return True
+    if _TASK.search(bullet) and not _PLAN.match(bullet) and not re.search(r"\breview\w*\s+(?:the\s+)?(?:task|hw|homework)", bullet, _I) \
+            and not re.match(r"\s*(?:explored|discussed|processed|clarified|elicited|linked|mapped)\b", bullet, _I):
+        return True  # (not the session's work that names a task: "explored what made it easier: shared task")
     if _ACTION.search(bullet) and (_FUTURE.search(bullet) or _PLAN.match(bullet)):
         return not re.search(r"\b(?:continue|review|revisit|refer\w*|coordinate|schedule\w*|f/u|follow[\s-]?up)\b",
                              _ACTION.split(bullet, 1)[0], _I) or bool(_EVENT.search(bullet))

@@ -557,15 +557,18 @@ def assert_targets(clause: str, targets: Iterable[tuple[int | None, int | None, 
 
 #: Words between a relation and what governs it: determiners, possessives, ages, adjectives of relation.
 
-def unscoped(clause: str, min_words: int = 3) -> str | None:
+def unscoped(clause: str, min_words: int = 3, only: frozenset[str] | None = None) -> str | None:
     """The clause without the words any assertion modifier reaches (its trigger and its scope): what
     the clause says as present fact. None when fewer than ``min_words`` words are left. A clause that
     fired by meaning and was scoped whole ("not suicidal, nothing like that, but he has given his dog
-    away") is read again on this rest, so a finding outside every scope stays present."""
+    away") is read again on this rest, so a finding outside every scope stays present. ``only``: the modifiers of
+    these assertions alone ("negated": what is said outside every denial)."""
     doc = pipeline()(normalise(clause))
     covered: set[int] = set()
     for mod in place_modifiers(doc, list(doc._.context_graph.modifiers)):
         if CATEGORY_ASSERTION.get(mod.category.upper()) is None or mod.direction.upper() in ("TERMINATE", "PSEUDO"):
+            continue
+        if only is not None and CATEGORY_ASSERTION.get(mod.category.upper()) not in only:
             continue
         covered.update(range(*mod.modifier_span))
         a, b = mod.scope_span

@@ -37,6 +37,10 @@ _RELATION_PREFIX = frozenset({"her", "his", "their", "my", "our", "your", "the",
                               "cl's", "patient's", "best", "old", "late", "new", "older", "younger", "elder", "eldest",
                               "little", "big", "teenage", "elderly", "adult", "own", "closest", "close", "'s",
                               "grown", "only", "dear", "former"})
+#: Nouns that name the setting a relation belongs to, before it ("group member", "work colleague", "school friend"):
+#: part of the relation's words, not a verb or a preposition that makes it an object.
+_SETTING_NOUNS = frozenset({"group", "work", "school", "uni", "college", "church", "gym", "team", "football", "online",
+                            "family", "childhood", "support", "ward", "class", "aa", "na", "fellow", "other", "another"})
 _AGE_TOKEN = re.compile(r"^\(?\d+\s*(?:yo|y/o|yrs?|m|f|mo|months?)?\)?$", re.I)
 #: What may govern a relation that is the subject of what follows: nothing (the clause starts with it),
 #: punctuation (a label: "grief (husband, suicide 2022)"), a conjunction or subordinator, or a verb that
@@ -169,7 +173,10 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
                 and any(t.text in ("(", ",") for t in doc[end:end + 2]):
             continue  # glossed as the client ("her daughter (my client, 15)"); not "Sister (lives w pt)"
         j = start - 1
-        while j >= 0 and (doc[j].lower_ in _RELATION_PREFIX or _AGE_TOKEN.match(doc[j].text) or _age_word(doc, j)
+        if end + 1 < len(doc) and _named(doc, end):
+            end += 1  # the relation's name after it ("member R disclosed '...'", "friend Jo said '...'")
+        while j >= 0 and (doc[j].lower_ in _RELATION_PREFIX or doc[j].lower_ in _SETTING_NOUNS
+                          or _AGE_TOKEN.match(doc[j].text) or _age_word(doc, j)
                           or doc[j].lower_ in ("'s", "’s", "s") or _in_relation(doc, j, raw_starts)):
             j -= 2 if doc[j].lower_ in ("'s", "’s", "s") else 1  # a possessor is part of the relation
         if any(t.lower_ in ("late", "deceased", "dead") for t in doc[j + 1:start]):
@@ -487,6 +494,14 @@ _CLOSER = {"(": ")", "[": "]", "-": "-", "–": "–", "—": "—", ",": ","}
 _SENTENCE_END = frozenset({".", ";", "?", "!"})
 
 
+def _named(doc: Any, i: int) -> bool:
+    """Whether token ``i``, right after a relation word, is its name (a capitalised word or an initial) followed by a
+    verb of speaking: "member R disclosed", "friend Jo said"."""
+    tok = doc[i]
+    return tok.is_alpha and tok.text not in ("I", "A") and (tok.is_title or (tok.is_upper and len(tok) <= 2)) \
+        and bool(_SPEAKING.match(doc[i + 1].lower_))
+
+
 def _over_apposition(doc: Any, mod: Any, end: int) -> None:
     """A relation that is the subject, with a description between it and its verb ("her cousin - the one
     she grew up with, now 19 - took an overdose", "my client's husband, who's been drinking since he lost
@@ -520,7 +535,10 @@ _DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 _SPEAKING = re.compile(r"^(?:says?|said|saying|told|tells?|telling|reports?|reported|texts?|texted|texting|writes|wrote|"
                        r"writing|messages|messaged|messaging|posts?|posted|posting|screams?|screamed|screaming|shouts?|"
                        r"shouted|shouting|yells?|yelled|yelling|repeats?|repeated|repeating|mutters?|muttered|muttering|"
-                       r"whispers?|whispered|whispering|cries|cried|crying|sobbed|sobbing|goes|went|going)$")
+                       r"whispers?|whispered|whispering|cries|cried|crying|sobbed|sobbing|goes|went|going|"
+                       r"disclos(?:e|es|ed|ing)|admit(?:s|ted|ting)|confid(?:e|es|ed|ing)|shar(?:e|es|ed|ing)|"
+                       r"announc(?:e|es|ed|ing)|stat(?:e|es|ed|ing)|blurt(?:s|ed|ing)?|exclaim(?:s|ed|ing)?|"
+                       r"e-?mail(?:s|ed|ing)?|wail(?:s|ed|ing)?|snapp?(?:s|ed|ing)?)$")
 _THIRD_PERSON = frozenset({"she", "he", "she's", "he's", "she'd", "he'd", "she'll", "he'll", "her", "him", "herself", "himself"})
 #: The rule for a relative speaking in the first person right after the verb (context_rules.yaml).
 SPEAKS_RULE = "brother said 'I"

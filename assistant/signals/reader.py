@@ -312,6 +312,21 @@ def _unit_text(text: str, a: int, b: int) -> str:
     return _without(text, a, b, cut).strip(" ,;-") or text[a:b]
 
 
+def _words_past(text: str, a: int, b: int) -> bool:
+    """Whether the unit ``text[a:b]`` says anything outside every denial's and supposition's scope (see
+    assertion.unscoped)."""
+    from .assertion import unscoped
+
+    return any(unscoped(text[x:y], only=_READ_PAST) is not None for x, y in _sentences(text, a, b))
+
+
+def _answered_list(explicit: Sequence[Signal]) -> bool:
+    """Explicit terms, at least two, each denied (or supposed), and by more than one cue ("SI -ve / HI -ve / no DV"):
+    a list of screens answered item by item, not one denial over a list ("denies SI, HI")."""
+    cues = [next((m for m in s.modifiers if m.startswith(("negated:", "hypothetical:"))), None) for s in explicit]
+    return len(explicit) >= 2 and None not in cues and len(set(cues)) >= 2
+
+
 def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str],
               figurative: Sequence[tuple[int, int]] = ()) -> list[Signal]:
     """The rules' risk findings in ``text``, reconciled with the reader unit by unit. ``kind_of(start, end)``
@@ -334,6 +349,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
     out: list[Signal | None] = list(items)
     added: list[Signal] = []
     alone: list[tuple[int, int]] = []
+    parts: list[tuple[int, Signal | None]] = []
     for (a, b), r in zip(spans, reader.read([_unit_text(text, a, b) for a, b in spans])):
         mine = [k for k, s in enumerate(out) if s is not None and s.family == "risk" and s.category != RISK_SCREEN
                 and a <= s.start < b]
@@ -350,8 +366,11 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             screened = any(s is not None and s.category == RISK_SCREEN and s.assertion == "negated" and a <= s.start < b
                            and not _CONTRAST.search(text, s.end, b) for s in out)
             explicit = [out[k] for k in mine if out[k].source == "lexicon"]  # type: ignore[union-attr]
+            # (Not over a list of screens answered item by item with nothing else said: "SI -ve / HI -ve / no DV
+            # disclosed when seen alone" leaves nothing past its answers to read.)
             past_denial = bool(explicit) and r.current >= OVER_DENIAL \
-                and all(s.assertion in _READ_PAST for s in explicit)  # type: ignore[union-attr]
+                and all(s.assertion in _READ_PAST for s in explicit) \
+                and not (_answered_list(explicit) and not _words_past(text, a, b))  # type: ignore[arg-type, union-attr]
             if not present and not screened and (not explicit or past_denial) \
                     and not any(_spoken_by_another(out[k]) for k in mine) \
                     and not _only_figurative(reader, text, a, b, figurative):  # type: ignore[arg-type]
@@ -386,7 +405,17 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             s = out[k]
             if s.source != "semantic":  # type: ignore[union-attr]
                 continue  # an explicit term found by the rules stands: the reader never takes back stated risk
-            out[k] = None if r.topic < NO_TOPIC else replace(s, assertion=mention, modifiers=s.modifiers + (tag,))  # type: ignore[arg-type, union-attr]
+            taken = None if r.topic < NO_TOPIC else replace(s, assertion=mention, modifiers=s.modifiers + (tag,))  # type: ignore[arg-type, union-attr]
+            if s.evidence.startswith("part:"):  # type: ignore[union-attr]
+                parts.append((k, taken))  # read in one part of its clause: the reader reads that part too (below)
+            else:
+                out[k] = taken
+    if parts:
+        # "lost his job in March and is now saying he wants to end it": the line as a whole read as the event's past;
+        # the part that holds the finding, read alone, decides
+        for (k, taken), r in zip(parts, reader.read([out[k].evidence.removeprefix("part:") for k, _ in parts])):  # type: ignore[union-attr]
+            if r.current < DROP:
+                out[k] = taken
     if alone:
         for (x, y), r in zip(alone, reader.read([text[x:y] for x, y in alone])):
             if r.current >= ADD and not _only_figurative(reader, text, x, y, figurative):

@@ -224,7 +224,11 @@ _DECLINED = re.compile(
     r"(?:what|how)\s+(?:do|can|could|should|would|might)\s+(?:i|we)\s+(?:\w+\s+)?(?:offer|do|suggest|use|say|give|try|explain)\b[^.?!]{0,40}\binstead\b|"
     r"explain\w*\s+(?:(?:to\s+)?(?:her|him|them|pt|cl)\s+)?(?:what\s+)?(?:we'?ll|we\s+will|we\s+do|we'?d)\b[^.?!]{0,60}\binstead\b|"
     r"not\s+(?:really\s+)?(?:our|my|the\s+ipt|an\s+ipt|the)\s+approach|not\s+(?:really\s+)?how\s+(?:we|i|ipt)\s+(?:work|works|do\s+(?:it|things))\b|(?:that'?s|it'?s|this\s+is|that\s+is|it\s+is|was)\s+(?:well\s+|really\s+|a\s+bit\s+)?(?:out\s+of|outside)\s+(?:the\s+|our\s+)?(?:scope|remit|frame|model)|"
-    r"(?:i'?m|i\s+am|i'?ve\s+been)\s+(?:stopping|holding)\s+(?:myself|back))\b", re.IGNORECASE)
+    r"(?:i'?m|i\s+am|i'?ve\s+been)\s+(?:stopping|holding)\s+(?:myself|back)|"
+    # ... or the clinician's own no, to the method or to a question about it ("I'm declining for now", "Actually no -
+    # reread the manual", "Does the 'empty chair' fit IPT? I'm guessing no")
+    r"(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:\w+\s+)?declin\w*|(?:that'?s|it'?s|this\s+is|that\s+is)\s+not\s+(?:really\s+)?(?:the|our)\s+(?:focus|work)\b|(?:^|[.?!]\s*)\W*actually,?\s+no\b|"
+    r"(?:i'?m\s+guessing|i\s+guess|i\s+think|i'?d\s+say)\s+(?:no|not)\s*(?:[,.;:!?\-–—]|and\b|$))", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 #: ... unless the clause asks for it now ("he wants to 'reprocess' it using the eye movement thing his last
 #: therapist did").
@@ -285,12 +289,13 @@ def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestV
     for s in signals.items:
         if s.family == "frame" and s.source == "lexicon" and s.clause:
             explicit.setdefault(s.clause, set()).add(s.category)
-    # A method named and declined: the same method read by meaning alone in a later sentence is that mention carried by
-    # context ("I considered giving her a thought diary but decided against it - we'll stick with the inventory. Does
-    # that sound right?"), not a new request. (Another service's method may be asked for after: "Could we do some here?")
+    # A method named (or described) and declined: the same method read by meaning alone in a later sentence is that
+    # mention carried by context ("I considered giving her a thought diary but decided against it - we'll stick with the
+    # inventory. Does that sound right?", "Should I have her keep a log of her thoughts? Actually no ... But what if she
+    # brings one in anyway?"), not a new request. (Another service's method may be asked for after: "Could we do some here?")
     declined = {}
     for s in signals.items:
-        if s.family == "frame" and s.source == "lexicon" and s.category not in declined and _declined(s, signals.text):
+        if s.family == "frame" and s.category not in declined and _declined(s, signals.text):
             declined[s.category] = s.end
     for s in signals.items:
         fam = s.family
@@ -359,6 +364,12 @@ GRIEF_WITHOUT_DEATH = 0.97
 _GENERIC_GRIEF = re.compile(r"^\W*(?:grief|griev\w*|mourn\w*|bereave\w*|loss|lost)\W*$", re.IGNORECASE)
 
 
+#: A death a loss is likened to is not a death: "she says it feels like a death", "the house is 'like a tomb'",
+#: "it was as if someone had died".
+_LIKENED = re.compile(r"\b(?:like|as\s+if|as\s+though|akin\s+to|similar\s+to|almost)\s+(?:(?:a|an|the|someone|somebody|"
+                      r"she|he|they|i|it|had|has|was|just|kind\s+of|sort\s+of)\s+){0,3}['‘\"“]?$", re.IGNORECASE)
+
+
 def focal_inference(signals: Signals, explicit: str | None = None) -> FocalInference:
     """Primary and secondary focal areas from the signals; ``explicit`` is an area the text names."""
     best: dict[str, tuple[float, list[str]]] = {}
@@ -366,13 +377,16 @@ def focal_inference(signals: Signals, explicit: str | None = None) -> FocalInfer
     for s in signals.items:
         if s.family != "focal" or s.assertion in ("negated", "hypothetical", "not_assessed") or s.category not in _ORDER:
             continue
+        if s.source == "semantic" and s.category == "grief" and _GENERIC_GRIEF.search(s.text.rstrip("?")):
+            continue  # the clinician's word alone ("Grief? transition?"): its cue counts, not a meaning read into it
         score, cues = best.get(s.category, (0.0, []))
         best[s.category] = (max(score, s.score), cues + [s.text.strip()[:80]])
         if s.source == "lexicon":
             cued.add(s.category)
     death_words = [s for s in signals.items if s.assertion not in ("negated", "hypothetical") and (
         s.category in ("death", "completed_suicide")
-        or (s.category == "grief" and s.source == "lexicon" and not _GENERIC_GRIEF.search(s.text)))]
+        or (s.category == "grief" and s.source == "lexicon" and not _GENERIC_GRIEF.search(s.text)))
+        and not (s.source == "lexicon" and _LIKENED.search(signals.text, max(0, s.start - 40), s.start))]
     death = bool(death_words)
     if death and explicit is None:
         # A death in the question is grief's cue (IPT's grief area is about a death): it competes with

@@ -15,6 +15,8 @@ RISK_KINDS: tuple[str, ...] = ("suicide_plan", "suicidal_ideation", "self_harm",
                                "safeguarding", "psychosis", "mania", "intoxication")
 #: A possible-risk category: warning-sign language; it maps to a risk kind for safety steps.
 WARNING_SIGNS = "warning_signs"
+#: Risk kinds between two people: the other person is the perpetrator or the one at risk from the client.
+TWO_PEOPLE: tuple[str, ...] = ("harm_to_others", "ipv", "safeguarding")
 #: A mention of risk assessment itself ("risk screen", "C-SSRS", "PHQ-9 item 9", "Risk: ..."): it has no
 #: level, so it never raises risk; it carries the assertion of a screen ("not assessed", "negative") to
 #: the clause's meaning-level findings and to the notes' risk status.
