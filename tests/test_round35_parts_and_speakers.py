@@ -156,6 +156,7 @@ def _status(bullets: str) -> str:
 
 @pytest.mark.parametrize("text, negated", [
     ("(-) SI/HI today", True), ("(-) SI", True), ("SI/HI (-)", True), ("SH (-) passive SI daily", False),
+    ("(-) HI, (-) SI", True), ("SI (+), (-) HI", False), ("SH (-), passive SI daily", False),
 ])
 def test_a_minus_in_brackets_opening_a_line_denies_what_follows(text: str, negated: bool) -> None:
     r = _read(text)
@@ -215,3 +216,17 @@ def test_a_task_decided_after_a_doubt_is_supported_and_one_left_open_is_not() ->
     assert not [f for f in _checked(decided, draft, "dap").flags if f.code == "unsupported_claim"]
     undecided = BULLETS + "\n- letter to sister: didn't want to at first, will think about writing it"
     assert [f for f in _checked(undecided, draft, "dap").flags if f.code == "unsupported_claim"]
+
+
+# --- the group format, not another group ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, group", [
+    ("Team suggested a mindfulness group for him; I'm declining for now", False),
+    ("he says the group chat would be shocked at what he's planned", False),
+    ("she feels terrified when her old friendship group is around", False),
+    ("In group today she said the others really get her", True),
+    ("her friendship group and the IPT group both help", True),
+])
+def test_the_group_format_is_not_another_kind_of_group(text: str, group: bool) -> None:
+    assert ("group" in _read(text).request.adaptations) is group, text
+

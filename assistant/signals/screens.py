@@ -332,10 +332,23 @@ def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestV
 _PROGRAMME = re.compile(r"^(?:ipsrt|ipt[-\s]?(?:a|g|ed|b)|ipc|group\s+ipt|ipt\s+group)$", re.IGNORECASE)
 
 
+#: A group that is not the therapy's format, the only group a clause read as the group format names: a group chat, a
+#: friendship group, another service's or activity's group ("Team suggested a mindfulness group", "her old friendship
+#: group", "the group chat would be shocked").
+_OTHER_GROUP = re.compile(r"\b(?:friendship|friends'?|mindfulness|meditation|walking|running|book|whatsapp|facebook|peer|"
+                          r"age|toddler|youth|parents'?|mums'?|moms'?|school|work|year)\s+groups?\b|"
+                          r"\bgroups?\s+(?:chats?|threads?|texts?|messages?|photos?|calls?|pics?|of\s+friends)\b", re.I)
+_GROUP_WORD = re.compile(r"\b(?:groups?|grp)\b", re.I)
+
+
 def _adaptation_holds(s: Signal) -> bool:
     """Whether an adaptation finding applies to the client: present; or its programme named, in a clause that asks,
     supposes or names someone else; or a history of mania or bipolar disorder, which is IPSRT's indication (the
-    "euthymic" rule spares IPSRT for the same reason)."""
+    "euthymic" rule spares IPSRT for the same reason). Not the group format read by meaning in a clause whose every
+    group is another kind of group."""
+    if s.present and s.category == "group" and s.source == "semantic":
+        clause = s.clause or s.text
+        return len(_GROUP_WORD.findall(clause)) != len(_OTHER_GROUP.findall(clause)) or not _GROUP_WORD.search(clause)
     if s.present:
         return True
     if s.assertion in ("hypothetical", "not_assessed", "other_person") and _PROGRAMME.match(s.text.strip()):
