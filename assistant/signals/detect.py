@@ -309,15 +309,15 @@ def _likeliest_in(categories: Iterable[str], probs: dict[str, np.ndarray], spans
     return max((_likeliest(categories, probs, ci) for ci in inside), key=lambda x: x[1])[0]
 
 
-def _gated(probs: dict[str, np.ndarray], k: int, category: str) -> bool:
-    """Whether row ``k`` reads as ``category``: its floor, and for meaning-level risk the risk gate, or a gate
-    that is merely close when the kind is read with near certainty (as the main pass reads a clause)."""
+def _gated(probs: dict[str, np.ndarray], k: int, category: str, near: bool = True) -> bool:
+    """Whether row ``k`` reads as ``category``: its floor, and for meaning-level risk the risk gate, or (``near``) a
+    gate that is merely close when the kind is read with near certainty (as the main pass reads a clause)."""
     if category not in probs or float(probs[category][k]) < _floor(category):
         return False
     if category not in GATED or RISK_ANY not in probs:
         return True
     gate = float(probs[RISK_ANY][k])
-    return gate >= threshold(RISK_ANY)["fire"] or (gate >= GATE_NEAR and float(probs[category][k]) >= KIND_SURE)
+    return gate >= threshold(RISK_ANY)["fire"] or (near and gate >= GATE_NEAR and float(probs[category][k]) >= KIND_SURE)
 
 
 #: A date or a time past in a clause ("in March", "last year", "2019", "after the funeral"): what dilutes the present of
@@ -466,7 +466,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 if p >= _floor(cat) and p > float(probs[cat][ci]):
                     cands.append(_Candidate(ci, cat, None, None, f"part:{norm[a:b]}", round(p, 3), "semantic"))
     deaths: list[tuple[int, int]] | None = None  # the clauses that speak of a death: found on first need
-    part_risk: list[int] = []  # clauses with parts and no risk read by meaning: their parts are read below
+    part_risk: list[int] = []  # dated clauses with parts and no risk read by meaning: their parts are read below
     for ci, (cs, ce) in enumerate(spans):
         clause = norm[cs:ce]
         # Screens joined by slashes ("SI/HI/SH: none"): each screen is a finding with the whole run as its
@@ -534,7 +534,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             best, _ = _likeliest(SEMANTIC_RISK, probs, ci)
             cands.append(_Candidate(ci, best, None, None, f"probe:{RISK_CURRENT}",
                                     round(float(probs[RISK_CURRENT][ci]), 3), "semantic", "possible_risk"))
-        if parts and RISK_ANY in probs and not any(c in SEMANTIC_RISK for c, _ in fired):
+        if parts and RISK_ANY in probs and not any(c in SEMANTIC_RISK for c, _ in fired) and _DATED.search(clause):
             part_risk.append(ci)
         for cat, p in fired:
             t = threshold(cat)
@@ -542,7 +542,6 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
             row = bank.nearest(ctx_vectors[ci], cat)
             evidence = f"exemplar:{bank.texts[row]}" if row >= 0 else f"probe:{cat}"
             cands.append(_Candidate(ci, cat, None, None, evidence, round(p, 3), "semantic", level))
-    part_risk = [ci for ci in part_risk if _DATED.search(norm, *spans[ci])]
     if part_risk and not any(c.category in SEMANTIC_RISK for c in cands):
         # a backstop for a text in which nothing else read as risk (beside a finding, a part adds only kinds and noise)
         cands += _risk_in_parts(part_risk, parts, part_probs, norm, encoder, probe)
@@ -885,17 +884,7 @@ def _reread(texts: list[str], encoder: object, probe: object,
     as the main pass reads a clause, a kind read with near certainty passing a gate that is only close; as a rule for
     every re-reading it raised test false alarms 0.057 -> 0.059)."""
     probs = probe.predict(encoder.encode(texts), texts)  # type: ignore[attr-defined]
-    gate_at = threshold(RISK_ANY)["fire"]
-
-    def holds(k: int, category: str) -> bool:
-        if category not in probs:
-            return False
-        if lately is not None and lately[k]:
-            return _gated(probs, k, category)
-        gate = RISK_ANY not in probs or float(probs[RISK_ANY][k]) >= gate_at
-        return float(probs[category][k]) >= _floor(category) and (gate or category not in GATED)
-
-    return holds
+    return lambda k, category: _gated(probs, k, category, near=lately is not None and lately[k])
 
 
 def _reread_without(norm: str, spans: list[tuple[int, int]], cands: list[_Candidate],
