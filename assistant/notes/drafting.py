@@ -201,7 +201,7 @@ def draft_note(bullets: str | list[str], cat: Catalog, model: ChatModel | None, 
     if model is None:
         return offline_note([])
     messages = note_messages(facts, cat, fmt)
-    prepare_check(_clauses(facts), cat)  # the bullets' side of the fact check, before the model is asked
+    prepare_check(_clauses(facts), cat, raw)  # the bullets' side of the fact check, before the model is asked
     try:
         completion = model.complete(messages, max_tokens=900, temperature=0.0, on_token=on_token)
     except EndpointError as err:

@@ -13,8 +13,9 @@ claim probe in :mod:`.interpretation`; severity bands and score changes in
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..catalog import Catalog
@@ -27,7 +28,7 @@ from .risk_scope import grades_risk
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..signals import RiskView
-    from .claims import Support
+    from .claims import Grounding, Support
 
 _I = re.IGNORECASE
 _NUMBER_WORDS = {
@@ -238,12 +239,34 @@ SINGLE_WORD_SIM = 0.4
 RISK_GROUNDING_SIM = 0.7
 
 
+_GROUNDINGS: "OrderedDict[tuple[str, tuple[str, ...], str], Any]" = OrderedDict()
+_GROUNDINGS_LOCK = threading.Lock()
+
+
+def grounding(source: str, clauses: list[str], cat: Catalog) -> "Grounding":
+    """The bullets' evidence for content grounding (:class:`~.claims.Grounding`), built once per set of bullets: built
+    by :func:`prepare_check` before the model is asked, and found here when the reply is checked."""
+    from .claims import Grounding, catalog_names
+
+    key = (source, tuple(clauses), str(getattr(cat, "content_hash", id(cat))))
+    with _GROUNDINGS_LOCK:
+        found = _GROUNDINGS.get(key)
+        if found is not None:
+            _GROUNDINGS.move_to_end(key)
+            return found
+    built = Grounding(source, clauses, catalog_names(cat))
+    with _GROUNDINGS_LOCK:
+        _GROUNDINGS[key] = built
+        while len(_GROUNDINGS) > 8:
+            _GROUNDINGS.popitem(last=False)
+    return built
+
+
 def grounding_candidates(sentences: list[str], source: str, clauses: list[str],
                          cat: Catalog, ideation: bool = False) -> list[tuple[str, "Support", bool]]:
     """The body sentences whose content grounding fails: content words found neither in the bullets nor in
     the note vocabulary, and too far in meaning from every bullet clause. Each with its support and whether
     it speaks of risk (a sentence about risk must be closer). The claim probe then reads these."""
-    from .claims import Grounding, catalog_names
     from .scales import mask_items, mask_verified
 
     body = [x for x in sentences if not _is_section_heading(x)]
@@ -252,7 +275,7 @@ def grounding_candidates(sentences: list[str], source: str, clauses: list[str],
     cleaned = [mask_items(mask_verified(_LIST_MARKER.sub("", x.lstrip("# ")).replace("**", ""), source), source)
                for x in body]
     out = []
-    for sentence, support in zip(body, Grounding(source, clauses, catalog_names(cat)).check(cleaned)):
+    for sentence, support in zip(body, grounding(source, clauses, cat).check(cleaned)):
         if not support.ungrounded:
             continue
         # (read as a sentence about risk with any item description in it: what else it says must be closer)
@@ -342,6 +365,13 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
     return [(s, sup) for s, sup, _ in candidates if s not in keep]
 
 
+def _written(word: str, src: str) -> bool:
+    """The bullets use ``word``, or its adverb or adjective ("one brief episode" for "once, briefly")."""
+    from .claims import _adverb_pairs
+
+    return any(re.search(rf"\b{re.escape(w)}\b", src) for w in [word] + _adverb_pairs([word]))
+
+
 def _scale_score(m: re.Match[str], sentence: str, src: str) -> bool:
     """"score" as a scale's score, right after the name of a scale the bullets name ("the rise in her PHQ-9 score"),
     not a risk graded as one ("risk score", "scored as low risk"). (A score's number is checked with the scale.)"""
@@ -351,11 +381,13 @@ def _scale_score(m: re.Match[str], sentence: str, src: str) -> bool:
         0 <= m.start() - b <= 8 and re.fullmatch(r"\s*(?:total\s+)?", sentence[b:m.start()]) for _, b in scale_names(sentence, src))
 
 
-def prepare_check(clauses: list[str], cat: Catalog) -> None:
+def prepare_check(clauses: list[str], cat: Catalog, source: str | None = None) -> None:
     """The bullets' side of the fact check, done before the model is asked (it needs only the bullets): the bullet
-    clauses embedded (the encoder keeps their vectors for :class:`~.claims.Grounding`), the claim probe and the
-    catalog's vocabulary loaded. What is left once the reply is in is the draft's side."""
+    clauses embedded (the encoder keeps their vectors for :class:`~.claims.Grounding`), the grounding evidence built
+    from the bullets ``source`` when given, the claim probe and the catalog's vocabulary loaded. What is left once the
+    reply is in is the draft's side."""
     from ..embeddings import get_encoder
+    from ..signals.detect import normalise_text
     from .interpretation import get_claim_probe
 
     catalog_vocabulary(cat)
@@ -363,6 +395,8 @@ def prepare_check(clauses: list[str], cat: Catalog) -> None:
     evidence = [c for c in clauses if c.strip()]
     if evidence:
         get_encoder().encode(evidence)
+    if source is not None:
+        grounding(normalise_text(source), clauses, cat)
 
 
 def find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers: set[str] | None = None,
@@ -478,7 +512,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 add("risk statement", m.group(0), sentence)
         if risk_topic and not (src_risk.not_assessed and _UNKNOWN.search(sentence)):
             for m in _RISK_SOFTENER.finditer(sentence):
-                if re.search(rf"\b{re.escape(m.group(0).lower())}\b", src) or _framing_of_written(m, sentence, src) \
+                if _written(m.group(0).lower(), src) or _framing_of_written(m, sentence, src) \
                         or _softener_written_otherwise(m.group(0), sentence, src, src_lines) \
                         or not grades_risk(m, sentence) or _scale_score(m, sentence, src):
                     continue
@@ -593,6 +627,9 @@ _AREA_WORDS = {"grief": r"grief|bereavement|mourning", "role_dispute": r"(?:role
 _AREA_SHORTHAND = {"grief": "grief", "role_dispute": "rd", "role_transition": "rt", "interpersonal_deficits": "id"}
 _AGREED = re.compile(r"\b(?:agreed|agree|confirmed|decided|chosen|chose|selected|opted\s+for|settled\s+on|will\s+be\s+the\s+focus|"
                      r"(?:the\s+)?focus\s+(?:is|was|will\s+be|should|has)|focal\s+area\s+(?:is|was|will\s+be)|"
+                     # ... or changed to it ("The focal area has shifted to a role dispute", "focus moved to the dispute")
+                     r"(?:focus|focal\s+area)\s+(?:has\s+|had\s+|is\s+now\s+|now\s+)?(?:shifted|moved|changed|switched|turned)\s+"
+                     r"(?:to|towards?|onto)|"
                      r"secondary\s+(?:focus|area))\b", re.I)
 
 

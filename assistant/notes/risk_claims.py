@@ -175,15 +175,29 @@ def _same_words(word: str) -> list[str]:
     return [word] + [w for group in vocabulary_data().get("synonyms") or [] if word in group for w in group if w != word]
 
 
+def _first_forms(word: str) -> list[str]:
+    """``word``, the words for the same thing, its base form ("seen": "see") and the bullets' shorthand for it
+    ("homework": "hw")."""
+    from .claims import _lemmas, vocabulary
+
+    base = _lemmas().get(word)
+    short = [k for k, words in vocabulary()[1].items() if word in words and k.isalnum()]
+    return _same_words(word) + ([base] if base else []) + short
+
+
 def _negated_in(words: list[str], src: str) -> bool:
     """The first word with content after the draft's negation is negated in the bullets too: "has not made
     a plan" for "no plan made"."""
     content = [w for w in words if w not in _LIGHT]
     # the first content word as written, or a word for the same thing ("not completed" for "not done"); any of the
     # next ones by its stem ("no attempt to seek means" for "hasn't sought means")
-    firsts = "|".join(re.escape(w) for w in _same_words(content[0])) if content else ""
+    firsts = "|".join(re.escape(w) for w in _first_forms(content[0])) if content else ""
+    if content and len(content[0]) >= 6:
+        firsts += rf"|{re.escape(content[0][:6])}\w*"  # the same word in another form: "no rehearsal" for "has not rehearsed"
     return bool(content) and (re.search(
-        rf"\b(?:no|not|never|nil|denies|denied|without)\W+(?:\w+\W+){{0,2}}?(?:{firsts})\b", src) is not None
+        rf"(?:\b(?:no|not|never|nil|denies|denied|without)|n't)\W+(?:\w+\W+){{0,2}}?(?:{firsts})\b", src) is not None
+        # ... or answered after it, as a heading's answer ("HW: none" for "no homework was set")
+        or re.search(rf"\b(?:{firsts})\s*[:=\-–]\s*(?:none|nil|no|n/a|not\s+set)\b", src) is not None
         or any(len(w) >= 4 and re.search(rf"(?:\b(?:no|not|never|nil|denies|denied|without)|n't)\W+(?:\w+\W+){{0,2}}?"
                                          rf"{re.escape(w[:5])}\w*\b", src) for w in content[1:4]))
 

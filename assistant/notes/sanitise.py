@@ -62,10 +62,13 @@ def label_sections(text: str, sections: tuple[str, ...]) -> str | None:
 
 
 def paragraph_sections(text: str, sections: tuple[str, ...]) -> str | None:
-    """A draft written as one paragraph per section with no labels at all (a DAP note as three paragraphs): each
-    paragraph made its section, in the format's order. None unless the paragraphs are exactly as many as the sections
-    and none opens with a label or a heading."""
+    """A draft written as one paragraph per section with no labels at all (a DAP note as three paragraphs, or as three
+    lines): each paragraph made its section, in the format's order. None unless the paragraphs are exactly as many as
+    the sections and none opens with a label or a heading."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if len(paragraphs) == 1:
+        # ... or one line per paragraph, with no blank lines between them
+        paragraphs = [p.strip() for p in text.strip().splitlines() if p.strip()]
     if len(paragraphs) != len(sections) or any(_PLAIN_LABEL.match(p) or p.startswith(("#", "**", "__")) for p in paragraphs):
         return None
     return "\n\n".join(f"**{name}**\n{body}" for name, body in zip(sections, paragraphs))

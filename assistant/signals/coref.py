@@ -169,7 +169,10 @@ def clients_own_violence(clause: str, modifiers: tuple[str, ...]) -> bool:
     """Intimate partner violence scoped to a relative is the client's when that relative is the client's
     own partner or ex ("her husband hits her"), or when another relative's violence is aimed at a bare
     "her" / "him" ("her adult son hits her"); a relative's partner ("her sister's husband", "my client's
-    daughter's boyfriend", "the flatmate's boyfriend") or anyone else's violence makes it theirs."""
+    daughter's boyfriend", "the flatmate's boyfriend") or anyone else's violence makes it theirs. Violence a partner
+    does to himself ("her partner hits himself in the face when they row") is his act on himself, not on her."""
+    if _ON_ONESELF.search(clause) and not _AT_THE_CLIENT.search(clause):
+        return False
     for m in modifiers:
         if not m.startswith("other_person:") or m.endswith("(pronoun)"):
             continue
@@ -189,6 +192,9 @@ _AT_THE_CLIENT = re.compile(
     r"\b(?:hit|hits|hitting|beat|beats|beating|punch\w*|slap\w*|kick\w*|shov\w*|push\w*|threaten\w*|chok\w*|"
     r"strangl\w*|grab\w*|hurt\w*|attack\w*)\s+(?:her|him|me)\b(?!\s+(?:\w+\s+)?(?:mum|mom|mother|dad|father|sister|"
     r"brother|son|daughter|friend|husband|wife|partner|boyfriend|girlfriend|kids?|child|children|baby|dog|cat)\b)", re.I)
+_ON_ONESELF = re.compile(
+    r"\b(?:hit|hits|hitting|beat|beats|beating|punch\w*|slap\w*|kick\w*|hurt\w*|bang\w*|scratch\w*)\s+"
+    r"(?:him|her|them)sel(?:f|ves)\b", re.I)
 _OTHERS = frozenset({"friend", "mate", "flatmate", "roommate", "housemate", "colleague", "coworker",
                      "neighbour", "neighbor", "partner", "ex", "parent", "parents", "child", "kid", "sibling"})
 

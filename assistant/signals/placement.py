@@ -43,9 +43,9 @@ _SETTING_NOUNS = frozenset({"group", "work", "school", "uni", "college", "church
                             "family", "childhood", "support", "ward", "class", "aa", "na", "fellow", "other", "another"})
 _AGE_TOKEN = re.compile(r"^\(?\d+\s*(?:yo|y/o|yrs?|m|f|mo|months?)?\)?$", re.I)
 #: What may govern a relation that is the subject of what follows: nothing (the clause starts with it),
-#: punctuation (a label: "grief (husband, suicide 2022)"), a conjunction or subordinator, or a verb that
-#: takes a clause ("says her son is cutting").
-_SUBJECT_GOVERNORS = frozenset({"(", "[", "/", ",", ";", ":", "-", "–", "—", "and", "or", "but", "however", "so", "then", "&", "+", "also", "plus",
+#: punctuation (a label: "grief (husband, suicide 2022)"; a gloss's close: "pt (M, 19) friend died (overdose)"),
+#: a conjunction or subordinator, or a verb that takes a clause ("says her son is cutting").
+_SUBJECT_GOVERNORS = frozenset({"(", "[", ")", "]", "/", ",", ";", ":", "-", "–", "—", "and", "or", "but", "however", "so", "then", "&", "+", "also", "plus",
                                 "since", "because", "when", "where", "whereas", "after", "before", "as", "while", "whilst", "if", "that",
                                 "until", "till", "once", "though", "although", "whose", "now", "says", "said", "reports",
                                 "reported", "thinks", "thought", "feels", "felt", "worries", "worried", "fears", "feared",
@@ -123,6 +123,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
                 and not doc[mod.modifier_span[0] - 1].whitespace_:
             continue  # a question mark glued to its word ends a question ("would you section me?"); the
             # query mark stands before what it queries ("?SI", "pt ? psychotic")
+        if mod.rule.literal in _TOGETHER:
+            _over_the_list(doc, mod)
         if mod.category.upper() == "HYPOTHETICAL":
             _end_at_stated(doc, mod)  # "If she is discharged, she says she will kill herself": the condition ends
             # where the client's statement begins
@@ -172,6 +174,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
         if any(t.lower_ in _CLIENT_WORDS and doc[t.i - 1].lower_ not in _PREPOSITIONS for t in doc[end:end + 4]) \
                 and any(t.text in ("(", ",") for t in doc[end:end + 2]):
             continue  # glossed as the client ("her daughter (my client, 15)"); not "Sister (lives w pt)"
+        if _beneficiary(doc, end):
+            continue  # "says the baby would be better off without her": the baby would be the better for her absence
         j = start - 1
         if end + 1 < len(doc) and _named(doc, end):
             end += 1  # the relation's name after it ("member R disclosed '...'", "friend Jo said '...'")
@@ -340,6 +344,19 @@ def _causative(doc: Any, governor: str | None, end: int) -> bool:
     return governor in _CAUSATIVE and end < len(doc) and doc[end].lower_ in _BARE_ACTS
 
 
+#: What a relation would be without someone ("the baby would be better off without her", "the kids'd be fine without
+#: me"): said of the relation, it names who would be gone, not something the relation feels or does.
+_BENEFICIARY = re.compile(r"(?:(?:would|will|'d|’d|are|is|'s|’s|were|was|might|could)\s+)?(?:(?:be|been|do|manage|cope|get\s+on)\s+)?"
+                          r"(?:(?:so|much|far|a\s+lot|all|just)\s+)?(?:better(?:\s+off)?|fine|happier|easier|ok|okay|"
+                          r"safer|free(?:r)?)\s+(?:off\s+)?without\b", re.I)
+
+
+def _beneficiary(doc: Any, end: int) -> bool:
+    """Whether the relation ending at token ``end`` is the one who would be better off without someone: the person
+    at risk is the one they would be without, not the relation."""
+    return end < len(doc) and _BENEFICIARY.match(doc[end:].text) is not None
+
+
 def _verb_follows(doc: Any, end: int) -> bool:
     """Whether a finite verb follows the relation ending at token ``end``, after at most one adverb: the relation
     is that verb's subject whatever stands before it ("upset her daughter is cutting", "furious her son took")."""
@@ -419,6 +436,41 @@ def _end_at_possessed(doc: Any, mod: Any, at: int) -> None:
         if t.lower_ in _NEW_SUBJECT:
             mod._scope_end = t.i
             return
+
+
+#: Answers given to a list of screens together ("SI, SH, HI: all nil", "[ ] SI [ ] SH - all 'no'"). (Not "all denied" or
+#: "both negative", the older rule: narrowed the same way, it cost a faithful draft on a never-read notes split in the
+#: thirty-sixth round, so "Wants to be dead most days, SH and HI both denied" still reads the wish as denied.)
+_TOGETHER = frozenset({"all 'no'"})
+_LIST_BREAKS = frozenset({",", "/", "and", "&", "+", "[", "]", "(", ")", "-", "–", ":", ";", "or", "nor", "x", "☐", "□"})
+#: A list's item is a screen's name, a few words at most ("harm to others", "thoughts of ending her life"), with no verb
+#: of its own: "Wants to be dead most days" before the list says something, it names no screen.
+_ITEM_WORDS = 6
+_SAYS = frozenset({"she", "he", "i", "they", "we", "wants", "wanted", "wishes", "wished", "says", "said", "feels", "felt",
+                   "thinks", "thought", "reports", "reported", "plans", "planned", "hopes", "needs", "talks", "talked", "tells",
+                   "told", "describes", "described", "admits", "admitted", "endorses", "endorsed", "mentions", "mentioned",
+                   "took", "tried", "went", "bought", "cut", "cuts", "wrote", "gave", "sent"})
+
+
+def _over_the_list(doc: Any, mod: Any) -> None:
+    """An answer given to a list of screens together reaches back over the list only: the items before it, each a few
+    words between commas, slashes, "and" or tick boxes. A longer clause before the list is something else the line
+    says ("Wants to be dead most days, SH and HI all 'no'": the wish is not denied)."""
+    k = mod.modifier_span[0] - 1
+    start = k + 1  # where the list starts: the break before the last whole item read
+    words = 0
+    while k >= max(0, mod.scope_span[0]):
+        if doc[k].lower_ in _LIST_BREAKS:
+            start, words = k, 0
+        else:
+            words += 1
+            if words > _ITEM_WORDS or doc[k].lower_ in _SAYS or doc[k].lower_ in _FINITE:
+                break
+        k -= 1
+    else:
+        return  # the whole scope is the list
+    if start > mod.scope_span[0]:
+        mod._scope_start = start
 
 
 def _relative_asides(doc: Any) -> list[tuple[int, int]]:

@@ -228,7 +228,14 @@ _DECLINED = re.compile(
     # ... or the clinician's own no, to the method or to a question about it ("I'm declining for now", "Actually no -
     # reread the manual", "Does the 'empty chair' fit IPT? I'm guessing no")
     r"(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:\w+\s+)?declin\w*|(?:that'?s|it'?s|this\s+is|that\s+is)\s+not\s+(?:really\s+)?(?:the|our)\s+(?:focus|work)\b|(?:^|[.?!]\s*)\W*actually,?\s+no\b|"
-    r"(?:i'?m\s+guessing|i\s+guess|i\s+think|i'?d\s+say)\s+(?:no|not)\s*(?:[,.;:!?\-–—]|and\b|$))", re.IGNORECASE)
+    r"(?:i'?m\s+guessing|i\s+guess|i\s+think|i'?d\s+say)\s+(?:no|not)\s*(?:[,.;:!?\-–—]|and\b|$)|"
+    # ... or not wanting to go there, not doing it, or preferring the IPT way ("I don't want to go down that road", "I'm
+    # not interpreting it", "I'm obviously not doing free association", "I'd rather do the IPT reconstruction")
+    r"(?:i|we)\s+(?:really\s+)?(?:don'?t|do\s+not)\s+want\s+to\s+go\s+(?:down\s+(?:that|this|the)\s+(?:road|route|path)|there)\b|"
+    r"(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:obviously\s+|definitely\s+|deliberately\s+|certainly\s+)?not\s+"
+    r"(?:doing|using|interpreting|offering|giving|analys\w+|analyz\w+)\b(?!\s+(?:enough|much|more|as\s+much|a\s+lot)\b)|"
+    r"(?:i'?d|i\s+would|we'?d)\s+(?:rather|prefer\s+to)\s+(?:do|use|go\s+with|try|stick\s+to)\s+(?:the\s+|an?\s+)?(?:ipt|interpersonal)\b)",
+    re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 #: ... unless the clause asks for it now ("he wants to 'reprocess' it using the eye movement thing his last
 #: therapist did").
