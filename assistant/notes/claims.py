@@ -163,7 +163,7 @@ _HALF_DAY_WORDS = {"am": ["morning"], "pm": ["afternoon", "evening"]}
 _COUNT = re.compile(r"(?<![\w/])[x×]\s?\d{1,2}\b|\b\d{1,2}\s?[x×](?!\w)", re.I)
 
 
-def _adverb_pairs(words: list[str]) -> list[str]:
+def adverb_forms(words: list[str]) -> list[str]:
     """The adjective of each adverb in ``words`` and the adverb of each other word ("briefly" / "brief", "happily" /
     "happy"): a note may turn one into the other without adding a fact."""
     out = []
@@ -195,7 +195,7 @@ class Grounding:
             extra += ["item", "question"]
         for half in {m.group(1).lower() for m in _HALF_DAY.finditer(bullets)}:  # "f/u call tmrw am": "tomorrow morning"
             extra += _HALF_DAY_WORDS[half]
-        extra += _adverb_pairs(words)  # "briefly" grounds "brief", "brief" grounds "briefly"
+        extra += adverb_forms(words)  # "briefly" grounds "brief", "brief" grounds "briefly"
         if _COUNT.search(bullets):  # a count in shorthand: "urges x3 this wk" is three occasions
             extra += ["occasion", "occasions", "times", "episode", "episodes", "instance", "instances"]
         for shorthand, expanded in expansions.items():

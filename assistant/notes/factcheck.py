@@ -367,9 +367,9 @@ def ungrounded_claims(sentences: list[str], source: str, clauses: list[str], cat
 
 def _written(word: str, src: str) -> bool:
     """The bullets use ``word``, or its adverb or adjective ("one brief episode" for "once, briefly")."""
-    from .claims import _adverb_pairs
+    from .claims import adverb_forms
 
-    return any(re.search(rf"\b{re.escape(w)}\b", src) for w in [word] + _adverb_pairs([word]))
+    return any(re.search(rf"\b{re.escape(w)}\b", src) for w in [word] + adverb_forms([word]))
 
 
 def _scale_score(m: re.Match[str], sentence: str, src: str) -> bool:
