@@ -86,7 +86,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh45_read": "writer bs, drafts", "fresh45_held": "writer bs, drafts",
               "fresh46_read": "writer bs, bullet sets", "fresh46_held": "writer bs, bullet sets",
               "fresh47_read": "writer bv, drafts", "fresh47_held": "writer bv, drafts",
-              "fresh48_read": "writer bv, bullet sets", "fresh48_held": "writer bv, bullet sets"}
+              "fresh48_read": "writer bv, bullet sets", "fresh48_held": "writer bv, bullet sets",
+              "fresh49_read": "writer by, drafts", "fresh49_held": "writer by, drafts",
+              "fresh50_read": "writer by, bullet sets", "fresh50_held": "writer by, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -39,7 +39,25 @@ def _kinds(text: str) -> set[str]:
 
 
 def _supported(line: str) -> set[str]:
-    return _kinds(line) | ({"down", "better"} if _EARLIER.search(line) else set())
+    return _kinds(line) | ({"down", "better"} if _EARLIER.search(line) else set()) | _moved(line)
+
+
+#: Two ratings of one thing in time order ("rated anxiety 8/10 before going, 5/10 after", "urges 7 -> 3", "from 6 to 2").
+_BEFORE_AFTER = re.compile(r"(\d+(?:\.\d+)?)(?:\s*/\s*10)?\s*(?:before|beforehand|at\s+(?:first|the\s+start))\b[^.;\n]{0,30}?"
+                           r"(\d+(?:\.\d+)?)(?:\s*/\s*10)?\s*(?:after|afterwards?|at\s+the\s+end|by\s+the\s+end|later)\b", re.I)
+_ARROW = re.compile(r"(?<![\d/])(\d+(?:\.\d+)?)(?:\s*/\s*10)?\s*(?:->|→|=>|-+>)\s*(\d+(?:\.\d+)?)|"
+                    r"\bfrom\s+(\d+(?:\.\d+)?)(?:\s*/\s*10)?\s+to\s+(\d+(?:\.\d+)?)", re.I)
+
+
+def _moved(line: str) -> set[str]:
+    """The ways a rating moved within one line, read from its two numbers in time order: "down" or "up" (not "better":
+    which way is better depends on what was rated)."""
+    out: set[str] = set()
+    for m in (*_BEFORE_AFTER.finditer(line), *_ARROW.finditer(line)):
+        a, b = [float(g) for g in m.groups() if g is not None][:2]
+        if a != b:
+            out.add("down" if b < a else "up")
+    return out
 
 
 @lru_cache(maxsize=2048)
@@ -102,7 +120,7 @@ _LINE_SUPPORT: dict[str, re.Pattern[str]] = {
     # ... and taking something up ("joined walking grp, went twice" bears out "has started attending the walking group")
     "started": re.compile(r"\b(?:start\w*|began|begun|new(?:ly)?|first\s+time|since|now|1st|joined|took\s+up|taken\s+up|"
                           r"signed\s+up|enrol\w*)\b", re.I),
-    "resumed": re.compile(r"\b(?:again|back|resum\w*|return\w*|re-?\w+ed)\b", re.I),
+    "resumed": re.compile(r"\b(?:again|back|resum\w*|return\w*|re-?\w+ed|first\s+time\s+since)\b", re.I),
 }
 #: A line that says a thing is not done yet, or is only set or planned ("still not replied to sister's texts", "HW:
 #: consider writing to brother").

@@ -179,6 +179,25 @@ def adverb_forms(words: list[str]) -> list[str]:
     return out
 
 
+_TEENS = ("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number_words(text: str) -> list[str]:
+    """The words a note may write for the numbers in ``text`` above twelve (one to twelve are template words):
+    "20" grounds "twenty", "21" "twenty" (its "one" is a template word), "200" "hundred"."""
+    out = []
+    for m in re.finditer(r"(?<![\d.])\d{2,4}(?![\d.])", text):
+        n = int(m.group(0))
+        if 13 <= n <= 19:
+            out.append(_TEENS[n - 13])
+        elif 20 <= n < 100:
+            out.append(_TENS_WORDS[n // 10 - 2])
+        elif n >= 100 and n % 100 == 0:
+            out += ["hundred"] + (["thousand"] if n % 1000 == 0 else [])
+    return out
+
+
 class Grounding:
     """The bullets' evidence, built once per note; :meth:`check` scores draft sentences in one batch."""
 
@@ -196,6 +215,7 @@ class Grounding:
         for half in {m.group(1).lower() for m in _HALF_DAY.finditer(bullets)}:  # "f/u call tmrw am": "tomorrow morning"
             extra += _HALF_DAY_WORDS[half]
         extra += adverb_forms(words)  # "briefly" grounds "brief", "brief" grounds "briefly"
+        extra += number_words(bullets)  # "twenty co-codamol" for "20 x co-codamol"
         if _COUNT.search(bullets):  # a count in shorthand: "urges x3 this wk" is three occasions
             extra += ["occasion", "occasions", "times", "episode", "episodes", "instance", "instances"]
         for shorthand, expanded in expansions.items():

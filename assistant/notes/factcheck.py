@@ -147,10 +147,21 @@ _QUOTE_SHORTHAND = {"w": "with", "w/": "with", "wi": "with", "&": "and", "+": "a
 _QUOTE_LEAD = re.compile(r"^(?:(?:i|and|but|so|just|well|oh|a|an|the)\s+)+", re.I)  # ("a couple of cans a night" for "couple of ...")
 
 
+#: A number above twelve written as a word (one to twelve are common words; a number with its unit is checked as a
+#: duration).
+_BIG_NUMBER_WORD = re.compile(r"\b(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
+                              r"fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b", re.I)
+
+
 def _quote_key(text: str) -> str:
-    """Words of a quotation for comparison: case, punctuation, apostrophes and glue shorthand ignored."""
-    # (apostrophes ignored: the bullets' "wouldnt mind", "dont", "im" are the draft's "wouldn't mind", "don't", "I'm")
-    return " " + " ".join(_QUOTE_SHORTHAND.get(t, t).replace("'", "") for t in re.findall(r"b/c|w/|[a-z0-9']+|[&+]", _norm(text))) + " "
+    """Words of a quotation for comparison: case, punctuation, apostrophes, articles and glue shorthand ignored."""
+    # (apostrophes ignored: the bullets' "wouldnt mind", "dont", "im" are the draft's "wouldn't mind", "don't", "I'm";
+    # articles, which shorthand drops: the bullets' SI still "in background" is the draft's "in the background")
+    return " " + " ".join(_QUOTE_SHORTHAND.get(t, t).replace("'", "") for t in re.findall(r"b/c|w/|[a-z0-9']+|[&+]", _norm(text))
+                          if t not in _ARTICLES) + " "
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
 
 
 def _norm(text: str) -> str:
@@ -429,7 +440,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
     from .changes import invented_change, unsupported_change
     from .commitments import undecided_as_set
-    from .claims import region_names, vocabulary
+    from .claims import number_words, region_names, vocabulary
     from .scales import cutoff_numbers, full_names, mask_items, scale_names
 
     expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas"
@@ -470,6 +481,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     quoted_src = _quote_key(src)
 
     original = ""
+    number_names = set(number_words(source)) | {w.lower() for w in _BIG_NUMBER_WORD.findall(source)}  # digits or words
 
     def add(kind: str, span: str, sentence: str) -> None:
         sentence = original or sentence  # report (and later remove) the sentence as the draft has it
@@ -545,6 +557,9 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
                 add("rating", m.group(0), sentence)
             elif not whole_ok and not all(p in src_numbers for p in pieces):
                 add("number", m.group(0), sentence)
+        for m in _BIG_NUMBER_WORD.finditer(sentence):
+            if m.group(0).lower() not in number_names and not _NUM_WORD.match(sentence, m.start()):
+                add("number", m.group(0), sentence)  # "an overdose of twenty co-codamol" for "30 x co-codamol"
         for m in _NUM_WORD.finditer(sentence):
             value = str(_NUMBER_WORDS[m.group(1).lower()]).removesuffix(".0")
             tens = re.search(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-$", sentence[:m.start()], re.I)

@@ -228,11 +228,11 @@ def acted_on(clauses: list[str]) -> bool:
 
 def promote_acted_on(texts: list[str], reads: list["ClauseRisk"], labelled: list[bool]) -> None:
     """When the bullets document acting on risk, a described risk read by meaning below the sure level
-    (possible, hint) is documented risk; hedged and second-hand findings, and labelled task, plan or goal
-    lines, are left as they are."""
+    (possible, hint) is documented risk; hedged and second-hand findings, questions left unanswered ("did not answer
+    when asked about thoughts of death"), and labelled task, plan or goal lines, are left as they are."""
     todo = [read for text, read, is_labelled in zip(texts, reads, labelled)
             if read.level in ("possible", "hint") and not is_labelled and not _HEDGED.search(text)
-            and not _INFORMANT.search(text)]
+            and not _INFORMANT.search(text) and not read.only_asks]
     if todo and acted_on(texts):
         for read in todo:
             read.level = "risk"

@@ -64,8 +64,9 @@ _YES = re.compile(r"^" + _SPEAKER + _STRENGTH +
 _BARE_DENIAL = re.compile(r"^(?:(?:pt|client|cl|she|he|they)\s+)?(?:denies|denied|negative|neg|nil|none|never)"
                           r"(?:\s+(?:both|all|either|any|for\s+(?:both|all|either|any)|when\s+asked|on\s+asking|today|"
                           r"currently|now|at\s+present))*\s*(?:[.;,]|$)", _I)
-#: Where the answer starts: the first break after the finding.
-_BREAK = re.compile(r"\s*(?::|\s[-–—]+\s|[-–—]{1,2}>?|;|,|\.\s)\s*")
+#: Where the answer starts: the first break after the finding. (A hyphen inside a word is no break: "suicidal thoughts
+#: and self-harm today - a clear no to both".)
+_BREAK = re.compile(r"\s*(?::|\s[-–—]+\s|-+>|[–—]{1,2}>?|(?<![A-Za-z])-{1,2}|-{1,2}(?![A-Za-z])|;|,|\.\s)\s*")
 #: The clinician's asking, in the words notes use for it ("asked", "queried", "q'd", "screened").
 _ASKED = r"asked|enquired|inquired|queried|questioned|q'd|screened|checked"
 #: Words that make what stands between a risk term and the break a screen or a question ("SI/HI screen w/
@@ -269,6 +270,15 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
     brk = _BREAK.search(rest)
     screen_between = s.source == "lexicon" and brk is not None and bool(_SCREEN_WORDS.search(rest[:brk.start()]))
     screen_named = _risk_screen_named(s)
+    if s.source == "lexicon" and (q := _QUESTION_MARK.match(rest)) and len(norm[start:s.start].split()) <= _ASKED_WORDS:
+        # the topic asked as a question in the note, its answer after the question mark ("Harming self? -> no",
+        # "SI? N", "thoughts of harming baby? no"); anything else after it leaves the question as it was
+        after = rest[q.end():]
+        said = answer(after, s.category) or _LETTER_ANSWER.get(after[:2].rstrip(" .,;"))
+        if said in ("negated", "present"):
+            return said
+        if _NOT_ASKED_ANSWER.match(after) and not _MORE_OF.search(after):
+            return "not_assessed"  # "SI? not asked - mum in the room"
     if not (asked or screen_between or screen_named):
         if s.source == "lexicon" and brk is not None and brk.group(0).strip()[:1] in (":", "-", "–", "—") \
                 and len(rest[:brk.start()].split()) <= 8 and _BARE_DENIAL.match(rest[brk.end():]):
@@ -292,11 +302,27 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
     said = answer(rest.lstrip(), s.category) if asked and s.source == "lexicon" and rest[:1].isspace() else None
     if said is None and brk is not None and len(rest[:brk.start()].split()) <= 8:
         said = answer(rest[brk.end():], s.category)
+    if said is None and asked and (nxt := _NEXT_SENTENCE.search(rest)) is not None:
+        # ... or the next sentence answers it ("I asked him straight out whether he'd thought about joining his wife.
+        # He said 'No, she'd be furious with me'")
+        said = answer(rest[nxt.end():], s.category)
+        said = said if said in ("negated", "present") else None
     if said is None and _DECLINED_ANYWHERE.search(rest):
         said = "not_assessed"
     if said == "not_assessed" and asked:
         return None  # a question about a risk left unanswered stays one to ask again (possible risk)
     return said
+
+
+#: Where the sentence after a question starts.
+_NEXT_SENTENCE = re.compile(r"^[^.?!\n]*[.?!]+['\"’”)]?\s+")
+#: A question mark after a finding (a few words between: "thoughts of harming | baby?"), and the arrow or dash before
+#: its answer.
+_QUESTION_MARK = re.compile(r"(?:\s*[\w'/-]+){0,3}?\s*\?+\s*(?:(?:-+>|=>|→|[-–—=:]+)\s*)?")
+#: A form's one-letter answer to a question ("SI? N", "SH? Y").
+_LETTER_ANSWER = {"N": "negated", "n": "negated", "Y": "present", "y": "present"}
+#: The most words a note's question may put before its topic ("Any thoughts of harming baby?").
+_ASKED_WORDS = 6
 
 
 def _clause_start(norm: str, s: "Signal") -> int:

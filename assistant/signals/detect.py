@@ -139,6 +139,11 @@ class _Entry:
 
 
 
+#: Where a lexicon word ends: not inside a word, nor before a slash ("and/or"), except a slash before the next item of a
+#: list of screens ("no plan/intent/hx", "plan/intent/means").
+_WORD_END = r"(?!\w)(?!/(?!(?:hx|h/o|SI|SH|HI|means|plans?|intent|prep\w*|access|method)\b))"
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[_Entry, ...]:
     data = load_yaml(LEXICON_FILE.read_text(encoding="utf-8"))
@@ -147,8 +152,9 @@ def lexicon() -> tuple[_Entry, ...]:
         for e in entries:
             flags = 0 if e.get("case") else re.IGNORECASE
             # An abbreviation stands on its own between slashes ("SI/thoughts of harming baby", "w/SI",
-            # "Denies SI/plan/intent"); a word does not ("and/or").
-            edge = (r"(?<![\w-])", r"(?!\w)") if e.get("case") else (r"(?<![\w-])(?<!(?-i:[a-z])/)", r"(?![\w/])")
+            # "Denies SI/plan/intent"); a word does not ("and/or"), unless the next item of a screen's list follows
+            # ("no plan/intent/hx").
+            edge = (r"(?<![\w-])", r"(?!\w)") if e.get("case") else (r"(?<![\w-])(?<!(?-i:[a-z])/)", _WORD_END)
             out.append(_Entry(cat, re.compile(rf"{edge[0]}(?:{e['pattern']}){edge[1]}", flags), bool(e.get("weak")),
                               e["pattern"], bool(e.get("needs_death")), e.get("support"), bool(e.get("result"))))
     return tuple(out)
@@ -714,7 +720,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
         items = arbitrate(norm, items, lambda a, b: _likeliest_in(SEMANTIC_RISK, probs, spans, a, b), figurative=idiom_spans)
     from .presentations import settle
 
-    items = settle(_labels_with_findings(norm, items))
+    items = settle(_labels_with_findings(norm, items), norm)
     return Signals(norm, _dedupe(_settle_adaptations(norm, items)))
 
 

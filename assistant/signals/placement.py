@@ -98,6 +98,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
     question = bool(_QUESTION.search(doc.text))
     asides = _relative_asides(doc)
     quotes = _quotations(doc)
+    open_quotes = _quotations(doc, open_single=True)
     for mod in modifiers:
         aside = next(((a, b) for a, b in asides if a <= mod.modifier_span[0] < b), None)
         if aside is not None and mod.scope_span[1] > aside[1]:
@@ -124,6 +125,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             continue  # a question mark glued to its word ends a question ("would you section me?"); the
             # query mark stands before what it queries ("?SI", "pt ? psychotic")
         if mod.rule.literal in _TOGETHER:
+            if not _answers_last(doc, mod):
+                continue  # "her friends were all no help": "no" begins a phrase, it answers nothing
             _over_the_list(doc, mod)
         if mod.category.upper() == "HYPOTHETICAL":
             _end_at_stated(doc, mod)  # "If she is discharged, she says she will kill herself": the condition ends
@@ -190,6 +193,10 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
         if governor in ("out", "up") and j > 0 and doc[j - 1].lower_ in _SUBJECT_GOVERNORS:
             governor = doc[j - 1].lower_  # a verb's particle ("found out her sister has been researching doses")
         relative = end < len(doc) and doc[end].lower_ in ("who", "who's", "whose", "that")
+        # ... or set off by a comma ("lives with her mum, who self-harms, and she wants to die herself"): the relation is
+        # the subject of the aside, to its close
+        set_off = next((b for a, b in asides if a == end + 1 and doc[end].text == ","), None)
+        relative = relative or set_off is not None
         if governor in _LOSS_VERBS and end < len(doc) and doc[end].lower_ == "to":
             governor = None  # "lost his son to overdose": the one lost is the one the cause befell
         if end + 1 < len(doc) and doc[end].lower_ in ("'s", "’s"):
@@ -205,7 +212,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             # overdose"; "Year 10 pupil said ..." may be the client). An owner after "about", "re", "over" ... stays:
             # "talked about sister's overdose last yr" is the sister's; not after a verb ("hears baby's 'voice'"), nor a
             # partner's or a parent's ("scared of her husband's temper"), which may be done to the client
-        if relative and governor is not None and governor not in _SUBJECT_GOVERNORS:
+        if set_off is not None and governor is not None and governor not in _SUBJECT_GOVERNORS:
+            mod._scope_end = min(mod.scope_span[1], set_off) if mod.scope_span[1] > end + 1 else set_off
+        elif relative and governor is not None and governor not in _SUBJECT_GOVERNORS:
             _end_at_clause(doc, mod, end)
         if governor in _SUBORDINATORS:
             _end_at_clause(doc, mod, end)
@@ -232,7 +241,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             continue
         speaker = end < len(doc) and _REPORTS.match(doc[end].lower_)
         quoted = next((q for t in doc[end:mod.scope_span[1]] if t.lower_ in _FIRST_PERSON
-                       for q in [_quotation_around(quotes, t.i)] if q is not None), None)
+                       for q in [_quotation_around(open_quotes, t.i)] if q is not None), None)
         if quoted is not None and not speaker:
             # the client's own words in quotes ("his family would be 'better off without me'"): the
             # relative is what the client speaks of, the first person is the client
@@ -452,6 +461,17 @@ _SAYS = frozenset({"she", "he", "i", "they", "we", "wants", "wanted", "wishes", 
                    "took", "tried", "went", "bought", "cut", "cuts", "wrote", "gave", "sent"})
 
 
+def _answers_last(doc: Any, mod: Any) -> bool:
+    """The answer to a list ends its phrase: something closes it ("all 'no' on today's form", "all nil.") or nothing
+    follows it ("SI / SH / HI - all nil")."""
+    end = mod.modifier_span[1]
+    return end >= len(doc) or not doc[end - 1].is_alpha or not doc[end].is_alpha \
+        or doc[end - 1].lower_ not in _ANSWERS
+
+
+_ANSWERS = frozenset({"no", "nil", "neg", "none", "n", "clear", "0"})
+
+
 def _over_the_list(doc: Any, mod: Any) -> None:
     """An answer given to a list of screens together reaches back over the list only: the items before it, each a few
     words between commas, slashes, "and" or tick boxes. A longer clause before the list is something else the line
@@ -473,13 +493,19 @@ def _over_the_list(doc: Any, mod: Any) -> None:
         mod._scope_start = start
 
 
+def _in_word(doc: Any, i: int) -> bool:
+    """A hyphen inside a word ("self-harms", "81-year-old"), glued to the words either side."""
+    return doc[i].text == "-" and 0 < i < len(doc) - 1 and not doc[i].whitespace_ and not doc[i - 1].whitespace_
+
+
 def _relative_asides(doc: Any) -> list[tuple[int, int]]:
     """Token spans of relative clauses set off by commas (", whose brother was sectioned last spring,"), from the
     relative word to the closing comma, or to the sentence's end ("wants to be with her son, who died last year.")."""
     out = []
     for t in doc[:-1]:
         if t.text == "," and doc[t.i + 1].lower_ in ("who", "whose", "which", "who's"):
-            close = next((u.i for u in doc[t.i + 2:] if u.text in (",", ";", ".", "?", "!", "-", "–", "—")), len(doc))
+            close = next((u.i for u in doc[t.i + 2:] if u.text in (",", ";", ".", "?", "!", "-", "–", "—")
+                          and not _in_word(doc, u.i)), len(doc))
             if close == len(doc) or doc[close].text in (",", ".", ";", "?", "!"):
                 out.append((t.i + 1, close))  # "... her son, who died last year." ends with its sentence
     return out
@@ -603,10 +629,12 @@ _SINGLE_CLOSE = frozenset({"'", "’"})
 _OPENERS_BEFORE = frozenset({"(", "[", "-", "–", "—", ":", "/"})
 
 
-def _quotations(doc: Any) -> list[tuple[int, int]]:
+def _quotations(doc: Any, open_single: bool = False) -> list[tuple[int, int]]:
     """The quotations in ``doc`` as (opening, closing) token indices. Double quotes pair in turn; a single
     quote opens where it stands before a word after a space ("would be 'better off without me'") and closes
-    where it follows a word, so an apostrophe ("kids' toys", "I'd") is no quotation mark."""
+    where it follows a word, so an apostrophe ("kids' toys", "I'd") is no quotation mark. ``open_single``: a single
+    quote left open runs to the end too (a clause cut from a longer quotation: "her husband 'put his hands round my
+    neck" of "..., but only for a second'")."""
     spans: list[tuple[int, int]] = []
     double: int | None = None
     single: int | None = None
@@ -628,6 +656,8 @@ def _quotations(doc: Any) -> list[tuple[int, int]]:
             single = None
     if double is not None:  # an unclosed double quote runs to the end
         spans.append((double, len(doc)))
+    elif single is not None and open_single:
+        spans.append((single, len(doc)))
     return spans
 
 

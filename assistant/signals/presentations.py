@@ -107,6 +107,28 @@ def _sleep_wished(s: Signal, items: list[Signal]) -> bool:
         and _beside(items, clause, lambda x: x.family == "risk" and x.category != "mania" and x.present and bool(x.level))
 
 
+#: Sleep lost to tiredness, or for a reason of its own ("hasn't slept properly for 3 days because of night feeds,
+#: exhausted, tearful", "sleeping 4h, shattered"): insomnia, not the lessened need for sleep of mania.
+_TIRED = re.compile(r"\b(?:exhausted|tired|shattered|knackered|drained|fatigue[ds]?|worn\s+out|wiped\s+out|run\s+down|"
+                    r"running\s+on\s+(?:empty|fumes)|no\s+energy|low\s+energy|can'?t\s+get\s+up|because\s+of\s+(?:the\s+)?"
+                    r"(?:night\s+feeds?|feeds|the\s+baby|baby|pain|noise|shifts?|nights|work|worry|worrying|nightmares)|"
+                    r"night\s+feeds?|teething)\b", re.I)
+#: Mania's own features beside lost sleep (sleep itself left out: it is what the clause is about).
+_MANIA_BESIDE_SLEEP = re.compile(r"\b(?:manic|mania|hypomani\w*|high|elated|euphori\w*|grandios\w*|racing|pressured|"
+                                 r"spend\w*|energ(?:y|ised|ized|etic)(?!\s+(?:levels?\s+)?(?:low|down))|talk\w*\s+(?:fast|non-?stop)|"
+                                 r"buzz\w*|invincible|wired|projects?|not\s+tired|doesn'?t\s+feel\s+tired|no\s+need|expansive|"
+                                 r"genius|chatty|flirt\w*|disinhibit\w*|reckless\w*|irritab\w*|ideas|plans)\b", re.I)
+
+
+def _sleepless_and_tired(s: Signal, text: str) -> bool:
+    """Mania read by meaning alone in a clause where sleep is lost with tiredness or for a reason of its own, with
+    nothing of mania said anywhere in the text (a clause's reading carries the others: "irritable + expansive, ... new
+    'genius' plan daily. Sleep ~3h"). (A clause that only says how long the client sleeps was tried too and dropped for
+    that reason.)"""
+    clause = s.clause or s.text
+    return _by_meaning(s, "mania") and _TIRED.search(clause) is not None and _MANIA_BESIDE_SLEEP.search(text or clause) is None
+
+
 def _beside_a_surer(s: Signal, items: list[Signal]) -> bool:
     """Psychosis read by meaning alone, below another risk of the clause read more surely,
     with nothing of psychosis said in the clause ("He's scared of his wife - she's threatened to stab him in his
@@ -118,14 +140,15 @@ def _beside_a_surer(s: Signal, items: list[Signal]) -> bool:
                     and x.present and bool(x.level) and x.score > s.score)
 
 
-def settle(items: list[Signal]) -> list[Signal]:
+def settle(items: list[Signal], text: str = "") -> list[Signal]:
     """Drop the findings by meaning that a feature in their clause argues against. Not the client's risk (mania,
     intoxication): safety errs towards asking, so a finding of risk stands whatever argues against it; except where
     another finding in the clause says what the clause is about: intoxication in a clause of habitual use with
     dependence beside it (``_habit_not_now``), dependence in a clause of intoxication now with no habit
-    (``_now_not_habit``), mania in a clause that wishes for sleep beside another risk (``_sleep_wished``), and
+    (``_now_not_habit``), mania in a clause that wishes for sleep beside another risk (``_sleep_wished``) or that
+    loses sleep to tiredness or to a reason of its own (``_sleepless_and_tired``), and
     psychosis with no word of psychosis beside a surer risk of another kind (``_beside_a_surer``)."""
     return [s for s in items if (s.source == "lexicon" or not s.present or s.family == "risk"
                                  or against(s.category, s.clause or s.text) is None)
             and not (_habit_not_now(s, items) or _now_not_habit(s, items) or _sleep_wished(s, items)
-                     or _beside_a_surer(s, items))]
+                     or _beside_a_surer(s, items) or _sleepless_and_tired(s, text))]

@@ -16,7 +16,7 @@ REQUEST_ASSERTIONS = ("present", "hypothetical")
 _REQUEST_CUE = re.compile(
     r"\?|\b(?:should|shall|could|can|would|may|might|must|want(?:s|ed)?\s+(?:me\s+|us\s+|her\s+|him\s+|them\s+)?to|wish(?:es)?\s+to|plan\w*|try|trial|"
     r"use|using|do|doing|give|giving|assign\w*|suggest\w*|consider\w*|thinking\s+(?:of|about)|going\s+to|gonna|"
-    r"next|hw|homework|task|teach\w*|introduc\w*|start\w*|begin|add|incorporat\w*|bring\s+in|worth|helpful|"
+    r"next|nxt|hw|homework|task|teach\w*|introduc\w*|start\w*|begin|add|incorporat\w*|bring\s+in|worth|helpful|"
     r"ok(?:ay)?\s+to|appropriate|fine\s+to|recommend\w*|set\s+up|get\s+(?:her|him|them|pt|cl)\s+(?:to|saying|doing|writing|repeating|keeping|noting|logging|tracking|recording|filling|reading|practis\w*|practic\w*)|ask\s+(?:her|him|them)\s+to|"
     # an instruction to the client ("tell him to swap every negative thought for a positive one")
     r"tell\s+(?:her|him|them|pt|cl|the\s+client)\s+to|"
@@ -188,8 +188,13 @@ _ELSEWHERE = re.compile(
     # ... another team or service doing it ("the eating disorder team are doing exposure to feared foods with her"), or
     # the client's own app ("she uses a sleep app with a 'mindfulness' track")
     r"(?:team|service|clinic|unit|dietitian|OT|nurses?)\s+(?:are|is|has\s+been|have\s+been)\s+(?:already\s+)?(?:doing|using|running|"
-    r"providing|offering|delivering)|(?:she|he|they|pt|client)\s+(?:already\s+)?(?:uses|used|listens\s+to|has)\s+(?:an?\s+|the\s+)?"
+    r"providing|offering|delivering)|(?:she|he|they|pt|client)\s*(?:already\s+)?(?:uses|used|listens\s+to|has|'s\s+been\s+using|"
+    r"has\s+been\s+using|been\s+using)\s+(?:an?\s+|the\s+)?"
     r"(?:[\w-]+\s+)?app\b|"
+    # ... the client's own doing, on her own or from a self-help book ("pt did a thought record on her own from a
+    # self-help book")
+    r"(?:did|does|do|doing|done|tried|tries|trying|uses|used|using|practis\w*|practic\w*)\b[^.;?]{0,40}?\bon\s+(?:her|his|their)\s+own\b|"
+    r"(?:from|in|out\s+of)\s+(?:a|her|his|their|the)\s+self[-\s]help\s+(?:book|app|guide|course|workbook|website)|"
     # ... someone else's therapist or counsellor at work ("her daughter's counsellor is doing the 'talk to the empty chair'
     # thing", "his psychologist uses EMDR")
     r"(?:'s|her|his|their)\s+(?:own\s+|new\s+|school\s+)?(?:therapist|counsell?or|psychologist|psychiatrist|psychotherapist)\s+"
@@ -214,7 +219,11 @@ _DECLINED = re.compile(
     # stay with reconstructing her relationship with her mum")
     r"(?:i\s+said|i\s+told\s+(?:him|her|them|my\s+supervisor|the\s+supervisor|my\s+sup))\s+(?:that\s+)?(?:we'?d|i'?d|we\s+would|"
     r"i\s+would|we'?ll|we\s+will|i'?ll)\s+(?:rather\s+|prefer\s+to\s+)?(?:keep|stay|stick)\s+(?:to|with)|"
-    r"i'?d\s+(?:rather|prefer\s+to)\s+(?:stay|stick|keep)\s+(?:with|to)|"
+    r"i'?d\s+(?:rather|prefer\s+to)\s+(?:stay|stick|keep)\s+(?:with|to|in|within)|"
+    # ... in the words that keep the sessions on the frame ("I want to keep our sessions on the role transition"), or that
+    # take up only the part that fits ("ask about her parents as part of the inventory, without turning it into childhood work")
+    r"(?:keep|keeping)\s+(?:our|the|these|my)\s+sessions?\s+(?:on|to|with|focused\s+on)\b|"
+    r"without\s+(?:turning|making)\s+(?:it|this|that|them)\s+(?:into\s+)?|"
     # ... or bringing the talk back to the frame, or asking what to do instead ("gently redirected to what's happening in
     # her relationships now", "I've been bringing it back to his current relationships", "let it happen or steer back?",
     # "I said that's not really our approach - what do I offer instead?", "out of scope for our IPT contract", "I'm
