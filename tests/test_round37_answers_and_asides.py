@@ -68,6 +68,7 @@ def test_all_no_followed_by_a_word_answers_nothing() -> None:
     "thinks they'd all be happier without her around",
     "the kids would get by without me, she says",
     "keeps saying she's just a weight on everyone",
+    "Her mum and sister would cope better without her, she reckons",
 ])
 def test_others_doing_fine_without_the_client_is_a_warning_sign(text: str) -> None:
     r = _read(text)
@@ -78,6 +79,7 @@ def test_others_doing_fine_without_the_client_is_a_warning_sign(text: str) -> No
     "she thinks she'd manage fine without him",
     "her husband would be fine without her help this weekend",
     "her husband would manage without her for the weekend",
+    "her mum and dad would be fine without her for the weekend",
 ])
 def test_managing_without_someone_else_or_without_her_help_is_no_risk(text: str) -> None:
     assert _read(text).risk.level is None, text
