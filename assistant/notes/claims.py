@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..yamlfile import load_yaml
+from .number_words import number_words
 
 _WORD = re.compile(r"[a-z][a-z'’\-]*|\+\+|[a-z]+/[a-z]+'?[a-z]*|\d+", re.I)
 #: Function words: never content, never evidence.
@@ -176,25 +177,6 @@ def adverb_forms(words: list[str]) -> list[str]:
             out.append(w[:-2])
         else:
             out.append(w[:-1] + "ily" if w.endswith("y") else w + "ly")
-    return out
-
-
-_TEENS = ("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
-_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-
-
-def number_words(text: str) -> list[str]:
-    """The words a note may write for the numbers in ``text`` above twelve (one to twelve are template words):
-    "20" grounds "twenty", "21" "twenty" (its "one" is a template word), "200" "hundred"."""
-    out = []
-    for m in re.finditer(r"(?<![\d.])\d{2,4}(?![\d.])", text):
-        n = int(m.group(0))
-        if 13 <= n <= 19:
-            out.append(_TEENS[n - 13])
-        elif 20 <= n < 100:
-            out.append(_TENS_WORDS[n // 10 - 2])
-        elif n >= 100 and n % 100 == 0:
-            out += ["hundred"] + (["thousand"] if n % 1000 == 0 else [])
     return out
 
 

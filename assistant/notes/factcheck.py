@@ -23,6 +23,7 @@ from .risk_claims import (DRAFT_DENIAL_MIN, DRAFT_SEMANTIC_MIN, _HEAD_DENIAL, _I
                           _UNKNOWN, _about_risk, _check_risk, _framing_of_written, _mentions_absence, _names_screen,
                           _nil_written, _quoted_from_bullets, _softener_written_otherwise)
 from .change_words import unsupported_strict
+from .number_words import BIG_NUMBER_WORDS, TENS, number_words
 from .risk_lift import own_negations, risk_liftable, softens_risk
 from .risk_scope import grades_risk
 
@@ -37,7 +38,6 @@ _NUMBER_WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "fifty-five": 55, "sixty": 60,
     "ninety": 90, "half": 0.5, "once": 1, "twice": 2,
 }
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|wks?|months?|years?|yrs?|times?|drinks?|pills?|tablets?|mg|mcg|ml)"
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)?(?:\s*%)?")
 _NUM_WORD = re.compile(rf"\b({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})[\s-]+{_UNITS}\b", _I)
@@ -149,8 +149,7 @@ _QUOTE_LEAD = re.compile(r"^(?:(?:i|and|but|so|just|well|oh|a|an|the)\s+)+", re.
 
 #: A number above twelve written as a word (one to twelve are common words; a number with its unit is checked as a
 #: duration).
-_BIG_NUMBER_WORD = re.compile(r"\b(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
-                              r"fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b", re.I)
+_BIG_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(BIG_NUMBER_WORDS)})\b", re.I)
 
 
 def _quote_key(text: str) -> str:
@@ -440,7 +439,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
     from .changes import invented_change, unsupported_change
     from .commitments import undecided_as_set
-    from .claims import number_words, region_names, vocabulary
+    from .claims import region_names, vocabulary
     from .scales import cutoff_numbers, full_names, mask_items, scale_names
 
     expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas"
@@ -564,7 +563,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             value = str(_NUMBER_WORDS[m.group(1).lower()]).removesuffix(".0")
             tens = re.search(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-$", sentence[:m.start()], re.I)
             if tens:  # "twenty-one-year-old": 21, not one
-                value = str(_TENS[tens.group(1).lower()] + int(float(value)))
+                value = str(TENS[tens.group(1).lower()] + int(float(value)))
             if value not in src_numbers:
                 add("duration", m.group(0), sentence)
         m = _CHANNEL.search(sentence)

@@ -274,7 +274,7 @@ def _answer_for(norm: str, s: "Signal") -> str | None:
         # the topic asked as a question in the note, its answer after the question mark ("Harming self? -> no",
         # "SI? N", "thoughts of harming baby? no"); anything else after it leaves the question as it was
         after = rest[q.end():]
-        said = answer(after, s.category) or _LETTER_ANSWER.get(after[:2].rstrip(" .,;"))
+        said = answer(after, s.category) or _LETTER_ANSWER.get(after[:2].rstrip(" .,;").upper())
         if said in ("negated", "present"):
             return said
         if _NOT_ASKED_ANSWER.match(after) and not _MORE_OF.search(after):
@@ -320,7 +320,7 @@ _NEXT_SENTENCE = re.compile(r"^[^.?!\n]*[.?!]+['\"’”)]?\s+")
 #: its answer.
 _QUESTION_MARK = re.compile(r"(?:\s*[\w'/-]+){0,3}?\s*\?+\s*(?:(?:-+>|=>|→|[-–—=:]+)\s*)?")
 #: A form's one-letter answer to a question ("SI? N", "SH? Y").
-_LETTER_ANSWER = {"N": "negated", "n": "negated", "Y": "present", "y": "present"}
+_LETTER_ANSWER = {"N": "negated", "Y": "present"}
 #: The most words a note's question may put before its topic ("Any thoughts of harming baby?").
 _ASKED_WORDS = 6
 
