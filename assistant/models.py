@@ -104,6 +104,7 @@ class RiskStatus(BaseModel):
     intent: bool | None = None
     means: bool | None = None
     safety_plan_reviewed: bool | None = None
+    safety_plan_text: str | None = Field(default=None, description="The bullets' own words about the safety plan.")
     denial_text: str | None = Field(default=None, description="The clinician's own denial wording.")
 
 

@@ -246,6 +246,11 @@ def _safety_plan_phrase(reviewed: bool | None) -> str:
     return {True: "safety plan reviewed", False: "safety plan not reviewed", None: "not documented"}[reviewed]
 
 
+def _plan_phrase(reviewed: bool | None) -> str:
+    """The plan points to the status the assessment states in the bullets' words; it does not restate it as done."""
+    return "safety plan status not documented" if reviewed is None else "safety plan as documented in the assessment"
+
+
 @pytest.mark.parametrize("fx", params([fx for fx in FIXTURES if fx["expect"]["risk"] == "present"]))
 def test_risk_present_is_surfaced_in_assessment_and_plan(fx: dict[str, Any]) -> None:
     exp = fx["expect"]
@@ -258,7 +263,7 @@ def test_risk_present_is_surfaced_in_assessment_and_plan(fx: dict[str, Any]) -> 
     assert re.search(r"\brisk\b", plan, re.I) and re.search(r"\bsafety\b", plan, re.I)
     if "safety_plan_reviewed" in exp:
         phrase = _safety_plan_phrase(exp["safety_plan_reviewed"])
-        assert phrase in assessment.lower() and phrase in plan.lower()
+        assert phrase in assessment.lower() and _plan_phrase(exp["safety_plan_reviewed"]) in plan.lower()
         if exp["safety_plan_reviewed"] is None:
             # Never invented: no "reviewed" claim when the bullets do not say.
             assert "safety plan reviewed" not in note.text.lower()
@@ -279,7 +284,7 @@ def test_safety_plan_status_is_as_written(line: str, reviewed: bool | None, fmt:
     assert note.facts.risk.safety_plan_reviewed is reviewed
     phrase = _safety_plan_phrase(reviewed)
     assert phrase in note.sections[ASSESSMENT_SECTION[fmt]].lower()
-    assert phrase in note.sections["Plan"].lower()
+    assert _plan_phrase(reviewed) in note.sections["Plan"].lower()
     assert "passive SI" in note.sections[ASSESSMENT_SECTION[fmt]]
 
 

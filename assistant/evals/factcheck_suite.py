@@ -88,7 +88,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh47_read": "writer bv, drafts", "fresh47_held": "writer bv, drafts",
               "fresh48_read": "writer bv, bullet sets", "fresh48_held": "writer bv, bullet sets",
               "fresh49_read": "writer by, drafts", "fresh49_held": "writer by, drafts",
-              "fresh50_read": "writer by, bullet sets", "fresh50_held": "writer by, bullet sets"}
+              "fresh50_read": "writer by, bullet sets", "fresh50_held": "writer by, bullet sets",
+              "fresh51_read": "writer cb, drafts", "fresh51_held": "writer cb, drafts",
+              "fresh52_read": "writer cb, bullet sets", "fresh52_held": "writer cb, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -22,10 +22,13 @@ _ABBREVIATIONS = ("vs", "dr", "mr", "mrs", "ms", "e.g", "i.e", "approx", "pt", "
 _SENTENCE_END = re.compile(r"(?<=[\w)\]'\"”])\.\s+(?=[\"“(]?[A-Za-z])")
 #: A spaced dash breaks a bullet, except before a screen's result or a question's answer ("SI/HI - neg", "risk - nil",
 #: "asked about SI - denies").
-_RESULT = (r"(?:neg|negative|nil|none|den(?:ied|ies|y|ying)|-ve|positive|yes|no|nope|never|declined|not\s+(?:asked|assessed)"
+#: (and a focus's: "Focal area: Grief - agreed")
+_RESULT = (r"(?:neg|negative|nil|none|den(?:ied|ies|y|ying)|-ve|positive|yes|no|nope|never|declined|agreed|not\s+(?:asked|assessed)"
            r"|\d+(?:/\d+)?)\b|\+")
 _HARD_BREAK = re.compile(rf"\s*;\s*|\s+[–—]\s+(?![\"“']?{_RESULT})|\s+-\s+(?=\S)(?![\"“']?{_RESULT})|\s*\|\s*", re.I)
 _COMMA = re.compile(r",\s*")
+#: What a quoted answer to a question begins with.
+_QUOTED_ANSWER = re.compile(r"\s*(?:no|nope|nah|never|not|yes|yeah|yep|none|nothing)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,13 @@ def _label_joined(sentence: str) -> list[str]:
 
 
 def _comma_parts(piece: str) -> list[tuple[int, int]]:
-    """Spans of the parts between commas outside brackets and quotes."""
+    """Spans of the parts between commas outside brackets and quotes; and outside a single-quoted answer ("asked about
+    thoughts of suicide -> 'no, never, I've got my dog'": an apostrophe inside a word neither opens nor closes one).
+    Other single-quoted words are still read part by part ("said 'I don't know why I bother, it's hopeless'": the
+    hopelessness is read on its own)."""
     spans: list[tuple[int, int]] = []
     depth = 0
-    quoted = False
+    quoted = single = False
     start = 0
     for i, ch in enumerate(piece + ","):
         if ch in "([":
@@ -83,7 +89,12 @@ def _comma_parts(piece: str) -> list[tuple[int, int]]:
             depth -= 1
         elif ch in "\"“”":
             quoted = (not quoted) if ch == '"' else ch == "“"
-        elif ch == "," and (not depth and not quoted or i == len(piece)):
+        elif ch in "'‘" and not single and (i == 0 or not piece[i - 1].isalnum()) and _QUOTED_ANSWER.match(piece, i + 1) \
+                and ("'" in piece[i + 1:] or "’" in piece[i + 1:]):
+            single = True
+        elif ch in "'’" and single and (i + 1 >= len(piece) or not piece[i + 1].isalnum()):
+            single = False
+        elif ch == "," and (not depth and not quoted and not single or i == len(piece)):
             a, b = start, i
             while a < b and piece[a].isspace():
                 a += 1

@@ -70,7 +70,7 @@ def _facts_for_prompt(f: SessionFacts, cat: Catalog) -> str:
         f"focal_area: {cat.focal_areas[f.focal_area].name if f.focal_area else 'not documented'}"
         + (f" (with {f.focal_person})" if f.focal_person else "") + f" — status: {f.focal_status}",
         f"risk_status: {f.risk.status}" + (f" — {'; '.join(f.risk.details)}" if f.risk.details else ""),
-        f"safety_plan_reviewed: {f.risk.safety_plan_reviewed if f.risk.safety_plan_reviewed is not None else 'not documented'}",
+        f"safety_plan: {f.risk.safety_plan_text or 'not documented'} (write its status in these words)",
     ]
     for name in ("mood", "ratings", "symptoms", "interpersonal_events", "observations", "interventions",
                  "interventions_planned", "non_ipt", "client_response", "task_review", "tasks", "plan", "goals",

@@ -697,12 +697,12 @@ def _numeric_date(m: re.Match[str], sentence: str, src: str) -> bool:
 
 def _date_in(word: str, src: str) -> bool:
     """"Friday" for "Fri", "Wednesday" for "Weds", "January" for "Jan", and what the shorthand table writes out
-    ("tomorrow" for "tmrw")."""
+    ("tomorrow" for "tmrw", "Tuesdays" for "Tu")."""
     from .claims import vocabulary
 
     w = word.lower()
     expansions = vocabulary()[1]
-    if any(w in expansions.get(t, ()) for t in re.findall(r"[a-z0-9]+", src)):
+    if any({w, w.removesuffix("s")} & set(expansions.get(t, ())) for t in re.findall(r"[a-z0-9]+", src)):
         return True
     return any(len(t) >= 3 and t[:3] == w[:3] and (w.startswith(t) or t in (w[:3] + "s", w[:4] + "s"))
                for t in re.findall(r"[a-z]+", src))

@@ -139,7 +139,7 @@ def non_ipt_work(clause: str) -> bool:
 # --- done or planned ------------------------------------------------------------------------------
 _PLANNED = re.compile(
     # (not the ending's or a relapse's plan as a topic: "reviewed progress + plan for ending")
-    r"\b(?:next\s+(?:session|time|week|wk|appt|visit)|nxt|plan(?:s|ned|ning)?\s+(?:to|for(?!\s+(?:the\s+)?(?:ending|end|"
+    r"\b(?:next\s+(?:session|sess|sesh|time|week|wk|appt|visit)|nxt|plan(?:s|ned|ning)?\s+(?:to|for(?!\s+(?:the\s+)?(?:ending|end|"
     r"termination|relapse|after\s+(?:ipt|therapy|treatment|we\s+finish))\b))|will|shall|"
     r"to\s+(?:do|start|begin|try|continue|introduce|revisit|review)\b|consider\w*|intend\w*|going\s+to|"
     r"would\s+like\s+to|TBD|to\s+be\s+(?:done|started)|in\s+future|f/u\s+(?:on|with)|for\s+next|"

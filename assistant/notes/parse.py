@@ -17,7 +17,7 @@ from ..naming import match_techniques
 from .clauses import split_clauses
 from .kinds import _LABEL as _PLAN_LINE
 from .kinds import apply_mask, focus_tentative, mask_names, measure_only, measures, planned, session_kind_cue
-from .risk import RISK_PART, ClauseRisk, promote_acted_on, read_clauses, risk_status, safety_plan
+from .risk import RISK_PART, ClauseRisk, promote_acted_on, read_clauses, risk_status, safety_plan, safety_plan_words
 from ..phase import NUMBER_WORDS, parse_session_mention, phase_for
 from ..schema import FOCAL_AREAS
 
@@ -80,7 +80,9 @@ _RESPONSE = re.compile(r"\b(?:respon(?:ded|se|sive)|receptive|engaged|open\s+to|
 _INTERVENTION_VERB = re.compile(r"^\s*(?:explored|discussed|reviewed|practi[cs]ed|used|introduced|provided|taught|"
                                 r"processed|validated|assigned|conducted|completed|did|gave|worked\s+on|addressed|"
                                 r"psycho-?ed\w*|rehearsed|modell?ed|encouraged|clarified|elicited|mapped|linked|"
-                                r"normali[sz]ed|shared|presented|intervention)\b", _I)
+                                r"normali[sz]ed|shared|presented|intervention)\b|"
+                                # a line labelled as the session's work ("Work done: reconstruction of relationship w gran")
+                                r"^\s*(?:work\s+done|interventions?|techniques?|session\s+work|in\s+session|done)\s*[:=–>-]", _I)
 _EVENT = re.compile(rf"\b(?:{PEOPLE})\b", _I)
 def split_bullets(text: str) -> list[str]:
     """Lines -> bullets with their markers stripped (blank lines dropped)."""
@@ -183,7 +185,9 @@ def _is_area_bullet(bullet: str, area: str) -> bool:
 #: The evidence score an inferred focal area needs before a note names it (as inferred).
 NOTE_FOCAL_MIN = 0.75
 _FRAME_WORDS = frozenset({"ipt", "session", "sess", "today", "wk", "week", "of"})
-_BARE_SESSION = re.compile(r"^\s*(?:IPT(?:-?[A-Z]{1,3})?\s+)?(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*)?(\d{1,2})\s*(?:/|of)\s*(\d{1,2})\b"
+#: (A label before the number may end in a number sign or a colon: "Session: 7/16", "Session #: 4 / 16".)
+_BARE_SESSION = re.compile(r"^\s*(?:IPT(?:-?[A-Z]{1,3})?\s+)?(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*(?:#\s*|no\.?\s*)?(?:[:=]\s*)?)?"
+                           r"(\d{1,2})\s*(?:/|of)\s*(\d{1,2})\b"
                            r"(?!\s*(?:months?|mo|yrs?|years?|pp|post|ago|weeks?|wks?|/))", re.I)
 _WEEK = re.compile(r"^\s*(?:wk|week)\s*\.?\s*#?\s*(\d{1,2})\b(?:\s*(?:of|/)\s*(\d{1,2}))?", re.I)
 #: "#6, w/ interpreter", "#3" alone on its line: a session number (not "#1 priority").
@@ -448,6 +452,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     if facts.risk.safety_plan_reviewed is None:
         # A safety plan written on a line of its own ("SP done, copy given") is still its status.
         facts.risk.safety_plan_reviewed = safety_plan([c.text for c in clauses])
+        facts.risk.safety_plan_text = safety_plan_words([c.text for c in clauses])
     if status_only and facts.risk.status == "not_documented":
         # The only risk lines are questions planned for later: what they say of today (not assessed).
         facts.risk.status = risk_status([clauses[i].text for i in status_only], [reads[i] for i in status_only]).status

@@ -130,8 +130,9 @@ def task_text(f: SessionFacts) -> str:
 def risk_assessment(f: SessionFacts) -> str:
     r = f.risk
     if r.status == "present":
-        sp = {True: "Safety plan reviewed, as documented.", False: "Safety plan not reviewed, as documented.",
-              None: "Safety plan status not documented."}[r.safety_plan_reviewed]
+        sp = f"Safety plan, as documented: {r.safety_plan_text}." if r.safety_plan_text and r.safety_plan_reviewed \
+            is not None else {True: "Safety plan reviewed, as documented.", False: "Safety plan not reviewed, as documented.",
+                              None: "Safety plan status not documented."}[r.safety_plan_reviewed]
         return "Risk, as documented: " + _items(r.details) + ". " + sp
     if r.status == "possible":
         return ("Possible risk, as documented: " + _items(r.details) + ". Clinician to ask directly about suicidal "
@@ -155,8 +156,9 @@ def risk_plan(f: SessionFacts) -> str | None:
                 "is confirmed.")
     if f.risk.status != "present":
         return None
-    sp = {True: "safety plan reviewed as documented", False: "safety plan not reviewed as documented",
-          None: "safety plan status not documented"}[f.risk.safety_plan_reviewed]
+    # (the status in the bullets' words stands in the assessment; the plan does not restate it as done)
+    sp = "safety plan status not documented" if f.risk.safety_plan_reviewed is None else \
+        "safety plan as documented in the assessment"
     return (f"Safety first: clinician to follow up the risk documented this session under the service's crisis "
             f"protocol ({sp}) before ordinary IPT work.")
 

@@ -496,6 +496,7 @@ def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
         status.intent = _yes_no(joined, r"intent")
         status.means = _yes_no(joined, r"(?:means|access\s+to\s+(?:a\s+)?(?:gun|firearm|weapons?|pills|medication))")
     status.safety_plan_reviewed = safety_plan(risk_clauses)
+    status.safety_plan_text = safety_plan_words(risk_clauses)
     return status
 
 
@@ -520,6 +521,18 @@ def safety_plan(clauses: list[str]) -> bool | None:
             reviewed.append(scoped.assertion not in ("negated", "not_assessed", "hypothetical") and not refused
                             and not planned(part))
     return all(reviewed) if reviewed else None
+
+
+def safety_plan_words(clauses: list[str]) -> str | None:
+    """The bullets' own words about the safety plan ("safety plan drafted", "SP done, copy given"): a note states its
+    status in them, never as a verb of its own ("reviewed" for a plan that was drafted)."""
+    parts: list[str] = []
+    for clause in clauses:
+        for part in re.split(r"[,;.]\s*", clause):
+            part = part.strip(" -–>*•")
+            if _SAFETY_PLAN.search(part) and part not in parts:
+                parts.append(part)
+    return "; ".join(parts) or None
 
 
 def _yes_no(text: str, noun: str) -> bool | None:

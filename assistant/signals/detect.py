@@ -774,7 +774,11 @@ _SHARED = re.compile(
     r"\b(?:me\s+too|me\s+as\s+well|same\s+(?:here|for\s+me|with\s+me)|so\s+(?:do|am|have)\s+i|i\s+(?:do|am|have)\s+too|"
     r"so\s+(?:does|is|has)\s+(?:she|he|pt|client)|"
     r"\b(?:pt|client|cl|patient|she|he|i)\b(?:\s*\([^)]*\))?\s*'?\s*(?:feels?|felt|thinks?|thought|gets?|got|has|had|does|did)"
-    r"\s+(?:the\s+same|(?:that|this|it|them|those)\s+(?:too|as\s+well)|similar))", re.I)
+    r"\s+(?:the\s+same|(?:that|this|it|them|those)\s+(?:too|as\s+well)|similar)|"
+    # ... or with no subject, in a clause of its own after the report ("she says she 'gets it now' - thinking the same
+    # way most nights", "feeling the same herself")
+    r"(?:^|[-–—:;,(]\s*)'?(?:thinking|feeling|having|getting)\s+(?:the\s+same|(?:that|it|them|those)\s+(?:too|as\s+well|herself|"
+    r"himself|myself))|\bgets?\s+it\s+now\b)", re.I)
 
 
 #: A present-time word after a past risk term: the clause goes on to the present ("hx OD 2019, now talking about
@@ -786,7 +790,9 @@ def _shared(norm: str, spans: list[tuple[int, int]], items: list[Signal]) -> lis
     """Someone else's risk, then words in which the client says it is theirs too: the client's risk of the same
     kind and level ("Mother has SI (pt says) & pt (16) 'feels the same some days'"; "friend wants to kill
     herself. Later: 'me too, I think about it every night'")."""
-    theirs = [s for s in items if s.family == "risk" and s.assertion == "other_person" and s.level]
+    theirs = [s for s in items if s.family == "risk" and s.assertion == "other_person" and s.level] or \
+        [replace(s, category="suicidal_ideation", level="possible_risk") for s in items if s.category == "completed_suicide"]
+    # (someone's suicide, then the client's "thinking the same way": the client's own thoughts of it)
     for cs, ce in spans if theirs else ():
         m = _SHARED.search(norm, cs, ce)
         before = [s for s in theirs if s.start < m.start()] if m else []

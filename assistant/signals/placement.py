@@ -128,11 +128,16 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             if not _answers_last(doc, mod):
                 continue  # "her friends were all no help": "no" begins a phrase, it answers nothing
             _over_the_list(doc, mod)
+        elif mod.rule.literal in _AFTER_LIST:
+            _over_the_list(doc, mod, needs_break=True)
         if mod.category.upper() == "HYPOTHETICAL":
             _end_at_stated(doc, mod)  # "If she is discharged, she says she will kill herself": the condition ends
             # where the client's statement begins
         if mod.rule.literal == "when (in a question)" and not question:
             continue  # a temporal "when" in a statement describes what happens
+        if mod.rule.literal == "how do you tell" and \
+                not any(t.lower_ in _DISTINCTION for t in doc[mod.modifier_span[1]:mod.scope_span[1]]):
+            continue
         if mod.rule.literal in _GENERIC_FRAMES and (specific or _my_client(doc, mod)):
             continue  # "when my client is obviously hypomanic", "a client who keeps saying ...? She won't say
             # whether ...": the clinician asks about one client
@@ -399,7 +404,9 @@ def _my_client(doc: Any, mod: Any) -> bool:
 #: The rules that read a generic person ("a client who says ...") as a case in general, and those that frame
 #: a question so.
 _GENERIC_PERSON = frozenset({"a client who", "clients who"})
-_GENERIC_FRAMES = _GENERIC_PERSON | {"when (in a question)"}
+_GENERIC_FRAMES = _GENERIC_PERSON | {"when (in a question)", "for my own learning", "how do you tell", "what are the warning signs"}
+#: A distinction asked about: "how do you tell X from Y" (not "how do I tell her husband").
+_DISTINCTION = frozenset({"from", "apart", "vs", "vs.", "versus", "between", "or"})
 #: A report in the past tense: what one person said, not what such a person might say.
 _PAST_REPORT = re.compile(r"^(?:said|told|reported|disclosed|described|mentioned|admitted|shared|wrote|texted|"
                           r"messaged|explained|revealed|confided|emailed|called|rang|phoned)$")
@@ -447,10 +454,13 @@ def _end_at_possessed(doc: Any, mod: Any, at: int) -> None:
             return
 
 
-#: Answers given to a list of screens together ("SI, SH, HI: all nil", "[ ] SI [ ] SH - all 'no'"). (Not "all denied" or
-#: "both negative", the older rule: narrowed the same way, it cost a faithful draft on a never-read notes split in the
-#: thirty-sixth round, so "Wants to be dead most days, SH and HI both denied" still reads the wish as denied.)
+#: Answers given to a list of screens together ("SI, SH, HI: all nil", "[ ] SI [ ] SH - all 'no'").
 _TOGETHER = frozenset({"all 'no'"})
+#: Denials said after what they deny ("SH and HI both denied", "SI/SH neg"): they reach back over a list of screens
+#: only when a list is there, a break between its items; a denial after one phrase denies the phrase ("thoughts of
+#: not wanting to be around denied"). (In the thirty-sixth round these were narrowed like the answers above, a list
+#: or nothing, and it cost a faithful draft on a never-read notes split.)
+_AFTER_LIST = frozenset({"safe", "denied", "neg", "none reported"})
 _LIST_BREAKS = frozenset({",", "/", "and", "&", "+", "[", "]", "(", ")", "-", "–", ":", ";", "or", "nor", "x", "☐", "□"})
 #: A list's item is a screen's name, a few words at most ("harm to others", "thoughts of ending her life"), with no verb
 #: of its own: "Wants to be dead most days" before the list says something, it names no screen.
@@ -472,13 +482,18 @@ def _answers_last(doc: Any, mod: Any) -> bool:
 _ANSWERS = frozenset({"no", "nil", "neg", "none", "n", "clear", "0"})
 
 
-def _over_the_list(doc: Any, mod: Any) -> None:
+def _over_the_list(doc: Any, mod: Any, needs_break: bool = False) -> None:
     """An answer given to a list of screens together reaches back over the list only: the items before it, each a few
     words between commas, slashes, "and" or tick boxes. A longer clause before the list is something else the line
-    says ("Wants to be dead most days, SH and HI all 'no'": the wish is not denied)."""
+    says ("Wants to be dead most days, SH and HI all 'no'": the wish is not denied). ``needs_break``: with no break
+    before the answer, what it follows is one item, whatever its length, and the scope stands."""
     k = mod.modifier_span[0] - 1
     start = k + 1  # where the list starts: the break before the last whole item read
     words = 0
+    if mod.scope_span[0] >= start:
+        return  # nothing before it (a forward scope)
+    if needs_break and doc[start - 1].lower_ in ("and", "&", "+", "or", "but"):
+        return  # a second predicate, not a list's answer: "Self-harm was screened for and denied"
     while k >= max(0, mod.scope_span[0]):
         if doc[k].lower_ in _LIST_BREAKS:
             start, words = k, 0
@@ -489,6 +504,8 @@ def _over_the_list(doc: Any, mod: Any) -> None:
         k -= 1
     else:
         return  # the whole scope is the list
+    if needs_break and start == mod.modifier_span[0]:
+        return
     if start > mod.scope_span[0]:
         mod._scope_start = start
 
@@ -740,10 +757,13 @@ _STATES = re.compile(r"^(?:says|said|states|stated|told|tells|reports|reported|i
 
 
 def _end_at_stated(doc: Any, mod: Any) -> None:
-    """End a condition's scope at a comma after which the client states something."""
+    """End a condition's scope at a break after which the client states something, the subject said or left out as
+    notes leave it ("shakes if she stops, says she wants to die")."""
     start, end = mod.modifier_span[1], mod.scope_span[1]
-    for t in doc[start:end - 2]:
-        if t.text == "," and doc[t.i + 1].lower_ in _STATING_SUBJECTS and _STATES.match(doc[t.i + 2].lower_):
+    for t in doc[start:end - 1]:
+        if t.text in (",", ";", "-", "–", "—") and (
+                _STATES.match(doc[t.i + 1].lower_) or
+                t.i + 2 < len(doc) and doc[t.i + 1].lower_ in _STATING_SUBJECTS and _STATES.match(doc[t.i + 2].lower_)):
             mod._scope_end = t.i
             return
 

@@ -322,9 +322,16 @@ def _words_past(text: str, a: int, b: int) -> bool:
 
 def _answered_list(explicit: Sequence[Signal]) -> bool:
     """Explicit terms, at least two, each denied (or supposed), and by more than one cue ("SI -ve / HI -ve / no DV"):
-    a list of screens answered item by item, not one denial over a list ("denies SI, HI")."""
+    a list of screens answered item by item, not one denial over a list ("denies SI, HI"); or denied by an answer
+    given to the list together ("[ ] thoughts of death [ ] plan [ ] intent - none ticked", "SI/SH - all 'no'")."""
     cues = [next((m for m in s.modifiers if m.startswith(("negated:", "hypothetical:"))), None) for s in explicit]
+    if explicit and all(c is not None and _TOGETHER_CUE.match(c) for c in cues):
+        return True
     return len(explicit) >= 2 and None not in cues and len(set(cues)) >= 2
+
+
+#: The cue of an answer given to a list together: "all 'no'", "both denied", "none ticked", "nothing circled".
+_TOGETHER_CUE = re.compile(r"negated:(?:all|both|each|none|nothing|no\s+(?:boxes|items))\b\W*\w", re.I)
 
 
 def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str],

@@ -22,7 +22,11 @@ _REQUEST_CUE = re.compile(
     r"tell\s+(?:her|him|them|pt|cl|the\s+client)\s+to|"
     r"have\s+(?:her|him|them)|let'?s|i'?ll|we'?ll|i'?d|we'?d|encourag\w*|practis\w*|practic\w*|work\s+on|explore|"
     r"will|shd|wd|discuss\w*|point\s+out|name\s+(?:this|it|that)|reflect\w*|tempted|thinking|wonder\w*|"
-    r"intend\w*|aim\w*|hoping|keen|idea|to\s+\w+\s+(?:next|in\s+session)|interpret\w*|link\w*|help)\b",
+    r"intend\w*|aim\w*|hoping|keen|idea|to\s+\w+\s+(?:next|in\s+session)|interpret\w*|link\w*|help|"
+    # a task set in a note's shorthand ("pt to stick post-its ... round the flat"), a client's request agreed to ("pt
+    # requested we look at what her nightmares 'mean' - said yes")
+    r"(?<!refer\s)(?<!referred\s)(?<!sent\s)(?<!signposted\s)(?:pt|cl|client)\s+to\s+(?!(?:be|a|an|the|her|his|their|my|our|this|that|some|"
+    r"any)\b)[a-z]+|request\w*|said\s+yes)\b",
     re.IGNORECASE)
 #: ... or that records the method as done or agreed in this therapy, as session notes do ("worked on reframing
 #: the belief", "tried left-right tapping", "did chair work", "agreed he'll write down the hot thought", "traced
