@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -507,19 +507,15 @@ def safety_plan(clauses: list[str]) -> bool | None:
     from ..signals.assertion import assert_targets
 
     reviewed: list[bool] = []
-    for clause in clauses:
-        for part in re.split(r"[,;.]\s*", clause):
-            m = _SAFETY_PLAN.search(part)
-            if not m:
-                continue
-            name = re.match(r"[Ss]afety\s+[Pp]lan|SAFETY\s+PLAN|SP", part[m.start():])
-            end = m.start() + (name.end() if name else len("safety plan"))
-            scoped = assert_targets(part, [(m.start(), end, "safety_plan")])[0]
-            tail = part[end:]
-            refused = re.search(r"\b(?:declined|refused|pending|not\s+(?:done|reviewed|completed|updated)|to\s+do|"
-                                r"next\s+(?:session|time|week))\b", tail, re.I)
-            reviewed.append(scoped.assertion not in ("negated", "not_assessed", "hypothetical") and not refused
-                            and not planned(part))
+    for part, m in _safety_plan_parts(clauses):
+        name = re.match(r"[Ss]afety\s+[Pp]lan|SAFETY\s+PLAN|SP", part[m.start():])
+        end = m.start() + (name.end() if name else len("safety plan"))
+        scoped = assert_targets(part, [(m.start(), end, "safety_plan")])[0]
+        tail = part[end:]
+        refused = re.search(r"\b(?:declined|refused|pending|not\s+(?:done|reviewed|completed|updated)|to\s+do|"
+                            r"next\s+(?:session|time|week))\b", tail, re.I)
+        reviewed.append(scoped.assertion not in ("negated", "not_assessed", "hypothetical") and not refused
+                        and not planned(part))
     return all(reviewed) if reviewed else None
 
 
@@ -527,12 +523,20 @@ def safety_plan_words(clauses: list[str]) -> str | None:
     """The bullets' own words about the safety plan ("safety plan drafted", "SP done, copy given"): a note states its
     status in them, never as a verb of its own ("reviewed" for a plan that was drafted)."""
     parts: list[str] = []
+    for part, _ in _safety_plan_parts(clauses):
+        part = part.strip(" -–>*•")
+        if part not in parts:
+            parts.append(part)
+    return "; ".join(parts) or None
+
+
+def _safety_plan_parts(clauses: list[str]) -> Iterator[tuple[str, re.Match[str]]]:
+    """The comma parts of ``clauses`` that speak of the safety plan, with where they name it."""
     for clause in clauses:
         for part in re.split(r"[,;.]\s*", clause):
-            part = part.strip(" -–>*•")
-            if _SAFETY_PLAN.search(part) and part not in parts:
-                parts.append(part)
-    return "; ".join(parts) or None
+            m = _SAFETY_PLAN.search(part)
+            if m:
+                yield part, m
 
 
 def _yes_no(text: str, noun: str) -> bool | None:
