@@ -90,7 +90,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh49_read": "writer by, drafts", "fresh49_held": "writer by, drafts",
               "fresh50_read": "writer by, bullet sets", "fresh50_held": "writer by, bullet sets",
               "fresh51_read": "writer cb, drafts", "fresh51_held": "writer cb, drafts",
-              "fresh52_read": "writer cb, bullet sets", "fresh52_held": "writer cb, bullet sets"}
+              "fresh52_read": "writer cb, bullet sets", "fresh52_held": "writer cb, bullet sets",
+              "fresh53_read": "writer ce, drafts", "fresh53_held": "writer ce, drafts",
+              "fresh54_read": "writer cf, bullet sets", "fresh54_held": "writer cf, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -48,7 +48,7 @@ MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_he
         "w24_held", "w25_held", "w26_held", "w26b_held", "w27_held", "w28_held", "w28b_held", "w29_held", "w29b_held",
         "w30_held", "w30b_held", "w31_held", "w31b_held", "w32_held", "w32b_held",
         "w33_held", "w33b_held", "w34_held", "w34b_held", "w35_held", "w35b_held",
-        "w36_held", "w36b_held", "w37_held", "w37b_held", "w38_held", "w38b_held")
+        "w36_held", "w36b_held", "w37_held", "w37b_held", "w38_held", "w38b_held", "w39_held", "w39b_held")
 
 
 def signals_dir() -> Path:
