@@ -24,7 +24,7 @@ _TRAIL = r"(?:\s*\((?:[^()]{0,40})\)|\s*(?:,\s*)?(?:down|up|dropped|rose|from|pr
 MEASURE = re.compile(rf"\b(?:{SCALES})\b{_SCORE}{_TRAIL}", _I)
 _ACRONYM_SCORE = re.compile(rf"\b[A-Z][A-Z0-9]{{1,6}}(?:-[A-Z0-9]{{1,4}})?\b{_SCORE}{_TRAIL}")
 #: Capitals that are shorthand, not scales, whatever number follows ("s 6/16", "HW 2").
-_NOT_SCALES = frozenset({"SI", "HI", "HW", "RP", "CA", "II", "DNA", "IPT", "FA", "OD", "DSH", "NSSI", "IPV", "PT", "CL",
+_NOT_SCALES = frozenset({"SI", "HI", "HW", "RP", "CA", "II", "DNA", "IPT", "FA", "OD", "DSH", "NSSI", "HTS", "HTO", "IPV", "PT", "CL",
                          "SP", "TX", "HX", "FU", "NA", "GP", "ED", "ER", "AM", "PM", "UK", "US", "CBT", "DBT", "MDD", "S"})
 
 
@@ -65,7 +65,7 @@ _MISSED = re.compile(
     # the shorthand for a cancellation ("cx 24h notice", "canx'd by pt") and a day with no contact at all
     r"canx(?:'?d)?|cx(?:'?d)?(?=\s+(?:by|\d+\s*h|late|today|notice|same[\s-]day|-))|no\s+(?:clinical\s+)?contact(?:\s+today)?$)\b", _I)
 _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|x\s?\d|twice|two|several|(?:\d+|a\s+few)\s+sessions?)\b", _I)
-_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+(?:[a-z]+\s+)?(?:group|grp)|(?:group|grp)\s+(?:session|sess|IPT|therapy|members?|format)|"
+_GROUP = re.compile(r"\b(?:IPT-?G|(?:IPT(?:-[A-Z]{1,2})?|therapy)\s+(?:[a-z]+\s+)?(?:group|grp)|(?:group|grp)\s+(?:session|sess|IPT|therapy|members?|format)|(?:group|grp)\s+(?:wk|week|#|no\.)\s*\d|"
                     r"in\s+(?:the\s+)?(?:group|grp)|(?:\d+|four|five|six|seven|eight|nine|ten)\s+(?:members|teens|participants|attendees)"
                     r"\s+(?:present|attended|in\s+attendance)|(?:\d+|four|five|six|seven|eight|nine|ten)\s+members)\b", _I)
 _JOINT = re.compile(
@@ -87,7 +87,7 @@ _NON_IPT = re.compile(
     # the session set IPT aside ("IPT deferred til more settled", "IPT on hold - crisis work")
     # labelled so ("S9 - non-IPT: benefits form", "non-IPT appt - letter for PIP appeal only")
     r"non[-\s]?IPT(?=\s*[:\-–—(),;]|\s+(?:session|sess|appt|appointment|work|content|contact|visit|call|today|this)\b|\s*$)|"
-    r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started)|"
+    r"IPT\s+(?:deferred|postponed|paused|suspended|on\s+hold|put\s+on\s+hold|put\s+off|not\s+started|(?:was\s+)?(?:set|put|left)\s+aside|parked|shelved)|"
     # said outright: "no IPT work today - whole session on risk", "sleep hygiene at her request - not IPT"
     r"no\s+IPT(?:\s+(?:work|done|content))?(?=\s+(?:today|this\s+(?:session|week|time))|\s+[-–—]|\s*[,;.(]|\s*$)|not\s+IPT(?![\w-])|"
     # "Admin call - not an IPT session", "welfare call, not a therapy session"

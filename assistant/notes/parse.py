@@ -186,12 +186,12 @@ def _is_area_bullet(bullet: str, area: str) -> bool:
 NOTE_FOCAL_MIN = 0.75
 _FRAME_WORDS = frozenset({"ipt", "session", "sess", "today", "wk", "week", "of"})
 #: (A label before the number may end in a number sign or a colon: "Session: 7/16", "Session #: 4 / 16".)
-_BARE_SESSION = re.compile(r"^\s*(?:IPT(?:-?[A-Z]{1,3})?\s+)?(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*(?:#\s*|no\.?\s*)?(?:[:=]\s*)?)?"
+_BARE_SESSION = re.compile(r"^\s*(?:IPT(?:-?[A-Z]{1,3})?\s+)?(?:gro?u?p\s+)?(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*(?:#\s*|no\.?\s*)?(?:[:=]\s*)?)?"
                            r"(\d{1,2})\s*(?:/|of)\s*(\d{1,2})\b"
                            r"(?!\s*(?:months?|mo|yrs?|years?|pp|post|ago|weeks?|wks?|/))", re.I)
-_WEEK = re.compile(r"^\s*(?:wk|week)\s*\.?\s*#?\s*(\d{1,2})\b(?:\s*(?:of|/)\s*(\d{1,2}))?", re.I)
+_WEEK = re.compile(r"^\s*(?:(?:IPT\s+)?gro?u?p\s+)?(?:wk|week)\s*\.?\s*#?\s*(\d{1,2})\b(?:\s*(?:of|/)\s*(\d{1,2}))?", re.I)
 #: "#6, w/ interpreter", "#3" alone on its line: a session number (not "#1 priority").
-_HASH = re.compile(r"^\s*#\s*(\d{1,2})()\s*(?=[,.;:–—-]|$)")
+_HASH = re.compile(r"^\s*(?i:(?:IPT\s+)?gro?u?p\s+|IPT\s+)?#\s*(\d{1,2})()\s*(?=[,.;:–—-]|$)")
 #: "2nd sess.", "3rd appt", "4th session today": the session by its ordinal.
 _ORDINAL = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)()\s+(?:sess(?:ion)?|appt|appointment|meeting|visit|contact)\b", re.I)
 
@@ -303,8 +303,9 @@ def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_wor
         return "tasks"
     if (techniques or _INTERVENTION_VERB.match(masked)) and is_planned:
         return "interventions_planned"
-    if _PLAN.match(masked) or planned(masked) and _PLAN.search(masked):
-        return "plan"
+    if (_PLAN.match(masked) or planned(masked) and _PLAN.search(masked)) and \
+            (is_planned or _PLAN_LABEL.match(masked) or not _DONE_ACT.search(masked)):
+        return "plan"  # (not a step already taken: "referral sent today" is the session's work, below)
     found = measures(c)
     if found and _words(re.sub("|".join(re.escape(m) for m in found), " ", c)) < 3:
         return "ratings"

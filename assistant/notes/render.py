@@ -187,7 +187,15 @@ def _observed(f: SessionFacts) -> str:
 
 
 def _goals_text(f: SessionFacts) -> str:
-    return _prose(f.goals, "Goal, as documented: ") if f.goals else ""
+    if not f.goals:
+        return ""
+    # the bullets' own number: "goals: (1) ... (2) ..." is two goals, and the note keeps the plural
+    plural = len(f.goals) > 1 or bool(_PLURAL_GOALS.match(f.goals[0]) or _NUMBERED.search(f.goals[0]))
+    return _prose(f.goals, "Goals, as documented: " if plural else "Goal, as documented: ")
+
+
+_PLURAL_GOALS = re.compile(r"\s*(?:treatment\s+|tx\s+)?(?:goals|aims|objectives)\b", re.I)
+_NUMBERED = re.compile(r"\(2\)|(?:^|\s)2[.)]\s")
 
 
 def _subjective(f: SessionFacts) -> str:

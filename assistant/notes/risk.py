@@ -57,7 +57,7 @@ FRAME_SURE = 0.8
 #: everything'") reading as warning signs, 351 -> 354 of 370 sets, none lost once a stated threat of violence
 #: to a person became an explicit form (it had been caught only as a hint).
 HINT_MIN = 0.6
-RISK_PART = re.compile(r"\b(?:SI|HI|SH|S/H|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
+RISK_PART = re.compile(r"\b(?:SI|HI|SH|S/H|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|HTS|HTO|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
                         r"plan|intent|means|risk|C-?SSRS|kill\w*|hurt\w*|harm\w*|weapons?|guns?|unsafe|safe|"
                         r"crisis|ligature|stockpil\w*|hopeless\w*)\b", re.I)
 _HEDGED = re.compile(r"\?\s*(?:passive\s+|active\s+)?(?:SI|HI|suicid\w*|self[-\s]?harm|risk|plan)|"
@@ -453,6 +453,11 @@ _EARLIER_SESSION = re.compile(r"\b(?:last|previous|prev|prior)\s+(?:wk|week|sess
                               r"\b(?:then|at\s+the\s+time|at\s+that\s+(?:point|time|session|appt|stage))\W*$", re.I)
 
 
+#: Risk reported at a session given by its number ("last passive SI reported S9", "SI disclosed at session 4").
+_SESSION_DATED = re.compile(r"\b(?:reported|disclosed|noted|endorsed|described|mentioned|raised)\s+(?:at\s+|in\s+)?"
+                            r"(?:s|sess|sesh|session)\s*#?\d{1,2}\b", re.I)
+
+
 def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
     status = RiskStatus()
     present = [c for c, r in zip(risk_clauses, reads) if r.level == "risk"]
@@ -473,6 +478,11 @@ def risk_status(risk_clauses: list[str], reads: list[ClauseRisk]) -> RiskStatus:
     hinted = [c for c in hinted if c not in open_hints]
     ordered = present + possible + denied + unassessed + hinted + lines
     status.details = list(dict.fromkeys(ordered))
+    if present and all(_SESSION_DATED.search(c) for c in present) and any(not _EARLIER_SESSION.search(c) for c in denied):
+        # risk reported at a numbered earlier session, denied today ("denies SI today. last passive SI reported S9"):
+        # today's answer is the status, and the earlier risk stays in the details, in the bullets' words. (Not risk of
+        # "last wk": that is recent, and stands beside today's denial.)
+        present = []
     if present:
         status.status = "present"
     elif possible:

@@ -81,18 +81,34 @@ class Documented:
 @lru_cache(maxsize=64)
 def documented(src: str) -> dict[str, Documented]:
     """Per scale, what the bullets score (read once per bullets text)."""
-    out = {}
+    found: list[tuple[int, int, str, int, int | None]] = []  # (start, end, scale, current, earlier)
     for scale in _scales():
-        readings = []
         for m in scale.pattern.finditer(src):
             r = _SCORE.match(src, m.end())
             if r is None:
                 continue
             window = r.group(2)
+            nxt = [n.start() for other in _scales() for n in [other.pattern.search(window)] if n is not None]
+            window = window[:min(nxt)] if nxt else window  # up to the next scale's name ("..., GAD-7 12 (...)")
             e = _EARLIER_NUMBER.search(window) if _EARLIER.search(window) else None
-            readings.append((int(r.group(1)), int(e.group(1)) if e else None))
-        out[scale.name] = Documented(tuple(readings))
+            found.append((m.start(), r.end(1), scale.name, int(r.group(1)), int(e.group(1)) if e else None))
+    found.sort()
+    for m in _PAIRED_EARLIER.finditer(src):
+        # "PHQ-9 11, GAD-7 12 (both down from 17/15 at S1)": the earlier scores, in the order of the scales before them
+        line_start = src.rfind("\n", 0, m.start()) + 1
+        before = [k for k, f in enumerate(found) if line_start <= f[0] and f[1] <= m.start()][-2:]
+        if len(before) == 2 and all(found[k][4] is None for k in before):
+            for k, earlier in zip(before, (int(m.group(1)), int(m.group(2)))):
+                found[k] = found[k][:4] + (earlier,)
+    out = {}
+    for scale in _scales():
+        out[scale.name] = Documented(tuple((now, earlier) for _, _, name, now, earlier in found if name == scale.name))
     return out
+
+
+#: Two earlier scores given together for the two scales before them ("(both down from 17/15)", "(were 17 and 15)").
+_PAIRED_EARLIER = re.compile(r"\(\s*(?:both\s+)?(?:(?:down|up)\s+)?(?:from|were|was|prev(?:iously)?)\s+(\d{1,2})\s*(?:/|and|&)\s*"
+                             r"(\d{1,2})\b(?!\s*/)", re.I)
 
 
 _PART = re.compile(r",|;|\band\b|\bwhile\b|\bwhereas\b|\bbut\b")

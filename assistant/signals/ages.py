@@ -108,10 +108,12 @@ _PERINATAL = re.compile(
 )
 _SCORE_BEFORE = re.compile(r"(?:(?-i:\b[A-Z][A-Z]+(?:[-\s]?\d+)?)|\bscor\w*|\brated|\btotal|\bout\s+of)\s*[:=]?\s*$", _I)
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10}
-_POSSESSIVE = re.compile(r"\b(?:her|his|their|my|whose|(?:client|pt|patient|cl)'s)\b"
+#: "'s" after the client's noun as "is" or "has", not a possessive: "my client's in year 10", "client's been ...".
+_IS_AFTER = r"\s+(?:in|at|been|got|now|only|just|currently|still|aged?|about|around|nearly|almost|barely|a|an|\d)\b"
+_POSSESSIVE = re.compile(rf"\b(?:her|his|their|my|whose|(?:client|pt|patient|cl)'s(?!{_IS_AFTER}))\b"
                          r"((?:\s+(?!(?:and|but|or|who|when|that|because|so)\b)[\w'-]+){0,3})\s*[,(]?\s*$", _I)
 _CLIENT_NOUN = re.compile(r"^\s*(?:(?!(?:after|before|since|with|for|about|because|than|like|to|from|and|but|of)\b)[\w-]+\s+){0,2}?"
-                          r"(?:client|pt|patient|cl|supervisee's\s+client)\b(?!['’]s)", _I)
+                          rf"(?:client|pt|patient|cl|supervisee's\s+client)\b(?!['’]s(?!{_IS_AFTER}))", _I)
 _RELATION_BEFORE = re.compile(rf"\b(?:{'|'.join(map(re.escape, _RELATIONS))})s?\s+$", _I)  # "Mum in her 80s"
 _RELATION_AFTER = re.compile(rf"^\s*(?:(?!(?:whose|who|with|for|and|of)\b)[\w-]+\s+)?(?:{'|'.join(map(re.escape, _RELATIONS))})s?\b", _I)
 #: Words that date a stage to the past: "as a teen", "SH in teens", "in adolescence", "since age 14", "when she was".

@@ -390,9 +390,9 @@ GATE_NEAR = 0.5
 KIND_SURE = 0.85
 
 
-_SCREEN_RUN = re.compile(r"(?<![\w/-])(?:SI|HI|SH|DSH|NSSI|SIB)(?:/(?:SI|HI|SH|DSH|NSSI|SIB))+(?![\w/])")
+_SCREEN_RUN = re.compile(r"(?<![\w/-])(?:SI|HI|SH|DSH|NSSI|SIB|HTS|HTO)(?:/(?:SI|HI|SH|DSH|NSSI|SIB|HTS|HTO))+(?![\w/])")
 _SCREEN_KIND = {"SI": "suicidal_ideation", "HI": "harm_to_others", "SH": "self_harm", "DSH": "self_harm",
-                "NSSI": "self_harm", "SIB": "self_harm"}
+                "NSSI": "self_harm", "SIB": "self_harm", "HTS": "self_harm", "HTO": "harm_to_others"}
 _SCREEN_ACT = re.compile(r"screen|assess|\bax\b|check|question|\bq'?s\b|review|section|formulation|ssrs|columbia", re.I)
 #: What follows a screen's name when every item it lists is answered no ("C-SSRS: ideation no, behaviour no",
 #: "Columbia - wish to be dead: n, intent: n"): the screen's negative result. One item answered otherwise, or
@@ -1027,7 +1027,9 @@ _ONE_PERSON = re.compile(r"^\W*(?:(?:she|he|they|pt|client)(?:'s|’s|\s+(?:is|w
                          r"didn'?t|can'?t|says|said|sleeps|lives|wants|told|hasn'?t|isn'?t|\w+(?:s|ed)))|"
                          # ... or how long it has gone on ("Months of this, no treatment.", "It's been going on since May.")
                          r"(?:\w+\s+)?(?:days|weeks|months|years)\s+of\s+(?:this|it)|(?:this|it)(?:'s|\s+has)\s+been\s+"
-                         r"(?:going\s+on|happening|like\s+this))\b", re.I)
+                         r"(?:going\s+on|happening|like\s+this)|"
+                         # ... or which session of whose therapy it is ("Session 4 of IPT for a role dispute with her mother")
+                         r"(?:session|sess|s)\s*#?\d{1,2}\s+(?:of|in)\s+(?:\d{1,2}\s+|(?:her|his|their|the)\s+)?(?:IPT|therapy|treatment))\b", re.I)
 
 
 def _last_one_person(norm: str, spans: list[tuple[int, int]]) -> int:

@@ -124,6 +124,8 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
                 and not doc[mod.modifier_span[0] - 1].whitespace_:
             continue  # a question mark glued to its word ends a question ("would you section me?"); the
             # query mark stands before what it queries ("?SI", "pt ? psychotic")
+        if mod.rule.literal == "neg" and doc[mod.modifier_span[0]].text in _MARKS:
+            _mark_before(doc, mod)  # "Risk: ✗ SI ✗ SH ✗ HTO": a mark before each item answers the item after it
         if mod.rule.literal in _TOGETHER:
             if not _answers_last(doc, mod):
                 continue  # "her friends were all no help": "no" begins a phrase, it answers nothing
@@ -508,6 +510,30 @@ def _over_the_list(doc: Any, mod: Any, needs_break: bool = False) -> None:
         return
     if start > mod.scope_span[0]:
         mod._scope_start = start
+
+
+#: Boxes crossed: after an item ("SI ✗"), or before each item of a form ("✗ SI ✗ SH ✗ HTO").
+_MARKS = frozenset({"✗", "✘"})
+
+
+def _mark_before(doc: Any, mod: Any) -> None:
+    """Crossed boxes written before their items ("Risk: ✗ SI ✗ SH ✗ HTO": the first mark of the run stands at the start
+    or after a label, with an item after it): each answers the item that follows it, up to the next mark or break, not
+    what stands before it. Marks after their items ("SI ✗, SH ✗", "SI ✗ SH ✗ HI ✗") keep ConText's backward scope."""
+    i = mod.modifier_span[0]
+    breaks = (";", ".", "|", "✓", "✔", "☑")
+    first = i
+    for t in reversed(doc[:i]):
+        if t.text in breaks:
+            break
+        if t.text in _MARKS:
+            first = t.i
+    if first + 1 >= len(doc) or doc[first + 1].is_punct or doc[first + 1].text in _MARKS:
+        return
+    if first > 0 and not doc[first - 1].is_punct:
+        return  # "SI ✗ SH ✗": the run began after its first item
+    stop = next((t.i for t in doc[i + 1:] if t.text in _MARKS or t.text in breaks), len(doc))
+    mod._scope_start, mod._scope_end = i + 1, stop
 
 
 def _in_word(doc: Any, i: int) -> bool:

@@ -248,6 +248,20 @@ def _spoken_by_another(s: Signal) -> bool:
     return s.assertion == "other_person" and any(m.endswith("(speaks)") for m in s.modifiers)
 
 
+#: The client stated sober now, in the session ("clear-headed and coherent today", "was sober today", "in session sober"),
+#: not "not sober", nor sober for years ("sober 4 yrs": a history, not this session).
+_SOBER_WORD = r"(?<!\bnot\s)(?<!\bn't\s)\b(?:sober|clear[-\s]headed|not\s+(?:intoxicated|under\s+the\s+influence|drunk))\b"
+_NOW = r"\b(?:today|in\s+(?:the\s+)?session|this\s+session|on\s+arrival|now)\b"
+_SOBER = re.compile(rf"{_SOBER_WORD}(?:\s+[\w,-]+){{0,3}}?\s+{_NOW}|{_NOW}[^.;]{{0,30}}?{_SOBER_WORD}", re.I)
+
+
+def _sober(text: str, a: int, b: int, kind_of: Callable[[int, int], str]) -> bool:
+    """The reader's current risk would be intoxication where the unit says the client was sober: the drinking it
+    reads is dependence, a presentation to stabilise first, not intoxication now ("wakes needing a drink to stop the
+    shakes; clear-headed and coherent today"). Other kinds are added as ever."""
+    return bool(_SOBER.search(text, a, b)) and kind_of(a, b) == "intoxication"
+
+
 def prefetch(text: str) -> None:
     """Start the reader on ``text``'s units in the background (a no-op when the reader is off)."""
     reader = get_reader()
@@ -355,7 +369,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
         return items
     out: list[Signal | None] = list(items)
     added: list[Signal] = []
-    alone: list[tuple[int, int]] = []
+    alone: list[tuple[int, int, int, int]] = []  # a sentence, and its unit
     parts: list[tuple[int, Signal | None]] = []
     for (a, b), r in zip(spans, reader.read([_unit_text(text, a, b) for a, b in spans])):
         mine = [k for k, s in enumerate(out) if s is not None and s.family == "risk" and s.category != RISK_SCREEN
@@ -379,14 +393,14 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
                 and all(s.assertion in _READ_PAST for s in explicit) \
                 and not (_answered_list(explicit) and not _words_past(text, a, b))  # type: ignore[arg-type, union-attr]
             if not present and not screened and (not explicit or past_denial) \
-                    and not any(_spoken_by_another(out[k]) for k in mine) \
+                    and not any(_spoken_by_another(out[k]) for k in mine) and not _sober(text, a, b, kind_of) \
                     and not _only_figurative(reader, text, a, b, figurative):  # type: ignore[arg-type]
                 why = tag + (" (beside a denied or supposed term)" if explicit else "")
                 added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, why, tag))
             elif not present:
                 # ... but only over its own sentence: another sentence of the line, with no finding of the rules
                 # in it, is read on its own ("No SH. Partner controls all the finances and checks her phone").
-                alone += [(x, y) for x, y in _sentences(text, a, b)
+                alone += [(x, y, a, b) for x, y in _sentences(text, a, b)
                           if (x, y) != (a, b) and not any(s is not None and s.family == "risk" and x <= s.start < y for s in out)]
             continue
         if not present and not any(out[k].source == "lexicon" for k in mine) and _intensified(reader, text, a, b):  # type: ignore[union-attr]
@@ -424,8 +438,9 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             if r.current < DROP:
                 out[k] = taken
     if alone:
-        for (x, y), r in zip(alone, reader.read([text[x:y] for x, y in alone])):
-            if r.current >= ADD and not _only_figurative(reader, text, x, y, figurative):
+        for (x, y, a, b), r in zip(alone, reader.read([text[x:y] for x, y, _, _ in alone])):
+            if r.current >= ADD and not _only_figurative(reader, text, x, y, figurative) \
+                    and not _sober(text, a, b, lambda _a, _b: kind_of(x, y)):  # (the line's sobriety answers its sentence)
                 tag = f"reader:current {r.current:.2f} (its sentence)"
                 added.append(_over(text, x, y, kind_of(x, y), "present", "possible_risk", r.current, tag, tag))
     return [s for s in out if s is not None] + added

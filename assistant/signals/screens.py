@@ -33,7 +33,11 @@ _REQUEST_CUE = re.compile(
 #: her fear back to ..."). "Did" a therapy or a course names past treatment ("did CBT at uni", "did two years of
 #: CBT before"), not this session's work.
 _DELIVERY_CUE = re.compile(
-    r"\b(?:worked\s+on|working\s+(?:on|through|out)|spent\s+(?:time|(?:most\s+of\s+)?the\s+(?:session|hour))|tried|"
+    # a note's line that opens with what the clinician did ("challenged pt's belief ..., re-rated belief 90% -> 60%")
+    # (a verb with its object after it: "Terrified of flying" is a state)
+    r"^\W*(?!(?:referred|declined|refused|rejected|stopped|finished|completed|ended|quit|wanted|asked|mentioned)\b)[a-z]{3,}ed\s+"
+    r"(?:pt|pt's|cl|client|client's|her|him|his|them|their|the|a|an|this|that|these|those|through)\b|"
+    r"\b(?:worked\s+on|went\s+through|working\s+(?:on|through|out)|spent\s+(?:time|(?:most\s+of\s+)?the\s+(?:session|hour))|tried|"
     r"did(?!\s+(?:[\w-]+\s+){0,3}?(?:therap\w*|cbt|dbt|course|years?|months?|yrs?|\d+\s*(?:m|mo|yrs?)\b))|"
     r"done|guided|led|traced|agreed|asked\s+(?:her|him|them|pt|cl|client)\s+to|identified|rehearsed|set|taught|began|"
     r"propos\w*|build|map|let\s+(?:her|him|them|pt|cl|client)|explored|pointed\s+out|interpreted|linked|"
