@@ -59,6 +59,12 @@ def test_a_stated_sobriety_answers_intoxication() -> None:
     assert drunk.risk.level is not None and "intoxication" in drunk.risk.kinds
 
 
+def test_clear_headed_denies_intoxication_and_not_clear_headed_states_it() -> None:
+    r = _read("clear headed in session today though drinks 2 bottles of red a night")
+    assert r.risk.level is None and "severe_substance_dependence" in r.request.not_fit
+    assert "intoxication" in _read("far from clear-headed today - slurring, unsteady on her feet").risk.kinds
+
+
 def test_sober_for_years_is_no_sobriety_today() -> None:
     r = _read("sober 3 yrs after years of heavy drinking; Sat her ex turned up drunk at the door shouting he'd 'deal with her'")
     assert r.risk.level is not None
