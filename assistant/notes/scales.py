@@ -88,7 +88,7 @@ def documented(src: str) -> dict[str, Documented]:
             if r is None:
                 continue
             window = r.group(2)
-            nxt = [n.start() for other in _scales() for n in [other.pattern.search(window)] if n is not None]
+            nxt = [n.start() for other in _scales() if (n := other.pattern.search(window))]
             window = window[:min(nxt)] if nxt else window  # up to the next scale's name ("..., GAD-7 12 (...)")
             e = _EARLIER_NUMBER.search(window) if _EARLIER.search(window) else None
             found.append((m.start(), r.end(1), scale.name, int(r.group(1)), int(e.group(1)) if e else None))

@@ -255,11 +255,11 @@ _NOW = r"\b(?:today|in\s+(?:the\s+)?session|this\s+session|on\s+arrival|now)\b"
 _SOBER = re.compile(rf"{_SOBER_WORD}(?:\s+[\w,-]+){{0,3}}?\s+{_NOW}|{_NOW}[^.;]{{0,30}}?{_SOBER_WORD}", re.I)
 
 
-def _sober(text: str, a: int, b: int, kind_of: Callable[[int, int], str]) -> bool:
-    """The reader's current risk would be intoxication where the unit says the client was sober: the drinking it
-    reads is dependence, a presentation to stabilise first, not intoxication now ("wakes needing a drink to stop the
-    shakes; clear-headed and coherent today"). Other kinds are added as ever."""
-    return bool(_SOBER.search(text, a, b)) and kind_of(a, b) == "intoxication"
+def _sober(text: str, a: int, b: int, kind: Callable[[], str]) -> bool:
+    """The reader's current risk would be intoxication (``kind()``, asked only when needed) where the unit ``a:b`` says
+    the client is sober now: the drinking it reads is dependence, a presentation to stabilise first, not intoxication
+    ("wakes needing a drink to stop the shakes; clear-headed and coherent today"). Other kinds are added as ever."""
+    return bool(_SOBER.search(text, a, b)) and kind() == "intoxication"
 
 
 def prefetch(text: str) -> None:
@@ -393,7 +393,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
                 and all(s.assertion in _READ_PAST for s in explicit) \
                 and not (_answered_list(explicit) and not _words_past(text, a, b))  # type: ignore[arg-type, union-attr]
             if not present and not screened and (not explicit or past_denial) \
-                    and not any(_spoken_by_another(out[k]) for k in mine) and not _sober(text, a, b, kind_of) \
+                    and not any(_spoken_by_another(out[k]) for k in mine) and not _sober(text, a, b, lambda: kind_of(a, b)) \
                     and not _only_figurative(reader, text, a, b, figurative):  # type: ignore[arg-type]
                 why = tag + (" (beside a denied or supposed term)" if explicit else "")
                 added.append(_over(text, a, b, kind_of(a, b), "present", "possible_risk", r.current, why, tag))
@@ -440,7 +440,7 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
     if alone:
         for (x, y, a, b), r in zip(alone, reader.read([text[x:y] for x, y, _, _ in alone])):
             if r.current >= ADD and not _only_figurative(reader, text, x, y, figurative) \
-                    and not _sober(text, a, b, lambda _a, _b: kind_of(x, y)):  # (the line's sobriety answers its sentence)
+                    and not _sober(text, a, b, lambda: kind_of(x, y)):  # (the line's sobriety answers its sentence)
                 tag = f"reader:current {r.current:.2f} (its sentence)"
                 added.append(_over(text, x, y, kind_of(x, y), "present", "possible_risk", r.current, tag, tag))
     return [s for s in out if s is not None] + added
