@@ -92,7 +92,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh51_read": "writer cb, drafts", "fresh51_held": "writer cb, drafts",
               "fresh52_read": "writer cb, bullet sets", "fresh52_held": "writer cb, bullet sets",
               "fresh53_read": "writer ce, drafts", "fresh53_held": "writer ce, drafts",
-              "fresh54_read": "writer cf, bullet sets", "fresh54_held": "writer cf, bullet sets"}
+              "fresh54_read": "writer cf, bullet sets", "fresh54_held": "writer cf, bullet sets",
+              "fresh55_read": "writer ci, drafts", "fresh55_held": "writer ci, drafts",
+              "fresh56_read": "writer cj, bullet sets", "fresh56_held": "writer cj, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

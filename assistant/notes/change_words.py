@@ -48,6 +48,16 @@ _BAND_SHORTHAND = {"mod": r"\bmod\b", "sev": r"\bsev\b"}
 _AIM_BEFORE = re.compile(r"(?:^[\W_]*|\b(?:to|towards?|aims?|aimed|goals?|help(?:ing|s)?\s+(?:her|him|them|the\s+client)(?:\s+to)?)\s+)$", re.I)
 
 
+def _same_root(word: str, src: str) -> bool:
+    """The bullets write the word in another form of the same root: an inflection ("improvement" for "improved"), or
+    the verb made from an adjective with "-en" ("worsens" for "if it gets worse")."""
+    from .claims import _stem, content_stems
+
+    stem = _stem(word.lower())
+    written = set(content_stems(src))
+    return stem in written or (stem.endswith("en") and _stem(stem[:-2] + "e") in written)
+
+
 def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: list[str]) -> list[str]:
     """The change, outcome and severity words of a sentence the bullets do not bear out. A word stands when the
     bullets have it, a scale's scores bear it out, or a line the sentence retells states that direction of
@@ -73,7 +83,7 @@ def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: lis
         if word.lower() in ("resolve", "improve") and _AIM_BEFORE.search(strict[:m.start()]):
             continue  # an aim, not an outcome: "Resolve the dispute with her mother-in-law" as a goal, "to improve mood"
         shorthand = _BAND_SHORTHAND.get(word.lower()[:3])
-        if word.lower() not in src and not (shorthand and re.search(shorthand, src)) \
+        if word.lower() not in src and not (shorthand and re.search(shorthand, src)) and not _same_root(word, src) \
                 and not change_supported(word, sentence, src) and not retold_change(word, original, bullet_lines):
             out.append(word)
     return out

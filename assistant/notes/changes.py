@@ -115,6 +115,21 @@ _ANY_KINDS: dict[str, re.Pattern[str]] = {
 _NOT_A_CHANGE = re.compile(r"(?:\b(?:not|never|no|n't|suggests?|suggesting|avoid(?:s|ed|ing)?|without|prevent\w*)\W+(?:\w+\W+)?|"
                            r"n't\s+)$", re.I)
 _STATE = re.compile(r"\b(?:is|are|remains?|seems?)\W+(?:\w+\W+)?$", re.I)
+#: ... or a participle standing as an adjective before the noun a bullet line says is down ("a reduced appetite" for
+#: "appetite down", "decreased energy" for "energy low"): the state the line names, not a claim that it changed ("she
+#: reports reduced drinking", or "with a reduced intake" where no line says the intake is down, still claims one).
+_ADJECTIVE_BEFORE = re.compile(r"(?:\b(?:a|an|and|with)|,)\s+$", re.I)
+_NOUN_AFTER = re.compile(r"\s+([a-z]{3,})", re.I)
+_LOW_IN_LINE = re.compile(r"\b(?:down|low|poor|reduc\w*|decreas\w*|less|lower)\b|↓|⬇", re.I)
+
+
+def _state_in_line(sentence: str, end: int, lines: list[str]) -> bool:
+    """The noun after an adjectival "reduced" is one a bullet line says is down or low."""
+    m = _NOUN_AFTER.match(sentence, end)
+    if m is None:
+        return False
+    noun = _stems(m.group(1))
+    return bool(noun) and any(noun <= _stems(line) and _LOW_IN_LINE.search(line) for line in lines)
 #: What a bullet line says of change, for each kind a sentence may claim.
 _LINE_SUPPORT: dict[str, re.Pattern[str]] = {
     # ... and taking something up ("joined walking grp, went twice" bears out "has started attending the walking group")
@@ -161,6 +176,8 @@ def invented_change(sentence: str, lines: list[str]) -> str | None:
     for m, kind in said:
         before = sentence[:m.start()]
         if _NOT_HAPPENED.search(before) or _NOT_A_CHANGE.search(before) or (_STATE.search(before) and kind in ("down", "better")) \
+                or (kind == "down" and m.group(0).lower().endswith("ed") and _ADJECTIVE_BEFORE.search(before)
+                    and _state_in_line(sentence, m.end(), lines)) \
                 or _SESSION_WORK.match(sentence, m.end()):
             continue
         word = m.group(0).lower()

@@ -21,10 +21,10 @@ _ABBREVIATIONS = ("vs", "dr", "mr", "mrs", "ms", "e.g", "i.e", "approx", "pt", "
                   "d", "b")
 _SENTENCE_END = re.compile(r"(?<=[\w)\]'\"”])\.\s+(?=[\"“(]?[A-Za-z])")
 #: A spaced dash breaks a bullet, except before a screen's result or a question's answer ("SI/HI - neg", "risk - nil",
-#: "asked about SI - denies").
+#: "asked about SI - denies", a risk assessment's grade: "RA completed - low").
 #: (and a focus's: "Focal area: Grief - agreed")
 _RESULT = (r"(?:neg|negative|nil|none|den(?:ied|ies|y|ying)|-ve|positive|yes|no|nope|never|declined|agreed|not\s+(?:asked|assessed)"
-           r"|\d+(?:/\d+)?)\b|\+")
+           r"|\d+(?:/\d+)?|(?:low|minimal)(?=\s*(?:[.;,]|$)))\b|\+")
 _HARD_BREAK = re.compile(rf"\s*;\s*|\s+[–—]\s+(?![\"“']?{_RESULT})|\s+-\s+(?=\S)(?![\"“']?{_RESULT})|\s*\|\s*", re.I)
 _COMMA = re.compile(r",\s*")
 #: What a quoted answer to a question begins with.

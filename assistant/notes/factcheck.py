@@ -72,6 +72,25 @@ _DIAGNOSIS = re.compile(
     r"panic\s+disorder|post[-\s]?traumatic\s+stress\s+disorder|schizo\w+|postpartum\s+depression|"
     r"perinatal\s+depression|substance\s+use\s+disorder|alcohol\s+use\s+disorder|eating\s+disorder|anorexia|bulimia|"
     r"ICD-?10|ICD-?11|DSM-?5|DSM-?IV|CPT\s*\d+|diagnos[ie]s\s+of)\b", _I)
+#: A diagnosis and its usual initials: a note may write out what the bullets abbreviate, or abbreviate what they
+#: write out ("gave dx of MDD" -> "a diagnosis of major depressive disorder").
+_DX_INITIALS = {"major depressive disorder": "mdd", "generalised anxiety disorder": "gad", "generalized anxiety disorder": "gad",
+                "post-traumatic stress disorder": "ptsd", "post traumatic stress disorder": "ptsd",
+                "posttraumatic stress disorder": "ptsd", "persistent depressive disorder": "pdd",
+                "obsessive-compulsive disorder": "ocd", "obsessive compulsive disorder": "ocd",
+                "attention deficit hyperactivity disorder": "adhd", "borderline personality disorder": "bpd"}
+
+
+def _same_diagnosis(found: str, src: str) -> bool:
+    """The bullets name the diagnosis the draft names, the one in initials and the other written out."""
+    key = re.sub(r"\s+", " ", found.lower())
+    initials = _DX_INITIALS.get(key)
+    if initials:
+        return re.search(rf"\b{initials}\b", src) is not None
+    return any(i == key and re.search(r"[-\s]+".join(map(re.escape, re.split(r"[-\s]+", full))), src)
+               for full, i in _DX_INITIALS.items())
+
+
 _MEDICATION = re.compile(
     r"\b(?:sertraline|fluoxetine|escitalopram|citalopram|paroxetine|fluvoxamine|venlafaxine|desvenlafaxine|duloxetine|"
     r"bupropion|mirtazapine|trazodone|vortioxetine|vilazodone|agomelatine|nortriptyline|amitriptyline|imipramine|"
@@ -582,7 +601,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             for m in pat.finditer(sentence):
                 if _norm(m.group(0)) not in src and not _same_token(m.group(0), src) \
                         and not (kind == "date" and (_date_in(m.group(0), src) or _numeric_date(m, sentence, src))) \
-                        and not (kind == "test score" and _same_scale(m.group(0), src)):
+                        and not (kind == "test score" and _same_scale(m.group(0), src)) \
+                        and not (kind == "diagnosis or code" and _same_diagnosis(m.group(0), src)):
                     add(kind, m.group(0), sentence)
         for m in _SCORING.finditer(sentence):
             if _norm(m.group(0)) not in src and not _nil_written(m.group(0), src):

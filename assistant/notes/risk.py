@@ -59,7 +59,7 @@ FRAME_SURE = 0.8
 HINT_MIN = 0.6
 RISK_PART = re.compile(r"\b(?:SI|HI|SH|S/H|suicid\w*|self[-\s]?harm\w*|DSH|NSSI|HTS|HTO|cut(?:ting|s)?|overdos\w*|OD|safety\s+plan|"
                         r"plan|intent|means|risk|C-?SSRS|kill\w*|hurt\w*|harm\w*|weapons?|guns?|unsafe|safe|"
-                        r"crisis|ligature|stockpil\w*|hopeless\w*)\b", re.I)
+                        r"crisis|ligature|stockpil\w*|hopeless\w*|(?-i:RA))\b", re.I)
 _HEDGED = re.compile(r"\?\s*(?:passive\s+|active\s+)?(?:SI|HI|suicid\w*|self[-\s]?harm|risk|plan)|"
                      r"\b(?:query|possible|possibly|poss\.?|hinted|unclear\s+if|not\s+sure\s+if|\?\?)\b", re.I)
 _INFORMANT = re.compile(r"\b(?:per|according\s+to)\s+(?:her\s+|his\s+|the\s+)?(?:husband|wife|partner|mum|mom|mother|"

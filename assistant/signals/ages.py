@@ -116,8 +116,17 @@ _CLIENT_NOUN = re.compile(r"^\s*(?:(?!(?:after|before|since|with|for|about|becau
                           rf"(?:client|pt|patient|cl|supervisee's\s+client)\b(?!['’]s(?!{_IS_AFTER}))", _I)
 _RELATION_BEFORE = re.compile(rf"\b(?:{'|'.join(map(re.escape, _RELATIONS))})s?\s+$", _I)  # "Mum in her 80s"
 _RELATION_AFTER = re.compile(rf"^\s*(?:(?!(?:whose|who|with|for|and|of)\b)[\w-]+\s+)?(?:{'|'.join(map(re.escape, _RELATIONS))})s?\b", _I)
-#: Words that date a stage to the past: "as a teen", "SH in teens", "in adolescence", "since age 14", "when she was".
-_PAST_BEFORE = re.compile(r"(?:\b(?:since|from|until|till|at)\s+(?:age\s+)?|\bwhen\s+\w+\s+(?:was|were)\s+(?:an?\s+)?)$", _I)
+#: Words that date a stage to the past: "as a teen", "SH in teens", "in adolescence", "since age 14", "when she was",
+#: "onset age 12", "started aged 9".
+_PAST_BEFORE = re.compile(r"(?:\b(?:since|from|until|till|at|onset(?:\s+at)?|(?:began|begun|started|starting|beginning)\s+"
+                          r"(?:at|aged?))\s+(?:age\s+|aged\s+)?|\bwhen\s+\w+\s+(?:was|were)\s+(?:an?\s+)?)$", _I)
+#: A school stage dated to the past ("since high school", "back in year 9", "high school decades ago") ...
+_SCHOOL_PAST_BEFORE = re.compile(r"\b(?:since|from|until|till|after|back\s+in|as\s+far\s+back\s+as)\s+"
+                                 r"(?:(?:her|his|their|my|the)\s+)?$", _I)
+_SCHOOL_PAST_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:years?|decades?|yrs?)\s+ago\b", _I)
+#: ... or the class a client teaches or coaches, not a year the client is in ("teaches Year 11", "tutors GCSE students").
+_SCHOOL_TAUGHT = re.compile(r"\b(?:teach(?:es|ing)?|taught|teacher\s+(?:of|for|to)|tutor(?:s|ing|ed)?|coach(?:es|ing|ed)?|"
+                            r"head\s+of|form\s+tutor\s+(?:of|for|to))\s+(?:(?:a|the|her|his|their)\s+)?$", _I)
 #: ... and for a life stage named in words: "as a teen", "SH in teens", "in adolescence" (not "in her teens").
 _PAST_WORD_BEFORE = re.compile(r"(?:\bas\s+(?:an?\s+)?|\bin\s+(?:(?:early|late|mid)[-\s]?)?|\bduring\s+(?:(?:her|his|their|my)\s+)?)$", _I)
 #: A parent reporting on their child: "Mum rang: her 14-year-old ...", the child is the client.
@@ -255,7 +264,10 @@ def life_stages(text: str) -> list[LifeStage]:
             # an age at an event of late life ("retired at 66 last spring"): at least that old now
             out.append(LifeStage("late_life", m.start(), m.end(), m.group(0), _whose(text, m.start(), m.end()), True))
     for m in _SCHOOL.finditer(text):
-        out.append(LifeStage("ipt_a", m.start(), m.end(), m.group(0), _whose(text, m.start(), m.end())))
+        before = text[max(0, m.start() - 30):m.start()]
+        whose = "past" if _SCHOOL_PAST_BEFORE.search(before) or _SCHOOL_PAST_AFTER.match(text[m.end():m.end() + 30]) else \
+            "other" if _SCHOOL_TAUGHT.search(before) else _whose(text, m.start(), m.end())
+        out.append(LifeStage("ipt_a", m.start(), m.end(), m.group(0), whose))
     for m in _PERINATAL.finditer(text):
         if m.group("n") or m.group("bn"):
             months = _unit_months(m.group("n") or m.group("bn"), m.group("unit") or m.group("bunit"))

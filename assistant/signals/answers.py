@@ -178,7 +178,52 @@ def answered_later(norm: str, items: list["Signal"]) -> list["Signal"]:
         elif any(x.family == "risk" and x.category != "risk_screen" and x.source == "lexicon" and x.clause == s.clause
                  and x.start >= s.start and _ITEM_POSITIVE.search(x.text) for x in out):
             out[k] = _answered(s, "present", True)
-    return _answered_before(norm, out)
+    return _form_fields(norm, _answered_before(norm, out))
+
+
+#: A form's answer written straight after its item, as a risk section's fields are filled in ("SI N / HI N / SH N",
+#: "SI: N  SH: Y", "SI - N", "HI/SI 0/0", "SI 0/10", "SH: Y"): a negative word, letter or zero, or a positive one,
+#: then the field ends (the line ends, a break, a wide gap, or the next item). An answer that goes on into words of its
+#: own ("SI: no plan", "SH - n/a", "SI: N (passive last wk)") is not a field's answer and is left to ConText.
+_FIELD_NO = r"(?:no|n|nil|neg|negative|-ve|none|0|0\s*/\s*10|denied|denies|wnl|nad|✗|✘)"
+_FIELD_YES = r"(?:y|yes|pos|positive|\+ve|\+|✓|✔|endorsed|endorses)"
+_FIELD_ANSWER = re.compile(r"[ \t]*(?:[:=]|[ \t][-–—]|(?<=\S)-)?[ \t]*"
+                           rf"(?P<a>(?:{_FIELD_NO}|{_FIELD_YES})(?:[ \t]*/[ \t]*(?:{_FIELD_NO}|{_FIELD_YES}))*)"
+                           r"(?![\w+/])(?P<end>[ \t]*(?:$|\n|[,;|.)\]]|/(?![ \t]*\d))|[ \t]{2,}|[ \t](?=\S))", _I | re.M)
+_FIELD_NO_WORD = re.compile(rf"^{_FIELD_NO}$", _I)
+#: A field left unknown ("Safeguarding: ??", "DV: NK"): not assessed. (A single "?" after a term is a question to
+#: ask, read elsewhere as possible risk.)
+_FIELD_UNKNOWN = re.compile(r"[ \t]*[:=\-–—][ \t]*(?:\?{2,}|nk|n/k|not\s+known)(?![\w/])", _I)
+
+
+def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
+    """Each risk term a form's field answers straight after it takes that answer: no is a denial (whatever a denial
+    beside it reached: "SI: N  SH: Y" is self-harm stated), yes is the risk stated. A finding read by meaning in the
+    same clause follows when every term of the clause was answered no (or every one left unknown). Terms someone else
+    owns, or dated, keep their reading (a relative's field answered yes is still the relative's)."""
+    starts = {s.start for s in items if s.family == "risk" and s.source == "lexicon"}
+    out = list(items)
+    answered: dict[str, set[str | None]] = {}  # a clause: the answers its explicit risk terms were given
+    for k, s in enumerate(out):
+        if s.family != "risk" or s.source != "lexicon" or s.category == "risk_screen":
+            continue
+        said = None
+        m = _FIELD_ANSWER.match(norm, s.end)
+        if m is not None and (m.group("end").strip(" \t") or len(m.group("end")) > 1 or m.end() in starts
+                              or m.end() == len(norm) or norm[m.end()] == "\n"):
+            parts = [p.strip() for p in re.split(r"[ \t]*/[ \t]*(?!10\b)", m.group("a"))]
+            no = {bool(_FIELD_NO_WORD.match(p)) for p in parts}
+            said = "negated" if no == {True} else "present" if no == {False} else None
+        if said is None and _FIELD_UNKNOWN.match(norm, s.end):
+            said = "not_assessed"
+        if said is not None and s.assertion in ("present", "negated"):
+            out[k] = replace(s, assertion=said, modifiers=s.modifiers + (f"form field:{said}",))
+        answered.setdefault(s.clause, set()).add(said)
+    for k, s in enumerate(out):
+        said = next(iter(answered.get(s.clause, ())), None) if len(answered.get(s.clause, ())) == 1 else None
+        if s.family == "risk" and s.source != "lexicon" and s.assertion == "present" and said in ("negated", "not_assessed"):
+            out[k] = replace(s, assertion=said, modifiers=s.modifiers + (f"form field:{said}",))
+    return out
 
 
 #: A scale's risk item named by its number ("item 9", "Q9", "question 9") ...

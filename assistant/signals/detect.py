@@ -399,6 +399,17 @@ _SCREEN_ACT = re.compile(r"screen|assess|\bax\b|check|question|\bq'?s\b|review|s
 #: anything else after the answers, and the screen says nothing of its own.
 _ITEM_NO = r"(?:no|n|neg|negative|nil|none|denied|0)"
 _NOT_AN_ITEM = r"(?!(?:yes|y|pos|positive|but|not|unable|declined|refused|didn't|did|wasn't|couldn't|ran)\b)"
+#: A risk screen's overall result given as the clinician's grade straight after it ("Risk: low", "RA completed - low",
+#: "risk ax done: low", "risk r/v: remains low"): the screen was done and found nothing to act on, its negative result,
+#: shown in the clinician's own words. Not a grade with more after it ("risk: low but rising", "low-moderate").
+_SCREEN_LOW = re.compile(r"\s*(?:(?:completed|complete|done|updated|reviewed|r/v|undertaken|carried\s+out|repeated)\b\s*)?"
+                         r"(?:[:=\-–—]\s*|\s)\s*(?:(?:remains|remained|is|was|still|overall|assessed\s+as|rated)\s+)?"
+                         r"(?:low|minimal)(?:\s+risk)?\s*(?:[.;]|,\s*(?:no|nil|denies|denied|neg)\b|$)", re.I)
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 _ITEMS_ALL_NO = re.compile(rf"\s*[:=\-–]?\s*(?:{_NOT_AN_ITEM}[a-z][\w/'-]*(?:\s+{_NOT_AN_ITEM}[a-z0-9][\w/'-]*){{0,3}}"
                            rf"\s*[:=\-–]?\s*\b{_ITEM_NO}\b\s*(?:[,;/.]|\band\b|$)\s*)+", re.I)
 
@@ -629,6 +640,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                 elif c.category == RISK_SCREEN and scoped_all[k].assertion == "present" and c.start is not None \
                         and _ITEMS_ALL_NO.fullmatch(norm[c.end:ce]):
                     scoped_all[k] = Scoped("negated", scoped_all[k].modifiers + ("every item answered no",))
+                elif c.category == RISK_SCREEN and scoped_all[k].assertion == "present" and c.start is not None \
+                        and _SCREEN_LOW.match(norm, c.end, _line_end(norm, c.end)):
+                    scoped_all[k] = Scoped("negated", scoped_all[k].modifiers + ("graded low",))
             # A clause that fired by meaning takes the assertion of the explicit terms of its family in
             # the same clause when they agree: their spans are exact ("the GP letter says no current SI").
             lexical: dict[str, set[str]] = {}

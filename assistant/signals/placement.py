@@ -481,7 +481,7 @@ def _answers_last(doc: Any, mod: Any) -> bool:
         or doc[end - 1].lower_ not in _ANSWERS
 
 
-_ANSWERS = frozenset({"no", "nil", "neg", "none", "n", "clear", "0"})
+_ANSWERS = frozenset({"no", "nil", "neg", "none", "n", "clear", "0", "wnl", "nad"})
 
 
 def _over_the_list(doc: Any, mod: Any, needs_break: bool = False) -> None:
