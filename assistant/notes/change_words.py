@@ -51,11 +51,11 @@ _AIM_BEFORE = re.compile(r"(?:^[\W_]*|\b(?:to|towards?|aims?|aimed|goals?|help(?
 def _same_root(word: str, src: str) -> bool:
     """The bullets write the word in another form of the same root: an inflection ("improvement" for "improved"), or
     the verb made from an adjective with "-en" ("worsens" for "if it gets worse")."""
-    from .claims import _stem, content_stems
+    from .claims import content_stems, stem_all
 
-    stem = _stem(word.lower())
     written = set(content_stems(src))
-    return stem in written or (stem.endswith("en") and _stem(stem[:-2] + "e") in written)
+    return any(stem in written or (stem.endswith("en") and set(stem_all([stem[:-2] + "e"])) & written)
+               for stem in stem_all([word]))
 
 
 def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: list[str]) -> list[str]:

@@ -130,6 +130,8 @@ def _state_in_line(sentence: str, end: int, lines: list[str]) -> bool:
         return False
     noun = _stems(m.group(1))
     return bool(noun) and any(noun <= _stems(line) and _LOW_IN_LINE.search(line) for line in lines)
+
+
 #: What a bullet line says of change, for each kind a sentence may claim.
 _LINE_SUPPORT: dict[str, re.Pattern[str]] = {
     # ... and taking something up ("joined walking grp, went twice" bears out "has started attending the walking group")

@@ -189,7 +189,7 @@ _FIELD_NO = r"(?:no|n|nil|neg|negative|-ve|none|0|0\s*/\s*10|denied|denies|wnl|n
 _FIELD_YES = r"(?:y|yes|pos|positive|\+ve|\+|✓|✔|endorsed|endorses)"
 _FIELD_ANSWER = re.compile(r"[ \t]*(?:[:=]|[ \t][-–—]|(?<=\S)-)?[ \t]*"
                            rf"(?P<a>(?:{_FIELD_NO}|{_FIELD_YES})(?:[ \t]*/[ \t]*(?:{_FIELD_NO}|{_FIELD_YES}))*)"
-                           r"(?![\w+/])(?P<end>[ \t]*(?:$|\n|[,;|.)\]]|/(?![ \t]*\d))|[ \t]{2,}|[ \t](?=\S))", _I | re.M)
+                           r"(?![\w+/])(?:[ \t]*(?:$|[,;|.)\]]|/(?![ \t]*\d))|[ \t]{2,}|(?P<next>[ \t])(?=\S))", _I | re.M)
 _FIELD_NO_WORD = re.compile(rf"^{_FIELD_NO}$", _I)
 #: A field left unknown ("Safeguarding: ??", "DV: NK"): not assessed. (A single "?" after a term is a question to
 #: ask, read elsewhere as possible risk.)
@@ -209,8 +209,7 @@ def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
             continue
         said = None
         m = _FIELD_ANSWER.match(norm, s.end)
-        if m is not None and (m.group("end").strip(" \t") or len(m.group("end")) > 1 or m.end() in starts
-                              or m.end() == len(norm) or norm[m.end()] == "\n"):
+        if m is not None and (m.group("next") is None or m.end() in starts):  # one space: only before the next item
             parts = [p.strip() for p in re.split(r"[ \t]*/[ \t]*(?!10\b)", m.group("a"))]
             no = {bool(_FIELD_NO_WORD.match(p)) for p in parts}
             said = "negated" if no == {True} else "present" if no == {False} else None
@@ -220,7 +219,8 @@ def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
             out[k] = replace(s, assertion=said, modifiers=s.modifiers + (f"form field:{said}",))
         answered.setdefault(s.clause, set()).add(said)
     for k, s in enumerate(out):
-        said = next(iter(answered.get(s.clause, ())), None) if len(answered.get(s.clause, ())) == 1 else None
+        given = answered.get(s.clause, set())
+        said = next(iter(given)) if len(given) == 1 else None
         if s.family == "risk" and s.source != "lexicon" and s.assertion == "present" and said in ("negated", "not_assessed"):
             out[k] = replace(s, assertion=said, modifiers=s.modifiers + (f"form field:{said}",))
     return out

@@ -399,6 +399,8 @@ _SCREEN_ACT = re.compile(r"screen|assess|\bax\b|check|question|\bq'?s\b|review|s
 #: anything else after the answers, and the screen says nothing of its own.
 _ITEM_NO = r"(?:no|n|neg|negative|nil|none|denied|0)"
 _NOT_AN_ITEM = r"(?!(?:yes|y|pos|positive|but|not|unable|declined|refused|didn't|did|wasn't|couldn't|ran)\b)"
+_ITEMS_ALL_NO = re.compile(rf"\s*[:=\-–]?\s*(?:{_NOT_AN_ITEM}[a-z][\w/'-]*(?:\s+{_NOT_AN_ITEM}[a-z0-9][\w/'-]*){{0,3}}"
+                           rf"\s*[:=\-–]?\s*\b{_ITEM_NO}\b\s*(?:[,;/.]|\band\b|$)\s*)+", re.I)
 #: A risk screen's overall result given as the clinician's grade straight after it ("Risk: low", "RA completed - low",
 #: "risk ax done: low", "risk r/v: remains low"): the screen was done and found nothing to act on, its negative result,
 #: shown in the clinician's own words. Not a grade with more after it ("risk: low but rising", "low-moderate").
@@ -410,8 +412,6 @@ _SCREEN_LOW = re.compile(r"\s*(?:(?:completed|complete|done|updated|reviewed|r/v
 def _line_end(text: str, at: int) -> int:
     end = text.find("\n", at)
     return len(text) if end < 0 else end
-_ITEMS_ALL_NO = re.compile(rf"\s*[:=\-–]?\s*(?:{_NOT_AN_ITEM}[a-z][\w/'-]*(?:\s+{_NOT_AN_ITEM}[a-z0-9][\w/'-]*){{0,3}}"
-                           rf"\s*[:=\-–]?\s*\b{_ITEM_NO}\b\s*(?:[,;/.]|\band\b|$)\s*)+", re.I)
 
 
 def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.ndarray] | None = None,
