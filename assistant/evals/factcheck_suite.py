@@ -94,7 +94,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh53_read": "writer ce, drafts", "fresh53_held": "writer ce, drafts",
               "fresh54_read": "writer cf, bullet sets", "fresh54_held": "writer cf, bullet sets",
               "fresh55_read": "writer ci, drafts", "fresh55_held": "writer ci, drafts",
-              "fresh56_read": "writer cj, bullet sets", "fresh56_held": "writer cj, bullet sets"}
+              "fresh56_read": "writer cj, bullet sets", "fresh56_held": "writer cj, bullet sets",
+              "fresh57_read": "writer cm, drafts", "fresh57_held": "writer cm, drafts",
+              "fresh58_read": "writer cn, bullet sets", "fresh58_held": "writer cn, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 
