@@ -331,11 +331,27 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
                     # written into the note whatever the draft says)
                 add("risk statement", _denial_span(sentence, f.text), sentence)
         elif f.level and group not in src_present and (group not in src_negated or not (
-                (explicit and f.source == "semantic") or _NEGATION.search(sentence) or _names_a_check(sentence, f.text))):
+                (explicit and f.source == "semantic") or _NEGATION.search(sentence) or _names_a_check(sentence, f.text))) \
+                and not _retold_history(sentence, group, src_risk):
             # A reported risk needs that risk documented. Where the bullets deny it ("EPDS item 10 = 0"), a
             # sentence that only reports it contradicts them (by its explicit words: a meaning-level kind beside
             # them is a guess; a sentence with a denial of its own is judged by the denial checks).
             add("risk statement", f.text, sentence)
+
+
+#: A draft's words that place what it reports in the past: a session before this one, or a history ("the passive suicidal
+#: ideation she reported at session 4", "her previous self-harm", "a history of ...").
+_DATED_BACK = re.compile(r"\b(?:at|in|during|from|since)\s+(?:session|sess|s)\s*\d+\b|\b(?:previous(?:ly)?|earlier|prior|history|"
+                         r"historical(?:ly)?|past|formerly|once\s+had|last\s+(?:week|session|month|year|time)|\d+\s+\w+\s+ago)\b", re.I)
+
+
+def _retold_history(sentence: str, group: str, src_risk: "RiskView") -> bool:
+    """A risk the draft reports as past, of a kind the bullets document as past ("In view of the passive suicidal ideation
+    she reported at session 4, ..." for "asked re safety (hx passive SI at S4)"): the bullets' history retold, no current
+    risk claimed."""
+    return bool(_DATED_BACK.search(sentence)) and any(
+        _group(f.category) == group and (f.assertion == "historical" or any(m.startswith("historical:") for m in f.modifiers))
+        for f in src_risk.signals)
 
 
 #: A past finding said to be absent now, on its own line ("SI hx only (pre-tx), none now", "OD 2019, nil since").

@@ -96,9 +96,12 @@ _SET_AGAINST = re.compile(r"\b(?:but|though|although|however|yet|except|apart\s+
 
 #: What a label's topic was left at ("SI ?? — didn't get to it", "SH: not asked, mum in the room", "current: unknown").
 _NOT_ASKED_ANSWER = re.compile(
-    r"(?:(?:i|we)\s+)?(?:(?:did\s*n[o']?t|didn't|never|not|couldn't|could\s*n[o']?t)\s+(?:get\s+(?:to|round\s+to|around\s+to)\s+it|"
+    r"(?:\?+\s*(?:[-–—:;,]\s*)?)?(?:(?:i|we)\s+)?(?:(?:did\s*n[o']?t|didn't|never|not|couldn't|could\s*n[o']?t)\s+(?:get\s+(?:to|round\s+to|around\s+to)\s+it|"
     r"(?:yet\s+)?(?:ask|assess|screen|cover|explor|discuss|check)\w*)|ran\s+out\s+of\s+time|no\s+time|unknown|not\s+known|"
-    r"unclear|tbc|to\s+(?:be\s+)?(?:ask|assess|screen)\w*)\b"
+    r"unclear|tbc|to\s+(?:be\s+)?(?:ask|assess|screen)\w*|"
+    # the session ended first ("SH: ? — pt left before we covered it", "SI - client had to leave early")
+    r"(?:pt|client|cl|she|he|they)\s+(?:left|had\s+to\s+(?:leave|go)|walked\s+out)\s+(?:early|before)|"
+    r"(?:session\s+)?(?:ended|finished)\s+before)\b"
     r"(?!\s+(?:about|re|regarding|for|if|whether|into|on)\b)", _I)  # (not a follow-up on something else: "not asked about plan")
 
 
@@ -196,6 +199,27 @@ _FIELD_NO_WORD = re.compile(rf"^{_FIELD_NO}$", _I)
 _FIELD_UNKNOWN = re.compile(r"[ \t]*[:=\-–—][ \t]*(?:\?{2,}|nk|n/k|not\s+known)(?![\w/])", _I)
 
 
+#: A checklist's box after its item: ticked ("Thoughts of death [x]", "SH [✓]") is the item stated, empty ("Plan [ ]") is
+#: the item not ticked, a "no" only where another box on the same line was ticked (the form was filled in); a line of
+#: empty boxes alone may be a form not yet filled in, and stays as it reads.
+_BOX = re.compile(r"[ \t]*[:=\-–—]?[ \t]*\[[ \t]*(?P<tick>[xX✓✔✗✘*/])?[ \t]*\]")
+_TICKED = re.compile(r"\[[ \t]*[xX✓✔✗✘*/][ \t]*\]")
+
+
+def _line_of(norm: str, at: int) -> str:
+    start = norm.rfind("\n", 0, at) + 1
+    end = norm.find("\n", at)
+    return norm[start:len(norm) if end < 0 else end]
+
+
+def _own_history(norm: str, s: "Signal") -> bool:
+    """Whether a term read as past is dated by a cue before it on its line (its own field's), not by a later field's
+    ("Thoughts of death [x]  Previous attempt [ ]": "Previous" dates the attempt, not the thoughts)."""
+    start = norm.rfind("\n", 0, s.start) + 1
+    cues = [m.split(":", 1)[1] for m in s.modifiers if m.startswith("historical:")]
+    return not cues or any(norm.rfind(c, start, s.end) >= 0 for c in cues)
+
+
 def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
     """Each risk term a form's field answers straight after it takes that answer: no is a denial (whatever a denial
     beside it reached: "SI: N  SH: Y" is self-harm stated), yes is the risk stated. A finding read by meaning in the
@@ -215,7 +239,11 @@ def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
             said = "negated" if no == {True} else "present" if no == {False} else None
         if said is None and _FIELD_UNKNOWN.match(norm, s.end):
             said = "not_assessed"
-        if said is not None and s.assertion in ("present", "negated"):
+        box = _BOX.match(norm, s.end) if said is None else None
+        if box is not None:
+            said = "present" if box.group("tick") else "negated" if _TICKED.search(_line_of(norm, s.end)) else None
+        if said is not None and (s.assertion in ("present", "negated") or
+                                 box is not None and s.assertion == "historical" and not _own_history(norm, s)):
             out[k] = replace(s, assertion=said, modifiers=s.modifiers + (f"form field:{said}",))
         answered.setdefault(s.clause, set()).add(said)
     for k, s in enumerate(out):

@@ -957,7 +957,7 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
         if rest and items[idx].assertion == "other_person" and _someone_elses_pronoun(rest, gender) \
                 and not _OPENS_SPEECH.search(clause[:max(0, clause.find(rest[:20]))]):
             rests[ci] = None  # "a workmate ... 'paranoid' - he thinks his phone is bugged": the rest is still his
-    todo = [ci for ci, rest in rests.items() if rest]
+    todo = [ci for ci, rest in rests.items() if rest and _says_something(rest)]
     if not todo:
         return
     holds = _reread([rests[ci] or "" for ci in todo], encoder, probe, [bool(_LATELY.search(rests[ci] or "")) for ci in todo])
@@ -966,6 +966,19 @@ def _read_outside_scope(norm: str, spans: list[tuple[int, int]], items: list[Sig
         if ci in row and holds(row[ci], c.category):
             items[idx] = replace(items[idx], assertion="present", modifiers=items[idx].modifiers + ("outside-scope",),
                                  level=items[idx].level or "possible_risk")
+
+
+#: Words that say nothing of their own outside a scope: who speaks and the verb's frame ("she says he's | never hit her or
+#: threatened her": the rest is the frame of the denial, and read alone it is noise).
+_FRAME_WORDS = frozenset({"she", "he", "they", "i", "we", "it", "she's", "he's", "they're", "i'm", "it's", "pt", "client", "cl",
+                          "patient", "says", "said", "reports", "reported", "states", "stated", "tells", "told", "me", "us",
+                          "her", "him", "them", "that", "and", "but", "so", "also", "is", "was", "has", "had", "have", "does",
+                          "did", "do", "the", "a", "an", "again", "today", "now", "clearly", "firmly", "adds", "added",
+                          "insists", "insisted", "confirms", "confirmed", "explains", "explained"})
+
+
+def _says_something(rest: str) -> bool:
+    return any(w not in _FRAME_WORDS for w in re.findall(r"[\w']+", rest.lower()))
 
 
 #: The rest's own subject: a pronoun that opens it (after what is left of a cut-out noun phrase, "A he thinks ...").
@@ -1069,10 +1082,22 @@ def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers:
     return test(clause, modifiers)
 
 
+#: A partner's act on himself or herself ("threatened to kill himself", "says he'll end it", "cuts herself").
+_PARTNERS_OWN_ACT = re.compile(r"\b(?:kill\w*|harm\w*|hurt\w*|cut\w*|top\w*|hang\w*|off)\s+(?:him|her|them)sel(?:f|ves)\b|"
+                               r"\bsuicid\w*|\bend(?:s|ing)?\s+(?:it\s+all|his\s+life|her\s+life)\b", re.I)
+
+
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
     category = c.category
-    if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
+    # (An assertion taken from an explicit term of the clause stands, except partner violence by the client's own
+    # partner: "Hubby has taken her car keys and passport 'so you don't do anything daft'" takes the husband's scope from
+    # a warning-sign term, yet what he does is done to her. Not where the term is his own act on himself: "Her husband
+    # has threatened to kill himself if she leaves him" stays his, as the labels have it; so do his own words, "keeps
+    # telling her 'I can't see the point in going on'".)
+    if c.category in _RELATIONAL and assertion == "other_person" \
+            and ("from-lexicon" not in modifiers or c.category == "ipv" and by_a_partner(modifiers)
+                 and not any(m.endswith("(speaks)") for m in modifiers) and not _PARTNERS_OWN_ACT.search(norm, cs, ce)) \
             and _aimed_at_client(c.category, norm, (cs, ce), modifiers):
         assertion = _violence_at_client(norm[cs:ce], c.start - cs if c.start is not None else None, modifiers)
         if category == "harm_to_others" and by_a_partner(modifiers):

@@ -57,6 +57,7 @@ _SUBJECT_GOVERNORS = frozenset({"(", "[", ")", "]", "/", ",", ";", ":", "-", "�
 _SUBORDINATORS = frozenset({"since", "because", "when", "where", "whereas", "after", "before", "as", "while", "whilst",
                             "until", "till", "once", "though", "although", "if"})
 _CLAUSE_END = frozenset({",", ";", ":", "-", "–", "—", "."})
+_PRONOUN_SUBJECTS = frozenset({"she", "he", "they", "i", "she's", "he's", "they're", "i'm", "she'd", "he'd"})
 _EXPERIENCER = frozenset({"FAMILY", "OTHER_EXPERIENCER"})
 _CLIENT_WORDS = frozenset({"client", "pt", "patient", "cl"})
 _PREPOSITIONS = frozenset({"w", "w/", "with", "to", "of", "for", "by", "from", "at", "near", "and", "&", "+", "like", "than",
@@ -193,6 +194,7 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
                           or _AGE_TOKEN.match(doc[j].text) or _age_word(doc, j)
                           or doc[j].lower_ in ("'s", "’s", "s") or _in_relation(doc, j, raw_starts)):
             j -= 2 if doc[j].lower_ in ("'s", "’s", "s") else 1  # a possessor is part of the relation
+        j = _client_described(doc, j)
         if any(t.lower_ in ("late", "deceased", "dead") for t in doc[j + 1:start]):
             continue  # "late husband 'keeps calling her to join him'": the dead experience nothing now; what is
             # said of them is the client's (a voice, a wish to join them)
@@ -554,9 +556,30 @@ def _relative_asides(doc: Any) -> list[tuple[int, int]]:
     return out
 
 
+_DETERMINERS = frozenset({"a", "an", "the", "my", "our", "this", "one", "another", "that"})
+
+
+def _client_described(doc: Any, j: int) -> int:
+    """Where a relation owned by the client starts, with the words that describe the client before the possessive ("a
+    grief client's son", "my new IPT client's daughter", "one 15yo client's mum"): up to three words back to a
+    determiner; ``j`` (the token before "client's") where there is none."""
+    if not (j + 2 < len(doc) and doc[j + 1].lower_ in _CLIENT_WORDS and doc[j + 2].lower_ in ("'s", "’s")):
+        return j
+    for k in range(j, max(j - 3, -1), -1):
+        if doc[k].lower_ in _DETERMINERS:
+            return k - 1
+        if not (doc[k].is_alpha or _AGE_TOKEN.match(doc[k].text)) or doc[k].lower_ in _CLIENT_WORDS:
+            return j
+    return j
+
+
 def _end_at_clause(doc: Any, mod: Any, end: int) -> None:
-    """End the modifier's scope at the first clause boundary after token ``end``."""
-    stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END), None)
+    """End the modifier's scope at the first clause boundary after token ``end``: punctuation, or "and" with a verb of
+    saying and a pronoun after it, which goes back to the sentence's subject, not to the relative clause of an object
+    ("she talks about her twin who 'is with the angels now' and says she just wants to be with her again")."""
+    stop = next((t.i for t in doc[end:] if t.text in _CLAUSE_END or
+                 t.lower_ in ("and", "&") and t.i + 2 < len(doc) and _REPORTS.match(doc[t.i + 1].lower_)
+                 and doc[t.i + 2].lower_ in _PRONOUN_SUBJECTS), None)
     if stop is not None and stop < mod.scope_span[1]:
         mod._scope_end = stop
 

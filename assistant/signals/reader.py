@@ -341,7 +341,14 @@ def _answered_list(explicit: Sequence[Signal]) -> bool:
     cues = [next((m for m in s.modifiers if m.startswith(("negated:", "hypothetical:"))), None) for s in explicit]
     if explicit and all(c is not None and _TOGETHER_CUE.match(c) for c in cues):
         return True
+
     return len(explicit) >= 2 and None not in cues and len(set(cues)) >= 2
+
+
+def _fields_answered_no(explicit: Sequence[Signal]) -> bool:
+    """Explicit terms, at least two, each answered no in a field of its own (answers.py: "SI [ ]  SH [ ]  low mood [x]",
+    "SI: N  SH: N  HI: N"): a form filled in item by item, whose other items (ticked symptoms) are not read past it."""
+    return len(explicit) >= 2 and all("form field:negated" in s.modifiers for s in explicit)
 
 
 #: The cue of an answer given to a list together: "all 'no'", "both denied", "none ticked", "nothing circled".
@@ -391,7 +398,8 @@ def arbitrate(text: str, items: list[Signal], kind_of: Callable[[int, int], str]
             # disclosed when seen alone" leaves nothing past its answers to read.)
             past_denial = bool(explicit) and r.current >= OVER_DENIAL \
                 and all(s.assertion in _READ_PAST for s in explicit) \
-                and not (_answered_list(explicit) and not _words_past(text, a, b))  # type: ignore[arg-type, union-attr]
+                and not (_answered_list(explicit) and not _words_past(text, a, b)) \
+                and not _fields_answered_no(explicit)  # type: ignore[arg-type, union-attr]
             if not present and not screened and (not explicit or past_denial) \
                     and not any(_spoken_by_another(out[k]) for k in mine) and not _sober(text, a, b, lambda: kind_of(a, b)) \
                     and not _only_figurative(reader, text, a, b, figurative):  # type: ignore[arg-type]
