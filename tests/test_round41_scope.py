@@ -1,6 +1,6 @@
-"""Categories found in round 41 (two new writers' read halves, then phrasings of my own): a checklist's boxes, a field
-left with "?" because the session ended, the client's own partner taking her keys while a warning-sign term names him,
-a relative's relative clause that ends at "and says she", a client described before the possessive ("a grief client's
+"""Categories found in round 41 (two new writers' read halves, then phrasings of my own): a checklist's boxes (after
+their items; boxes before their items are read as before), a field left with "?" because the session ended, a
+relative's relative clause that ends at "and says she", a client described before the possessive ("a grief client's
 son"), the frame of a denial read alone, weariness of being alive, and a goodbye to someone who died.
 Each pair differs in the one fact that decides it."""
 
@@ -37,6 +37,11 @@ def test_empty_boxes_beside_ticked_ones_are_no(text: str) -> None:
     assert r.risk.level is None and r.risk.assertion == "negated", (text, r.risk.level, r.risk.kinds)
 
 
+def test_boxes_before_their_items_answer_what_follows() -> None:
+    r = _read("[x] denies SI   [x] denies thoughts of harming baby   [x] denies SH")
+    assert r.risk.level is None and r.risk.assertion == "negated", (r.risk.level, r.risk.kinds)
+
+
 def test_a_line_of_empty_boxes_alone_is_no_denial() -> None:
     # nothing on the line was ticked: the form may not have been filled in, so the items stay to ask about
     assert _read("SI [ ]  SH [ ]  HI [ ]").risk.level is not None
@@ -58,13 +63,7 @@ def test_a_field_with_a_lone_question_mark_stays_a_question() -> None:
     assert _read("SI: ?").risk.level is not None
 
 
-# --- the client's own partner ------------------------------------------------------------------------------------------
-
-def test_her_partner_taking_her_keys_is_her_risk_though_a_warning_term_names_him() -> None:
-    r = _read("pt v tearful. Hubby has taken her car keys and passport 'so you don't do anything daft'; "
-              "can't leave the house without him.")
-    assert r.risk.level == "risk" and "ipv" in r.risk.kinds, (r.risk.level, r.risk.kinds)
-
+# --- a relative's partner ---------------------------------------------------------------------------------------------
 
 def test_a_relatives_partner_taking_her_keys_is_not_the_clients() -> None:
     r = _read("her sister's husband took her phone and keys")

@@ -204,6 +204,11 @@ _FIELD_UNKNOWN = re.compile(r"[ \t]*[:=\-–—][ \t]*(?:\?{2,}|nk|n/k|not\s+kno
 #: empty boxes alone may be a form not yet filled in, and stays as it reads.
 _BOX = re.compile(r"[ \t]*[:=\-–—]?[ \t]*\[[ \t]*(?P<tick>[xX✓✔✗✘*/])?[ \t]*\]")
 _TICKED = re.compile(r"\[[ \t]*[xX✓✔✗✘*/][ \t]*\]")
+#: ... unless the line's boxes come before their items ("[x] denies SI   [x] denies SH"): a box then answers what follows.
+_BOX_FIRST = re.compile(r"[ \t]*(?:[-*•][ \t]*)?\[[ \t]*[xX✓✔✗✘*/]?[ \t]*\]")
+#: ... as when a box stands before an answer ("denies SI   [x] denies SH", a line whose first box a list marker took).
+_BOX_THEN_ANSWER = re.compile(r"\[[ \t]*[xX✓✔✗✘*/]?[ \t]*\][ \t]*(?:denies|denied|denying|deny|no|nil|not|reports?|reported|"
+                              r"endorses?|endorsed|yes|admits?)\b", re.I)
 
 
 def _line_of(norm: str, at: int) -> str:
@@ -239,7 +244,9 @@ def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
             said = "negated" if no == {True} else "present" if no == {False} else None
         if said is None and _FIELD_UNKNOWN.match(norm, s.end):
             said = "not_assessed"
-        box = _BOX.match(norm, s.end) if said is None else None
+        line = _line_of(norm, s.end)
+        box = _BOX.match(norm, s.end) if said is None and not _BOX_FIRST.match(line) and not _BOX_THEN_ANSWER.search(line) \
+            else None
         if box is not None:
             said = "present" if box.group("tick") else "negated" if _TICKED.search(_line_of(norm, s.end)) else None
         if said is not None and (s.assertion in ("present", "negated") or

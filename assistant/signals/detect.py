@@ -1082,22 +1082,10 @@ def _aimed_at_client(category: str, norm: str, span: tuple[int, int], modifiers:
     return test(clause, modifiers)
 
 
-#: A partner's act on himself or herself ("threatened to kill himself", "says he'll end it", "cuts herself").
-_PARTNERS_OWN_ACT = re.compile(r"\b(?:kill\w*|harm\w*|hurt\w*|cut\w*|top\w*|hang\w*|off)\s+(?:him|her|them)sel(?:f|ves)\b|"
-                               r"\bsuicid\w*|\bend(?:s|ing)?\s+(?:it\s+all|his\s+life|her\s+life)\b", re.I)
-
-
 def _signal(norm: str, spans: list[tuple[int, int]], c: _Candidate, assertion: str, modifiers: tuple[str, ...]) -> Signal:
     cs, ce = spans[c.clause]
     category = c.category
-    # (An assertion taken from an explicit term of the clause stands, except partner violence by the client's own
-    # partner: "Hubby has taken her car keys and passport 'so you don't do anything daft'" takes the husband's scope from
-    # a warning-sign term, yet what he does is done to her. Not where the term is his own act on himself: "Her husband
-    # has threatened to kill himself if she leaves him" stays his, as the labels have it; so do his own words, "keeps
-    # telling her 'I can't see the point in going on'".)
-    if c.category in _RELATIONAL and assertion == "other_person" \
-            and ("from-lexicon" not in modifiers or c.category == "ipv" and by_a_partner(modifiers)
-                 and not any(m.endswith("(speaks)") for m in modifiers) and not _PARTNERS_OWN_ACT.search(norm, cs, ce)) \
+    if c.category in _RELATIONAL and assertion == "other_person" and "from-lexicon" not in modifiers \
             and _aimed_at_client(c.category, norm, (cs, ce), modifiers):
         assertion = _violence_at_client(norm[cs:ce], c.start - cs if c.start is not None else None, modifiers)
         if category == "harm_to_others" and by_a_partner(modifiers):
