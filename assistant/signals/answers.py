@@ -202,12 +202,13 @@ _FIELD_UNKNOWN = re.compile(r"[ \t]*[:=\-–—][ \t]*(?:\?{2,}|nk|n/k|not\s+kno
 #: A checklist's box after its item: ticked ("Thoughts of death [x]", "SH [✓]") is the item stated, empty ("Plan [ ]") is
 #: the item not ticked, a "no" only where another box on the same line was ticked (the form was filled in); a line of
 #: empty boxes alone may be a form not yet filled in, and stays as it reads.
-_BOX = re.compile(r"[ \t]*[:=\-–—]?[ \t]*\[[ \t]*(?P<tick>[xX✓✔✗✘*/])?[ \t]*\]")
-_TICKED = re.compile(r"\[[ \t]*[xX✓✔✗✘*/][ \t]*\]")
+_TICK = r"[xX✓✔✗✘*/]"
+_BOX = re.compile(rf"[ \t]*[:=\-–—]?[ \t]*\[[ \t]*(?P<tick>{_TICK})?[ \t]*\]")
+_TICKED = re.compile(rf"\[[ \t]*{_TICK}[ \t]*\]")
 #: ... unless the line's boxes come before their items ("[x] denies SI   [x] denies SH"): a box then answers what follows.
-_BOX_FIRST = re.compile(r"[ \t]*(?:[-*•][ \t]*)?\[[ \t]*[xX✓✔✗✘*/]?[ \t]*\]")
+_BOX_FIRST = re.compile(rf"[ \t]*(?:[-*•][ \t]*)?\[[ \t]*{_TICK}?[ \t]*\]")
 #: ... as when a box stands before an answer ("denies SI   [x] denies SH", a line whose first box a list marker took).
-_BOX_THEN_ANSWER = re.compile(r"\[[ \t]*[xX✓✔✗✘*/]?[ \t]*\][ \t]*(?:denies|denied|denying|deny|no|nil|not|reports?|reported|"
+_BOX_THEN_ANSWER = re.compile(rf"\[[ \t]*{_TICK}?[ \t]*\][ \t]*(?:denies|denied|denying|deny|no|nil|not|reports?|reported|"
                               r"endorses?|endorsed|yes|admits?)\b", re.I)
 
 
@@ -244,11 +245,12 @@ def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
             said = "negated" if no == {True} else "present" if no == {False} else None
         if said is None and _FIELD_UNKNOWN.match(norm, s.end):
             said = "not_assessed"
-        line = _line_of(norm, s.end)
-        box = _BOX.match(norm, s.end) if said is None and not _BOX_FIRST.match(line) and not _BOX_THEN_ANSWER.search(line) \
-            else None
-        if box is not None:
-            said = "present" if box.group("tick") else "negated" if _TICKED.search(_line_of(norm, s.end)) else None
+        box = None
+        if said is None:
+            line = _line_of(norm, s.end)
+            box = None if _BOX_FIRST.match(line) or _BOX_THEN_ANSWER.search(line) else _BOX.match(norm, s.end)
+            if box is not None:
+                said = "present" if box.group("tick") else "negated" if _TICKED.search(line) else None
         if said is not None and (s.assertion in ("present", "negated") or
                                  box is not None and s.assertion == "historical" and not _own_history(norm, s)):
             out[k] = replace(s, assertion=said, modifiers=s.modifiers + (f"form field:{said}",))

@@ -57,7 +57,8 @@ _SUBJECT_GOVERNORS = frozenset({"(", "[", ")", "]", "/", ",", ";", ":", "-", "�
 _SUBORDINATORS = frozenset({"since", "because", "when", "where", "whereas", "after", "before", "as", "while", "whilst",
                             "until", "till", "once", "though", "although", "if"})
 _CLAUSE_END = frozenset({",", ";", ":", "-", "–", "—", "."})
-_PRONOUN_SUBJECTS = frozenset({"she", "he", "they", "i", "she's", "he's", "they're", "i'm", "she'd", "he'd"})
+#: (spaCy splits "she's" into "she" and "'s", so the bare pronouns are enough.)
+_PRONOUN_SUBJECTS = frozenset({"she", "he", "they", "i"})
 _EXPERIENCER = frozenset({"FAMILY", "OTHER_EXPERIENCER"})
 _CLIENT_WORDS = frozenset({"client", "pt", "patient", "cl"})
 _PREPOSITIONS = frozenset({"w", "w/", "with", "to", "of", "for", "by", "from", "at", "near", "and", "&", "+", "like", "than",

@@ -341,7 +341,6 @@ def _answered_list(explicit: Sequence[Signal]) -> bool:
     cues = [next((m for m in s.modifiers if m.startswith(("negated:", "hypothetical:"))), None) for s in explicit]
     if explicit and all(c is not None and _TOGETHER_CUE.match(c) for c in cues):
         return True
-
     return len(explicit) >= 2 and None not in cues and len(set(cues)) >= 2
 
 
