@@ -96,7 +96,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh55_read": "writer ci, drafts", "fresh55_held": "writer ci, drafts",
               "fresh56_read": "writer cj, bullet sets", "fresh56_held": "writer cj, bullet sets",
               "fresh57_read": "writer cm, drafts", "fresh57_held": "writer cm, drafts",
-              "fresh58_read": "writer cn, bullet sets", "fresh58_held": "writer cn, bullet sets"}
+              "fresh58_read": "writer cn, bullet sets", "fresh58_held": "writer cn, bullet sets",
+              "fresh59_read": "writer cq, drafts", "fresh59_held": "writer cq, drafts",
+              "fresh60_read": "writer cr, bullet sets", "fresh60_held": "writer cr, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

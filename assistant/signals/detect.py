@@ -22,6 +22,7 @@ import numpy as np
 from ..yamlfile import load_yaml
 from .ages import AGE_BASED, life_stages, settle
 from .answers import answered_later
+from .history import closed_histories
 from .coref import a_clients_child, aimed_at_client, by_a_partner, client_gender, clients_own_violence
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
@@ -726,6 +727,7 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                                modifiers=s.modifiers + ("past violence by a current partner",))
     items = answered_later(norm, items)
     items = named_others(norm, spans, items)
+    items = closed_histories(norm, items)
     items += _recurrences(norm, spans, items)
     items += _shared(norm, spans, items)
     if reader:
