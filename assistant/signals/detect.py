@@ -22,8 +22,8 @@ import numpy as np
 from ..yamlfile import load_yaml
 from .ages import AGE_BASED, life_stages, settle
 from .answers import answered_later
-from .history import closed_histories
 from .coref import a_clients_child, aimed_at_client, by_a_partner, client_gender, clients_own_violence
+from .history import closed_histories
 from .probe import FRAME_ANY, HEADS, RISK_ANY, RISK_CURRENT
 from .semantic import threshold
 from .names import named_others

@@ -43,11 +43,16 @@ _RECENT = re.compile(r"\b(?:now|currently|current|today|tonight|this\s+(?:week|t
 
 #: A remission broken off lately ("well for 12 years until last month", "stable until a few weeks ago"): the history is
 #: open again.
-_REOPENED = re.compile(r"\b(?:until|till|til)\s+(?:last|this|recently|lately|yesterday|today|now|a\s+(?:few|couple\s+of)\s+"
+_REOPENED = re.compile(r"\s*\b(?:until|till|til)\s+(?:last|this|recently|lately|yesterday|today|now|a\s+(?:few|couple\s+of)\s+"
                        r"(?:days|weeks|wks)\s+ago|(?:\d+|two|three|four|five|six)\s+(?:days|weeks|wks)\s+ago|"
                        r"(?:mon|tue|wed|thu|fri|sat|sun)\w*)\b", re.I)
 
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
+
+
+def _later_in_sentence(norm: str, s: Signal, matches: list[re.Match[str]]) -> re.Match[str] | None:
+    """The first of ``matches`` after the finding's start with no sentence end between them."""
+    return next((m for m in matches if s.start < m.start() and not _SENTENCE_END.search(norm, s.start, m.start())), None)
 
 
 def closed_histories(norm: str, items: list[Signal]) -> list[Signal]:
@@ -55,26 +60,22 @@ def closed_histories(norm: str, items: list[Signal]) -> list[Signal]:
     closes, reopened = [], []
     for m in _CLOSED.finditer(norm):
         end = _SENTENCE_END.search(norm, m.end())
-        stop = end.start() if end else len(norm)
-        if not _RESUMED.search(norm, m.end(), stop):
+        if not _RESUMED.search(norm, m.end(), end.start() if end else len(norm)):
             closes.append(m)
-        elif _REOPENED.match(norm, m.end() + len(norm[m.end():stop]) - len(norm[m.end():stop].lstrip())):
+        elif _REOPENED.match(norm, m.end()):
             reopened.append(m)
     if not closes and not reopened:
         return items
     out = []
     for s in items:
         if s.family == "risk" and s.level and s.assertion == "present" and not _RECENT.search(s.clause or s.text):
-            for m in closes:
-                if s.start < m.start() and not _SENTENCE_END.search(norm, s.start, m.start()):
-                    s = replace(s, assertion="historical", modifiers=s.modifiers + (f"closed history:{m.group(0)}",))
-                    break
+            m = _later_in_sentence(norm, s, closes)
+            if m:
+                s = replace(s, assertion="historical", modifiers=s.modifiers + (f"closed history:{m.group(0)}",))
         elif s.family == "risk" and s.level and s.assertion == "historical":
-            # ... and one broken off lately is open again: ask directly.
-            for m in reopened:
-                if s.start < m.start() and not _SENTENCE_END.search(norm, s.start, m.start()):
-                    s = replace(s, assertion="present", level="possible_risk",
-                                modifiers=s.modifiers + (f"history reopened:{m.group(0)}",))
-                    break
+            m = _later_in_sentence(norm, s, reopened)  # ... and one broken off lately is open again: ask directly
+            if m:
+                s = replace(s, assertion="present", level="possible_risk",
+                            modifiers=s.modifiers + (f"history reopened:{m.group(0)}",))
         out.append(s)
     return out
