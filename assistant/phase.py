@@ -137,12 +137,20 @@ _WEEK_OF = re.compile(r"(?:^|\n)\W*(?:wk|week)\s*#?\s*(\d{1,2})(?:\s*(?:of|/)\s*
                       r"\b(?:wk|week)\s*#?\s*(\d{1,2})\s*(?:of|/)\s*(\d{1,2})\b(?!\s*(?:wks|weeks|days|months))", re.I)
 
 
+#: The words that make a session named after them a point of reference, not the session at hand.
+_BACK_REFERENCE = re.compile(r"\b(?:since|at|per|from|after|before|until|till|missed|than|vs\.?|last|prev(?:ious)?|"
+                             r"earlier|in|by|as\s+of|back\s+(?:at|in)|(?:was|were)\s+\d{1,2}\s+(?:at|in))\s*\(?\s*$", re.I)
+
+
 def parse_session_mention(text: str) -> tuple[int | None, int | None, str | None]:
     """Find "session 6 of 16", "s. 11/16", "2nd session", "16-session course" in ``text``.
 
     Returns ``(session, total, matched_text)``; ``session`` is -1 for "last/final session".
     """
-    m = _SESSION_OF.search(text)
+    found = list(_SESSION_OF.finditer(text))
+    # a session named as a point of reference ("also missed s11", "PHQ 13 (was 20 at s1)", "since session 6") is not
+    # the one the text is about when another is named
+    m = next((f for f in found if not _BACK_REFERENCE.search(text, 0, f.start())), found[0] if found else None)
     if m:
         session = int(m.group(1))
         total = int(m.group(2)) if m.group(2) else None

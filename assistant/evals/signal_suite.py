@@ -49,7 +49,7 @@ MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_he
         "w30_held", "w30b_held", "w31_held", "w31b_held", "w32_held", "w32b_held",
         "w33_held", "w33b_held", "w34_held", "w34b_held", "w35_held", "w35b_held",
         "w36_held", "w36b_held", "w37_held", "w37b_held", "w38_held", "w38b_held", "w39_held", "w39b_held",
-        "w40_held", "w40b_held", "w41_held", "w41b_held", "w42_held", "w42b_held")
+        "w40_held", "w40b_held", "w41_held", "w41b_held", "w42_held", "w42b_held", "w43_held", "w43b_held")
 
 
 def signals_dir() -> Path:

@@ -53,8 +53,10 @@ def _sentence_pieces(bullet: str) -> list[str]:
 _BARE_LABEL = re.compile(r"^\s*(?:hw|homework|task|plan|goal|next|nxt|p|f/u)\s*$", _I)
 
 
-def _label_joined(sentence: str) -> list[str]:
-    """Pieces between hard breaks; a bare label ("HW — ask Sam") stays with what follows it."""
+def _label_joined(sentence: str, opens_item: Callable[[str], bool] | None = None) -> list[str]:
+    """Pieces between hard breaks; a bare label ("HW — ask Sam") stays with what follows it, and so does a labelled
+    plan or task (``opens_item``) with what a dash adds to it, to the next semicolon ("plan to start termination phase
+    then - ending + relapse signs")."""
     pieces: list[str] = []
     pos = 0
     carry = None
@@ -63,7 +65,8 @@ def _label_joined(sentence: str) -> list[str]:
         if carry is not None:
             piece = sentence[carry:m.start()]
             carry = None
-        if _BARE_LABEL.match(piece):
+        dash = not re.match(r"\s*[;|]", m.group(0))
+        if _BARE_LABEL.match(piece) or dash and opens_item is not None and opens_item(piece.strip()):
             carry = pos if carry is None else carry
             pos = m.end()
             continue
@@ -107,19 +110,24 @@ def _comma_parts(piece: str) -> list[tuple[int, int]]:
 
 
 def split_clauses(bullets: list[str], kind_of: Callable[[str], str],
-                  whole: Callable[[str], bool] | None = None) -> list[Clause]:
+                  whole: Callable[[str], bool] | None = None,
+                  opens_item: Callable[[str], bool] | None = None) -> list[Clause]:
     """``kind_of(part)`` says what a comma part is: "session", "measure", "risk" or "text". Adjacent
     parts of the same kind stay one clause, exactly as written. A bullet for which ``whole(bullet)``
-    holds (a labelled plan, task or goal: one item as the clinician wrote it) is one clause."""
+    holds (a labelled plan, task or goal: one item as the clinician wrote it) is one clause; so is a piece for which
+    ``opens_item(piece)`` holds with what dashes add to it."""
     out: list[Clause] = []
     for bi, bullet in enumerate(bullets):
         if whole is not None and whole(bullet) and bullet.strip().rstrip(".").strip():
             out.append(Clause(bullet.strip().rstrip(".").strip(), bi))
             continue
         for sentence in _sentence_pieces(bullet):
-            for piece in _label_joined(sentence):
+            for piece in _label_joined(sentence, opens_item):
                 piece = piece.strip().rstrip(".").strip()
                 if not piece:
+                    continue
+                if opens_item is not None and opens_item(piece):
+                    out.append(Clause(piece, bi))  # one item, as written
                     continue
                 spans = _comma_parts(piece)
                 kinds = [kind_of(piece[a:b]) for a, b in spans]

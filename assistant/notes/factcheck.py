@@ -456,6 +456,7 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_numbers = _numbers(source) | _num_word_values(source) | (allowed_numbers or set())
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
+    src_words |= {w.strip("'-") for w in src_words}  # a word that closes a quotation ("want for Maya' = focus")
     from .changes import invented_change, unsupported_change
     from .commitments import undecided_as_set
     from .claims import region_names, vocabulary

@@ -38,6 +38,8 @@ def measures(text: str) -> list[str]:
                 continue
             if not re.search(r"\d", m.group(0)):
                 continue
+            if pat is _ACRONYM_SCORE and re.match(r":\d", text[m.end():]):
+                continue  # a ratio or a time, not a score ("spoke to LR 1:1 after grp", "AB 2:30pm")
             if any(a <= m.start() < b for a, b in found):
                 continue
             found.append((m.start(), m.end()))

@@ -186,7 +186,8 @@ def _is_area_bullet(bullet: str, area: str) -> bool:
 NOTE_FOCAL_MIN = 0.75
 _FRAME_WORDS = frozenset({"ipt", "session", "sess", "today", "wk", "week", "of"})
 #: (A label before the number may end in a number sign or a colon: "Session: 7/16", "Session #: 4 / 16".)
-_BARE_SESSION = re.compile(r"^\s*(?:IPT(?:-?[A-Z]{1,3})?\s+)?(?:gro?u?p\s+)?(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*(?:#\s*|no\.?\s*)?(?:[:=]\s*)?)?"
+_BARE_SESSION = re.compile(r"^\s*(?P<pre>(?:DNA|DNA'd|did\s+not\s+attend|no[-\s]show|CNA|cancel+ed|canx|missed|phone|tel|video|joint)\s*[-:–]?\s*)?"
+                           r"(?:IPT(?:-?[A-Z]{1,3})?\s+)?(?:gro?u?p\s+)?(?:(?:wk|week|sess(?:ion)?|s|#)\s*\.?\s*(?:#\s*|no\.?\s*)?(?:[:=]\s*)?)?"
                            r"(\d{1,2})\s*(?:/|of)\s*(\d{1,2})\b"
                            r"(?!\s*(?:months?|mo|yrs?|years?|pp|post|ago|weeks?|wks?|/))", re.I)
 _WEEK = re.compile(r"^\s*(?:(?:IPT\s+)?gro?u?p\s+)?(?:wk|week)\s*\.?\s*#?\s*(\d{1,2})\b(?:\s*(?:of|/)\s*(\d{1,2}))?", re.I)
@@ -202,17 +203,26 @@ _IN_WORDS = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) +
 
 
 def _session_mention(text: str) -> tuple[int | None, int | None, str | None]:
+    m = _BARE_SESSION.match(text)
+    bare = (int(m.group(2)), int(m.group(3)), m.group(0)[len(m.group("pre") or ""):].strip()) \
+        if m is not None and _a_session(int(m.group(2)), int(m.group(3))) else None
+    if bare is not None and m.group("pre"):  # type: ignore[union-attr]
+        return bare  # a course count after the session's fate ("DNA 13/16 - 2nd DNA (also missed s11)")
     s, total, matched = parse_session_mention(text)
     if matched:
         return s, total, matched
-    for pat in (_BARE_SESSION, _WEEK, _HASH, _ORDINAL):
+    if bare is not None:
+        return bare
+    for pat in (_WEEK, _HASH, _ORDINAL):
         m = pat.match(text)
-        if m:
-            n, t = int(m.group(1)), int(m.group(2)) if m.group(2) else None
-            # "/10" is a rating ("mood 3/10"), not a course length
-            if n >= 1 and (t is None or 4 <= t <= 30 and t != 10 and n <= t + 12):
-                return n, t or total, m.group(0).strip()
+        if m and _a_session(int(m.group(1)), int(m.group(2)) if m.group(2) else None):
+            return int(m.group(1)), int(m.group(2)) if m.group(2) else total, m.group(0).strip()
     return None, total, None
+
+
+def _a_session(n: int, t: int | None) -> bool:
+    # "/10" is a rating ("mood 3/10"), not a course length
+    return n >= 1 and (t is None or 4 <= t <= 30 and t != 10 and n <= t + 12)
 
 
 def _words(text: str) -> int:
@@ -251,7 +261,12 @@ def _is_task(bullet: str) -> bool:
     return False
 
 
-_PLAN_LABEL = re.compile(r"^\s*(?:plan|next(?:\s+session)?|nxt|f/u|follow[\s-]?up)\s*(?:[:\-–—=>]|→)", _I)
+_PLAN_LABEL = re.compile(r"^\s*(?:plan|(?:next|nxt)(?:\s+(?:session|sess|time|wk|week|appt|appointment|visit|steps?))?|f/u|"
+                         r"follow[\s-]?up)\s*(?:[:\-–—=>]|→)", _I)
+#: A time before the next session: a goal line with one is a task for the week ("goal: 1 baby group this wk").
+_BEFORE_NEXT = re.compile(r"\b(?:this|the\s+coming)\s+(?:wk|week|weekend)\b|\b(?:by|before)\s+(?:next|the\s+next|nxt)\s+"
+                          r"(?:session|sess|wk|week|time|appt|appointment)\b|\b(?:tomorrow|tmrw|tmr|tonight)\b|"
+                          r"\bby\s+(?:mon|tues?|wed|thur?s?|fri|sat|sun)(?:day)?\b", _I)
 _GOAL_LABEL = re.compile(r"^\s*(?:goals?|treatment\s+goals?|tx\s+goals?|objective|aim)\s*[:\-–=]", _I)
 _TASK_LABEL = re.compile(r"^\s*(?:task|homework|hw|assignment|interpersonal\s+task|ipt\s+task|between[\s-]sessions?)\b", _I)
 _OBSERVED = re.compile(r"\b(?:appeared|presented\s+(?:as|with)|observed|affect\s+(?:was\s+)?\w+|eye\s+contact|groomed|"
@@ -270,6 +285,15 @@ def _labelled_item(bullet: str) -> bool:
     return bool(_PLAN_LABEL.match(bullet) or _TASK_LABEL.match(bullet) or _GOAL_LABEL.match(bullet))
 
 
+#: A plan stated mid-line ("rebooked thurs; plan to start termination phase then - ending + relapse signs").
+_PLAN_TO = re.compile(r"^\s*(?:plan(?:ned|ning)?\s+to|(?:next|nxt)\s+(?:time|session|sess|wk|week)\s*[:\-–—]?\s+(?:will|to)\b)", _I)
+
+
+def _opens_plan(piece: str) -> bool:
+    """A labelled plan, task or goal, or a plan stated mid-line: one item, with what dashes add to it."""
+    return _labelled_item(piece) or bool(_PLAN_TO.match(piece))
+
+
 def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_work: bool, hints_count: bool) -> str:
     """The one field a clause goes to."""
     labelled_task = bool(_TASK_LABEL.match(masked))
@@ -284,13 +308,14 @@ def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_wor
     if _TASK_REVIEW.search(masked):
         return "task_review"
     if _GOAL_LABEL.match(masked):
-        return "goals"
+        return "tasks" if _BEFORE_NEXT.search(masked) else "goals"
     if labelled_task:
         return "tasks"
     is_planned = planned(masked)
     kind = None if is_planned else session_kind_cue(masked, in_session_work=in_session_work)
-    if kind in ("missed", "group", "joint"):
-        return "session_notes"
+    if kind == "missed" or kind in ("group", "joint") and not _techniques(c, catalog):
+        return "session_notes"  # (the work of a group or joint session is its interventions: "in grp: LR role played
+        # telling her dad she's moving in")
     # A method read by meaning in a clause that speaks of risk ("has thought of a method") is the risk,
     # not work outside IPT.
     if kind == "non_ipt" or (rd.frame and not is_planned and rd.level is None
@@ -341,7 +366,7 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     bullets = split_bullets(text)
     facts = SessionFacts(bullets=bullets)
     masks = mask_names(bullets)
-    clauses = split_clauses(bullets, _part_kind, _labelled_item)
+    clauses = split_clauses(bullets, _part_kind, _labelled_item, _opens_plan)
     reads, signals = read_clauses(clauses, catalog)
     facts._signals = signals
 

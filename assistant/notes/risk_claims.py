@@ -81,7 +81,7 @@ _UNKNOWN = re.compile(r"\b(?:unknown|not\s+(?:yet\s+)?(?:known|assessed|been\s+a
 _NEGATION = re.compile(r"\b(?:no|not|never|denies|denied|deny|without|none|nor)\b|n't\b", re.I)
 
 
-_NOT_ASKED = re.compile(r"\bnot\s+(?:yet\s+)?(?:asked|assessed|documented|explored|screened|covered|discussed|reviewed)|"
+_NOT_ASKED = re.compile(r"\bnot\s+(?:yet\s+)?(?:be(?:en)?\s+)?(?:asked|assessed|documented|explored|screened|covered|discussed|reviewed)|"
                         r"\bto\s+complete\b|\bclinician\s+to\b|\bwas\s+not\s+(?:asked|assessed)|\bdeferred\b|"
                         r"\bnext\s+(?:session|time|week)\b|\bcheck\b|\bask\b", re.I)
 

@@ -28,7 +28,8 @@ def own_negations(sentence: str, src: str) -> list[re.Match[str]]:
     for m in _NEGATION.finditer(sentence):
         # From the start of the word: "wouldn't mind", not "n't mind".
         start = m.start() - len(re.search(r"[\w']*$", sentence[:m.start()]).group(0))  # type: ignore[union-attr]
-        phrase = re.findall(r"[a-z0-9']+", _norm(sentence[start:m.end() + 30]))
+        phrase = [w.strip("'") for w in re.findall(r"[a-z0-9']+", _norm(sentence[start:m.end() + 30]))]
+        phrase = [w for w in phrase if w]  # (a quotation's marks are not its words: "said 'don't know'")
         # Reported speech shifts the person: "better off without her" for "better off without me".
         words = [_PERSON if w in _PERSONS else re.escape(w) for w in phrase[:2]]
         if not re.search(r"\b" + r"\W+".join(words) + r"\b", src) and not _negated_in(phrase[1:5], src):

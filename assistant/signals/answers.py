@@ -194,6 +194,10 @@ _FIELD_ANSWER = re.compile(r"[ \t]*(?:[:=]|[ \t][-–—]|(?<=\S)-)?[ \t]*"
                            rf"(?P<a>(?:{_FIELD_NO}|{_FIELD_YES})(?:[ \t]*/[ \t]*(?:{_FIELD_NO}|{_FIELD_YES}))*)"
                            r"(?![\w+/])(?:[ \t]*(?:$|[,;|.)\]]|/(?![ \t]*\d))|[ \t]{2,}|(?P<next>[ \t])(?=\S))", _I | re.M)
 _FIELD_NO_WORD = re.compile(rf"^{_FIELD_NO}$", _I)
+#: A clause that is a short label and its answer no, nothing else ("plan no.", "access to means: nil").
+_LABEL_ANSWERED_NO = re.compile(r"^\W*(?:(?:current|any|active)[ \t]+)?(?:plans?|intent(?:ion)?|means|access(?:[ \t]+to[ \t]+means)?|methods?|"
+                                r"prep(?:aration)?s?|rehearsal|preparatory[ \t]+(?:acts|behaviou?rs?))"
+                                rf"[ \t]*(?:[:=]|[ \t][-–—])?[ \t]*{_FIELD_NO}[ \t]*[.;,]?\s*$", _I)
 #: A field left unknown ("Safeguarding: ??", "DV: NK"): not assessed. (A single "?" after a term is a question to
 #: ask, read elsewhere as possible risk.)
 _FIELD_UNKNOWN = re.compile(r"[ \t]*[:=\-–—][ \t]*(?:\?{2,}|nk|n/k|not\s+known)(?![\w/])", _I)
@@ -258,6 +262,8 @@ def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
     for k, s in enumerate(out):
         given = answered.get(s.clause, set())
         said = next(iter(given)) if len(given) == 1 else None
+        if not given and s.family == "risk" and s.source != "lexicon" and _LABEL_ANSWERED_NO.match(s.clause):
+            said = "negated"  # a field of its own answered no ("plan no.", "intent - nil"): a label is no statement
         if s.family == "risk" and s.source != "lexicon" and s.assertion == "present" and said in ("negated", "not_assessed"):
             out[k] = replace(s, assertion=said, modifiers=s.modifiers + (f"form field:{said}",))
     return out

@@ -1023,8 +1023,8 @@ def _by_partner_now(text: str, clause: str) -> bool:
     """Whether past partner violence in ``clause`` was done by a partner the client is still with: the
     clause names one ("Partner strangled her once 'about 5 yrs ago'"), or the text does and a pronoun does
     the act ("her husband ... He strangled her once years ago"), with no ex in the text."""
-    if _names_partner_now(clause):
-        return True
+    if _names_partner_now(clause) and not re.search(r"\bex\b|\bex-", clause, re.I):
+        return True  # (not beside an ex, whose it was: "DV with ex (2019), current partner supportive")
     return _names_partner_now(text) and bool(_PRONOUN_ACT.search(clause)) and not re.search(r"\bex\b|\bex-", text, re.I)
 
 

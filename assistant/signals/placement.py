@@ -207,6 +207,11 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
         # the subject of the aside, to its close
         set_off = next((b for a, b in asides if a == end + 1 and doc[end].text == ","), None)
         relative = relative or set_off is not None
+        if governor in _INVERTED and question and (j == 0 or doc[j - 1].text in _SENTENCE_END) and \
+                (self_directed or doc[start].lower_ not in _MAY_HARM_THE_CLIENT):
+            governor = None  # a question's auxiliary before its subject ("Is the daughter's self-harm my
+            # responsibility?", "Does her son still cut?"): the relation is the subject (a partner's or a parent's
+            # stays open to what may be done to the client: "Is her husband's temper getting worse?")
         if governor in _LOSS_VERBS and end < len(doc) and doc[end].lower_ == "to":
             governor = None  # "lost his son to overdose": the one lost is the one the cause befell
         if end + 1 < len(doc) and doc[end].lower_ in ("'s", "’s"):
@@ -731,6 +736,9 @@ def _quotations(doc: Any, open_single: bool = False) -> list[tuple[int, int]]:
 #: Relations a perinatal note may call the client herself ("Mum said 'I can't cope'"): spoken words of theirs,
 #: unowned, stay the client's.
 #: Prepositions of what is talked or thought about ("talked about sister's overdose", "worry re her son's cutting").
+#: A question's auxiliary opening it before its subject.
+_INVERTED = frozenset({"is", "was", "are", "were", "does", "did", "do", "has", "have", "had", "should", "could", "would",
+                       "can", "will", "might", "may", "isn't", "doesn't", "hasn't", "wasn't"})
 _ABOUT = frozenset({"about", "abt", "re", "re:", "regarding", "concerning", "over", "of", "after", "following", "around"})
 #: Relations whose violence or neglect may be done to the client: what they own is not only theirs.
 _MAY_HARM_THE_CLIENT = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyfriend", "girlfriend", "fiance",
