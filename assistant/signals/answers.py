@@ -194,7 +194,7 @@ _FIELD_ANSWER = re.compile(r"[ \t]*(?:[:=]|[ \t][-–—]|(?<=\S)-)?[ \t]*"
                            rf"(?P<a>(?:{_FIELD_NO}|{_FIELD_YES})(?:[ \t]*/[ \t]*(?:{_FIELD_NO}|{_FIELD_YES}))*)"
                            r"(?![\w+/])(?:[ \t]*(?:$|[,;|.)\]]|/(?![ \t]*\d))|[ \t]{2,}|(?P<next>[ \t])(?=\S))", _I | re.M)
 _FIELD_NO_WORD = re.compile(rf"^{_FIELD_NO}$", _I)
-#: A clause that is a short label and its answer no, nothing else ("plan no.", "access to means: nil").
+#: A clause that is only a plan, intent, means or method label and its answer no ("plan no.", "access to means: nil").
 _LABEL_ANSWERED_NO = re.compile(r"^\W*(?:(?:current|any|active)[ \t]+)?(?:plans?|intent(?:ion)?|means|access(?:[ \t]+to[ \t]+means)?|methods?|"
                                 r"prep(?:aration)?s?|rehearsal|preparatory[ \t]+(?:acts|behaviou?rs?))"
                                 rf"[ \t]*(?:[:=]|[ \t][-–—])?[ \t]*{_FIELD_NO}[ \t]*[.;,]?\s*$", _I)
