@@ -351,6 +351,17 @@ def unasked_line(plan: Any, cat: Catalog) -> str | None:
             + (f"ask: {ask} " if ask else "") + "If the answer is yes, safety comes before ordinary IPT work.")
 
 
+#: The one at risk named as a baby ("over bubs face", "dropping the baby", "urges to shake the newborn").
+_BABY_WORDS = re.compile(r"\b(?:bab(?:y|ies|y's)|bubs?|infant|newborn|toddler)\b", re.I)
+
+
+def own_child_at_risk(plan: Any) -> bool:
+    """Whether the harm the question mentions is to the client's own baby: a baby named in the risk found, or the
+    client is perinatal (a new parent's "him" is the baby)."""
+    spans = " ".join(f.span for f in plan.risk.present)
+    return bool(_BABY_WORDS.search(spans)) or "perinatal" in (getattr(getattr(plan, "request", None), "adaptations", None) or ())
+
+
 def compose_safety(plan: Any, cat: Catalog) -> list[str]:
     """The safety-first block: used in both modes, always first."""
     full = current_detail(plan) == FULL
@@ -359,23 +370,30 @@ def compose_safety(plan: Any, cat: Catalog) -> list[str]:
     lines = ["## Safety first",
              f"The question mentions {plan.risk.describe()} ({found}). {generic[0]} {generic[1]}", ""]
     kinds = risk_kinds(plan, cat)
+    child = own_child_at_risk(plan)
+    step_kinds = kinds
+    if child and "harm_to_others" in kinds and cat.safety_by_kind["harm_to_others"].child_steps:
+        step_kinds = [k for k in kinds if k != "safeguarding"]  # the perinatal steps hold the safeguarding step
     steps: list[str] = []
-    per_kind = MAX_SAFETY_STEPS if len(kinds) <= 1 else max(2, MAX_SAFETY_STEPS // len(kinds))
-    for kind in kinds:
+    per_kind = MAX_SAFETY_STEPS if len(step_kinds) <= 1 else max(2, MAX_SAFETY_STEPS // len(step_kinds))
+    for kind in step_kinds:
         r = cat.safety_by_kind[kind]
-        for step in r.steps[: len(r.steps) if full else per_kind]:
+        own = r.child_steps if child and r.child_steps else r.steps
+        for step in own[: len(own) if full else per_kind]:
             if step not in steps:
                 steps.append(step)
     if not full:
-        steps = steps[:MAX_SAFETY_STEPS + (2 if len(kinds) > 1 else 0)]
+        steps = steps[:MAX_SAFETY_STEPS + (2 if len(step_kinds) > 1 else 0)]
     lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
     if kinds:
-        asks = [cat.safety_by_kind[k].ask for k in kinds[: 3 if full else 2]]
+        asks = [(cat.safety_by_kind[k].child_ask if child and cat.safety_by_kind[k].child_ask else cat.safety_by_kind[k].ask)
+                for k in kinds[: 3 if full else 2]]
         lines += ["", "**Ask directly:** " + " ".join(_q(a) for a in asks)]
     for line in generic[2:]:
         lines += ["", line]
     if kinds:
-        lines += ["", f"**When the client is safe:** {cat.safety_by_kind[kinds[0]].resume}"]
+        first = cat.safety_by_kind[kinds[0]]
+        lines += ["", f"**When the client is safe:** {first.child_resume if child and first.child_resume else first.resume}"]
     if full:
         seen: set[str] = set()
         for kind in kinds:

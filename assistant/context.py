@@ -13,7 +13,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .fitting import CLINICIAN, People, choose, fill, people_in
-from .compose import risk_kinds
+from .compose import own_child_at_risk, risk_kinds
 from .schema import step_fits, step_text
 from .situations import SituationMatch, situation_for
 from .tokens import count_tokens, truncate_to_tokens
@@ -136,10 +136,13 @@ def pack_context(plan: Any, cat: Catalog, budget: int = 1600) -> PackedContext:
     if plan.risk.is_risk:
         steps = " ".join(cat.frame.safety_first)
         blocks.append(("frame:safety_first", f"[frame:safety_first] {steps}", True))
+        child = own_child_at_risk(plan)
         for k in risk_kinds(plan, cat, merge_ideation=False):
             r = cat.safety_by_kind[k]
-            blocks.append((f"safety:{k}", f"[safety:{k}] {r.name}: " + " ".join(r.steps) + f" Ask: {r.ask} "
-                           f"Resume: {r.resume}", False))
+            steps, ask, resume = (r.child_steps, r.child_ask or r.ask, r.child_resume or r.resume) \
+                if child and r.child_steps else (r.steps, r.ask, r.resume)
+            blocks.append((f"safety:{k}", f"[safety:{k}] {r.name}: " + " ".join(steps) + f" Ask: {ask} "
+                           f"Resume: {resume}", False))
     sit = _situation(plan, cat)
     if sit is not None:
         blocks.append((f"situation:{sit.id}", situation_text(sit.id, cat, plan, people), True))

@@ -144,6 +144,9 @@ class SessionFacts(BaseModel):
     conflicts: list[str] = Field(default_factory=list, description="Given values that disagree with the bullets.")
     #: The signal layer's reading of the bullets (kept so the fact check does not read them again).
     _signals: object = PrivateAttr(default=None)
+    #: The bullets' clauses as the fact check reads them when the note keeps a dash's addition with the work it
+    #: describes (None: the clauses themselves): a draft's sentence may paraphrase the addition alone.
+    _evidence: object = PrivateAttr(default=None)
     clauses: list[tuple[str, str]] = Field(default_factory=list,
                                            description="Every clause of the bullets with the one field it went to.")
 

@@ -246,6 +246,11 @@ class RiskSafety(_Strict):
     ask: str = Field(min_length=15, description="A direct question the clinician can ask now.")
     resume: str = Field(min_length=30, description="When and how ordinary IPT work resumes.")
     frame_entry: str | None = Field(default=None, description="The stabilise_first entry with background.")
+    child_steps: list[str] | None = Field(
+        default=None, min_length=3, max_length=6,
+        description="The steps instead, when the one at risk is the client's own baby or young child.")
+    child_ask: str | None = Field(default=None, min_length=15, description="The direct question for that case.")
+    child_resume: str | None = Field(default=None, min_length=30, description="When IPT resumes in that case.")
 
     _check_lists = field_validator("steps")(_nonblank)
 

@@ -100,7 +100,8 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh59_read": "writer cq, drafts", "fresh59_held": "writer cq, drafts",
               "fresh60_read": "writer cr, bullet sets", "fresh60_held": "writer cr, bullet sets",
               "fresh61_read": "writer cu, drafts", "fresh61_held": "writer cu, drafts",
-              "fresh62_read": "writer cv, bullet sets", "fresh62_held": "writer cv, bullet sets"}
+              "fresh62_read": "writer cv, bullet sets", "fresh62_held": "writer cv, bullet sets",
+              "fresh63_read": "writer cx, bullet sets", "fresh63_held": "writer cx, bullet sets"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -41,15 +41,17 @@ FRESH = ("fresh_read", "fresh_held")
 #: round) two more: one on current risk without keywords, mentions, look-alikes and focal areas, one on methods in plain
 #: words, stabilise-first presentations and adaptations; and (thirty-third round) two more: one on current risk in
 #: plain words, mentions, look-alikes and stabilise-first presentations by their signs, one on methods in plain words,
-#: near misses, focal areas at their boundaries and adaptations; and (thirty-fourth to forty-second rounds) two more
-#: of the same kinds each.
+#: near misses, focal areas at their boundaries and adaptations; and (thirty-fourth to forty-third rounds) two more
+#: of the same kinds each; and (forty-fourth round) one on wordings hard to read (thoughts of an act against a child,
+#: a partner's violence told through the partner, euphemism, farewells in writing, look-alikes).
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
         "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held", "w22_held",
         "w24_held", "w25_held", "w26_held", "w26b_held", "w27_held", "w28_held", "w28b_held", "w29_held", "w29b_held",
         "w30_held", "w30b_held", "w31_held", "w31b_held", "w32_held", "w32b_held",
         "w33_held", "w33b_held", "w34_held", "w34b_held", "w35_held", "w35b_held",
         "w36_held", "w36b_held", "w37_held", "w37b_held", "w38_held", "w38b_held", "w39_held", "w39b_held",
-        "w40_held", "w40b_held", "w41_held", "w41b_held", "w42_held", "w42b_held", "w43_held", "w43b_held")
+        "w40_held", "w40b_held", "w41_held", "w41b_held", "w42_held", "w42b_held", "w43_held", "w43b_held",
+        "w44_held")
 
 
 def signals_dir() -> Path:

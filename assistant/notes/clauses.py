@@ -53,27 +53,46 @@ def _sentence_pieces(bullet: str) -> list[str]:
 _BARE_LABEL = re.compile(r"^\s*(?:hw|homework|task|plan|goal|next|nxt|p|f/u)\s*$", _I)
 
 
-def _label_joined(sentence: str, opens_item: Callable[[str], bool] | None = None) -> list[str]:
+def _label_joined(sentence: str, opens_item: Callable[[str], bool] | None = None,
+                  keeps_addition: Callable[[str, str], bool] | None = None) -> list[str]:
     """Pieces between hard breaks; a bare label ("HW — ask Sam") stays with what follows it, and so does a labelled
     plan or task (``opens_item``) with what a dash adds to it, to the next semicolon ("plan to start termination phase
-    then - ending + relapse signs")."""
+    then - ending + relapse signs"); and a piece with the addition a dash gives it when ``keeps_addition(piece,
+    addition)`` holds ("reviewed relationship w dad - good and not so good bits")."""
     pieces: list[str] = []
+    starts: list[int] = []  # where each piece starts in the sentence
+    dashed: list[bool] = []  # whether a dash follows the piece
     pos = 0
     carry = None
     for m in _HARD_BREAK.finditer(sentence):
-        piece = sentence[pos:m.start()]
-        if carry is not None:
-            piece = sentence[carry:m.start()]
-            carry = None
+        start = pos if carry is None else carry
+        piece = sentence[start:m.start()]
+        carry = None
         dash = not re.match(r"\s*[;|]", m.group(0))
         if _BARE_LABEL.match(piece) or dash and opens_item is not None and opens_item(piece.strip()):
-            carry = pos if carry is None else carry
+            carry = start
             pos = m.end()
             continue
         pieces.append(piece)
+        starts.append(start)
+        dashed.append(dash)
         pos = m.end()
-    pieces.append(sentence[carry if carry is not None else pos:])
-    return pieces
+    start = carry if carry is not None else pos
+    pieces.append(sentence[start:])
+    starts.append(start)
+    dashed.append(False)
+    if keeps_addition is None:
+        return pieces
+    out: list[str] = []
+    k = 0
+    while k < len(pieces):
+        end = k
+        while dashed[end] and end + 1 < len(pieces) and \
+                keeps_addition(sentence[starts[k]:starts[end] + len(pieces[end])].strip(), pieces[end + 1].strip()):
+            end += 1
+        out.append(pieces[k] if end == k else sentence[starts[k]:starts[end] + len(pieces[end])])
+        k = end + 1
+    return out
 
 
 def _comma_parts(piece: str) -> list[tuple[int, int]]:
@@ -111,18 +130,20 @@ def _comma_parts(piece: str) -> list[tuple[int, int]]:
 
 def split_clauses(bullets: list[str], kind_of: Callable[[str], str],
                   whole: Callable[[str], bool] | None = None,
-                  opens_item: Callable[[str], bool] | None = None) -> list[Clause]:
+                  opens_item: Callable[[str], bool] | None = None,
+                  keeps_addition: Callable[[str, str], bool] | None = None) -> list[Clause]:
     """``kind_of(part)`` says what a comma part is: "session", "measure", "risk" or "text". Adjacent
     parts of the same kind stay one clause, exactly as written. A bullet for which ``whole(bullet)``
     holds (a labelled plan, task or goal: one item as the clinician wrote it) is one clause; so is a piece for which
-    ``opens_item(piece)`` holds with what dashes add to it."""
+    ``opens_item(piece)`` holds with what dashes add to it, and a piece with a dash's addition for which
+    ``keeps_addition(piece, addition)`` holds."""
     out: list[Clause] = []
     for bi, bullet in enumerate(bullets):
         if whole is not None and whole(bullet) and bullet.strip().rstrip(".").strip():
             out.append(Clause(bullet.strip().rstrip(".").strip(), bi))
             continue
         for sentence in _sentence_pieces(bullet):
-            for piece in _label_joined(sentence, opens_item):
+            for piece in _label_joined(sentence, opens_item, keeps_addition):
                 piece = piece.strip().rstrip(".").strip()
                 if not piece:
                     continue

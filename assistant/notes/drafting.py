@@ -119,7 +119,9 @@ def _allowed_numbers(f: SessionFacts) -> set[str]:
 
 
 def _clauses(f: SessionFacts) -> list[str]:
-    return [c for c, _ in f.clauses] or f.bullets
+    """The bullets' clauses as the fact check's evidence (a dash's addition that the note keeps with its work, on its
+    own: parse.py)."""
+    return f._evidence or [c for c, _ in f.clauses] or f.bullets  # type: ignore[return-value]
 
 
 def check_sections(sections: dict[str, str], f: SessionFacts, raw: str, cat: Catalog) -> list[Unsupported]:

@@ -148,6 +148,10 @@ _PLANNED = re.compile(
     r"before\s+next|by\s+next|aim\s+to|hope\s+to|propos\w+|tomorrow|tmrw|tmr|"
     r"re-?book\w*|revisit|postpon\w*|deferred|defer|put\s+off|pushed\s+back|carried\s+over|held\s+over|"
     r"(?:until|till|til|for)\s+(?:s|sess|sesh|session)\s*\d{1,2}|"
+    # a follow-up set a few days on ("review in 3 days (phone)", "f/u call in a couple of days"). (A follow-up set for a
+    # weekday, "individual review Thu", was tried and vetoed: a never-read split's interventions fell; with calls and
+    # appointments too it also took steps done, "texted new appt Tues 3pm".)
+    r"(?:review|check|call|phone|ring|f/u|follow[\s-]?up|see\s+(?:her|him|them)|appt|appointment|contact)(?:s|ing)?\b(?:\s+[\w/:-]+){0,3}?\s+in\s+(?:\d+|a\s+few|a\s+couple\s+of|two|three|four|five|2-3)\s+(?:days?|wks?|weeks?)|"
     # "welfare check planned", "letter if no response by Fri": a step that waits on something
     r"(?<!\()(?<!as\s)planned(?!\s*\))(?!\s+(?:pregnancy|baby|birth|c-?section|caesarean|section|ending|retirement))|"
     r"if\s+no\s+(?:response|reply|contact|answer|word|news)|if\s+(?:not\s+heard|(?:she|he|they|pt|client)\s+(?:doesn'?t|does\s+not|don'?t)\s+"

@@ -10,6 +10,7 @@ scoped per clause; the note's own vocabulary (measures, the session's kind, done
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ..catalog import Catalog
 from ..models import SessionFacts
@@ -294,6 +295,18 @@ def _opens_plan(piece: str) -> bool:
     return _labelled_item(piece) or bool(_PLAN_TO.match(piece))
 
 
+def _keeps_addition(catalog: Catalog) -> Callable[[str, str], bool]:
+    """Whether the session's work keeps what a dash adds to it, as one item ("reviewed relationship w dad - good and not
+    so good bits", "empty chair - talking to Liam about the unreturned call"): the piece names a technique or opens
+    with the verb of one, and neither it nor the addition is risk, a score, a session, a labelled item or a plan."""
+    def keep(piece: str, addition: str) -> bool:
+        if _part_kind(piece) != "text" or _part_kind(addition) != "text" or _labelled_item(addition) \
+                or _opens_plan(addition) or planned(addition):
+            return False
+        return bool(_INTERVENTION_VERB.match(piece)) or bool(_techniques(piece, catalog))
+    return keep
+
+
 def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_work: bool, hints_count: bool) -> str:
     """The one field a clause goes to."""
     labelled_task = bool(_TASK_LABEL.match(masked))
@@ -366,7 +379,10 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     bullets = split_bullets(text)
     facts = SessionFacts(bullets=bullets)
     masks = mask_names(bullets)
-    clauses = split_clauses(bullets, _part_kind, _labelled_item, _opens_plan)
+    clauses = split_clauses(bullets, _part_kind, _labelled_item, _opens_plan, _keeps_addition(catalog))
+    pieces = split_clauses(bullets, _part_kind, _labelled_item, _opens_plan)
+    if len(pieces) != len(clauses):
+        facts._evidence = [c.text for c in pieces]  # the fact check's evidence, a dash's addition on its own
     reads, signals = read_clauses(clauses, catalog)
     facts._signals = signals
 

@@ -281,6 +281,7 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
     signals, which the fact check reads as the bullets' risk. (The clauses of a bullet joined into one line for the
     signal layer, by "; " or as the bullet wrote them, read more bullet sets wrong: measured in the thirty-third round.)"""
     from ..signals import analyse, risk_view
+    from ..signals.detect import fear_only_sources
     from ..signals.types import Signals
 
     joined = ""
@@ -293,6 +294,7 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
     # is the idiom's. (Masked with "x" until the thirty-third round: the probes read the run of "x" as something,
     # "Says she is 'xxxxxxxx see her grandson'" as a warning sign.) ("SI/HI/SH" is read screen by screen.)
     signals = analyse(joined, catalog=catalog, reader=False, idioms=_idioms())
+    fear = fear_only_sources()
     reads: list[ClauseRisk] = []
     for (a, b), c in zip(offsets, clauses):
         mine = [x for x in signals.items if x.start < b and x.end > a]
@@ -300,7 +302,8 @@ def read_clauses(clauses: list[Clause], catalog: Catalog) -> tuple[list[ClauseRi
             mine = [x for x in mine if x.source == "lexicon"]
         view = risk_view(Signals(c.text, mine))
         sure = [x for x in view.present if x.source != "semantic" or x.score >= SURE_MEANING]
-        levels = {x.level for x in sure}
+        # fear of a partner with no act named is possible risk in a note: ask directly about violence
+        levels = {"possible_risk" if x.evidence in fear else x.level for x in sure}
         r = ClauseRisk(risk_word=bool(_RISK_WORDS.search(c.text) or _MEANS_RESTRICTED.search(c.text)),
                   frame=any(x.family == "frame" and x.assertion == "present" and (x.source != "semantic" or x.score >= FRAME_SURE)
                             for x in mine))

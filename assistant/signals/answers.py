@@ -51,7 +51,9 @@ _NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
                  r"(?=\s*(?:$|[.,;:!?'\"”’)\-–—])|\s+(?:both|all|either|any|at\s+all|never|when\s+asked|on\s+asking|"
                  r"today|currently|now|thanks|way|chance|straight\s+away|firmly|clearly|emphatically|immediately|quickly|"
                  r"definitely|absolutely|honestly|really|certainly|simply|to\s+(?:both|all|either|each|any)|on\s+(?:all|both|every|each|any)|"
-                 r"for\s+(?:both|all|each|either|any))\b|\s+(?:it|them|this|that|current|at\s+present|presently)(?=\s*(?:$|[.,;:!?'\"”’)\-–—])))", _I)
+                 r"for\s+(?:both|all|each|either|any))\b|\s+(?:it|them|this|that|current|at\s+present|presently)(?=\s*(?:$|[.,;:!?'\"”’)\-–—]))|"
+                 # ... or restated in a parenthesis of its own ("negative (all no)", "neg (0/6)")
+                 r"\s*\((?:(?:all|both|each)\s+)?(?:no|nos|n|neg|negative|nil|none|0|0\s*/\s*\d+|zeros?|denied)\))", _I)
 _DECLINED = re.compile(
     r"^" + _SPEAKER + r"(?:(?:declined|refused|would\s*n[o']?t|did\s*n[o']?t\s+want|didn't\s+want|not\s+willing|unwilling|"
     r"reluctant)\s+(?:to\s+)?(?:answer|respond|say|discuss|talk|go\s+into|engage|complete|do)|not\s+today|"

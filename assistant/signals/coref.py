@@ -160,6 +160,13 @@ _PARTNERS = frozenset({"husband", "wife", "partner", "spouse", "bf", "gf", "boyf
 _POSSESSOR = re.compile(r"([a-z-]+)(?:'s|’s)\s+(?:(?:new|old|former|current|own|\(?\d+\)?)\s+){0,2}$")
 
 
+def _owns_a_relation(clause: str, word: str, modifiers: tuple[str, ...]) -> bool:
+    """Whether the relation ``word``, as a possessor in ``clause``, owns another relation of ``modifiers``
+    ("sister's husband"), not a thing ("husband's violence")."""
+    others = {_words_of(m).removesuffix("'s").removesuffix("’s") for m in modifiers if m.startswith("other_person:")} - {word}
+    return any(re.search(rf"\b{re.escape(word)}(?:'s|’s)\s+(?:[\w()-]+\s+){{0,2}}?{re.escape(o)}\b", clause) for o in others)
+
+
 def _words_of(modifier: str) -> str:
     """The relation's words in an "other_person:<words>" modifier, lower-cased, without the "(speaks)" mark."""
     return modifier.split(":", 1)[1].removesuffix(" (speaks)").lower()
@@ -177,8 +184,10 @@ def clients_own_violence(clause: str, modifiers: tuple[str, ...]) -> bool:
         if not m.startswith("other_person:") or m.endswith("(pronoun)"):
             continue
         word = _words_of(m).removesuffix("'s").removesuffix("’s")
-        if re.search(rf"\b{re.escape(word)}(?:'s|’s)\s", clause.lower()):
-            continue  # a possessor ("the neighbour's boyfriend"): the one it owns decides
+        if re.search(rf"\b{re.escape(word)}(?:'s|’s)\s", clause.lower()) and \
+                (word not in _PARTNERS or _owns_a_relation(clause.lower(), word, modifiers)):
+            continue  # a possessor ("the neighbour's boyfriend"): the one it owns decides; a partner who owns the
+            # violence ("her friend's boyfriend's abuse", "her husband's violence") is its agent, read as a partner
         if word not in _PARTNERS:
             return bool(_AT_THE_CLIENT.search(clause))  # "her adult son hits her": violence at the client
         at = clause.lower().find(_words_of(m))

@@ -137,6 +137,14 @@ class _Entry:
     #: A screen item's documented answer ("PHQ-9 item 9 scored 2"): "not discussed, ran out of time" after it says
     #: the follow-up was not done, not that the risk was not asked about.
     result: bool = False
+    #: Does not count when the text speaks of a death and the term is addressed to the dead, or to no one named
+    #: (a goodbye letter to the person who died is grief work; "goodbye letters to her kids" is not).
+    unless_death: bool = False
+    #: Read as possible risk in a note: fear of a partner with no act named ("walks on eggshells around him"). (In
+    #: a question it is partner violence stated, as LABELS.md defines it; the notes' labels call it possible.)
+    possible: bool = False
+    #: A second category the same words are (a parent's thoughts of harming their baby: harm to others and safeguarding).
+    also: str | None = None
 
 
 
@@ -157,7 +165,8 @@ def lexicon() -> tuple[_Entry, ...]:
             # ("no plan/intent/hx").
             edge = (r"(?<![\w-])", r"(?!\w)") if e.get("case") else (r"(?<![\w-])(?<!(?-i:[a-z])/)", _WORD_END)
             out.append(_Entry(cat, re.compile(rf"{edge[0]}(?:{e['pattern']}){edge[1]}", flags), bool(e.get("weak")),
-                              e["pattern"], bool(e.get("needs_death")), e.get("support"), bool(e.get("result"))))
+                              e["pattern"], bool(e.get("needs_death")), e.get("support"), bool(e.get("result")),
+                              bool(e.get("unless_death")), bool(e.get("possible")), e.get("also")))
     return tuple(out)
 
 
@@ -503,6 +512,10 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                     deaths = _death_clauses(norm, spans) if deaths is None else deaths
                     if not deaths or not _the_dead(m.group(0), norm, deaths):
                         continue
+                if entry.unless_death:
+                    deaths = _death_clauses(norm, spans) if deaths is None else deaths
+                    if deaths and _to_the_dead(m.group(0), norm, deaths):
+                        continue
                 level = None
                 if entry.category in SEMANTIC_RISK:
                     level = "possible_risk" if entry.category == WARNING_SIGNS else "risk"
@@ -513,8 +526,9 @@ def analyse(text: str, *, catalog: object | None = None, vector_out: list[np.nda
                         continue
                     if level == "risk" and p < _floor(entry.category):
                         level = "possible_risk"
-                cands.append(_Candidate(ci, entry.category, cs + m.start(), cs + m.end(), f"lexicon:{entry.source}",
-                                        1.0, "lexicon", level, entry.result, weak=entry.weak))
+                for category in (entry.category,) + ((entry.also,) if entry.also else ()):
+                    cands.append(_Candidate(ci, category, cs + m.start(), cs + m.end(), f"lexicon:{entry.source}",
+                                            1.0, "lexicon", level, entry.result, weak=entry.weak))
         if _SCORE_ONLY.fullmatch(clause):
             continue  # scores alone: no meaning to read (the lexicon above has read any item score)
         fired = [(cat, float(pr[ci])) for cat, pr in probs.items() if cat not in HEADS and float(pr[ci]) >= _floor(cat)]
@@ -858,6 +872,12 @@ _NAMED = re.compile(r"\b(?:with|see|join|hold|go\s+to)\s+(?:(?:her|his|their|my)
 
 
 @lru_cache(maxsize=1)
+def fear_only_sources() -> frozenset[str]:
+    """The evidence strings of the lexicon's entries for fear of a partner with no act named (``possible: true``)."""
+    return frozenset(f"lexicon:{e.source}" for e in lexicon() if e.possible)
+
+
+@lru_cache(maxsize=1)
 def _reunion_sources() -> frozenset[str]:
     """The evidence strings of the lexicon's wishes to be with the dead (the entries that need a death)."""
     return frozenset(f"lexicon:{e.source}" for e in lexicon() if e.needs_death)
@@ -882,6 +902,20 @@ def _the_dead(phrase: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
     m = _NAMED.search(phrase)
     if not m:
         return False
+    who = re.compile(rf"\b{re.escape(m.group(1))}\b", re.I)
+    return any(who.search(norm[cs:ce]) for cs, ce in deaths)
+
+
+#: Whom a letter or a message is for: "goodbye letters to each of her kids", "a farewell note for his late wife".
+_ADDRESSEE = re.compile(r"\b(?:to|for)\s+(?:each\s+of\s+)?(?:(?:her|his|their|my|our|the)\s+)?(?:late\s+)?([A-Za-z]+)", re.I)
+
+
+def _to_the_dead(phrase: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
+    """With a death in the text, whether a farewell is addressed to the dead: to no one named, to a pronoun, or to
+    someone a clause speaking of a death names too."""
+    m = _ADDRESSEE.search(phrase)
+    if m is None or m.group(1).lower() in ("her", "him", "them"):
+        return True
     who = re.compile(rf"\b{re.escape(m.group(1))}\b", re.I)
     return any(who.search(norm[cs:ce]) for cs, ce in deaths)
 
@@ -983,8 +1017,9 @@ def _says_something(rest: str) -> bool:
     return any(w not in _FRAME_WORDS for w in re.findall(r"[\w']+", rest.lower()))
 
 
-#: The rest's own subject: a pronoun that opens it (after what is left of a cut-out noun phrase, "A he thinks ...").
-_SUBJECT_PRONOUN = re.compile(r"^\W*(?:(?:a|an|the|and|so|then)\W+)?(he|she)\b", re.I)
+#: The rest's own subject: a pronoun that opens it (after what is left of a cut-out noun phrase, "A he thinks ...", or
+#: of its possessor, "Pt's son (22) stopped sleeping, thinks he's the messiah" -> "Pt's he's the messiah").
+_SUBJECT_PRONOUN = re.compile(r"^\W*(?:(?:a|an|the|and|so|then|pt['’]s|client['’]s|cl['’]s|patient['’]s)\W+)?(he|she)\b", re.I)
 #: ... not in the other person's own words, which name someone else ("partner's text: 'he's up again'").
 _OPENS_SPEECH = re.compile(r"[:'\"‘“]\s*$")
 

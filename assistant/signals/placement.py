@@ -186,6 +186,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
         if any(t.lower_ in _CLIENT_WORDS and doc[t.i - 1].lower_ not in _PREPOSITIONS for t in doc[end:end + 4]) \
                 and any(t.text in ("(", ",") for t in doc[end:end + 2]):
             continue  # glossed as the client ("her daughter (my client, 15)"); not "Sister (lives w pt)"
+        if start >= 2 and doc[start - 1].text == "(" and doc[start - 2].lower_ in _CLIENT_WORDS \
+                and any(t.text == ")" for t in doc[end:end + 6]):
+            continue  # the client's own role in a gloss after them ("Pt (dad, 34) disclosed ...", "client (mum of 3)")
         if _beneficiary(doc, end):
             continue  # "says the baby would be better off without her": the baby would be the better for her absence
         j = start - 1
