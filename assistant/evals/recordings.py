@@ -1,9 +1,14 @@
 """Record/replay cache of model calls, so stored outputs can be re-graded without the model.
 
 A call's key hashes the model name, the messages, the parameters, the prompt
-templates' hash and the catalog hash; editing a prompt or the knowledge base
-therefore misses the cache instead of replaying a stale answer. One JSON file
-per call under ``<recordings>/<model>/``.
+templates' hash and the catalog hash; editing a prompt, or knowledge the model
+is given, therefore misses the cache instead of replaying a stale answer. In
+replay, a recording whose model, messages, parameters and prompt templates are
+all the same as the call's answers it even when the knowledge base has changed
+elsewhere since (its catalog hash differs): the model's whole input was the same,
+so its answer is not stale, and an edit to knowledge no recorded case is given
+(a safety step for another kind of risk) does not void the recorded run. One JSON
+file per call under ``<recordings>/<model>/``.
 
 A recording holds the whole prompt, i.e. the case's (or, in a live run, the
 clinician's) text: ``ipt eval --mode record`` writes to ``recordings/`` in the
@@ -38,6 +43,11 @@ def call_key(model: str, messages: list[Message], params: dict, prompts: str, ca
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+def input_key(model: str, messages: list[Message], params: dict, prompts: str) -> str:
+    """What the model was given: a call's key without the catalog hash."""
+    return call_key(model, messages, params, prompts, "")
+
+
 class MissingRecording(EndpointError):
     def __init__(self, key: str) -> None:
         super().__init__(f"no recording for this call (key {key[:12]}): the recordings predate a change to the "
@@ -61,6 +71,9 @@ class RecordingModel:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        #: Replayed from a recording made with another knowledge base, the model's input being the same.
+        self.same_input = 0
+        self._by_input: dict[str, Path] | None = None
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.json"
@@ -71,15 +84,16 @@ class RecordingModel:
         key = call_key(self.name, messages, params, self.prompts, self.catalog_hash)
         path = self._path(key)
         if path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
             with self._lock:
                 self.hits += 1
-            r = data["response"]
-            if "error" in r:
-                raise EndpointError(r["error"]["message"], kind=r["error"].get("kind", "error"))
-            return Completion(text=r["text"], model=data["model"], prompt_tokens=r.get("prompt_tokens", 0),
-                              completion_tokens=r.get("completion_tokens", 0), latency_ms=r.get("latency_ms", 0.0),
-                              finish_reason=r.get("finish_reason"))
+            return self._replayed(json.loads(path.read_text(encoding="utf-8")))
+        if self.mode == "replay" or self.inner is None:
+            same = self._same_input(input_key(self.name, messages, params, self.prompts))
+            if same is not None:
+                with self._lock:
+                    self.hits += 1
+                    self.same_input += 1
+                return self._replayed(json.loads(same.read_text(encoding="utf-8")))
         with self._lock:
             self.misses += 1
         if self.mode == "replay" or self.inner is None:
@@ -96,6 +110,29 @@ class RecordingModel:
             raise
         self._write(path, key, messages, params, response)
         return c
+
+    @staticmethod
+    def _replayed(data: dict) -> Completion:
+        r = data["response"]
+        if "error" in r:
+            raise EndpointError(r["error"]["message"], kind=r["error"].get("kind", "error"))
+        return Completion(text=r["text"], model=data["model"], prompt_tokens=r.get("prompt_tokens", 0),
+                          completion_tokens=r.get("completion_tokens", 0), latency_ms=r.get("latency_ms", 0.0),
+                          finish_reason=r.get("finish_reason"))
+
+    def _same_input(self, key: str) -> Path | None:
+        """The recording whose model, messages, parameters and prompt templates hash to ``key`` (any catalog)."""
+        with self._lock:
+            if self._by_input is None:
+                self._by_input = {}
+                for f in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
+                    try:
+                        d = json.loads(f.read_text(encoding="utf-8"))
+                        k = input_key(d["model"], d["messages"], d["params"], d["prompt_hash"])
+                    except (OSError, ValueError, KeyError, TypeError):
+                        continue
+                    self._by_input.setdefault(k, f)
+            return self._by_input.get(key)
 
     def _write(self, path: Path, key: str, messages: list[Message], params: dict, response: dict) -> None:
         record = {"key": key, "model": self.name, "params": params, "prompt_hash": self.prompts,
