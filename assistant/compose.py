@@ -377,8 +377,7 @@ def compose_safety(plan: Any, cat: Catalog) -> list[str]:
     steps: list[str] = []
     per_kind = MAX_SAFETY_STEPS if len(step_kinds) <= 1 else max(2, MAX_SAFETY_STEPS // len(step_kinds))
     for kind in step_kinds:
-        r = cat.safety_by_kind[kind]
-        own = r.child_steps if child and r.child_steps else r.steps
+        own = cat.safety_by_kind[kind].for_case(child)[0]
         for step in own[: len(own) if full else per_kind]:
             if step not in steps:
                 steps.append(step)
@@ -386,14 +385,12 @@ def compose_safety(plan: Any, cat: Catalog) -> list[str]:
         steps = steps[:MAX_SAFETY_STEPS + (2 if len(step_kinds) > 1 else 0)]
     lines += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
     if kinds:
-        asks = [(cat.safety_by_kind[k].child_ask if child and cat.safety_by_kind[k].child_ask else cat.safety_by_kind[k].ask)
-                for k in kinds[: 3 if full else 2]]
+        asks = [cat.safety_by_kind[k].for_case(child)[1] for k in kinds[: 3 if full else 2]]
         lines += ["", "**Ask directly:** " + " ".join(_q(a) for a in asks)]
     for line in generic[2:]:
         lines += ["", line]
     if kinds:
-        first = cat.safety_by_kind[kinds[0]]
-        lines += ["", f"**When the client is safe:** {first.child_resume if child and first.child_resume else first.resume}"]
+        lines += ["", f"**When the client is safe:** {cat.safety_by_kind[kinds[0]].for_case(child)[2]}"]
     if full:
         seen: set[str] = set()
         for kind in kinds:

@@ -139,8 +139,7 @@ def pack_context(plan: Any, cat: Catalog, budget: int = 1600) -> PackedContext:
         child = own_child_at_risk(plan)
         for k in risk_kinds(plan, cat, merge_ideation=False):
             r = cat.safety_by_kind[k]
-            steps, ask, resume = (r.child_steps, r.child_ask or r.ask, r.child_resume or r.resume) \
-                if child and r.child_steps else (r.steps, r.ask, r.resume)
+            steps, ask, resume = r.for_case(child)
             blocks.append((f"safety:{k}", f"[safety:{k}] {r.name}: " + " ".join(steps) + f" Ask: {ask} "
                            f"Resume: {resume}", False))
     sit = _situation(plan, cat)

@@ -254,6 +254,12 @@ class RiskSafety(_Strict):
 
     _check_lists = field_validator("steps")(_nonblank)
 
+    def for_case(self, own_baby: bool) -> tuple[list[str], str, str]:
+        """(steps, ask, resume): the perinatal ones when the one at risk is the client's own baby and they exist."""
+        if own_baby and self.child_steps:
+            return self.child_steps, self.child_ask or self.ask, self.child_resume or self.resume
+        return self.steps, self.ask, self.resume
+
 
 class FrameFile(_Strict):
     traps: list[Trap] = Field(min_length=4)

@@ -10,7 +10,6 @@ scoped per clause; the note's own vocabulary (measures, the session's kind, done
 from __future__ import annotations
 
 import re
-from typing import Callable
 
 from ..catalog import Catalog
 from ..models import SessionFacts
@@ -295,16 +294,23 @@ def _opens_plan(piece: str) -> bool:
     return _labelled_item(piece) or bool(_PLAN_TO.match(piece))
 
 
-def _keeps_addition(catalog: Catalog) -> Callable[[str, str], bool]:
+class _keeps_addition:
     """Whether the session's work keeps what a dash adds to it, as one item ("reviewed relationship w dad - good and not
     so good bits", "empty chair - talking to Liam about the unreturned call"): the piece names a technique or opens
-    with the verb of one, and neither it nor the addition is risk, a score, a session, a labelled item or a plan."""
-    def keep(piece: str, addition: str) -> bool:
+    with the verb of one, and neither it nor the addition is risk, a score, a session, a labelled item or a plan.
+    ``kept``: whether it has held for any piece."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.kept = False
+
+    def __call__(self, piece: str, addition: str) -> bool:
         if _part_kind(piece) != "text" or _part_kind(addition) != "text" or _labelled_item(addition) \
                 or _opens_plan(addition) or planned(addition):
             return False
-        return bool(_INTERVENTION_VERB.match(piece)) or bool(_techniques(piece, catalog))
-    return keep
+        keep = bool(_INTERVENTION_VERB.match(piece)) or bool(_techniques(piece, catalog=self.catalog))
+        self.kept = self.kept or keep
+        return keep
 
 
 def _place(c: str, masked: str, rd: ClauseRisk, catalog: Catalog, in_session_work: bool, hints_count: bool) -> str:
@@ -379,10 +385,10 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
     bullets = split_bullets(text)
     facts = SessionFacts(bullets=bullets)
     masks = mask_names(bullets)
-    clauses = split_clauses(bullets, _part_kind, _labelled_item, _opens_plan, _keeps_addition(catalog))
-    pieces = split_clauses(bullets, _part_kind, _labelled_item, _opens_plan)
-    if len(pieces) != len(clauses):
-        facts._evidence = [c.text for c in pieces]  # the fact check's evidence, a dash's addition on its own
+    keeps = _keeps_addition(catalog)
+    clauses = split_clauses(bullets, _part_kind, _labelled_item, _opens_plan, keeps)
+    if keeps.kept:  # the fact check's evidence: the clauses with a dash's addition on its own
+        facts._evidence = [c.text for c in split_clauses(bullets, _part_kind, _labelled_item, _opens_plan)]
     reads, signals = read_clauses(clauses, catalog)
     facts._signals = signals
 
