@@ -89,7 +89,10 @@ _NOT_ASSESSED = re.compile(
     r"(?<!has\s)(?<!have\s)(?<!had\s)(?<!mood\s)(?<!score\s)\b(?:declined|refused)(?=\s*(?:[,;.)]|$))|"
     # the meeting cut off before the risk questions ("Line dropped at 35 min before risk questions")
     r"(?:dropped|cut\s+(?:out|off|short)|disconnected|ended|froze|left|had\s+to\s+go)\b[^.;\n]{0,25}?\bbefore\s+(?:the\s+|any\s+|we\s+(?:got\s+to|did|reached)\s+(?:the\s+)?)?(?:risk|safety|SI|SH|suicid\w*)\b|(?:risk|status|hx|history)\s+(?:is\s+)?(?:unknown|not\s+known)|"
-    r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to|check)|did\s+not\s+(?:ask|assess|screen|explore|check)|"
+    r"deferred|postponed|didn'?t\s+(?:ask|assess|screen|explore|get\s+to|check|go\s+(?:over|through|into))|"
+    r"did\s+not\s+(?:ask|assess|screen|explore|check|go\s+(?:over|through|into))|"
+    # a form's risk section not completed ("risk section left blank", "safety qs not filled in")
+    r"left\s+(?:blank|empty|unanswered|unfinished)|(?:not|never)\s+filled\s+(?:in|out)|"
     r"ran\s+out\s+of\s+time|no\s+time|left\s+for\s+next|"
     # an assessment of risk set for a later meeting ("risk review next wk when seen alone", "to screen for SI
     # at s4", "will ask re SH next time"): not assessed this session

@@ -213,8 +213,12 @@ def directions(src: str) -> frozenset[str]:
                      for now, earlier in doc.readings if earlier is not None and earlier != now)
 
 
-_CHANGE = {"down": re.compile(r"improv\w*|better|eased|easing|lifted|lower|reduced|fell|fallen|dropped|decreased", re.I),
-           "up": re.compile(r"worse|worsen\w*|rose|risen|increased|higher|deteriorat\w*", re.I)}
+_CHANGE = {"down": re.compile(r"improv\w*|better|eased|easing|lifted|lower|reduced|fell|fallen|dropped|decreased|"
+                               r"\b(?:falls?|drops?|decreases?|reductions?)\b", re.I),
+           "up": re.compile(r"worse|worsen\w*|rose|risen|increased|higher|deteriorat\w*|\b(?:rises?|rising|increases?|jump(?:ed|s)?)\b",
+                            re.I)}
+#: A change given as a ratio ("his PHQ score has halved since intake"): borne out by a score that moved by about that much.
+_RATIOS = {"halved": (0.4, 0.6), "doubled": (1.8, 2.2)}
 #: The last word of a phrasal change ("has come down", "has gone up", "declined"): a change word for
 #: :func:`change_supported`, not a direction read anywhere in a sentence ("follow-up", "set up").
 _PHRASAL = {"down": re.compile(r"down|declined", re.I), "up": re.compile(r"up|climbed", re.I)}
@@ -270,6 +274,10 @@ def change_supported(word: str, sentence: str, src: str) -> bool:
         # have moved one way ("his mood has improved slightly" for "PHQ-9 10 (13 at s4)").
         if len(ways) != 1 or not _GRADED_ANY.search(sentence):
             return False
+    if word.lower() in _RATIOS:
+        low, high = _RATIOS[word.lower()]
+        return any(earlier and low <= now / earlier <= high for doc in documented(src).values()
+                   for now, earlier in doc.readings if earlier is not None)
     return any(_CHANGE[d].fullmatch(word) or _PHRASAL[d].fullmatch(word) for d in ways)
 
 

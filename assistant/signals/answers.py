@@ -43,7 +43,9 @@ _STRENGTH = (r"(?:(?:\w+ly|very|clear|firm|flat|definite|emphatic|categorical|st
 
 #: A bare no: the answer word with nothing of its own after it ("no, never", "negative for both", "denies both
 #: when asked"), not a denial of something else ("no plan", "no change since last week").
-_NO = re.compile(r"^" + _SPEAKER + _STRENGTH +
+#: The answer given to every item at once ("all no", "all answered negative", "both items no").
+_ALL = r"(?:(?:all|both|every|each)\s+(?:(?:items?|questions?|qs|q's|answers?|responses?|of\s+them)\s+)?(?:(?:answered|marked|ticked|scored|were|rated)\s+)?)?"
+_NO = re.compile(r"^" + _SPEAKER + _ALL + _STRENGTH +
                  r"(?:no|nope|nah|never|none|nil|negative|neg|-ve|denies|denied|denying|deny|denial|not\s+at\s+all|"
                  r"nothing\s+like\s+that|nowhere\s+near(?:\s+that)?|(?:shook|shakes|shaking)\s+(?:her|his|their)\s+head|"
                  r"(?:absolutely|certainly|definitely|of\s+course|god|hell)\s+not|not\s+a\s+chance|no\s+chance|"

@@ -194,7 +194,27 @@ def clients_own_violence(clause: str, modifiers: tuple[str, ...]) -> bool:
         owner = _POSSESSOR.search(clause.lower()[:max(at, 0)])
         if owner and (relation_gender(owner.group(1)) is not None or owner.group(1) in _OTHERS):
             return False
+        if _reporters_own(clause.lower()[:max(at, 0)]):
+            return False
     return True
+
+
+#: A relative reporting, then a possessive ("her sister says her bf", "his brother told him his wife"): the possessive's
+#: nearest antecedent is the one who reports.
+_REPORTED_BY = re.compile(
+    r"\b(?P<rel>[a-z-]+)\s+(?:\([^)]{0,12}\)\s+)?(?:says|said|tells|told|reckons|mentioned|reports|reported|admitted|"
+    r"disclosed|confided|confessed|let\s+slip|texted|messaged|rang\s+to\s+say)\s+(?:(?P<obj>me|us|her|him|them|pt|cl|the\s+client|"
+    r"my\s+client)\s+)?(?:that\s+)?(?P<pron>her|his)\s+(?:(?:new|current|own)\s+)?$")
+
+
+def _reporters_own(before: str) -> bool:
+    """Whether the partner that ``before`` ends on is the partner of a relative who reports it, by gender: "my sister
+    says her bf ...", "pt's brother told her his wife ...", not "pt says her bf" nor "her son says her husband"; nor
+    "her mum told her her boyfriend ...", where the one told may own it."""
+    m = _REPORTED_BY.search(before)
+    pron = m and m.group("pron")
+    return bool(m) and relation_gender(m.group("rel")) == ("f" if pron == "her" else "m") \
+        and m.group("obj") != ("her" if pron == "her" else "him")
 
 
 _AT_THE_CLIENT = re.compile(
@@ -202,8 +222,8 @@ _AT_THE_CLIENT = re.compile(
     r"strangl\w*|grab\w*|hurt\w*|attack\w*)\s+(?:her|him|me)\b(?!\s+(?:\w+\s+)?(?:mum|mom|mother|dad|father|sister|"
     r"brother|son|daughter|friend|husband|wife|partner|boyfriend|girlfriend|kids?|child|children|baby|dog|cat)\b)", re.I)
 _ON_ONESELF = re.compile(
-    r"\b(?:hit|hits|hitting|beat|beats|beating|punch\w*|slap\w*|kick\w*|hurt\w*|bang\w*|scratch\w*)\s+"
-    r"(?:him|her|them)sel(?:f|ves)\b", re.I)
+    r"\b(?:hit|hits|hitting|beat|beats|beating|punch\w*|slap\w*|kick\w*|hurt\w*|bang\w*|scratch\w*|burn\w*|cut|cuts|"
+    r"cutting|harm\w*|injur\w*|bit|bite\w*|bites)\s+(?:him|her|them)sel(?:f|ves)\b", re.I)
 _OTHERS = frozenset({"friend", "mate", "flatmate", "roommate", "housemate", "colleague", "coworker",
                      "neighbour", "neighbor", "partner", "ex", "parent", "parents", "child", "kid", "sibling"})
 

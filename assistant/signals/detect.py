@@ -1036,6 +1036,10 @@ def _someone_elses_pronoun(rest: str, gender: str | None) -> bool:
 
 #: A supposed client ("if a client ...", "say someone ..."): the condition is about the case, not the act.
 _GENERIC_CONDITION = re.compile(r"\b(?:a|an|one|someone|somebody|anyone|any|hypothetically|imagine|suppose|supposing|say)\b", re.I)
+#: A condition said to be supposed ("hypothetically discussed what she'd do if her brother's voices ever told him to hurt
+#: her"): not a threat's own condition ("will kill her if she leaves"), nor a plan for a feared event ("what she'd do if he
+#: turns up again"), which may be the risk itself.
+_SUPPOSED = re.compile(r"\b(?:hypothetical(?:ly)?|in\s+theory|theoretically)\b", re.I)
 #: The words of a condition up to the act: "If one ever tells me his wife hits him" supposes a client too.
 _CONDITION_WORDS = re.compile(r"\b(?:if|when|whenever|suppose|supposing|imagine)\b(?P<words>[^.;?!]*)$", re.I)
 #: A name for the category, not an act: "'it's not abuse'" after a described act denies the name only.
@@ -1076,7 +1080,8 @@ def _violence_at_client(clause: str, at: int | None, modifiers: tuple[str, ...])
         return "not_assessed"
     condition = _CONDITION_WORDS.search(clause[:at]) if at is not None else None
     if any(m.startswith("hypothetical:") and (_GENERIC_CONDITION.search(m.split(":", 1)[1]) or
-                                              (condition and _GENERIC_CONDITION.search(condition.group("words"))))
+                                              (condition and _GENERIC_CONDITION.search(condition.group("words"))) or
+                                              (at is not None and _SUPPOSED.search(clause[:at])))
            for m in modifiers):
         return "hypothetical"
     if "negated" in kinds and at is not None and _NEGATED_ACT.search(clause[:at]) and not _CATEGORY_WORD.match(clause[at:]):

@@ -60,6 +60,8 @@ _CLAUSE_END = frozenset({",", ";", ":", "-", "–", "—", "."})
 #: (spaCy splits "she's" into "she" and "'s", so the bare pronouns are enough.)
 _PRONOUN_SUBJECTS = frozenset({"she", "he", "they", "i"})
 _EXPERIENCER = frozenset({"FAMILY", "OTHER_EXPERIENCER"})
+#: context_rules.yaml's rules for words quoted from a film, a song or a book.
+_A_WORKS_WORDS = frozenset({"from a film", "quoting a song"})
 _CLIENT_WORDS = frozenset({"client", "pt", "patient", "cl"})
 _PREPOSITIONS = frozenset({"w", "w/", "with", "to", "of", "for", "by", "from", "at", "near", "and", "&", "+", "like", "than",
                            "about", "re", "behind", "beside", "opposite"})
@@ -170,6 +172,9 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             kept.append(mod)
             continue
         start, end = mod.modifier_span
+        if mod.rule.literal in _A_WORKS_WORDS:
+            kept.append(mod)  # a film or a song as the source of quoted words: no relation, no subject to find
+            continue
         if mod.rule.literal == _SPEAKER_LITERAL:  # _speakers found it telling someone of its own, and scoped it
             mod.ipt_speaks = True
             kept.append(mod)

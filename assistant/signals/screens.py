@@ -265,7 +265,8 @@ _WANTS_NOW = re.compile(r"\b(?:wants?\s+to|wanting\s+to|would\s+like|asks?\s+(?:
 _WANTS_IT = re.compile(r"\b(?:wants?\s+(?:me\s+|us\s+)?to|would\s+like\s+(?:me\s+|us\s+)?to|ask(?:s|ed)?\s+(?:me\s+)?to|"
                        r"should\s+(?:i|we)|can\s+(?:i|we)|could\s+(?:i|we)|shall\s+(?:i|we))\s+(?:\w+\s+)?(?:(?:do|use|try|offer|give|start|"
                        r"deliver|provide|run|include|resume|restart|continue|repeat)\s+(?:it|that|this|them|the\s+same)\b|"
-                       r"(?:pick|take)\s+(?:it|that|this|them)\s+(?:back\s+)?up\b|carry\s+on\s+with\s+(?:it|that|this|them)\b)",
+                       r"(?:pick|take)\s+(?:it|that|this|them)\s+(?:back\s+)?up\b|carry\s+on\s+with\s+(?:it|that|this|them)\b|"
+                       r"(?:go|run|roll)\s+(?:along\s+)?with\s+(?:it|that|this|them)\b|(?:follow|explore|work\s+with)\s+(?:it|that|this)\b)",
                        re.IGNORECASE)
 
 
@@ -336,7 +337,7 @@ def request_view(signals: Signals, *, has_interpersonal_focus: bool) -> RequestV
             out.spans.setdefault(s.category, s.text)
         elif fam == "frame" and s.assertion in REQUEST_ASSERTIONS and s.category not in out.out_of_frame \
                 and (s.assertion == "hypothetical" or not s.clause or _REQUEST_CUE.search(s.clause)
-                     or _DELIVERY_CUE.search(s.clause)) \
+                     or _DELIVERY_CUE.search(s.clause) or _taken_up(s, signals.text)) \
                 and not _not_asked_for(s, signals.text):
             out.out_of_frame.append(s.category)
             out.spans.setdefault(s.category, s.text)
