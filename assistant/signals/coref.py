@@ -180,21 +180,20 @@ def clients_own_violence(clause: str, modifiers: tuple[str, ...]) -> bool:
     does to himself ("her partner hits himself in the face when they row") is his act on himself, not on her."""
     if _ON_ONESELF.search(clause) and not _AT_THE_CLIENT.search(clause):
         return False
+    low = clause.lower()
     for m in modifiers:
         if not m.startswith("other_person:") or m.endswith("(pronoun)"):
             continue
         word = _words_of(m).removesuffix("'s").removesuffix("’s")
-        if re.search(rf"\b{re.escape(word)}(?:'s|’s)\s", clause.lower()) and \
-                (word not in _PARTNERS or _owns_a_relation(clause.lower(), word, modifiers)):
+        if re.search(rf"\b{re.escape(word)}(?:'s|’s)\s", low) and \
+                (word not in _PARTNERS or _owns_a_relation(low, word, modifiers)):
             continue  # a possessor ("the neighbour's boyfriend"): the one it owns decides; a partner who owns the
             # violence ("her friend's boyfriend's abuse", "her husband's violence") is its agent, read as a partner
         if word not in _PARTNERS:
             return bool(_AT_THE_CLIENT.search(clause))  # "her adult son hits her": violence at the client
-        at = clause.lower().find(_words_of(m))
-        owner = _POSSESSOR.search(clause.lower()[:max(at, 0)])
-        if owner and (relation_gender(owner.group(1)) is not None or owner.group(1) in _OTHERS):
-            return False
-        if _reporters_own(clause.lower()[:max(at, 0)]):
+        before = low[:max(low.find(_words_of(m)), 0)]
+        owner = _POSSESSOR.search(before)
+        if owner and (relation_gender(owner.group(1)) is not None or owner.group(1) in _OTHERS) or _reporters_own(before):
             return False
     return True
 

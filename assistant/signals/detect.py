@@ -900,9 +900,12 @@ def _the_dead(phrase: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
     if _PRONOUN.search(phrase):
         return True
     m = _NAMED.search(phrase)
-    if not m:
-        return False
-    who = re.compile(rf"\b{re.escape(m.group(1))}\b", re.I)
+    return bool(m) and _named_in_a_death(m.group(1), norm, deaths)
+
+
+def _named_in_a_death(word: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
+    """Whether a clause that speaks of a death names ``word`` too."""
+    who = re.compile(rf"\b{re.escape(word)}\b", re.I)
     return any(who.search(norm[cs:ce]) for cs, ce in deaths)
 
 
@@ -914,10 +917,7 @@ def _to_the_dead(phrase: str, norm: str, deaths: list[tuple[int, int]]) -> bool:
     """With a death in the text, whether a farewell is addressed to the dead: to no one named, to a pronoun, or to
     someone a clause speaking of a death names too."""
     m = _ADDRESSEE.search(phrase)
-    if m is None or m.group(1).lower() in ("her", "him", "them"):
-        return True
-    who = re.compile(rf"\b{re.escape(m.group(1))}\b", re.I)
-    return any(who.search(norm[cs:ce]) for cs, ce in deaths)
+    return m is None or m.group(1).lower() in ("her", "him", "them") or _named_in_a_death(m.group(1), norm, deaths)
 
 
 #: What a bare negation scopes stops at the end of its list item: "not tired, spent £3k on clothes" negates
