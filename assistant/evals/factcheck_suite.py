@@ -103,7 +103,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh62_read": "writer cv, bullet sets", "fresh62_held": "writer cv, bullet sets",
               "fresh63_read": "writer cx, bullet sets", "fresh63_held": "writer cx, bullet sets",
               "fresh64_read": "writer cz, bullet sets", "fresh64_held": "writer cz, bullet sets",
-              "fresh65_read": "writer da, drafts", "fresh65_held": "writer da, drafts"}
+              "fresh65_read": "writer da, drafts", "fresh65_held": "writer da, drafts",
+              "fresh66_read": "writer dc, bullet sets", "fresh66_held": "writer dc, bullet sets",
+              "fresh67_read": "writer dd, drafts", "fresh67_held": "writer dd, drafts"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

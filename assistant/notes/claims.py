@@ -164,6 +164,12 @@ _HALF_DAY_WORDS = {"am": ["morning"], "pm": ["afternoon", "evening"]}
 _COUNT = re.compile(r"(?<![\w/])[x×]\s?\d{1,2}\b|\b\d{1,2}\s?[x×](?!\w)", re.I)
 
 
+#: A denial reaching back over the client's life ("no prior attempts", "nil previous SH", "no hx of violence", "none
+#: ever"): a note may say "never".
+_EVER_DENIED = re.compile(r"\b(?:no|nil|none|denies|denied|not|n't)\W+(?:\w+\W+){0,2}?"
+                          r"(?:prior|previous(?:ly)?|past|lifetime|hx|history|ever|before)\b|\bnone\s+ever\b", re.I)
+
+
 def adverb_forms(words: list[str]) -> list[str]:
     """The adjective of each adverb in ``words`` and the adverb of each other word ("briefly" / "brief", "happily" /
     "happy"): a note may turn one into the other without adding a fact."""
@@ -198,6 +204,8 @@ class Grounding:
             extra += _HALF_DAY_WORDS[half]
         extra += adverb_forms(words)  # "briefly" grounds "brief", "brief" grounds "briefly"
         extra += number_words(bullets)  # "twenty co-codamol" for "20 x co-codamol"
+        if _EVER_DENIED.search(bullets):  # "no prior attempts": she has never made one
+            extra += ["never"]
         if _COUNT.search(bullets):  # a count in shorthand: "urges x3 this wk" is three occasions
             extra += ["occasion", "occasions", "times", "episode", "episodes", "instance", "instances"]
         for shorthand, expanded in expansions.items():

@@ -187,12 +187,18 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+#: An amount in thousands written with "k" ("spent £2k", "owes 1.5k").
+_THOUSANDS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?k\b", re.I)
+
+
 def _numbers(text: str) -> set[str]:
     found = {re.sub(r"\s+", "", m.group(0)).replace(",", ".") for m in _NUM.finditer(text)}
     found |= set(re.findall(r"(?<![a-z])[x×](\d+)\b|\b(\d+)x\b", text, _I) and
                  [a or b for a, b in re.findall(r"(?<![a-z])[x×](\d+)\b|\b(\d+)x\b", text, _I)])  # "x3", "3x"
     for m in _NUM_WORD.finditer(text):
         found.add(str(_NUMBER_WORDS[m.group(1).lower()]).removesuffix(".0"))
+    for m in _THOUSANDS.finditer(text):  # "£2k", "1.5k": thousands
+        found.add(str(round(float(m.group(1)) * 1000)))
     parts = set()
     for n in found:
         parts.update(p for p in re.split(r"[/%]", n) if p)
@@ -457,6 +463,10 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
     src_words |= {w.strip("'-") for w in src_words}  # a word that closes a quotation ("want for Maya' = focus")
+    from .claims import vocabulary
+
+    shorthand = vocabulary()[1]  # the bullets' shorthand written out names what it stands for: "New York" for "NYC"
+    src_words |= {x.lower() for w in list(src_words) for x in shorthand.get(w, ())}
     from .changes import invented_change, unsupported_change
     from .commitments import undecided_as_set
     from .claims import region_names, vocabulary
@@ -572,6 +582,8 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
             raw = re.sub(r"\s+", "", m.group(0)).replace(",", ".")
             pieces = [p for p in re.split(r"[/%]", raw) if p]
             whole_ok = raw in src_numbers or raw in src.replace(" ", "")
+            if not whole_ok and re.fullmatch(r"\d{1,3}(?:,\d{3})+", m.group(0)):
+                whole_ok = m.group(0).replace(",", "") in src_numbers  # "£2,000" for "£2000" or "£2k"
             if "/" in raw and not whole_ok:
                 add("rating", m.group(0), sentence)
             elif not whole_ok and not all(p in src_numbers for p in pieces):

@@ -194,7 +194,7 @@ _WEEK = re.compile(r"^\s*(?:(?:IPT\s+)?gro?u?p\s+)?(?:wk|week)\s*\.?\s*#?\s*(\d{
 #: "#6, w/ interpreter", "#3" alone on its line: a session number (not "#1 priority").
 _HASH = re.compile(r"^\s*(?i:(?:IPT\s+)?gro?u?p\s+|IPT\s+)?#\s*(\d{1,2})()\s*(?=[,.;:–—-]|$)")
 #: "2nd sess.", "3rd appt", "4th session today": the session by its ordinal.
-_ORDINAL = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)()\s+(?:sess(?:ion)?|appt|appointment|meeting|visit|contact)\b", re.I)
+_ORDINAL = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)()\s+(?:sess(?:ion)?|sesh|appt|appointment|meeting|visit|contact)\b", re.I)
 
 
 #: A session mention in words ("session eleven of sixteen", "8th of 12 sessions"): the note keeps the words.

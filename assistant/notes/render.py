@@ -127,18 +127,24 @@ def task_text(f: SessionFacts) -> str:
     return "No interpersonal task was documented for before the next session."
 
 
+def _as_documented(what: str, details: list[str]) -> str:
+    """"<what>, as documented: <details>." or, with no words of the bullets to quote, "<what>." (never an empty quote)."""
+    return f"{what}, as documented: {_items(details)}." if details else f"{what}."
+
+
 def risk_assessment(f: SessionFacts) -> str:
     r = f.risk
     if r.status == "present":
         sp = f"Safety plan, as documented: {r.safety_plan_text}." if r.safety_plan_text and r.safety_plan_reviewed \
             is not None else {True: "Safety plan reviewed, as documented.", False: "Safety plan not reviewed, as documented.",
                               None: "Safety plan status not documented."}[r.safety_plan_reviewed]
-        return "Risk, as documented: " + _items(r.details) + ". " + sp
+        return _as_documented("Risk", r.details) + " " + sp
     if r.status == "possible":
-        return ("Possible risk, as documented: " + _items(r.details) + ". Clinician to ask directly about suicidal "
+        return (_as_documented("Possible risk", r.details) + " Clinician to ask directly about suicidal "
                 "thoughts and safety and document the answer.")
     if r.status == "not_assessed":
-        return "Risk not assessed this session, as documented: " + _items(r.details) + "."
+        # (Its words may be a plan alone, "to screen next wk (C-SSRS)", which the plan keeps: no empty quotation here.)
+        return _as_documented("Risk not assessed this session", r.details)
     if r.status == "denied":
         extra = [d for d in r.details if d not in (r.denial_text or "")]
         text = "Risk screen, as documented: " + (r.denial_text or "").rstrip(".;") + "."

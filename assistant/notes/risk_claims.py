@@ -31,7 +31,10 @@ _RISK_TOPIC = re.compile(
     r"safe|safety|unsafe|danger\w*|crisis|ideation|intent|plan\s+to\s+(?:end|die|kill)|end(?:s|ed|ing)?\s+(?:it|her\s+life|"
     r"his\s+life|their\s+life|my\s+life|things|it\s+all)|(?:take|taking|took)\s+(?:her|his|their|my)\s+(?:own\s+)?life|"
     r"not\s+(?:wanting|want)\s+to\s+(?:be\s+here|live|wake)|dark\s+thoughts?|hurt\w*|cut(?:ting|s)?(?![-\s]?off)|urges?|violen\w*|threat\w*|abus\w*|weapons?|stockpil\w*|"
-    r"means|protective|better\s+off)\b", re.I)
+    r"means|protective|better\s+off|"
+    # the risks of a state now: mania, psychosis, intoxication ("her elevated mood is most likely a normal response")
+    r"manic|mania|hypomani\w*|elevated\s+mood|elation|elated|grandios\w*|psychos[ie]s|psychotic|paranoi\w*|delusion\w*|"
+    r"hallucinat\w*|hearing\s+voices|intoxicat\w*|under\s+the\s+influence)\b", re.I)
 
 
 #: "These thoughts", "the urges": a sentence that refers back to documented ideation speaks of risk.
@@ -202,6 +205,21 @@ def _negated_in(words: list[str], src: str) -> bool:
                                          rf"{re.escape(w[:5])}\w*\b", src) for w in content[1:4]))
 
 
+#: A denial that the client has acted on thoughts or urges, in any of its words: "has not acted on the thoughts", "never
+#: made an attempt", "hasn't done anything", "no attempts". The bullets' denial in one of these words stands for the
+#: draft's in another (not an attempt *to* or *at* something else: "no attempt to call her").
+_ACT_DENIED = re.compile(r"(?:\b(?:no|not|never|nil|none|without|(?:has|have|had|did|does|do)nt)|n't)\W+(?:\w+\W+){0,3}?"
+                         r"(?:act(?:ed|ing)?\s+(?:on|upon)|attempt(?:s|ed)?|(?:done|did|do)\s+anything|tried\s+anything)\b"
+                         r"(?!\s+(?:to|at|of)\b)", re.I)
+
+
+def acts_denied(src: str) -> bool:
+    """Whether a line of the bullets that speaks of risk denies an act ("SI ... no intent. hasn't done anything", "no prior
+    attempts"); not a line about something else ("didn't do anything for the homework")."""
+    return any(_ACT_DENIED.search(line) and (_RISK_TOPIC.search(line) or re.search(r"\battempt", line, re.I))
+               for line in src.splitlines())
+
+
 def _mentions_absence(low: str) -> bool:
     return bool(re.search(r"\bnot\s+documented\b|\bclinician\s+to\s+complete\b", low))
 
@@ -322,6 +340,10 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
             by_group = src_negated if f.category != "self_harm" else src_negated_beside_plan
             documented = f.category in src_negated_kinds or (group in by_group and f.category not in src_any_kinds) \
                 or (screened and group == "suicide" and f.category not in src_any_kinds)
+            if "attempt" in f.text.lower():
+                # An attempt denied ("she has never made a suicide attempt") needs an attempt or an act denied in the
+                # bullets' words ("no prior attempts", "hasn't acted on it"), not only a plan denied ("no plan").
+                documented = any("attempt" in d.text.lower() for d in denials) or acts_denied(src)
             if not documented or f.category in src_present_kinds:
                 if _same_qualified_denial(sentence, f.text, src) or _same_head_denied(sentence, f.text, src):
                     continue  # "denies current SI" beside last session's SI: the bullets' own denial

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .change_words import _STRICT
-from .risk_claims import _NEGATION, _PERSON, _PERSONS, _RISK_SOFTENER, _negated_in
+from .risk_claims import _ACT_DENIED, _NEGATION, _PERSON, _PERSONS, _RISK_SOFTENER, _negated_in, acts_denied
 from .risk_scope import grades_risk
 
 
@@ -25,9 +25,12 @@ def own_negations(sentence: str, src: str) -> list[re.Match[str]]:
     from .factcheck import _norm  # (factcheck imports this module)
 
     out = []
+    denied_act = acts_denied(src)
     for m in _NEGATION.finditer(sentence):
         # From the start of the word: "wouldn't mind", not "n't mind".
         start = m.start() - len(re.search(r"[\w']*$", sentence[:m.start()]).group(0))  # type: ignore[union-attr]
+        if denied_act and _ACT_DENIED.match(_norm(sentence[start:m.end() + 40])):
+            continue
         phrase = [w.strip("'") for w in re.findall(r"[a-z0-9']+", _norm(sentence[start:m.end() + 30]))]
         phrase = [w for w in phrase if w]  # (a quotation's marks are not its words: "said 'don't know'")
         # Reported speech shifts the person: "better off without her" for "better off without me".

@@ -1,22 +1,24 @@
-"""Clinical features that tell a stabilise-first presentation from its look-alikes.
+"""Clinical features that tell a stabilise-first presentation, or a focal area, from its look-alikes.
 
 The probes find these presentations by meaning, and meaning is near for their look-alikes: nightmares easing week
-on week after a break-in read like PTSD that needs trauma-focused work, and "2-3 pints at the weekend" like
-dependence. Each presentation has features that argue against it and core features of its own
-(``presentations.yaml``). A finding by meaning whose clause has a feature against it and none of the core ones is
-dropped; an explicit term ("PTSD", "drinks every day") is left to ConText's scope.
+on week after a break-in read like PTSD that needs trauma-focused work, "2-3 pints at the weekend" like dependence,
+and "current partner supportive" like a dispute. Each has features that argue against it and core features of its
+own (``presentations.yaml``). A finding by meaning whose clause has a feature against it and none of the core ones
+is dropped; an explicit term ("PTSD", "drinks every day") is left to ConText's scope.
 
 Not for the client's risk (mania, psychosis, intoxication): safety errs towards asking, so a finding of risk stands
 whatever argues against it. (Features against mania, "sleeping 7-8h", "exhausted from night feeds", and against
 intoxication now, "last Friday", "daily", were tried: read sets 9 risk rows right and none wrong, but a never-read
-set lost a current risk.)
+set lost a current risk.) One exception, by what psychosis is: an experience the line says is real, or that the
+client knows is not, is not psychotic (``_real_or_known``). And PTSD's date and people belong to the event, not to
+the symptoms the client has now (``_trauma_now``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,12 +32,17 @@ _FILE = Path(__file__).with_name("presentations.yaml")
 class _Features:
     against: tuple[re.Pattern[str], ...]
     core: re.Pattern[str]
+    #: features that say the experience is real or known by the client not to be (psychosis), and what keeps it even so
+    real: tuple[re.Pattern[str], ...] = ()
+    real_unless: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=1)
 def features() -> dict[str, _Features]:
     data = load_yaml(_FILE.read_text(encoding="utf-8"))
-    return {cat: _Features(tuple(re.compile(p, re.I) for p in spec["against"]), re.compile(spec["core"], re.I))
+    return {cat: _Features(tuple(re.compile(p, re.I) for p in spec["against"]), re.compile(spec["core"], re.I),
+                           tuple(re.compile(p, re.I) for p in spec.get("real") or []),
+                           re.compile(spec["real_unless"], re.I) if spec.get("real_unless") else None)
             for cat, spec in data.items()}
 
 
@@ -140,6 +147,69 @@ def _beside_a_surer(s: Signal, items: list[Signal]) -> bool:
                     and x.present and bool(x.level) and x.score > s.score)
 
 
+def _line_of(s: Signal, text: str) -> str:
+    """The line of ``text`` that holds the finding (the finding's clause when the text is not known)."""
+    if not text or s.end > len(text):
+        return s.clause or s.text
+    start = text.rfind("\n", 0, s.start) + 1
+    end = text.find("\n", s.end)
+    return text[start:end if end >= 0 else len(text)]
+
+
+#: Psychosis named as a clinician names it (not a word the client uses of herself, "paranoid", nor a perception, "hears"):
+#: ConText scopes it, whatever the line says of the experience.
+_PSYCHOSIS_NAMED = re.compile(r"psychos|psychotic|delusion|hallucinat|command", re.I)
+
+
+def _real_or_known(s: Signal, text: str) -> bool:
+    """Psychosis read by meaning, or in a client's word ("paranoid") or a perception's ("hears"), in a line that says the
+    experience is real (its source found: "'hearing voices' turned out to be the neighbours' toddler"; the belief borne
+    out: "'paranoid' he's cheating - found messages, he's admitted it"; the perception shared: "I actually heard it down
+    the phone") or known by the client not to be ("knows he's gone", "her own self-critical thoughts, not heard as
+    external", "as she drops off to sleep"): not a psychotic experience. Content that no source explains keeps it ("the
+    neighbours talk about her through the wall", "the radio seems to be about her")."""
+    f = features().get("psychosis")
+    if f is None or not f.real or s.category != "psychosis" or not s.present or (
+            s.source == "lexicon" and _PSYCHOSIS_NAMED.search(s.text)):
+        return False
+    line = _line_of(s, text)
+    return any(p.search(line) for p in f.real) and not (f.real_unless is not None and f.real_unless.search(line))
+
+
+#: The re-experiencing, arousal and avoidance of PTSD, said of the client now ("nightmares 4-5/wk", "startles at
+#: uniforms", "daily intrusive memories", "can't go past the hospital", "won't drive").
+_TRAUMA_NOW = re.compile(r"\b(?:nightmares?|flashbacks?|reliv\w*|re-?experienc\w*|intrusive|startl\w*|jumps?\s+at|jumpy|"
+                         r"hypervigil\w*|numb|zon(?:es|ing)\s+out|dissociat\w*|avoid\w*|freez\w*|keeps?\s+(?:seeing|replaying|"
+                         r"reliving|hearing)|replay\w*)\b", re.I)
+#: ... said to be over ("nightmares for a year after, none since", "flashbacks resolved with TF-CBT in 2019").
+_TRAUMA_OVER = re.compile(r"\b(?:resolved|well\s+since|none\s+(?:since|now)|no\s+(?:\w+\s+)?(?:since|now|currently)|settled|"
+                          r"recovered|used\s+to|at\s+the\s+time|back\s+then|for\s+(?:a\s+)?(?:while|year|few\s+months)\s+after|"
+                          r"treated|(?:had|was\s+having)\s+(?:\w+\s+)?(?:nightmares|flashbacks))\b", re.I)
+#: A negation just before a symptom word denies it ("no nightmares", "denies flashbacks", "free of intrusive memories").
+_SYMPTOM_DENIED = re.compile(r"\b(?:no|not|nil|denies|denied|without|never|free\s+of|none\s+of\s+the)\b[^,;.]*$", re.I)
+#: A negation that is the avoidance itself ("can't go past the hospital", "won't drive or even be a passenger").
+_AVOIDING = re.compile(r"\b(?:can'?t|cannot|won'?t|couldn'?t|wouldn'?t|unable\s+to)\s+(?:\w+\s+)?(?:go|drive|be|bear|face|"
+                       r"use|get\s+in|sit|sleep|watch|walk|pass|look|touch|stand|leave|enter|travel)\b", re.I)
+
+
+def _trauma_now(s: Signal, text: str) -> Signal:
+    """A trauma-focused presentation whose line dates the event ("assault 3 yrs ago - nightmares, startles easily",
+    "torture hx, ... daily intrusive memories") or avoids in a negation ("can't go past the hospital") is the client's
+    presentation now: the date belongs to the event, the negation is the avoidance, and the symptoms are current. Not
+    where the line says they are over, nor where the negation denies a symptom ("no flashbacks")."""
+    if s.category != "trauma_focused_needed" or s.assertion not in ("historical", "negated"):
+        return s
+    line = _line_of(s, text)
+    # a symptom said, not one denied ("car crash 2012 - talks about it easily, no nightmares, drives daily")
+    said = [m for m in _TRAUMA_NOW.finditer(line) if not _SYMPTOM_DENIED.search(line[max(0, m.start() - 24):m.start()])]
+    if not said or _TRAUMA_OVER.search(line):
+        return s
+    if s.assertion == "negated" and (not _AVOIDING.search(line)
+                                     or re.search(r"\b(?:no|denies|denied|nil|without|never)\b", line, re.I)):
+        return s  # only a negation that is the avoidance itself, with no denial in the line
+    return replace(s, assertion="present", modifiers=s.modifiers + ("trauma now: the event's scope, not the symptoms'",))
+
+
 def settle(items: list[Signal], text: str = "") -> list[Signal]:
     """Drop the findings by meaning that a feature in their clause argues against. Not the client's risk (mania,
     intoxication): safety errs towards asking, so a finding of risk stands whatever argues against it; except where
@@ -147,8 +217,10 @@ def settle(items: list[Signal], text: str = "") -> list[Signal]:
     dependence beside it (``_habit_not_now``), dependence in a clause of intoxication now with no habit
     (``_now_not_habit``), mania in a clause that wishes for sleep beside another risk (``_sleep_wished``) or that
     loses sleep to tiredness or to a reason of its own (``_sleepless_and_tired``), and
-    psychosis with no word of psychosis beside a surer risk of another kind (``_beside_a_surer``)."""
+    psychosis with no word of psychosis beside a surer risk of another kind (``_beside_a_surer``) or in a line that says the
+    experience is real or known by the client not to be (``_real_or_known``)."""
+    items = [_trauma_now(s, text) for s in items]
     return [s for s in items if (s.source == "lexicon" or not s.present or s.family == "risk"
                                  or against(s.category, s.clause or s.text) is None)
             and not (_habit_not_now(s, items) or _now_not_habit(s, items) or _sleep_wished(s, items)
-                     or _beside_a_surer(s, items) or _sleepless_and_tired(s, text))]
+                     or _beside_a_surer(s, items) or _sleepless_and_tired(s, text) or _real_or_known(s, text))]
