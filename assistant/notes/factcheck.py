@@ -463,16 +463,12 @@ def _find_unsupported(draft: str, source: str, cat: Catalog, *, allowed_numbers:
     src_words = set(re.findall(r"[a-z][a-z'\-]*", src)) | (allowed_words or set())
     src_words |= {re.sub(r"'s$", "", w) for w in src_words}  # "Alzheimer's" names "Alzheimer"
     src_words |= {w.strip("'-") for w in src_words}  # a word that closes a quotation ("want for Maya' = focus")
-    from .claims import vocabulary
-
-    shorthand = vocabulary()[1]  # the bullets' shorthand written out names what it stands for: "New York" for "NYC"
-    src_words |= {x.lower() for w in list(src_words) for x in shorthand.get(w, ())}
     from .changes import invented_change, unsupported_change
     from .commitments import undecided_as_set
     from .claims import region_names, vocabulary
     from .scales import cutoff_numbers, full_names, mask_items, scale_names
 
-    expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas"
+    expansions = vocabulary()[1]  # a capitalised word the bullets wrote in shorthand: "Christmas" for "Xmas", "York" for "NYC"
     src_words |= {w for word in list(src_words) for w in expansions.get(word, ())}
     src_words |= set(re.findall(r"[a-z]+", " ".join(full_names(source)).lower()))  # "Edinburgh" for "EPDS"
     src_words |= set(re.findall(r"[a-z]+", " ".join(region_names(source)).lower()))  # "Carolina" for "Raleigh NC"

@@ -213,6 +213,7 @@ _ACT_DENIED = re.compile(r"(?:\b(?:no|not|never|nil|none|without|(?:has|have|had
                          r"(?!\s+(?:to|at|of)\b)", re.I)
 
 
+@lru_cache(maxsize=32)
 def acts_denied(src: str) -> bool:
     """Whether a line of the bullets that speaks of risk denies an act ("SI ... no intent. hasn't done anything", "no prior
     attempts"); not a line about something else ("didn't do anything for the homework")."""

@@ -220,7 +220,8 @@ _BOX_THEN_ANSWER = re.compile(rf"\[[ \t]*{_TICK}?[ \t]*\][ \t]*(?:denies|denied|
                               r"endorses?|endorsed|yes|admits?)\b", re.I)
 
 
-def _line_of(norm: str, at: int) -> str:
+def line_of(norm: str, at: int) -> str:
+    """The line of ``norm`` that holds the offset ``at``."""
     start = norm.rfind("\n", 0, at) + 1
     end = norm.find("\n", at)
     return norm[start:len(norm) if end < 0 else end]
@@ -255,7 +256,7 @@ def _form_fields(norm: str, items: list["Signal"]) -> list["Signal"]:
             said = "not_assessed"
         box = None
         if said is None:
-            line = _line_of(norm, s.end)
+            line = line_of(norm, s.end)
             box = None if _BOX_FIRST.match(line) or _BOX_THEN_ANSWER.search(line) else _BOX.match(norm, s.end)
             if box is not None:
                 said = "present" if box.group("tick") else "negated" if _TICKED.search(line) else None

@@ -149,11 +149,9 @@ def _beside_a_surer(s: Signal, items: list[Signal]) -> bool:
 
 def _line_of(s: Signal, text: str) -> str:
     """The line of ``text`` that holds the finding (the finding's clause when the text is not known)."""
-    if not text or s.end > len(text):
-        return s.clause or s.text
-    start = text.rfind("\n", 0, s.start) + 1
-    end = text.find("\n", s.end)
-    return text[start:end if end >= 0 else len(text)]
+    from .answers import line_of
+
+    return line_of(text, s.start) if text and s.end <= len(text) else s.clause or s.text
 
 
 #: Psychosis named as a clinician names it (not a word the client uses of herself, "paranoid", nor a perception, "hears"):
