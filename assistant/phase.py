@@ -118,7 +118,7 @@ def _number(word: str) -> int:
         return _ORDINALS[w]
     return int(re.match(r"\d+", w).group(0))
 _SESSION_OF = re.compile(
-    r"(?<![\w'’])(?:session|sess\.?|sn\.?|s\.?|visit|appt\.?|appointment|mtg|meeting|"
+    r"(?<![\w'’])(?:session|sess\.?|sesh|sn\.?|s\.?|visit|appt\.?|appointment|mtg|meeting|"
     # the therapy's name with a count out of a course ("IPT 4/10", "brief IPT 5 of 12", "IPT-A 3/12")
     r"ipt(?:-[a-z]{1,2})?(?=\s*\d{1,2}\s*(?:of|/|out\s+of)\s*\d))\s*#?\s*(\d{1,2})"
     r"(?:\s*(?:of|/|out of)\s*(\d{1,2}))?\b",

@@ -105,7 +105,9 @@ FRESH_MORE = {"fresh2_read": "writer j, drafts", "fresh2_held": "writer j, draft
               "fresh64_read": "writer cz, bullet sets", "fresh64_held": "writer cz, bullet sets",
               "fresh65_read": "writer da, drafts", "fresh65_held": "writer da, drafts",
               "fresh66_read": "writer dc, bullet sets", "fresh66_held": "writer dc, bullet sets",
-              "fresh67_read": "writer dd, drafts", "fresh67_held": "writer dd, drafts"}
+              "fresh67_read": "writer dd, drafts", "fresh67_held": "writer dd, drafts",
+              "fresh68_read": "writer df, bullet sets", "fresh68_held": "writer df, bullet sets",
+              "fresh69_read": "writer dg, drafts", "fresh69_held": "writer dg, drafts"}
 RISK_KINDS = ("risk_minimised", "risk_denied", "risk_contradicted", "risk_graded")
 
 

@@ -46,7 +46,9 @@ FRESH = ("fresh_read", "fresh_held")
 #: a partner's violence told through the partner, euphemism, farewells in writing, look-alikes); and (forty-fifth
 #: round) one on a partner in shorthand, a relative's partner reported, warning signs in plain words, look-alikes of
 #: mania and psychosis, quotations and hypotheticals; and (forty-sixth round) one on the stabilise-first presentations
-#: and out-of-frame methods in plain words beside their look-alikes, risk in euphemism, focal areas and ages.
+#: and out-of-frame methods in plain words beside their look-alikes, risk in euphemism, focal areas and ages; and
+#: (forty-seventh round) one on look-alikes of intoxication, PTSD, mania and psychosis beside the real thing, risk in plain
+#: words beside denials in shorthand, and snippets with no focal area.
 MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_held", "fit17_held", "scope18_held",
         "time18_held", "exp19_held", "fig19_held", "stab20_held", "mix21_held", "w22_held",
         "w24_held", "w25_held", "w26_held", "w26b_held", "w27_held", "w28_held", "w28b_held", "w29_held", "w29b_held",
@@ -54,7 +56,7 @@ MORE = ("more_val", "figurative_fresh", "warn16_held", "mix16_held", "frame17_he
         "w33_held", "w33b_held", "w34_held", "w34b_held", "w35_held", "w35b_held",
         "w36_held", "w36b_held", "w37_held", "w37b_held", "w38_held", "w38b_held", "w39_held", "w39b_held",
         "w40_held", "w40b_held", "w41_held", "w41b_held", "w42_held", "w42b_held", "w43_held", "w43b_held",
-        "w44_held", "w45_held", "w46_held")
+        "w44_held", "w45_held", "w46_held", "w47_held")
 
 
 def signals_dir() -> Path:

@@ -23,6 +23,13 @@ _WEIGHT_OF = re.compile(r"\s+(?:milestone|anniversary|event|date|moment|step|occ
                         r"turning\s+point|part\s+of|influence)s?\b", re.I)
 #: Symptoms of the kind a documented scale grades: "significant depressive symptoms", "significant anxiety symptoms".
 _SYMPTOMS_OF = re.compile(r"\s+(?:(?:depressive|depression|low\s+mood)\s+symptoms|(?:anxiety|anxious)\s+symptoms|depression|anxiety)\b", re.I)
+#: ... or before it, as the subject the size word is said of: "depressive symptoms remain significant", "her depression is
+#: still clinically significant", "her symptoms have come down a little but remain significant".
+_SYMPTOMS_BEFORE = re.compile(r"\b((?:depressive|depression|low\s+mood|anxiety|anxious)\s+symptoms|symptoms\s+of\s+(?:depression|"
+                              r"anxiety)|depression|anxiety|(?:her|his|their)\s+symptoms|symptoms)\s+(?:have\s+|had\s+)?"
+                              r"(?:[^.;:]{0,60}?\b(?:but|yet|and|though|although)\s+(?:still\s+)?)?"
+                              r"(?:remain(?:s|ed)?|are|is|were|was|stay(?:s|ed)?|still|continue[sd]?\s+to\s+be)\s+"
+                              r"(?:still\s+|clinically\s+)?$", re.I)
 #: The usual cut-off for clinically significant symptoms on each scale (moderate on the PHQ-9 and GAD-7, possible
 #: depression on the EPDS, mild on the BDI-II).
 _CUTOFFS = {"depress": (("PHQ-9", 10), ("PHQ-A", 10), ("EPDS", 10), ("BDI-II", 14)), "anxi": (("GAD-7", 10),)}
@@ -80,6 +87,9 @@ def unsupported_strict(sentence: str, original: str, src: str, bullet_lines: lis
             continue  # "marked shame" for the bullets' "shame++"
         if word.lower() == "significant" and _SYMPTOMS_OF.match(strict, m.end()) and _clinical_range(src, strict[m.end():]):
             continue  # "significant depressive symptoms" for a documented score at or above the scale's cut-off
+        said_of = _SYMPTOMS_BEFORE.search(strict[:m.start()])
+        if word.lower() == "significant" and said_of and _clinical_range(src, " " + said_of.group(1)):
+            continue  # "depressive symptoms remain significant": the same severity said of its subject
         if word.lower() in ("resolve", "improve") and _AIM_BEFORE.search(strict[:m.start()]):
             continue  # an aim, not an outcome: "Resolve the dispute with her mother-in-law" as a goal, "to improve mood"
         shorthand = _BAND_SHORTHAND.get(word.lower()[:3])

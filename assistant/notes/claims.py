@@ -164,10 +164,12 @@ _HALF_DAY_WORDS = {"am": ["morning"], "pm": ["afternoon", "evening"]}
 _COUNT = re.compile(r"(?<![\w/])[x×]\s?\d{1,2}\b|\b\d{1,2}\s?[x×](?!\w)", re.I)
 
 
-#: A denial reaching back over the client's life ("no prior attempts", "nil previous SH", "no hx of violence", "none
-#: ever"): a note may say "never".
+#: A denial reaching back over the client's life ("no prior attempts", "nil prev SH", "no hx of violence", "none
+#: ever", "no physical harm to pt ever"): a note may say "never".
 _EVER_DENIED = re.compile(r"\b(?:no|nil|none|denies|denied|not|n't)\W+(?:\w+\W+){0,2}?"
-                          r"(?:prior|previous(?:ly)?|past|lifetime|hx|history|ever|before)\b|\bnone\s+ever\b", re.I)
+                          r"(?:prior|prev|previous(?:ly)?|past|lifetime|hx|history|ever|before)\b|\bnone\s+ever\b|"
+                          # "ever" later in the denial's clause: "no physical harm to pt ever per pt"
+                          r"\b(?:no|nil|never|denies|denied)\b[^.;,\n]{0,40}?\bever\b", re.I)
 
 
 def adverb_forms(words: list[str]) -> list[str]:

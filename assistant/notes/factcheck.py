@@ -670,8 +670,9 @@ _AREA_WORDS = {"grief": r"grief|bereavement|mourning", "role_dispute": r"(?:role
 _AREA_SHORTHAND = {"grief": "grief", "role_dispute": "rd", "role_transition": "rt", "interpersonal_deficits": "id"}
 _AGREED = re.compile(r"\b(?:agreed|agree|confirmed|decided|chosen|chose|selected|opted\s+for|settled\s+on|will\s+be\s+the\s+focus|"
                      r"(?:the\s+)?focus\s+(?:is|was|will\s+be|should|has)|focal\s+area\s+(?:is|was|will\s+be)|"
-                     # ... or changed to it ("The focal area has shifted to a role dispute", "focus moved to the dispute")
-                     r"(?:focus|focal\s+area)\s+(?:has\s+|had\s+|is\s+now\s+|now\s+)?(?:shifted|moved|changed|switched|turned)\s+"
+                     # ... or changed to it ("The focal area has shifted to a role dispute", "focus moved to the dispute",
+                     # "the focal area has now been changed to ...")
+                     r"(?:focus|focal\s+area)\s+(?:(?:has|had|is|was)\s+)?(?:now\s+)?(?:been\s+)?(?:shifted|moved|changed|switched|turned)\s+"
                      r"(?:to|towards?|onto)|"
                      r"secondary\s+(?:focus|area))\b", re.I)
 

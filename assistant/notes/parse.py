@@ -41,7 +41,7 @@ _FOCUS_NAMES = {
     "grief": r"\bgrief\b|\bbereavement\b|\bcomplicated\s+bereavement\b",
     "role_dispute": r"\brole[\s-]+disp(?:utes?|\.)?(?!\w)|\binterp\w*\.?\s+disputes?\b|\bdispute\b|(?-i:\bRD\b)",
     "role_transition": r"\brole[\s-]+trans(?:itions?|\.)?(?!\w)|\btransition\b|(?-i:\bRT\b)",
-    "interpersonal_deficits": r"\binterp\w*\.?\s+(?:def(?:icits?|\.)?(?!\w)|sensitivity\b)|\bdeficits?\b|\bisolation\s+focus\b|"
+    "interpersonal_deficits": r"\b(?:interp\w*|int)\.?\s+(?:def(?:icits?|\.)?(?!\w)|sensitivity\b)|\bdeficits?\b|\bisolation\s+focus\b|"
                               r"(?-i:\bID\b)(?!\s*(?:card|badge|number|check))",
 }
 _ACTION = re.compile(r"\b(?:call|phone|ring|text|email|e-mail|message|ask|tell|invite|meet|visit|talk|speak|show|write|check\s+in|"
@@ -200,6 +200,10 @@ _ORDINAL = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)()\s+(?:sess(?:ion)?|sesh|ap
 #: A session mention in words ("session eleven of sixteen", "8th of 12 sessions"): the note keeps the words.
 _IN_WORDS = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) +
                        r")\b|\d(?:st|nd|rd|th)\s+(?:of|/|out\s+of)\b", re.I)
+
+
+#: The session in the clinician's slang ("sesh 5", "2nd sesh"): the note gives its number and keeps their words.
+_SESH = re.compile(r"\bsesh\b", re.I)
 
 
 def _session_mention(text: str) -> tuple[int | None, int | None, str | None]:
@@ -427,8 +431,8 @@ def parse_bullets(text: str, catalog: Catalog, *, session: int | None = None, to
             # empty nest ..." went to its own field): the frame line keeps its words, or they would be lost
         if states_only:
             frame_only.add(i)  # the clause states the focus (kept whole as the focal statement)
-        elif matched and _bare(residual) and not _IN_WORDS.search(matched):
-            frame_only.add(i)  # the clause only states the session (one in words is kept as written too)
+        elif matched and _bare(residual) and not _IN_WORDS.search(matched) and not _SESH.search(matched):
+            frame_only.add(i)  # the clause only states the session (one in words, or as "sesh", is kept as written too)
     if mentions:
         _, _, s, total = min(mentions, key=lambda m: (m[2] is None, m[0], m[1]))
         facts.session = s

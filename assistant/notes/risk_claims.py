@@ -112,11 +112,28 @@ def _framing_of_written(m: re.Match[str], sentence: str, src: str) -> bool:
     updated safety plan remains in place" for "safety plan updated"."""
     if _FRAMING.fullmatch(m.group(0)):
         grade = re.match(r"\s+(?:(?:a|an|the)\s+)?([a-z]+)", sentence[m.end():], re.I)
+        if grade and not _RISK_SOFTENER.fullmatch(grade.group(1)) and _TO_BE_DONE.search(sentence[:m.start()]):
+            return True  # an assessment still to be done grades nothing: "Risk to be assessed as a priority next session"
         return bool(grade) and bool(_RISK_SOFTENER.fullmatch(grade.group(1))) and \
             re.search(rf"\b{re.escape(grade.group(1).lower())}\b", src) is not None
+    if re.fullmatch(r"no\s+current", m.group(0), re.I):
+        # the bullets' own denial of now: "No current self-harm urges" for "no urges this wk"
+        denied = re.findall(r"[a-z][\w-]{2,}", sentence[m.end():m.end() + 40].lower())[:3]
+        return any(re.search(rf"\b(?:no|nil|denies|denied)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(w)}\b", src) for w in denied
+                   if w not in ("and", "or", "the", "any", "risk", "concern", "concerns"))
     if re.fullmatch(r"in\s+place", m.group(0), re.I):
-        return "safety plan" in src and re.search(r"\bsafety\s+plan\b", sentence, re.I) is not None
+        # what the sentence says is in place, named in the bullets ("safety plan updated"; "protective: daughter,
+        # sister local" for "protective factors are in place"); not a plan or a measure the bullets never name
+        held = _IN_PLACE_OF.search(sentence[:m.start()])
+        return held is not None and re.search(r"\b" + r"\s+".join(held.group(1).lower().split()), src) is not None
     return False
+
+
+#: Before "assessed as" / "judged" / "rated": a future or pending assessment ("to be", "will be", "needs to be").
+_TO_BE_DONE = re.compile(r"\b(?:to|will|shall|should|must|needs?\s+to|going\s+to)\s+be\s+$", re.I)
+#: Before "in place": what is said to be there, which the bullets must name ("the updated safety plan remains in
+#: place" for "safety plan updated"; "protective factors are in place" for "protective: daughter (7), sister local").
+_IN_PLACE_OF = re.compile(r"\b(safety\s+plan|crisis\s+plan|protective)\b[\w\s'-]{0,40}$", re.I)
 
 
 #: Object pronouns a reported sentence may swap for the client's own "me".
@@ -205,11 +222,17 @@ def _negated_in(words: list[str], src: str) -> bool:
                                          rf"{re.escape(w[:5])}\w*\b", src) for w in content[1:4]))
 
 
+#: An attempt in plain words: "never tried to end her life", "has not tried to kill himself", "attempted suicide".
+_TRIED_TO_DIE = re.compile(r"\btried\s+to\s+(?:end|kill|take)\s+(?:her|his|their|my)\s*(?:own\s+)?(?:life|self|selves)\b|"
+                           r"\battempted\s+(?:suicide|to\s+(?:end|kill|take))", re.I)
+
+
 #: A denial that the client has acted on thoughts or urges, in any of its words: "has not acted on the thoughts", "never
 #: made an attempt", "hasn't done anything", "no attempts". The bullets' denial in one of these words stands for the
 #: draft's in another (not an attempt *to* or *at* something else: "no attempt to call her").
 _ACT_DENIED = re.compile(r"(?:\b(?:no|not|never|nil|none|without|(?:has|have|had|did|does|do)nt)|n't)\W+(?:\w+\W+){0,3}?"
-                         r"(?:act(?:ed|ing)?\s+(?:on|upon)|attempt(?:s|ed)?|(?:done|did|do)\s+anything|tried\s+anything)\b"
+                         r"(?:act(?:ed|ing)?\s+(?:on|upon)|attempt(?:s|ed)?|(?:done|did|do)\s+anything|tried\s+anything|"
+                         r"tried\s+to\s+(?:end|kill|take)\s+(?:her|his|their|my)\s*(?:own\s+)?(?:life|self|selves))\b"
                          r"(?!\s+(?:to|at|of)\b)", re.I)
 
 
@@ -341,11 +364,13 @@ def _check_risk(sentence: str, src_risk: "RiskView", found: list, add: Callable[
             by_group = src_negated if f.category != "self_harm" else src_negated_beside_plan
             documented = f.category in src_negated_kinds or (group in by_group and f.category not in src_any_kinds) \
                 or (screened and group == "suicide" and f.category not in src_any_kinds)
-            if "attempt" in f.text.lower():
-                # An attempt denied ("she has never made a suicide attempt") needs an attempt or an act denied in the
-                # bullets' words ("no prior attempts", "hasn't acted on it"), not only a plan denied ("no plan").
+            attempt = "attempt" in f.text.lower() or _TRIED_TO_DIE.search(sentence) is not None
+            if attempt:
+                # An attempt denied ("she has never made a suicide attempt", "never tried to end her life") needs an
+                # attempt or an act denied in the bullets' words ("no prior attempts", "hasn't acted on it"), not only
+                # a plan denied ("no plan"); the ideation the bullets state is not what it denies.
                 documented = any("attempt" in d.text.lower() for d in denials) or acts_denied(src)
-            if not documented or f.category in src_present_kinds:
+            if not documented or (f.category in src_present_kinds and not (attempt and f.category == "suicidal_ideation")):
                 if _same_qualified_denial(sentence, f.text, src) or _same_head_denied(sentence, f.text, src):
                     continue  # "denies current SI" beside last session's SI: the bullets' own denial
                 if documented and _reports_the_denial(sentence, f.category, src_risk, src):

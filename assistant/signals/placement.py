@@ -53,6 +53,12 @@ _SUBJECT_GOVERNORS = frozenset({"(", "[", ")", "]", "/", ",", ";", ":", "-", "â€
                                 "learnt", "learned", "discovered", "realised", "realized", "mentions", "mentioned",
                                 "explains", "explained", "admits", "admitted", "disclosed", "discloses", "suspects", "fact",
                                 "think", "feel", "worry", "fear", "believe", "know", "says:", "â€”"})
+#: Verbs of knowing, thinking and perceiving that take a clause: its subject holds that clause, to its break ("she knows
+#: her husband is depressed, wants to die"); what someone says may go on after a break ("says her sister is suicidal - has
+#: a plan").
+_KNOWING = frozenset({"thinks", "thought", "feels", "felt", "worries", "worried", "fears", "feared", "believes", "believed",
+                      "knows", "knew", "found", "noticed", "heard", "learnt", "learned", "discovered", "realised", "realized",
+                      "suspects", "think", "feel", "worry", "fear", "believe", "know", "saw", "watched", "seen"})
 #: A subordinate clause ("since husband died, ...") holds its subject only up to its closing punctuation.
 _SUBORDINATORS = frozenset({"since", "because", "when", "where", "whereas", "after", "before", "as", "while", "whilst",
                             "until", "till", "once", "though", "although", "if"})
@@ -194,6 +200,13 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
         if start >= 2 and doc[start - 1].text == "(" and doc[start - 2].lower_ in _CLIENT_WORDS \
                 and any(t.text == ")" for t in doc[end:end + 6]):
             continue  # the client's own role in a gloss after them ("Pt (dad, 34) disclosed ...", "client (mum of 3)")
+        gloss = _bracket_gloss(doc, start, end)
+        if gloss is not None:
+            if mod.scope_span[1] > gloss:
+                mod._scope_end = gloss  # "DV hx 2019 (ex), wakes screaming most nights": the bracket names who the
+                # event before it involved; what follows the bracket is the client's again
+            kept.append(mod)
+            continue
         if _beneficiary(doc, end):
             continue  # "says the baby would be better off without her": the baby would be the better for her absence
         j = start - 1
@@ -235,12 +248,17 @@ def place_modifiers(doc: Any, modifiers: list[Any], relations: bool = True, spec
             # overdose"; "Year 10 pupil said ..." may be the client). An owner after "about", "re", "over" ... stays:
             # "talked about sister's overdose last yr" is the sister's; not after a verb ("hears baby's 'voice'"), nor a
             # partner's or a parent's ("scared of her husband's temper"), which may be done to the client
+        if governor in _KNOWING and not relative:
+            # the subject of a clause inside the client's ("she knows her husband is depressed, wants to die", "found her
+            # son had taken an overdose, she's not slept since"): the relation holds that clause only; after its break the
+            # client goes on
+            _end_at_clause(doc, mod, end)
         if set_off is not None and governor is not None and governor not in _SUBJECT_GOVERNORS:
             mod._scope_end = min(mod.scope_span[1], set_off) if mod.scope_span[1] > end + 1 else set_off
         elif relative and governor is not None and governor not in _SUBJECT_GOVERNORS:
             _end_at_clause(doc, mod, end)
         if governor in _SUBORDINATORS:
-            _end_at_clause(doc, mod, end)
+            _end_at_clause(doc, mod, _past_name_aside(doc, end))
         elif not relative or governor is None or governor in _SUBJECT_GOVERNORS:
             _over_apposition(doc, mod, end)  # the subject of the sentence, not of its own relative clause only
         spoken = _spoken_quotation(doc, quotes, _past_gloss(doc, end)) if _possessed(doc, start) or \
@@ -585,6 +603,28 @@ def _client_described(doc: Any, j: int) -> int:
         if not (doc[k].is_alpha or _AGE_TOKEN.match(doc[k].text)) or doc[k].lower_ in _CLIENT_WORDS:
             return j
     return j
+
+
+def _bracket_gloss(doc: Any, start: int, end: int) -> int | None:
+    """The closing bracket's index when the relation stands alone in brackets after other words, as a gloss of what
+    precedes ("DV hx 2019 (ex)", "RTA (her brother driving)" is not one: words follow it in the bracket). Else None."""
+    b = start - 1
+    if b >= 0 and doc[b].lower_ in ("her", "his", "their", "pt's", "client's"):
+        b -= 1
+    if b < 1 or doc[b].text != "(" or doc[b - 1].text in _SENTENCE_END:
+        return None
+    return end if end < len(doc) and doc[end].text == ")" else None
+
+
+def _past_name_aside(doc: Any, end: int) -> int:
+    """After a relation, the token past its name set off in commas or brackets ("after his best friend, Dan, died",
+    "since her sister (Jo) moved out"): the name is the relation's, so its clause goes on after it. Else ``end``."""
+    if end + 2 < len(doc) and doc[end].text in (",", "("):
+        close = "," if doc[end].text == "," else ")"
+        for k in (end + 2, end + 3):  # one or two words of name
+            if k < len(doc) and doc[k].text == close and all(t.is_title and t.is_alpha for t in doc[end + 1:k]):
+                return k + 1
+    return end
 
 
 def _end_at_clause(doc: Any, mod: Any, end: int) -> None:

@@ -175,10 +175,12 @@ def _real_or_known(s: Signal, text: str) -> bool:
 
 
 #: The re-experiencing, arousal and avoidance of PTSD, said of the client now ("nightmares 4-5/wk", "startles at
-#: uniforms", "daily intrusive memories", "can't go past the hospital", "won't drive").
+#: uniforms", "daily intrusive memories", "wakes screaming", "jumps when the door goes", "can't go past the hospital").
 _TRAUMA_NOW = re.compile(r"\b(?:nightmares?|flashbacks?|reliv\w*|re-?experienc\w*|intrusive|startl\w*|jumps?\s+at|jumpy|"
                          r"hypervigil\w*|numb|zon(?:es|ing)\s+out|dissociat\w*|avoid\w*|freez\w*|keeps?\s+(?:seeing|replaying|"
-                         r"reliving|hearing)|replay\w*)\b", re.I)
+                         r"reliving|hearing)|replay\w*|wak\w*\s+(?:up\s+)?(?:screaming|shouting|sweating|in\s+a\s+panic)|(?:screams?|screaming|"
+                         r"shouts?|shouting)\s+in\s+(?:her|his|their)\s+sleep|jumps?\s+(?:when|every\s+time)|hits?\s+the\s+deck|"
+                         r"on\s+edge)\b", re.I)
 #: ... said to be over ("nightmares for a year after, none since", "flashbacks resolved with TF-CBT in 2019").
 _TRAUMA_OVER = re.compile(r"\b(?:resolved|well\s+since|none\s+(?:since|now)|no\s+(?:\w+\s+)?(?:since|now|currently)|settled|"
                           r"recovered|used\s+to|at\s+the\s+time|back\s+then|for\s+(?:a\s+)?(?:while|year|few\s+months)\s+after|"
