@@ -168,3 +168,19 @@ def test_a_focus_said_to_have_been_changed_needs_the_bullets_to_change_it() -> N
     kept = find_unsupported("The focus has now been changed to grief.", bullets, get_catalog(), clauses=lines,
                             focal=("grief", "agreed"))
     assert not [p for p in kept if p.kind == "focal area"]
+
+
+def test_eased_and_lifted_stand_for_scores_that_fell_only() -> None:
+    fell, rose = "sess 9 RT\nPHQ9 16 (was 20)", "sess 9 RT\nPHQ9 20 (was 16)"
+    for draft in ("His depressive symptoms have eased.", "His mood has lifted."):
+        assert _flagged(draft, fell) == [], draft
+        assert _flagged(draft, rose), draft
+        assert _flagged(draft, "sess 9 RT\nlow mood"), draft
+    assert _flagged("His mood has deteriorated.", rose) == []
+    assert _flagged("His mood has deteriorated.", fell)
+
+
+def test_noticeably_is_a_size_the_scores_must_bear_out() -> None:
+    small = "Goal: RT - moving to UK (S3/16)\nPHQ-9 16 (S1 17), GAD-7 13\nSI denied"
+    assert ("claim", "noticeably") in _flagged("Her mood has lifted noticeably since the last session.", small)
+    assert _flagged("Her mood has lifted noticeably.", "s8\nPHQ-9 8 (was 19 at intake)") == []

@@ -13,7 +13,7 @@ _STRICT = re.compile(r"\b(?:improv\w*|(?<!\bthe\s)better(?!\s+off\b)|worse|worse
                      r"mild(?:ly)?|moderate(?:ly)?|severe(?:ly)?|minimal|sub-?clinical|sub-?threshold|"
                      r"(?:possible|probable)(?=\s+(?:postnatal\s+|perinatal\s+)?depression)|"
                      r"(?:clinical|normal|non-clinical)\s+range|"
-                     r"marked(?:ly)?|significant(?:ly)?|dramatic\w*|substantial\w*|resolv\w*|settled|"
+                     r"marked(?:ly)?|significant(?:ly)?|dramatic\w*|substantial\w*|noticeabl[ey]|resolv\w*|settled|"
                      r"much\s+(?:better|worse|calmer|happier|brighter)|happier|brighter|lifted|eased)\b", re.I)
 #: "marked" as a verb with its object ("marked Ray's birthday at his grave", "marked the anniversary"), not "marked(ly)".
 _MARKED_AS_VERB = re.compile(r"\s+(?:the|a|an|his|her|their|its|[A-Z][\w'’]*['’]s)\b")

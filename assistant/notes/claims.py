@@ -143,9 +143,10 @@ class Support:
 
 #: Words for a score's move, grounded when the bullets give a current and an earlier score that moved so.
 _MOVED = {"down": ["reduction", "reduced", "fall", "fallen", "fell", "drop", "dropped", "decrease", "decreased", "lower",
-                   "down", "improvement", "improved", "slight", "slightly", "modest", "modestly", "point", "points"],
+                   "down", "improvement", "improved", "slight", "slightly", "modest", "modestly", "point", "points",
+                   "eased", "easing", "lifted"],
           "up": ["increase", "increased", "rise", "risen", "rose", "higher", "up", "worse", "worsened", "slight",
-                 "slightly", "modest", "modestly", "point", "points"]}
+                 "slightly", "modest", "modestly", "point", "points", "deteriorated", "deterioration"]}
 
 
 #: An age and sex written as clinicians code them ("15F", "34M", "F 29", "15yo F"), and the words a note may

@@ -227,7 +227,7 @@ _GRADED_ANY = re.compile(r"\b(?:depress\w*|mood|anxi\w*|symptoms?)\b", re.I)
 
 
 #: Words for the size of a change ("a substantial improvement", "marked gains across treatment").
-_SIZE = re.compile(r"substantial(?:ly)?|significant(?:ly)?|marked(?:ly)?|considerabl[ey]|dramatic(?:ally)?", re.I)
+_SIZE = re.compile(r"substantial(?:ly)?|significant(?:ly)?|marked(?:ly)?|considerabl[ey]|dramatic(?:ally)?|noticeabl[ey]", re.I)
 #: A change named without its direction ("substantial change", "marked shift", "gains").
 _CHANGE_ANY = re.compile(r"\b(?:change[sd]?|shift(?:ed|s)?|mov(?:ed|ing)|gains?|progress|response)\b", re.I)
 _GAIN = re.compile(r"\b(?:gains?|progress|response)\b", re.I)
