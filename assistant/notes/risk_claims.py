@@ -222,9 +222,10 @@ def _negated_in(words: list[str], src: str) -> bool:
                                          rf"{re.escape(w[:5])}\w*\b", src) for w in content[1:4]))
 
 
+#: Trying to die in plain words ("tried to end her life", "tried to kill himself"): an attempt, and an act to deny.
+_TRIED_TO_END_LIFE = r"tried\s+to\s+(?:end|kill|take)\s+(?:her|his|their|my)\s*(?:own\s+)?(?:life|self|selves)"
 #: An attempt in plain words: "never tried to end her life", "has not tried to kill himself", "attempted suicide".
-_TRIED_TO_DIE = re.compile(r"\btried\s+to\s+(?:end|kill|take)\s+(?:her|his|their|my)\s*(?:own\s+)?(?:life|self|selves)\b|"
-                           r"\battempted\s+(?:suicide|to\s+(?:end|kill|take))", re.I)
+_TRIED_TO_DIE = re.compile(rf"\b{_TRIED_TO_END_LIFE}\b|\battempted\s+(?:suicide|to\s+(?:end|kill|take))", re.I)
 
 
 #: A denial that the client has acted on thoughts or urges, in any of its words: "has not acted on the thoughts", "never
@@ -232,7 +233,7 @@ _TRIED_TO_DIE = re.compile(r"\btried\s+to\s+(?:end|kill|take)\s+(?:her|his|their
 #: draft's in another (not an attempt *to* or *at* something else: "no attempt to call her").
 _ACT_DENIED = re.compile(r"(?:\b(?:no|not|never|nil|none|without|(?:has|have|had|did|does|do)nt)|n't)\W+(?:\w+\W+){0,3}?"
                          r"(?:act(?:ed|ing)?\s+(?:on|upon)|attempt(?:s|ed)?|(?:done|did|do)\s+anything|tried\s+anything|"
-                         r"tried\s+to\s+(?:end|kill|take)\s+(?:her|his|their|my)\s*(?:own\s+)?(?:life|self|selves))\b"
+                         rf"{_TRIED_TO_END_LIFE})\b"
                          r"(?!\s+(?:to|at|of)\b)", re.I)
 
 
